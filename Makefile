@@ -1,0 +1,46 @@
+# A thin wrapper so that a newcomer needs two commands: `make run` and
+# `make test`. Both install the Debian packages the build needs (only when
+# something is missing), configure with CMake, and build. Everything else
+# lives in CMakeLists.txt.
+
+BUILD   ?= build
+DATA    ?= ./sangkien-data
+CMAKE_BUILD_TYPE ?= RelWithDebInfo
+
+# Debian packages the project builds, tests and runs with.
+DEB_PACKAGES = build-essential cmake pkg-config libuv1-dev liblmdb-dev \
+	liblua5.4-dev libnng-dev libjson-c-dev libsodium-dev libutf8proc-dev \
+	libxxhash-dev libcmocka-dev nng-utils lmdb-utils jq
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps configure build run test clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $$missing; \
+	fi
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE)
+
+configure: deps $(BUILD)/CMakeCache.txt
+
+build: configure
+	cmake --build $(BUILD) -j$$(nproc)
+
+run: build
+	./$(BUILD)/sangkiend --data $(DATA)
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j2
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,17 @@
+/*
+ * clock.h: the server's notion of now.  Normally the system clock; with
+ * --test-clock, tests may move it forward (server.clock) so that deadlines
+ * can be tested without waiting 90 days.
+ */
+#ifndef SK_CLOCK_H
+#define SK_CLOCK_H
+
+#include <stdint.h>
+
+/* Unix seconds, plus whatever the test clock has been advanced by. */
+int64_t clock_now(void);
+
+/* Moves the clock forward by s seconds (test clock only). */
+void clock_advance(int64_t s);
+
+#endif

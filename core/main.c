@@ -1,0 +1,228 @@
+/*
+ * main.c: sangkiend, the sangkien server.
+ *
+ * A straight init chain in the manner of Knot Resolver's daemon/main.c:
+ * parse flags, prepare the data directory and take its lock, then hand over
+ * to server_run, which owns the loop until SIGINT or SIGTERM.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/server.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: sangkiend [--data DIR] [--listen URL]... [--events URL]...\n"
+	    "                 [--rubrics DIR] [--durability full|nosync]\n"
+	    "                 [--test-clock] [--log-level LEVEL]\n"
+	    "                 [--review-days N] [--contexts N] [--map-size MIB]\n"
+	    "                 [--tls-cert FILE]\n"
+	    "\n"
+	    "  --data DIR        data directory, created if missing "
+	    "(default ./sangkien-data);\n"
+	    "                    the API is always on ipc://DIR/api.ipc and "
+	    "events on\n"
+	    "                    ipc://DIR/events.ipc\n"
+	    "  --listen URL      another API address (tcp://, ws://, "
+	    "tls+tcp://); repeatable\n"
+	    "  --events URL      another event address; repeatable\n"
+	    "  --tls-cert FILE   PEM file with the certificate and key for "
+	    "tls+tcp:// and\n"
+	    "                    wss:// addresses\n"
+	    "  --rubrics DIR     rubrics directory (default ./rubrics)\n"
+	    "  --durability M    full: every reply follows an fsync "
+	    "(default);\n"
+	    "                    nosync: faster, the last commits may be lost "
+	    "on power loss\n"
+	    "  --test-clock      enable server.clock, for tests\n"
+	    "  --log-level L     error, warn, info (default), debug\n"
+	    "  --review-days N   deadline of a council review (default 90)\n"
+	    "  --contexts N      concurrent requests in flight (default 64)\n"
+	    "  --map-size MIB    initial database map size (default 64; it "
+	    "grows)\n");
+}
+
+/* Holds the data directory for this process; a second server is refused. */
+static int
+lock_data_dir(const char *dir)
+{
+	char path[4096], buf[32];
+	int  fd;
+
+	snprintf(path, sizeof(path), "%s/sangkiend.lock", dir);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640)) < 0) {
+		log_error("cannot open %s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		ssize_t n = read(fd, buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		log_error("another sangkiend (pid %s) is already using %s; "
+		          "stop it first",
+		    buf[0] ? buf : "?", dir);
+		close(fd);
+		return (-1);
+	}
+	if (ftruncate(fd, 0) == 0) {
+		int n = snprintf(buf, sizeof(buf), "%ld\n", (long) getpid());
+		if (write(fd, buf, (size_t) n) != n) {
+			log_warn("cannot write the pid to %s", path);
+		}
+	}
+	return (fd); /* kept open, and so locked, until exit */
+}
+
+static int
+parse_int(const char *flag, const char *s, int min, int max, int *out)
+{
+	char *end;
+	long  v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || v < min || v > max) {
+		fprintf(stderr, "sangkiend: %s must be a number from %d to %d\n",
+		    flag, min, max);
+		return (-1);
+	}
+	*out = (int) v;
+	return (0);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "events", required_argument, NULL, 'e' },
+		{ "rubrics", required_argument, NULL, 'r' },
+		{ "durability", required_argument, NULL, 'D' },
+		{ "test-clock", no_argument, NULL, 'T' },
+		{ "log-level", required_argument, NULL, 'L' },
+		{ "review-days", required_argument, NULL, 'R' },
+		{ "contexts", required_argument, NULL, 'c' },
+		{ "map-size", required_argument, NULL, 'm' },
+		{ "tls-cert", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct server_config cfg = {
+		.data_dir    = "./sangkien-data",
+		.rubrics_dir = "./rubrics",
+		.review_days = 90,
+		.contexts    = 64,
+	};
+	const char *listen[SERVER_MAX_URLS], *events[SERVER_MAX_URLS];
+	int         nlisten = 0, nevents = 0, c, lvl, mib = 0;
+	char        api_url[4200], ev_url[4200];
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			cfg.data_dir = optarg;
+			break;
+		case 'l':
+		case 'e':
+			if ((c == 'l' ? nlisten : nevents) >= SERVER_MAX_URLS) {
+				fprintf(stderr, "sangkiend: at most %d of "
+				                "--listen and of --events\n",
+				    SERVER_MAX_URLS);
+				return (2);
+			}
+			if (c == 'l') {
+				listen[nlisten++] = optarg;
+			} else {
+				events[nevents++] = optarg;
+			}
+			break;
+		case 'r':
+			cfg.rubrics_dir = optarg;
+			break;
+		case 'D':
+			if (strcmp(optarg, "full") != 0 &&
+			    strcmp(optarg, "nosync") != 0) {
+				fprintf(stderr, "sangkiend: --durability must be "
+				                "full or nosync\n");
+				return (2);
+			}
+			cfg.nosync = strcmp(optarg, "nosync") == 0;
+			break;
+		case 'T':
+			cfg.test_clock = true;
+			break;
+		case 'L':
+			if ((lvl = log_level_parse(optarg)) < 0) {
+				fprintf(stderr, "sangkiend: --log-level must be "
+				                "error, warn, info or debug\n");
+				return (2);
+			}
+			log_threshold = (enum log_level) lvl;
+			break;
+		case 'R':
+			if (parse_int("--review-days", optarg, 1, 3650,
+			        &cfg.review_days) != 0) {
+				return (2);
+			}
+			break;
+		case 'c':
+			if (parse_int("--contexts", optarg, 1, 4096,
+			        &cfg.contexts) != 0) {
+				return (2);
+			}
+			break;
+		case 'm':
+			if (parse_int("--map-size", optarg, 1, 1 << 20, &mib) !=
+			    0) {
+				return (2);
+			}
+			cfg.map_size = (size_t) mib << 20;
+			break;
+		case 't':
+			cfg.tls_cert_key = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return (0);
+		default:
+			usage(stderr);
+			return (2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "sangkiend: unexpected argument \"%s\"\n",
+		    argv[optind]);
+		usage(stderr);
+		return (2);
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	if (mkdir(cfg.data_dir, 0750) != 0 && errno != EEXIST) {
+		log_error("cannot create %s: %s", cfg.data_dir, strerror(errno));
+		return (1);
+	}
+	if (lock_data_dir(cfg.data_dir) < 0) {
+		return (1);
+	}
+	/* The default addresses come first; --listen and --events add. */
+	snprintf(api_url, sizeof(api_url), "ipc://%s/api.ipc", cfg.data_dir);
+	snprintf(ev_url, sizeof(ev_url), "ipc://%s/events.ipc", cfg.data_dir);
+	cfg.listen[0] = api_url;
+	cfg.events[0] = ev_url;
+	for (int i = 0; i < nlisten; i++) {
+		cfg.listen[i + 1] = listen[i];
+	}
+	for (int i = 0; i < nevents; i++) {
+		cfg.events[i + 1] = events[i];
+	}
+	return (server_run(&cfg));
+}

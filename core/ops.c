@@ -1,0 +1,310 @@
+/*
+ * ops.c: the op table, and what every handler shares.
+ *
+ * To add an operation: write its handler, add one row below.  The server
+ * checks the arguments against `args` and the principal against `flags`
+ * before the handler runs, so handlers only check what is specific to them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/ops.h"
+
+#define ARGS(...) ((const char *const[]) { __VA_ARGS__, NULL })
+#define NOARGS ((const char *const[]) { NULL })
+
+#define CASE_FIELDS "title", "field", "sections", "authors", \
+	"first_applied", "owner", "unit", "confidential"
+
+const struct op op_table[] = {
+	/* Administration. */
+	{ "unit.put", op_unit_put, OP_WRITE | OP_ADMIN,
+	    ARGS("id", "name", "parent", "rubric"),
+	    "create or replace a unit" },
+	{ "unit.get", op_unit_get, 0, ARGS("id"), "one unit" },
+	{ "unit.list", op_unit_list, 0, NOARGS, "all units" },
+	{ "user.put", op_user_put, OP_WRITE | OP_ADMIN,
+	    ARGS("id", "name", "unit", "roles"),
+	    "create or replace a user" },
+	{ "user.token", op_user_token, OP_WRITE | OP_ADMIN, ARGS("id"),
+	    "a new token for a user; older ones stop working" },
+	{ "user.get", op_user_get, OP_READER, ARGS("id"), "one user" },
+	{ "user.list", op_user_list, OP_READER, NOARGS, "all users" },
+	{ "council.put", op_council_put, OP_WRITE | OP_ADMIN,
+	    ARGS("id", "name", "scope", "unit", "members", "fields", "rubric"),
+	    "create or replace a council" },
+	{ "council.get", op_council_get, 0, ARGS("id"), "one council" },
+	{ "council.list", op_council_list, 0, NOARGS, "all councils" },
+	{ "auth.whoami", op_auth_whoami, 0, NOARGS,
+	    "the principal, its unit, roles and councils" },
+	{ "server.status", op_server_status, 0, NOARGS,
+	    "version, uptime, cases by state, last event" },
+	{ "server.verify", op_server_verify, OP_READER, NOARGS,
+	    "check indexes and the history's hash chain" },
+	{ "server.backup", op_server_backup, OP_ADMIN, ARGS("path"),
+	    "hot, compacted copy of the database into a new directory" },
+	{ "server.clock", op_server_clock, OP_WRITE | OP_ADMIN | OP_TESTCLOCK,
+	    ARGS("advance_s"), "move the test clock forward" },
+	{ "events.since", op_events_since, OP_READER, ARGS("seq", "limit"),
+	    "events from seq on" },
+	/* Cases. */
+	{ "case.create", op_case_create, OP_WRITE, ARGS(CASE_FIELDS),
+	    "file a new initiative (a draft)" },
+	{ "case.update", op_case_update, OP_WRITE,
+	    ARGS("id", "version", CASE_FIELDS),
+	    "change a draft or a returned case" },
+	{ "case.get", op_case_get, 0, ARGS("id"), "one case" },
+	{ "case.list", op_case_list, 0,
+	    ARGS("state", "unit", "author", "overdue", "limit", "after"),
+	    "cases the caller may see, filtered, paged" },
+	{ "case.history", op_case_history, 0, ARGS("id"),
+	    "the events of one case, oldest first" },
+	{ "case.act", op_case_act, OP_WRITE,
+	    ARGS("id", "action", "version", "note"),
+	    "move a case: submit, accept, return, withdraw, nominate, "
+	    "reopen, revoke" },
+	{ NULL, NULL, 0, NULL, NULL },
+};
+
+const struct op *
+op_find(const char *name)
+{
+	for (const struct op *op = op_table; op->name != NULL; op++) {
+		if (strcmp(op->name, name) == 0) {
+			return (op);
+		}
+	}
+	return (NULL);
+}
+
+json_object *
+json_time(int64_t t)
+{
+	char buf[32];
+	proto_time_str(t, buf, sizeof(buf));
+	return (json_object_new_string(buf));
+}
+
+int
+op_event(struct op_ctx *ctx, const char *type, json_object *ev)
+{
+	struct op_event_out *out;
+	json_object         *full = json_object_new_object();
+	uint64_t             seq;
+	int                  rv;
+
+	/* Field order: type, at, then the event's own; actor last unless the
+	 * event placed it. */
+	json_object_object_add(full, "type", json_object_new_string(type));
+	json_object_object_add(full, "at", json_time(ctx->now));
+	json_object_object_foreach(ev, key, val)
+	{
+		json_object_object_add(full, key, json_object_get(val));
+	}
+	if (!json_object_object_get_ex(full, "actor", NULL)) {
+		json_object_object_add(
+		    full, "actor", json_object_new_string(ctx->who->id));
+	}
+	json_object_put(ev);
+
+	if ((out = calloc(1, sizeof(*out))) == NULL) {
+		json_object_put(full);
+		return (proto_fail(ctx->err, SK_EINTERNAL, "out of memory"));
+	}
+	rv = store_event_add(ctx->txn, ctx->st, full, &seq, &out->text);
+	json_object_put(full);
+	if (rv != 0) {
+		free(out);
+		return (proto_fail(ctx->err, rv, "cannot append to the history"));
+	}
+	snprintf(out->type, sizeof(out->type), "%s", type);
+	out->len           = strlen(out->text);
+	*ctx->events_tail  = out;
+	ctx->events_tail   = &out->next;
+	return (0);
+}
+
+void
+op_events_free(struct op_event_out *ev)
+{
+	while (ev != NULL) {
+		struct op_event_out *next = ev->next;
+		free(ev->text);
+		free(ev);
+		ev = next;
+	}
+}
+
+json_object *
+doc_clone(json_object *doc)
+{
+	struct proto_err e = { 0 };
+	size_t           len;
+	const char      *text = proto_json_text(doc, &len);
+	json_object     *copy = proto_json_parse(text, len, &e);
+	proto_err_clear(&e);
+	return (copy);
+}
+
+const char *
+doc_get_str(json_object *doc, const char *key)
+{
+	json_object *v;
+	if (doc == NULL || !json_object_object_get_ex(doc, key, &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		return (NULL);
+	}
+	return (json_object_get_string(v));
+}
+
+int64_t
+doc_get_int(json_object *doc, const char *key, int64_t dflt)
+{
+	json_object *v;
+	if (doc == NULL || !json_object_object_get_ex(doc, key, &v) ||
+	    !json_object_is_type(v, json_type_int)) {
+		return (dflt);
+	}
+	return (json_object_get_int64(v));
+}
+
+int
+list_docs(struct op_ctx *ctx, enum store_db db,
+    json_object *(*view)(json_object *doc))
+{
+	MDB_cursor  *cur;
+	MDB_val      k, v;
+	int          rc;
+	json_object *items = json_object_new_array();
+
+	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[db], &cur)) != 0) {
+		json_object_put(items);
+		return (proto_fail(ctx->err, store_err(rc), "cannot read"));
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		struct proto_err e   = { 0 };
+		json_object     *doc = proto_json_parse(v.mv_data, v.mv_size, &e);
+		proto_err_clear(&e);
+		if (doc != NULL) {
+			json_object_array_add(items, view ? view(doc) : doc);
+		}
+	}
+	mdb_cursor_close(cur);
+	ctx->result = json_object_new_object();
+	json_object_object_add(ctx->result, "items", items);
+	return (0);
+}
+
+const char *
+council_role(json_object *council, const char *user)
+{
+	json_object *members;
+	if (!json_object_object_get_ex(council, "members", &members)) {
+		return (NULL);
+	}
+	for (size_t i = 0; i < json_object_array_length(members); i++) {
+		json_object *m = json_object_array_get_idx(members, i);
+		const char  *u = doc_get_str(m, "user");
+		if (u != NULL && strcmp(u, user) == 0) {
+			return (doc_get_str(m, "role"));
+		}
+	}
+	return (NULL);
+}
+
+/*
+ * Councils are few (one per unit that has one, a handful per province), so
+ * finding the one for a unit or a field reads the councils database; the
+ * walk up the units is bounded by the depth of the tree, and unit.put
+ * refuses cycles.
+ */
+static int
+council_find(struct op_ctx *ctx, const char *scope, const char *unit,
+    const char *field, json_object **out)
+{
+	MDB_cursor  *cur;
+	MDB_val      k, v;
+	int          rc;
+	json_object *fallback = NULL;
+
+	*out = NULL;
+	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_COUNCILS], &cur)) !=
+	    0) {
+		return (store_err(rc));
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && !*out;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		struct proto_err e = { 0 };
+		json_object     *c = proto_json_parse(v.mv_data, v.mv_size, &e);
+		proto_err_clear(&e);
+		if (c == NULL ||
+		    strcmp(doc_get_str(c, "scope") ?: "", scope) != 0) {
+			json_object_put(c);
+			continue;
+		}
+		if (unit != NULL) {
+			if (strcmp(doc_get_str(c, "unit") ?: "", unit) == 0) {
+				*out = c;
+				continue;
+			}
+			json_object_put(c);
+			continue;
+		}
+		json_object *fields;
+		size_t       nf = 0;
+		if (json_object_object_get_ex(c, "fields", &fields)) {
+			nf = json_object_array_length(fields);
+		}
+		for (size_t i = 0; i < nf; i++) {
+			const char *f = json_object_get_string(
+			    json_object_array_get_idx(fields, i));
+			if (field != NULL && f != NULL && strcmp(f, field) == 0) {
+				*out = c;
+				break;
+			}
+		}
+		if (*out == NULL && nf == 0 && fallback == NULL) {
+			fallback = c;
+		} else if (*out != c) {
+			json_object_put(c);
+		}
+	}
+	mdb_cursor_close(cur);
+	if (*out == NULL) {
+		*out = fallback;
+	} else {
+		json_object_put(fallback);
+	}
+	return (*out != NULL ? 0 : SK_ENOTFOUND);
+}
+
+int
+council_for_unit(struct op_ctx *ctx, const char *unit, json_object **out)
+{
+	char id[PROTO_MAX_ID + 1];
+	int  rv;
+
+	snprintf(id, sizeof(id), "%s", unit);
+	for (int depth = 0; depth < 64 && id[0] != '\0'; depth++) {
+		json_object *u;
+		rv = council_find(ctx, "unit", id, NULL, out);
+		if (rv != SK_ENOTFOUND) {
+			return (rv);
+		}
+		if (store_doc_get(ctx->txn, ctx->st, DB_UNITS, id, &u) != 0) {
+			break;
+		}
+		snprintf(id, sizeof(id), "%s", doc_get_str(u, "parent") ?: "");
+		json_object_put(u);
+	}
+	return (SK_ENOTFOUND);
+}
+
+int
+council_for_field(struct op_ctx *ctx, const char *field, json_object **out)
+{
+	return (council_find(ctx, "province", NULL, field, out));
+}

@@ -1,0 +1,138 @@
+/*
+ * ops.h: the operations of PROTOCOL.md and the context they run in.
+ *
+ * The op table (ops.c) is the one place that lists every operation with its
+ * flags and arguments, as Redis's command table does: dispatch, the
+ * argument check, the role check and `sangkien help` all read it.  Handlers
+ * live in ops_admin.c (units, users, councils, server) and ops_case.c.
+ *
+ * A handler runs on the loop thread inside a transaction the server gives
+ * it: the batch's nested write transaction for OP_WRITE ops, the read
+ * snapshot otherwise.  It must not reply, publish or do I/O: it returns
+ * SK_OK with ctx->result set, or an error recorded with proto_fail.  Events
+ * go through op_event, which appends them to the history in the same
+ * transaction; the server publishes them only after the commit.  Because the
+ * server may replay a batch (after growing a full map), a handler must
+ * depend only on its transaction, its arguments and ctx->now.
+ */
+#ifndef SK_OPS_H
+#define SK_OPS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/auth.h"
+#include "core/store.h"
+#include "ipc/proto.h"
+
+enum op_flags {
+	OP_WRITE     = 1u << 0, /* changes state: group commit, request_id */
+	OP_ADMIN     = 1u << 1, /* needs the admin role */
+	OP_READER    = 1u << 2, /* needs admin or viewer */
+	OP_TESTCLOCK = 1u << 3, /* exists only with --test-clock */
+};
+
+/* What handlers may read of the server's configuration. */
+struct op_env {
+	int64_t     started;     /* unix time the server started */
+	int         review_days; /* deadline of a review */
+	bool        test_clock;
+	const char *data_dir;
+};
+
+/* Events made by one op, published in order after the commit. */
+struct op_event_out {
+	struct op_event_out *next;
+	char                 type[32];
+	char                *text; /* malloc'd stored JSON */
+	size_t               len;
+};
+
+struct op_ctx {
+	const struct op_env    *env;
+	struct store           *st;
+	MDB_txn                *txn;
+	const struct principal *who;
+	json_object            *args;
+	int64_t                 now;
+	json_object            *result; /* owned; set by the handler */
+	struct proto_err       *err;
+	struct op_event_out    *events, **events_tail;
+};
+
+typedef int (*op_fn)(struct op_ctx *ctx);
+
+struct op {
+	const char        *name;
+	op_fn              fn;
+	unsigned           flags;
+	const char *const *args; /* allowed argument names, NULL-terminated */
+	const char        *help; /* one line for people */
+};
+
+/* The op called name, or NULL. */
+const struct op *op_find(const char *name);
+
+/* The whole table, NULL-terminated on name. */
+extern const struct op op_table[];
+
+/*
+ * Appends an event of type to the history (setting seq, at and actor) and
+ * queues it for publishing.  ev is consumed.
+ */
+int op_event(struct op_ctx *ctx, const char *type, json_object *ev);
+
+/* Frees a list of queued events. */
+void op_events_free(struct op_event_out *ev);
+
+/* JSON helpers for handlers. */
+const char *doc_get_str(json_object *doc, const char *key);
+int64_t     doc_get_int(json_object *doc, const char *key, int64_t dflt);
+json_object *json_time(int64_t t);
+/* A deep copy of a stored document (through its text), or NULL. */
+json_object *doc_clone(json_object *doc);
+
+/* Handlers: ops_admin.c. */
+int op_unit_put(struct op_ctx *ctx);
+int op_unit_get(struct op_ctx *ctx);
+int op_unit_list(struct op_ctx *ctx);
+int op_user_put(struct op_ctx *ctx);
+int op_user_token(struct op_ctx *ctx);
+int op_user_get(struct op_ctx *ctx);
+int op_user_list(struct op_ctx *ctx);
+int op_council_put(struct op_ctx *ctx);
+int op_council_get(struct op_ctx *ctx);
+int op_council_list(struct op_ctx *ctx);
+int op_auth_whoami(struct op_ctx *ctx);
+int op_server_status(struct op_ctx *ctx);
+int op_server_verify(struct op_ctx *ctx);
+int op_server_backup(struct op_ctx *ctx);
+int op_server_clock(struct op_ctx *ctx);
+int op_events_since(struct op_ctx *ctx);
+
+/* Handlers: ops_case.c. */
+int op_case_create(struct op_ctx *ctx);
+int op_case_update(struct op_ctx *ctx);
+int op_case_get(struct op_ctx *ctx);
+int op_case_list(struct op_ctx *ctx);
+int op_case_history(struct op_ctx *ctx);
+int op_case_act(struct op_ctx *ctx);
+
+/*
+ * Shared by both: the councils of a unit and the roles of a user in them.
+ * council_for_unit walks from unit up through the parents to the first unit
+ * with a council of scope "unit"; council_for_field picks the province
+ * council whose fields include field, else one with no fields.  Both return
+ * SK_ENOTFOUND when there is none; *out is owned by the caller.
+ */
+int council_for_unit(struct op_ctx *ctx, const char *unit, json_object **out);
+int council_for_field(struct op_ctx *ctx, const char *field,
+    json_object **out);
+/* The role ("chair", "secretary", "member") of user in council, or NULL. */
+const char *council_role(json_object *council, const char *user);
+
+/* Generic list of a string-keyed db, paged by id. */
+int list_docs(struct op_ctx *ctx, enum store_db db,
+    json_object *(*view)(json_object *doc));
+
+#endif

@@ -1,0 +1,681 @@
+/*
+ * ops_admin.c: the administration half of the op table: units, users,
+ * councils, who-am-I, and the server's own operations.  Arguments have
+ * already been checked against the op table's list; roles against its flags.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
+
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/ops.h"
+#include "core/workflow.h"
+
+#define NAME_MAX_CHARS 300
+
+static json_object *
+copy_str_or_null(const char *s)
+{
+	return (s != NULL ? json_object_new_string(s) : NULL);
+}
+
+static int
+need_doc(struct op_ctx *ctx, enum store_db db, const char *what,
+    const char *id, json_object **out)
+{
+	int rv = store_doc_get(ctx->txn, ctx->st, db, id, out);
+	if (rv == SK_ENOTFOUND) {
+		return (proto_fail(ctx->err, SK_ENOTFOUND, "no %s \"%s\"", what,
+		    id));
+	}
+	if (rv != 0) {
+		return (proto_fail(ctx->err, rv, "cannot read %s %s", what, id));
+	}
+	return (0);
+}
+
+static int
+get_doc(struct op_ctx *ctx, enum store_db db, const char *what,
+    json_object *(*view)(json_object *))
+{
+	const char  *id = NULL;
+	json_object *doc;
+	int          rv;
+	if ((rv = arg_id(ctx->args, "id", true, &id, ctx->err)) != 0 ||
+	    (rv = need_doc(ctx, db, what, id, &doc)) != 0) {
+		return (rv);
+	}
+	ctx->result = view != NULL ? view(doc) : doc;
+	return (0);
+}
+
+/*
+ * Units.
+ */
+
+int
+op_unit_put(struct op_ctx *ctx)
+{
+	const char  *id = NULL, *name = NULL, *parent = NULL, *rubric = NULL;
+	json_object *doc, *old = NULL;
+	int          rv;
+
+	if ((rv = arg_id(ctx->args, "id", true, &id, ctx->err)) != 0 ||
+	    (rv = arg_str(ctx->args, "name", true, NAME_MAX_CHARS, &name,
+	         ctx->err)) != 0 ||
+	    (rv = arg_id(ctx->args, "parent", false, &parent, ctx->err)) != 0 ||
+	    (rv = arg_id(ctx->args, "rubric", false, &rubric, ctx->err)) != 0) {
+		return (rv);
+	}
+	if (name[0] == '\0') {
+		return (proto_fail(ctx->err, SK_EBADREQ, "\"name\" is empty"));
+	}
+	/* The parent must exist, and id must not be among its ancestors. */
+	if (parent != NULL) {
+		char cur[PROTO_MAX_ID + 1];
+		snprintf(cur, sizeof(cur), "%s", parent);
+		for (int depth = 0; cur[0] != '\0'; depth++) {
+			json_object *p;
+			if (strcmp(cur, id) == 0 || depth > 64) {
+				return (proto_fail(ctx->err, SK_EBADREQ,
+				    "\"parent\": unit %s cannot be below itself "
+				    "(%s is under %s)",
+				    id, parent, id));
+			}
+			if ((rv = need_doc(ctx, DB_UNITS, "unit", cur, &p)) != 0) {
+				return (rv);
+			}
+			snprintf(cur, sizeof(cur), "%s",
+			    doc_get_str(p, "parent") ?: "");
+			json_object_put(p);
+		}
+	}
+	rv = store_doc_get(ctx->txn, ctx->st, DB_UNITS, id, &old);
+	if (rv != 0 && rv != SK_ENOTFOUND) {
+		return (proto_fail(ctx->err, rv, "cannot read unit %s", id));
+	}
+	doc = json_object_new_object();
+	json_object_object_add(doc, "id", json_object_new_string(id));
+	json_object_object_add(doc, "name", json_object_new_string(name));
+	json_object_object_add(doc, "parent", copy_str_or_null(parent));
+	json_object_object_add(doc, "rubric", copy_str_or_null(rubric));
+	json_object_object_add(doc, "created_at",
+	    old ? json_object_get(json_object_object_get(old, "created_at"))
+	        : json_time(ctx->now));
+	json_object_object_add(doc, "updated_at", json_time(ctx->now));
+	json_object_put(old);
+	if ((rv = store_doc_put(ctx->txn, ctx->st, DB_UNITS, id, doc)) != 0) {
+		json_object_put(doc);
+		return (proto_fail(ctx->err, rv, "cannot store unit %s", id));
+	}
+	json_object *ev = json_object_new_object();
+	json_object_object_add(ev, "unit", json_object_new_string(id));
+	if ((rv = op_event(ctx, "unit.changed", ev)) != 0) {
+		json_object_put(doc);
+		return (rv);
+	}
+	ctx->result = doc;
+	return (0);
+}
+
+int
+op_unit_get(struct op_ctx *ctx)
+{
+	return (get_doc(ctx, DB_UNITS, "unit", NULL));
+}
+
+int
+op_unit_list(struct op_ctx *ctx)
+{
+	return (list_docs(ctx, DB_UNITS, NULL));
+}
+
+/*
+ * Users.
+ */
+
+static json_object *
+user_view(json_object *doc)
+{
+	json_object_object_del(doc, "token_hash");
+	return (doc);
+}
+
+int
+op_user_put(struct op_ctx *ctx)
+{
+	const char  *id = NULL, *name = NULL, *unit = NULL;
+	json_object *roles_arr = NULL, *doc, *old = NULL, *u;
+	unsigned     roles;
+	int          rv;
+
+	if ((rv = arg_id(ctx->args, "id", true, &id, ctx->err)) != 0 ||
+	    (rv = arg_str(ctx->args, "name", true, NAME_MAX_CHARS, &name,
+	         ctx->err)) != 0 ||
+	    (rv = arg_id(ctx->args, "unit", true, &unit, ctx->err)) != 0 ||
+	    (rv = arg_array(ctx->args, "roles", true, &roles_arr, ctx->err)) !=
+	        0 ||
+	    (rv = auth_roles_parse(roles_arr, &roles, ctx->err)) != 0) {
+		return (rv);
+	}
+	if (name[0] == '\0') {
+		return (proto_fail(ctx->err, SK_EBADREQ, "\"name\" is empty"));
+	}
+	if (strcmp(id, "local-admin") == 0) {
+		return (proto_fail(ctx->err, SK_ECONFLICT,
+		    "\"id\": local-admin is the built-in local principal"));
+	}
+	if ((rv = need_doc(ctx, DB_UNITS, "unit", unit, &u)) != 0) {
+		return (rv);
+	}
+	json_object_put(u);
+	rv = store_doc_get(ctx->txn, ctx->st, DB_USERS, id, &old);
+	if (rv != 0 && rv != SK_ENOTFOUND) {
+		return (proto_fail(ctx->err, rv, "cannot read user %s", id));
+	}
+	doc = json_object_new_object();
+	json_object_object_add(doc, "id", json_object_new_string(id));
+	json_object_object_add(doc, "name", json_object_new_string(name));
+	json_object_object_add(doc, "unit", json_object_new_string(unit));
+	json_object_object_add(doc, "roles", auth_roles_json(roles));
+	json_object_object_add(doc, "created_at",
+	    old ? json_object_get(json_object_object_get(old, "created_at"))
+	        : json_time(ctx->now));
+	json_object_object_add(doc, "updated_at", json_time(ctx->now));
+	if (old != NULL && doc_get_str(old, "token_hash") != NULL) {
+		json_object_object_add(doc, "token_hash",
+		    json_object_new_string(doc_get_str(old, "token_hash")));
+	}
+	json_object_put(old);
+	if ((rv = store_doc_put(ctx->txn, ctx->st, DB_USERS, id, doc)) != 0) {
+		json_object_put(doc);
+		return (proto_fail(ctx->err, rv, "cannot store user %s", id));
+	}
+	json_object *ev = json_object_new_object();
+	json_object_object_add(ev, "user", json_object_new_string(id));
+	if ((rv = op_event(ctx, "user.changed", ev)) != 0) {
+		json_object_put(doc);
+		return (rv);
+	}
+	ctx->result = user_view(doc);
+	return (0);
+}
+
+int
+op_user_token(struct op_ctx *ctx)
+{
+	const char   *id = NULL, *oldhex;
+	json_object  *doc;
+	char          token[AUTH_TOKEN_LEN + 1];
+	unsigned char hash[AUTH_HASH_LEN], oldhash[AUTH_HASH_LEN];
+	char          hexbuf[AUTH_HASH_LEN * 2 + 1];
+	int           rv;
+
+	if ((rv = arg_id(ctx->args, "id", true, &id, ctx->err)) != 0 ||
+	    (rv = need_doc(ctx, DB_USERS, "user", id, &doc)) != 0) {
+		return (rv);
+	}
+	/* Older tokens stop working: drop the previous hash. */
+	if ((oldhex = doc_get_str(doc, "token_hash")) != NULL &&
+	    sodium_hex2bin(oldhash, sizeof(oldhash), oldhex, strlen(oldhex),
+	        NULL, NULL, NULL) == 0) {
+		if ((rv = store_del(ctx->txn, ctx->st, DB_TOKENS, oldhash,
+		         sizeof(oldhash))) != 0) {
+			json_object_put(doc);
+			return (proto_fail(ctx->err, rv, "cannot revoke the old token"));
+		}
+	}
+	auth_token_new(token, hash);
+	sodium_bin2hex(hexbuf, sizeof(hexbuf), hash, sizeof(hash));
+	json_object_object_add(doc, "token_hash", json_object_new_string(hexbuf));
+	json_object_object_add(doc, "updated_at", json_time(ctx->now));
+	if ((rv = store_put(ctx->txn, ctx->st, DB_TOKENS, hash, sizeof(hash),
+	         id, strlen(id))) != 0 ||
+	    (rv = store_doc_put(ctx->txn, ctx->st, DB_USERS, id, doc)) != 0) {
+		json_object_put(doc);
+		return (proto_fail(ctx->err, rv, "cannot store the token"));
+	}
+	json_object_put(doc);
+	json_object *ev = json_object_new_object();
+	json_object_object_add(ev, "user", json_object_new_string(id));
+	json_object_object_add(ev, "token", json_object_new_string("rotated"));
+	if ((rv = op_event(ctx, "user.changed", ev)) != 0) {
+		return (rv);
+	}
+	ctx->result = json_object_new_object();
+	json_object_object_add(ctx->result, "id", json_object_new_string(id));
+	json_object_object_add(ctx->result, "token", json_object_new_string(token));
+	sodium_memzero(token, sizeof(token));
+	return (0);
+}
+
+int
+op_user_get(struct op_ctx *ctx)
+{
+	return (get_doc(ctx, DB_USERS, "user", user_view));
+}
+
+int
+op_user_list(struct op_ctx *ctx)
+{
+	return (list_docs(ctx, DB_USERS, user_view));
+}
+
+/*
+ * Councils.
+ */
+
+static const char *const council_roles[] = { "chair", "secretary", "member",
+	NULL };
+
+static int
+check_members(struct op_ctx *ctx, json_object *members, json_object **out)
+{
+	size_t n      = json_object_array_length(members);
+	int    chairs = 0, rv;
+
+	if (n == 0) {
+		return (proto_fail(ctx->err, SK_EBADREQ,
+		    "\"members\" must list at least one member"));
+	}
+	if (n > 100) {
+		return (proto_fail(ctx->err, SK_ETOOLARGE,
+		    "\"members\" has %zu entries; at most 100", n));
+	}
+	*out = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		json_object *m = json_object_array_get_idx(members, i);
+		const char  *user = NULL, *role = NULL;
+		char         field[32];
+		json_object *u;
+		static const char *const keys[] = { "user", "role", NULL };
+
+		snprintf(field, sizeof(field), "members[%zu]", i);
+		if (!json_object_is_type(m, json_type_object)) {
+			rv = proto_fail(ctx->err, SK_EBADREQ,
+			    "\"%s\" must be an object {user, role}", field);
+			goto fail;
+		}
+		if ((rv = proto_check_keys(m, keys, ctx->err)) != 0 ||
+		    (rv = arg_id(m, "user", true, &user, ctx->err)) != 0 ||
+		    (rv = arg_str(m, "role", true, 0, &role, ctx->err)) != 0) {
+			snprintf(ctx->err->msg + strlen(ctx->err->msg),
+			    sizeof(ctx->err->msg) - strlen(ctx->err->msg),
+			    " (in %s)", field);
+			goto fail;
+		}
+		bool ok = false;
+		for (const char *const *r = council_roles; *r; r++) {
+			ok = ok || strcmp(*r, role) == 0;
+		}
+		if (!ok) {
+			rv = proto_fail(ctx->err, SK_EBADREQ,
+			    "\"%s.role\" must be chair, secretary or member",
+			    field);
+			goto fail;
+		}
+		chairs += strcmp(role, "chair") == 0;
+		for (size_t j = 0; j < i; j++) {
+			const char *prev = doc_get_str(
+			    json_object_array_get_idx(members, j), "user");
+			if (prev != NULL && strcmp(prev, user) == 0) {
+				rv = proto_fail(ctx->err, SK_EBADREQ,
+				    "\"%s\": user %s is listed twice", field,
+				    user);
+				goto fail;
+			}
+		}
+		if ((rv = need_doc(ctx, DB_USERS, "user", user, &u)) != 0) {
+			goto fail;
+		}
+		json_object_put(u);
+		json_object *copy = json_object_new_object();
+		json_object_object_add(copy, "user", json_object_new_string(user));
+		json_object_object_add(copy, "role", json_object_new_string(role));
+		json_object_array_add(*out, copy);
+	}
+	if (chairs > 1) {
+		rv = proto_fail(ctx->err, SK_EBADREQ,
+		    "\"members\" names %d chairs; a council has one", chairs);
+		goto fail;
+	}
+	return (0);
+fail:
+	json_object_put(*out);
+	*out = NULL;
+	return (rv);
+}
+
+int
+op_council_put(struct op_ctx *ctx)
+{
+	const char  *id = NULL, *name = NULL, *scope = NULL, *unit = NULL,
+	            *rubric = NULL;
+	json_object *members = NULL, *fields = NULL, *doc, *u, *mcopy = NULL,
+	            *fcopy, *old = NULL, *other = NULL;
+	int          rv;
+
+	if ((rv = arg_id(ctx->args, "id", true, &id, ctx->err)) != 0 ||
+	    (rv = arg_str(ctx->args, "name", true, NAME_MAX_CHARS, &name,
+	         ctx->err)) != 0 ||
+	    (rv = arg_str(ctx->args, "scope", true, 0, &scope, ctx->err)) != 0 ||
+	    (rv = arg_id(ctx->args, "unit", true, &unit, ctx->err)) != 0 ||
+	    (rv = arg_array(ctx->args, "members", true, &members, ctx->err)) !=
+	        0 ||
+	    (rv = arg_array(ctx->args, "fields", false, &fields, ctx->err)) !=
+	        0 ||
+	    (rv = arg_id(ctx->args, "rubric", false, &rubric, ctx->err)) != 0) {
+		return (rv);
+	}
+	if (strcmp(scope, "unit") != 0 && strcmp(scope, "province") != 0) {
+		return (proto_fail(ctx->err, SK_EBADREQ,
+		    "\"scope\" must be \"unit\" or \"province\""));
+	}
+	if ((rv = need_doc(ctx, DB_UNITS, "unit", unit, &u)) != 0) {
+		return (rv);
+	}
+	json_object_put(u);
+	fcopy = json_object_new_array();
+	for (size_t i = 0; fields && i < json_object_array_length(fields); i++) {
+		json_object *f = json_object_array_get_idx(fields, i);
+		if (!json_object_is_type(f, json_type_string) ||
+		    json_object_get_string_len(f) == 0 ||
+		    json_object_get_string_len(f) > 100) {
+			json_object_put(fcopy);
+			return (proto_fail(ctx->err, SK_EBADREQ,
+			    "\"fields[%zu]\" must be a non-empty string of at "
+			    "most 100 bytes",
+			    i));
+		}
+		json_object_array_add(fcopy, json_object_get(f));
+	}
+	/* One unit council per unit: otherwise who reviews would be a guess. */
+	if (strcmp(scope, "unit") == 0 &&
+	    council_for_unit(ctx, unit, &other) == 0) {
+		bool same_unit = strcmp(doc_get_str(other, "unit"), unit) == 0;
+		bool same_id   = strcmp(doc_get_str(other, "id"), id) == 0;
+		if (same_unit && !same_id) {
+			proto_fail(ctx->err, SK_ECONFLICT,
+			    "unit %s already has council %s", unit,
+			    doc_get_str(other, "id"));
+			json_object_put(other);
+			json_object_put(fcopy);
+			return (SK_ECONFLICT);
+		}
+	}
+	json_object_put(other);
+	if ((rv = check_members(ctx, members, &mcopy)) != 0) {
+		json_object_put(fcopy);
+		return (rv);
+	}
+	rv = store_doc_get(ctx->txn, ctx->st, DB_COUNCILS, id, &old);
+	if (rv != 0 && rv != SK_ENOTFOUND) {
+		json_object_put(fcopy);
+		json_object_put(mcopy);
+		return (proto_fail(ctx->err, rv, "cannot read council %s", id));
+	}
+	doc = json_object_new_object();
+	json_object_object_add(doc, "id", json_object_new_string(id));
+	json_object_object_add(doc, "name", json_object_new_string(name));
+	json_object_object_add(doc, "scope", json_object_new_string(scope));
+	json_object_object_add(doc, "unit", json_object_new_string(unit));
+	json_object_object_add(doc, "members", mcopy);
+	json_object_object_add(doc, "fields", fcopy);
+	json_object_object_add(doc, "rubric", copy_str_or_null(rubric));
+	json_object_object_add(doc, "created_at",
+	    old ? json_object_get(json_object_object_get(old, "created_at"))
+	        : json_time(ctx->now));
+	json_object_object_add(doc, "updated_at", json_time(ctx->now));
+	json_object_put(old);
+	if ((rv = store_doc_put(ctx->txn, ctx->st, DB_COUNCILS, id, doc)) != 0) {
+		json_object_put(doc);
+		return (proto_fail(ctx->err, rv, "cannot store council %s", id));
+	}
+	json_object *ev = json_object_new_object();
+	json_object_object_add(ev, "council", json_object_new_string(id));
+	json_object_object_add(ev, "unit", json_object_new_string(unit));
+	if ((rv = op_event(ctx, "council.changed", ev)) != 0) {
+		json_object_put(doc);
+		return (rv);
+	}
+	ctx->result = doc;
+	return (0);
+}
+
+int
+op_council_get(struct op_ctx *ctx)
+{
+	return (get_doc(ctx, DB_COUNCILS, "council", NULL));
+}
+
+int
+op_council_list(struct op_ctx *ctx)
+{
+	return (list_docs(ctx, DB_COUNCILS, NULL));
+}
+
+/*
+ * Who am I.
+ */
+
+int
+op_auth_whoami(struct op_ctx *ctx)
+{
+	json_object *r = json_object_new_object(), *user = NULL, *councils;
+	MDB_cursor  *cur;
+	MDB_val      k, v;
+	int          rc;
+
+	json_object_object_add(r, "id", json_object_new_string(ctx->who->id));
+	if (!ctx->who->local_admin) {
+		store_doc_get(ctx->txn, ctx->st, DB_USERS, ctx->who->id, &user);
+	}
+	json_object_object_add(r, "name",
+	    json_object_new_string(user ? doc_get_str(user, "name")
+	                                : "Local administrator"));
+	json_object_put(user);
+	json_object_object_add(r, "unit",
+	    ctx->who->unit[0] ? json_object_new_string(ctx->who->unit) : NULL);
+	json_object_object_add(r, "roles", auth_roles_json(ctx->who->roles));
+	councils = json_object_new_array();
+	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_COUNCILS], &cur)) ==
+	    0) {
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+		     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			struct proto_err e = { 0 };
+			json_object *c = proto_json_parse(v.mv_data, v.mv_size, &e);
+			proto_err_clear(&e);
+			const char *role = c ? council_role(c, ctx->who->id) : NULL;
+			if (role != NULL) {
+				json_object *m = json_object_new_object();
+				json_object_object_add(m, "id",
+				    json_object_new_string(doc_get_str(c, "id")));
+				json_object_object_add(
+				    m, "role", json_object_new_string(role));
+				json_object_object_add(m, "scope",
+				    json_object_new_string(doc_get_str(c, "scope")));
+				json_object_object_add(m, "unit",
+				    json_object_new_string(doc_get_str(c, "unit")));
+				json_object_array_add(councils, m);
+			}
+			json_object_put(c);
+		}
+		mdb_cursor_close(cur);
+	}
+	json_object_object_add(r, "councils", councils);
+	json_object_object_add(
+	    r, "local", json_object_new_boolean(ctx->who->local_admin));
+	ctx->result = r;
+	return (0);
+}
+
+/*
+ * The server.
+ */
+
+int
+op_server_status(struct op_ctx *ctx)
+{
+	json_object *r = json_object_new_object(), *cases;
+	uint64_t     last_seq = 0;
+
+	json_object_object_add(r, "version", json_object_new_string(SK_VERSION));
+	json_object_object_add(r, "uptime_s",
+	    json_object_new_int64(clock_now() - ctx->env->started));
+	cases = json_object_new_object();
+	for (int s = 0; s < WF_NSTATES; s++) {
+		char     name[64];
+		uint64_t n;
+		snprintf(name, sizeof(name), "count/%s", wf_state_name(s));
+		store_meta_u64(ctx->txn, ctx->st, name, &n);
+		json_object_object_add(
+		    cases, wf_state_name(s), json_object_new_int64((int64_t) n));
+	}
+	json_object_object_add(r, "cases", cases);
+	store_meta_u64(ctx->txn, ctx->st, "last_seq", &last_seq);
+	json_object_object_add(
+	    r, "last_seq", json_object_new_int64((int64_t) last_seq));
+	json_object_object_add(r, "db_bytes",
+	    json_object_new_int64((int64_t) store_bytes(ctx->st)));
+	json_object_object_add(r, "now", json_time(ctx->now));
+	ctx->result = r;
+	return (0);
+}
+
+int
+op_server_verify(struct op_ctx *ctx)
+{
+	json_object *problems = json_object_new_array();
+	uint64_t     ncases = 0, nevents = 0;
+	int          rv;
+
+	if ((rv = store_verify(ctx->txn, ctx->st, problems, &ncases,
+	         &nevents)) != 0) {
+		json_object_put(problems);
+		return (proto_fail(ctx->err, rv, "cannot read the database"));
+	}
+	ctx->result = json_object_new_object();
+	json_object_object_add(ctx->result, "ok",
+	    json_object_new_boolean(json_object_array_length(problems) == 0));
+	json_object_object_add(ctx->result, "problems", problems);
+	json_object_object_add(
+	    ctx->result, "cases", json_object_new_int64((int64_t) ncases));
+	json_object_object_add(
+	    ctx->result, "events", json_object_new_int64((int64_t) nevents));
+	return (0);
+}
+
+int
+op_server_backup(struct op_ctx *ctx)
+{
+	const char *path = NULL;
+	struct stat sb;
+	char        errbuf[512], file[4200];
+	int         rv;
+
+	if ((rv = arg_str(ctx->args, "path", true, 4000, &path, ctx->err)) != 0) {
+		return (rv);
+	}
+	if (path[0] != '/') {
+		return (proto_fail(ctx->err, SK_EBADREQ,
+		    "\"path\" must be absolute (the server's working "
+		    "directory is not yours)"));
+	}
+	if (stat(path, &sb) == 0) {
+		DIR           *d = opendir(path);
+		struct dirent *de;
+		bool           empty = d != NULL;
+		while (d != NULL && (de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+				empty = false;
+			}
+		}
+		if (d != NULL) {
+			closedir(d);
+		}
+		if (!S_ISDIR(sb.st_mode) || !empty) {
+			return (proto_fail(ctx->err, SK_ECONFLICT,
+			    "\"path\": %s exists and is not an empty directory",
+			    path));
+		}
+	} else if (mkdir(path, 0750) != 0) {
+		return (proto_fail(ctx->err, SK_EBADREQ,
+		    "\"path\": cannot create %s: %s", path, strerror(errno)));
+	}
+	if ((rv = store_backup(ctx->st, path, errbuf, sizeof(errbuf))) != 0) {
+		return (proto_fail(ctx->err, rv, "%s", errbuf));
+	}
+	snprintf(file, sizeof(file), "%s/data.mdb", path);
+	ctx->result = json_object_new_object();
+	json_object_object_add(ctx->result, "path", json_object_new_string(path));
+	json_object_object_add(ctx->result, "bytes",
+	    json_object_new_int64(stat(file, &sb) == 0 ? (int64_t) sb.st_size : 0));
+	return (0);
+}
+
+int
+op_server_clock(struct op_ctx *ctx)
+{
+	uint64_t s = 0;
+	int      rv;
+	if ((rv = arg_u64(ctx->args, "advance_s", true, 1,
+	         (uint64_t) 20 * 365 * 86400, &s, ctx->err)) != 0) {
+		return (rv);
+	}
+	clock_advance((int64_t) s);
+	ctx->result = json_object_new_object();
+	json_object_object_add(ctx->result, "now", json_time(clock_now()));
+	return (0);
+}
+
+int
+op_events_since(struct op_ctx *ctx)
+{
+	uint64_t         seq = 0, limit = 100, last = 0;
+	struct store_key k;
+	MDB_cursor      *cur;
+	MDB_val          key, v;
+	json_object     *items;
+	int              rv, rc;
+
+	if ((rv = arg_u64(ctx->args, "seq", true, 0, UINT64_MAX / 2, &seq,
+	         ctx->err)) != 0 ||
+	    (rv = arg_u64(ctx->args, "limit", false, 1, 1000, &limit,
+	         ctx->err)) != 0) {
+		return (rv);
+	}
+	items = json_object_new_array();
+	store_key_init(&k);
+	store_key_u64(&k, seq);
+	key.mv_data = k.b;
+	key.mv_size = k.len;
+	last        = seq > 0 ? seq - 1 : 0;
+	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_HISTORY], &cur)) !=
+	    0) {
+		json_object_put(items);
+		return (proto_fail(ctx->err, store_err(rc), "cannot read history"));
+	}
+	for (rc = mdb_cursor_get(cur, &key, &v, MDB_SET_RANGE);
+	     rc == 0 && json_object_array_length(items) < limit;
+	     rc = mdb_cursor_get(cur, &key, &v, MDB_NEXT)) {
+		struct proto_err e  = { 0 };
+		json_object     *ev = proto_json_parse(v.mv_data, v.mv_size, &e);
+		proto_err_clear(&e);
+		if (ev != NULL) {
+			json_object_array_add(items, ev);
+		}
+		last = store_u64_at(key.mv_data);
+	}
+	mdb_cursor_close(cur);
+	ctx->result = json_object_new_object();
+	json_object_object_add(ctx->result, "items", items);
+	json_object_object_add(
+	    ctx->result, "next_seq", json_object_new_int64((int64_t) last + 1));
+	return (0);
+}

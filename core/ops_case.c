@@ -1,0 +1,1257 @@
+/*
+ * ops_case.c: the case half of the op table: filing, editing, reading,
+ * listing and moving initiatives through the workflow.
+ *
+ * A case is one JSON document in the cases database.  Besides the fields of
+ * PROTOCOL.md it carries three of the server's own, which clients never see:
+ * "author_users" (the users who author it, for the author index and the
+ * conflict-of-interest rule), "due_ts" (the deadline as unix seconds, for
+ * the due-date index) and "councils" (the councils pinned when each review
+ * started).  store_case_put keeps the indexes in step with them.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/ops.h"
+#include "core/workflow.h"
+
+#define TITLE_MAX_CHARS 300
+#define FIELD_MAX_CHARS 100
+#define OWNER_MAX_CHARS 300
+#define NOTE_MAX_CHARS 4000
+#define SECTION_MAX_BYTES (64 * 1024)
+#define AUTHORS_MAX 20
+#define LIST_DEFAULT 50
+#define LIST_MAX 500
+
+/* The parts of an application (Điều 5, Nghị định 13/2012/NĐ-CP). */
+static const struct {
+	const char *id;
+	const char *label;
+} sections[] = {
+	{ "status_quo", "Tình trạng đã biết" },
+	{ "solution", "Nội dung giải pháp" },
+	{ "novelty", "Tính mới" },
+	{ "applicability", "Khả năng áp dụng" },
+	{ "benefits", "Hiệu quả" },
+	{ "conditions", "Điều kiện cần thiết" },
+	{ "trial_users", "Người tham gia áp dụng thử" },
+};
+
+#define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
+
+static const char *const internal_fields[] = { "author_users", "due_ts",
+	"councils", NULL };
+
+static int
+section_index(const char *id)
+{
+	for (size_t i = 0; i < NSECTIONS; i++) {
+		if (strcmp(sections[i].id, id) == 0) {
+			return ((int) i);
+		}
+	}
+	return (-1);
+}
+
+/*
+ * Who the principal is with respect to a case.
+ */
+
+static bool
+in_string_array(json_object *arr, const char *s)
+{
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+		const char *v =
+		    json_object_get_string(json_object_array_get_idx(arr, i));
+		if (v != NULL && strcmp(v, s) == 0) {
+			return (true);
+		}
+	}
+	return (false);
+}
+
+/* The council reviewing stage ("unit"/"province"): pinned, else current. */
+static json_object *
+case_council(struct op_ctx *ctx, json_object *doc, const char *stage)
+{
+	json_object *pinned, *c = NULL;
+	const char  *id;
+
+	if (json_object_object_get_ex(doc, "councils", &pinned) &&
+	    (id = doc_get_str(pinned, stage)) != NULL &&
+	    store_doc_get(ctx->txn, ctx->st, DB_COUNCILS, id, &c) == 0) {
+		return (c);
+	}
+	if (strcmp(stage, "unit") == 0) {
+		council_for_unit(ctx, doc_get_str(doc, "unit"), &c);
+	} else {
+		enum wf_state s = wf_state_parse(doc_get_str(doc, "state"));
+		if (s == WF_NOMINATED || s == WF_PROVINCE_REVIEW ||
+		    s == WF_RECOGNIZED || s == WF_PROVINCE_REFUSED) {
+			council_for_field(ctx, doc_get_str(doc, "field"), &c);
+		}
+	}
+	return (c);
+}
+
+static unsigned
+council_bits(json_object *council, const char *user, unsigned officer,
+    unsigned chair, unsigned member)
+{
+	const char *role = council ? council_role(council, user) : NULL;
+	unsigned    bits = 0;
+	if (role == NULL) {
+		return (0);
+	}
+	bits |= member;
+	if (strcmp(role, "chair") == 0) {
+		bits |= officer | chair;
+	} else if (strcmp(role, "secretary") == 0) {
+		bits |= officer;
+	}
+	return (bits);
+}
+
+static unsigned
+case_roles(struct op_ctx *ctx, json_object *doc)
+{
+	const struct principal *who   = ctx->who;
+	unsigned                roles = 0;
+	json_object            *au, *c;
+
+	if (who->roles & ROLE_ADMIN) {
+		roles |= WF_ADMIN;
+	}
+	if (who->local_admin) {
+		return (roles);
+	}
+	if (json_object_object_get_ex(doc, "author_users", &au) &&
+	    in_string_array(au, who->id)) {
+		roles |= WF_AUTHOR;
+	}
+	if ((c = case_council(ctx, doc, "unit")) != NULL) {
+		roles |= council_bits(c, who->id, WF_UNIT_OFFICER, WF_UNIT_CHAIR,
+		    WF_UNIT_MEMBER);
+		json_object_put(c);
+	}
+	if ((c = case_council(ctx, doc, "province")) != NULL) {
+		roles |= council_bits(c, who->id, WF_PROV_OFFICER, WF_PROV_CHAIR,
+		    WF_PROV_MEMBER);
+		json_object_put(c);
+	}
+	return (roles);
+}
+
+#define COUNCIL_BITS (WF_UNIT_MEMBER | WF_PROV_MEMBER)
+
+/*
+ * May the principal see the case at all?  A council sees a case once it has
+ * been submitted to it; a draft is its authors' own until then.
+ */
+static bool
+case_visible(struct op_ctx *ctx, json_object *doc, unsigned roles)
+{
+	if ((ctx->who->roles & (ROLE_ADMIN | ROLE_VIEWER)) != 0 ||
+	    (roles & WF_AUTHOR) != 0) {
+		return (true);
+	}
+	if ((roles & COUNCIL_BITS) != 0 &&
+	    doc_get_str(doc, "submitted_at") != NULL) {
+		return (true);
+	}
+	return (wf_state_public(wf_state_parse(doc_get_str(doc, "state"))));
+}
+
+/* The case as this principal may see it (a new object). */
+static json_object *
+case_view(json_object *doc, unsigned roles)
+{
+	json_object *out = json_object_new_object(), *conf = NULL;
+	bool         all = (roles & (WF_ADMIN | WF_AUTHOR | COUNCIL_BITS)) != 0;
+
+	json_object_object_get_ex(doc, "confidential", &conf);
+	json_object_object_foreach(doc, key, val)
+	{
+		bool skip = false;
+		for (const char *const *f = internal_fields; *f; f++) {
+			skip = skip || strcmp(*f, key) == 0;
+		}
+		if (skip) {
+			continue;
+		}
+		if (strcmp(key, "sections") == 0 && !all && conf != NULL &&
+		    json_object_array_length(conf) > 0) {
+			json_object *s = json_object_new_object();
+			json_object_object_foreach(val, sk, sv)
+			{
+				if (!in_string_array(conf, sk)) {
+					json_object_object_add(
+					    s, sk, json_object_get(sv));
+				}
+			}
+			json_object_object_add(out, key, s);
+			continue;
+		}
+		json_object_object_add(out, key, json_object_get(val));
+	}
+	return (out);
+}
+
+static json_object *
+case_item(json_object *doc)
+{
+	json_object *it = json_object_new_object(), *v;
+	static const char *const keys[] = { "id", "unit", "title", "state",
+		"state_label", "updated_at", "due_at", NULL };
+	for (const char *const *k = keys; *k; k++) {
+		if (json_object_object_get_ex(doc, *k, &v)) {
+			json_object_object_add(it, *k, json_object_get(v));
+		} else {
+			json_object_object_add(it, *k, NULL);
+		}
+	}
+	return (it);
+}
+
+/* Loads case id if the principal may see it; not_found otherwise. */
+static int
+case_load(struct op_ctx *ctx, uint64_t id, json_object **doc,
+    unsigned *roles)
+{
+	int rv = store_case_get(ctx->txn, ctx->st, id, doc);
+	if (rv == SK_ENOTFOUND) {
+		return (proto_fail(ctx->err, SK_ENOTFOUND, "no case %llu",
+		    (unsigned long long) id));
+	}
+	if (rv != 0) {
+		return (proto_fail(ctx->err, rv, "cannot read case %llu",
+		    (unsigned long long) id));
+	}
+	*roles = case_roles(ctx, *doc);
+	if (!case_visible(ctx, *doc, *roles)) {
+		json_object_put(*doc);
+		*doc = NULL;
+		/* Say no more than that it is not there for this caller. */
+		return (proto_fail(ctx->err, SK_ENOTFOUND, "no case %llu",
+		    (unsigned long long) id));
+	}
+	return (0);
+}
+
+/*
+ * Validation of the fields of an application.  apply_fields copies each
+ * field present in args onto doc, checking it; nothing is written unless
+ * all are good (the handler's transaction is simply not committed).
+ */
+
+static int
+check_sections(struct op_ctx *ctx, json_object *in, json_object *doc)
+{
+	json_object *cur;
+	if (!json_object_object_get_ex(doc, "sections", &cur) ||
+	    !json_object_is_type(cur, json_type_object)) {
+		cur = json_object_new_object();
+		json_object_object_add(doc, "sections", cur);
+	}
+	json_object_object_foreach(in, key, val)
+	{
+		if (section_index(key) < 0) {
+			return (proto_fail(ctx->err, SK_EBADREQ,
+			    "unknown section \"sections.%s\"; the sections are "
+			    "status_quo, solution, novelty, applicability, "
+			    "benefits, conditions, trial_users",
+			    key));
+		}
+		if (json_object_is_type(val, json_type_null)) {
+			json_object_object_del(cur, key);
+			continue;
+		}
+		if (!json_object_is_type(val, json_type_string)) {
+			return (proto_fail(ctx->err, SK_EBADREQ,
+			    "\"sections.%s\" must be a string", key));
+		}
+		size_t len = (size_t) json_object_get_string_len(val);
+		if (len > SECTION_MAX_BYTES) {
+			return (proto_fail(ctx->err, SK_ETOOLARGE,
+			    "\"sections.%s\" is %zu bytes; at most %d are "
+			    "allowed",
+			    key, len, SECTION_MAX_BYTES));
+		}
+		if (memchr(json_object_get_string(val), '\0', len) != NULL) {
+			return (proto_fail(ctx->err, SK_EBADREQ,
+			    "\"sections.%s\" contains a NUL character", key));
+		}
+		json_object_object_add(cur, key, json_object_get(val));
+	}
+	return (0);
+}
+
+static int
+check_authors(struct op_ctx *ctx, json_object *in, json_object **out)
+{
+	static const char *const keys[] = { "name", "user", "share", NULL };
+	size_t                   n      = json_object_array_length(in);
+	int                      rv;
+
+	if (n == 0) {
+		return (proto_fail(ctx->err, SK_EBADREQ,
+		    "\"authors\" must name at least one author"));
+	}
+	if (n > AUTHORS_MAX) {
+		return (proto_fail(ctx->err, SK_ETOOLARGE,
+		    "\"authors\" has %zu entries; at most %d are allowed", n,
+		    AUTHORS_MAX));
+	}
+	*out = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		json_object *a = json_object_array_get_idx(in, i), *share, *u;
+		const char  *name = NULL, *user = NULL;
+		json_object *copy;
+
+		if (!json_object_is_type(a, json_type_object)) {
+			rv = proto_fail(ctx->err, SK_EBADREQ,
+			    "\"authors[%zu]\" must be an object {name, user?, "
+			    "share}",
+			    i);
+			goto fail;
+		}
+		if ((rv = proto_check_keys(a, keys, ctx->err)) != 0 ||
+		    (rv = arg_str(a, "name", true, TITLE_MAX_CHARS, &name,
+		         ctx->err)) != 0 ||
+		    (rv = arg_id(a, "user", false, &user, ctx->err)) != 0) {
+			size_t l = strlen(ctx->err->msg);
+			snprintf(ctx->err->msg + l, sizeof(ctx->err->msg) - l,
+			    " (in authors[%zu])", i);
+			goto fail;
+		}
+		if (name[0] == '\0') {
+			rv = proto_fail(ctx->err, SK_EBADREQ,
+			    "\"authors[%zu].name\" is empty", i);
+			goto fail;
+		}
+		if (!json_object_object_get_ex(a, "share", &share) ||
+		    !(json_object_is_type(share, json_type_int) ||
+		        json_object_is_type(share, json_type_double))) {
+			rv = proto_fail(ctx->err, SK_EBADREQ,
+			    "\"authors[%zu].share\" must be a number (percent)",
+			    i);
+			goto fail;
+		}
+		double s = json_object_get_double(share);
+		if (!(s > 0 && s <= 100)) {
+			rv = proto_fail(ctx->err, SK_EBADREQ,
+			    "\"authors[%zu].share\" must be above 0 and at most "
+			    "100",
+			    i);
+			goto fail;
+		}
+		if (user != NULL) {
+			rv = store_doc_get(ctx->txn, ctx->st, DB_USERS, user, &u);
+			if (rv != 0) {
+				rv = proto_fail(ctx->err, SK_ENOTFOUND,
+				    "\"authors[%zu].user\": no user \"%s\"", i,
+				    user);
+				goto fail;
+			}
+			json_object_put(u);
+		}
+		copy = json_object_new_object();
+		json_object_object_add(copy, "name", json_object_new_string(name));
+		if (user != NULL) {
+			json_object_object_add(
+			    copy, "user", json_object_new_string(user));
+		}
+		json_object_object_add(copy, "share", json_object_get(share));
+		json_object_array_add(*out, copy);
+	}
+	return (0);
+fail:
+	json_object_put(*out);
+	*out = NULL;
+	return (rv);
+}
+
+static int
+check_confidential(struct op_ctx *ctx, json_object *in)
+{
+	for (size_t i = 0; i < json_object_array_length(in); i++) {
+		json_object *v = json_object_array_get_idx(in, i);
+		if (!json_object_is_type(v, json_type_string) ||
+		    section_index(json_object_get_string(v)) < 0) {
+			return (proto_fail(ctx->err, SK_EBADREQ,
+			    "\"confidential[%zu]\" must name a section "
+			    "(status_quo, solution, novelty, applicability, "
+			    "benefits, conditions, trial_users)",
+			    i));
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(json_object_get_string(v),
+			        json_object_get_string(
+			            json_object_array_get_idx(in, j))) == 0) {
+				return (proto_fail(ctx->err, SK_EBADREQ,
+				    "\"confidential[%zu]\" repeats %s", i,
+				    json_object_get_string(v)));
+			}
+		}
+	}
+	return (0);
+}
+
+/* The users who author the case: listed users, and whoever filed it. */
+static void
+set_author_users(json_object *doc)
+{
+	json_object *users = json_object_new_array(), *authors;
+	const char  *by    = doc_get_str(doc, "created_by");
+
+	if (json_object_object_get_ex(doc, "authors", &authors)) {
+		for (size_t i = 0; i < json_object_array_length(authors); i++) {
+			const char *u = doc_get_str(
+			    json_object_array_get_idx(authors, i), "user");
+			if (u != NULL && !in_string_array(users, u)) {
+				json_object_array_add(
+				    users, json_object_new_string(u));
+			}
+		}
+	}
+	if (by != NULL && strcmp(by, "local-admin") != 0 &&
+	    !in_string_array(users, by)) {
+		json_object_array_add(users, json_object_new_string(by));
+	}
+	json_object_object_add(doc, "author_users", users);
+}
+
+static int
+apply_fields(struct op_ctx *ctx, json_object *doc, bool creating,
+    json_object *changed)
+{
+	const char  *s = NULL;
+	json_object *o = NULL;
+	int          rv;
+
+#define CHANGED(k) json_object_array_add(changed, json_object_new_string(k))
+	if ((rv = arg_str(ctx->args, "title", creating, TITLE_MAX_CHARS, &s,
+	         ctx->err)) != 0) {
+		return (rv);
+	}
+	if (s != NULL) {
+		if (s[0] == '\0') {
+			return (proto_fail(ctx->err, SK_EBADREQ,
+			    "\"title\" is empty"));
+		}
+		json_object_object_add(doc, "title", json_object_new_string(s));
+		CHANGED("title");
+		s = NULL;
+	}
+	if ((rv = arg_str(ctx->args, "field", creating, FIELD_MAX_CHARS, &s,
+	         ctx->err)) != 0) {
+		return (rv);
+	}
+	if (s != NULL) {
+		if (s[0] == '\0') {
+			return (proto_fail(ctx->err, SK_EBADREQ,
+			    "\"field\" is empty"));
+		}
+		json_object_object_add(doc, "field", json_object_new_string(s));
+		CHANGED("field");
+		s = NULL;
+	}
+	if ((rv = arg_str(ctx->args, "owner", false, OWNER_MAX_CHARS, &s,
+	         ctx->err)) != 0) {
+		return (rv);
+	}
+	if (s != NULL) {
+		json_object_object_add(doc, "owner", json_object_new_string(s));
+		CHANGED("owner");
+		s = NULL;
+	}
+	if ((rv = arg_str(ctx->args, "first_applied", creating, 0, &s,
+	         ctx->err)) != 0) {
+		return (rv);
+	}
+	if (s != NULL) {
+		if (!proto_date_valid(s)) {
+			return (proto_fail(ctx->err, SK_EBADREQ,
+			    "\"first_applied\" must be a date YYYY-MM-DD, got "
+			    "\"%.40s\"",
+			    s));
+		}
+		json_object_object_add(
+		    doc, "first_applied", json_object_new_string(s));
+		CHANGED("first_applied");
+	}
+	if ((rv = arg_obj(ctx->args, "sections", creating, &o, ctx->err)) != 0) {
+		return (rv);
+	}
+	if (o != NULL) {
+		if ((rv = check_sections(ctx, o, doc)) != 0) {
+			return (rv);
+		}
+		CHANGED("sections");
+		o = NULL;
+	}
+	if ((rv = arg_array(ctx->args, "authors", creating, &o, ctx->err)) !=
+	    0) {
+		return (rv);
+	}
+	if (o != NULL) {
+		json_object *authors;
+		if ((rv = check_authors(ctx, o, &authors)) != 0) {
+			return (rv);
+		}
+		json_object_object_add(doc, "authors", authors);
+		CHANGED("authors");
+		o = NULL;
+	}
+	if ((rv = arg_array(ctx->args, "confidential", false, &o, ctx->err)) !=
+	    0) {
+		return (rv);
+	}
+	if (o != NULL) {
+		if ((rv = check_confidential(ctx, o)) != 0) {
+			return (rv);
+		}
+		json_object_object_add(doc, "confidential", json_object_get(o));
+		CHANGED("confidential");
+	} else if (creating) {
+		json_object_object_add(
+		    doc, "confidential", json_object_new_array());
+	}
+#undef CHANGED
+	set_author_users(doc);
+	return (0);
+}
+
+/* The unit a case is filed in: args.unit, else the principal's own. */
+static int
+resolve_unit(struct op_ctx *ctx, const char **unit)
+{
+	json_object *u;
+	int          rv;
+
+	*unit = NULL;
+	if ((rv = arg_id(ctx->args, "unit", false, unit, ctx->err)) != 0) {
+		return (rv);
+	}
+	if (*unit == NULL) {
+		if (ctx->who->unit[0] == '\0') {
+			return (proto_fail(ctx->err, SK_EBADREQ,
+			    "\"unit\" is required: %s belongs to no unit",
+			    ctx->who->id));
+		}
+		*unit = ctx->who->unit;
+	}
+	if (!(ctx->who->roles & ROLE_ADMIN) &&
+	    strcmp(*unit, ctx->who->unit) != 0) {
+		return (proto_fail(ctx->err, SK_EFORBIDDEN,
+		    "you may file cases only in your own unit (%s), not %s",
+		    ctx->who->unit, *unit));
+	}
+	if ((rv = store_doc_get(ctx->txn, ctx->st, DB_UNITS, *unit, &u)) != 0) {
+		return (proto_fail(ctx->err, SK_ENOTFOUND, "no unit \"%s\"",
+		    *unit));
+	}
+	json_object_put(u);
+	return (0);
+}
+
+static void
+set_state(json_object *doc, enum wf_state s)
+{
+	json_object_object_add(
+	    doc, "state", json_object_new_string(wf_state_name(s)));
+	json_object_object_add(
+	    doc, "state_label", json_object_new_string(wf_state_label(s)));
+}
+
+static int
+case_event(struct op_ctx *ctx, const char *type, json_object *doc,
+    json_object *extra)
+{
+	json_object *ev = json_object_new_object();
+	json_object_object_add(
+	    ev, "case", json_object_new_int64(doc_get_int(doc, "id", 0)));
+	json_object_object_add(
+	    ev, "unit", json_object_new_string(doc_get_str(doc, "unit")));
+	json_object_object_add(
+	    ev, "actor", json_object_new_string(ctx->who->id));
+	if (extra != NULL) {
+		json_object_object_foreach(extra, key, val)
+		{
+			json_object_object_add(ev, key, json_object_get(val));
+		}
+		json_object_put(extra);
+	}
+	json_object_object_add(ev, "version",
+	    json_object_new_int64(doc_get_int(doc, "version", 0)));
+	return (op_event(ctx, type, ev));
+}
+
+int
+op_case_create(struct op_ctx *ctx)
+{
+	const char  *unit;
+	json_object *doc, *changed;
+	uint64_t     id;
+	int          rv;
+
+	if ((ctx->who->roles & (ROLE_AUTHOR | ROLE_ADMIN)) == 0) {
+		return (proto_fail(ctx->err, SK_EFORBIDDEN,
+		    "filing a case needs the author role; %s has not got it",
+		    ctx->who->id));
+	}
+	if ((rv = resolve_unit(ctx, &unit)) != 0) {
+		return (rv);
+	}
+	doc     = json_object_new_object();
+	changed = json_object_new_array();
+	json_object_object_add(doc, "id", NULL); /* keeps "id" first */
+	json_object_object_add(doc, "unit", json_object_new_string(unit));
+	json_object_object_add(doc, "created_by",
+	    json_object_new_string(ctx->who->id));
+	if ((rv = apply_fields(ctx, doc, true, changed)) != 0) {
+		json_object_put(doc);
+		json_object_put(changed);
+		return (rv);
+	}
+	json_object_put(changed);
+	if (doc_get_str(doc, "owner") == NULL) {
+		json_object_object_add(doc, "owner", json_object_new_string(unit));
+	}
+	if ((rv = store_meta_u64(ctx->txn, ctx->st, "next_case", &id)) != 0) {
+		json_object_put(doc);
+		return (proto_fail(ctx->err, rv, "cannot number the case"));
+	}
+	id = id == 0 ? 1 : id;
+	json_object_object_add(doc, "id", json_object_new_int64((int64_t) id));
+	set_state(doc, WF_DRAFT);
+	json_object_object_add(doc, "version", json_object_new_int(1));
+	json_object_object_add(doc, "created_at", json_time(ctx->now));
+	json_object_object_add(doc, "updated_at", json_time(ctx->now));
+	if ((rv = store_meta_set_u64(ctx->txn, ctx->st, "next_case", id + 1)) !=
+	        0 ||
+	    (rv = store_case_put(ctx->txn, ctx->st, id, NULL, doc)) != 0) {
+		json_object_put(doc);
+		return (proto_fail(ctx->err, rv, "cannot store the case"));
+	}
+	if ((rv = case_event(ctx, "case.created", doc, NULL)) != 0) {
+		json_object_put(doc);
+		return (rv);
+	}
+	ctx->result = case_view(doc, WF_AUTHOR);
+	json_object_put(doc);
+	return (0);
+}
+
+static int
+check_version(struct op_ctx *ctx, json_object *doc)
+{
+	uint64_t want = 0;
+	int      rv;
+	if ((rv = arg_u64(ctx->args, "version", false, 1, INT64_MAX - 1, &want,
+	         ctx->err)) != 0) {
+		return (rv);
+	}
+	int64_t have = doc_get_int(doc, "version", 0);
+	if (want != 0 && (int64_t) want != have) {
+		proto_fail(ctx->err, SK_ECONFLICT,
+		    "case %lld is at version %lld, not %llu: someone changed "
+		    "it; read it again",
+		    (long long) doc_get_int(doc, "id", 0), (long long) have,
+		    (unsigned long long) want);
+		ctx->err->details = json_object_new_object();
+		json_object_object_add(
+		    ctx->err->details, "version", json_object_new_int64(have));
+		return (SK_ECONFLICT);
+	}
+	return (0);
+}
+
+static void
+bump(struct op_ctx *ctx, json_object *doc)
+{
+	json_object_object_add(doc, "version",
+	    json_object_new_int64(doc_get_int(doc, "version", 0) + 1));
+	json_object_object_add(doc, "updated_at", json_time(ctx->now));
+}
+
+int
+op_case_update(struct op_ctx *ctx)
+{
+	uint64_t      id = 0;
+	json_object  *doc = NULL, *old, *changed;
+	unsigned      roles;
+	enum wf_state s;
+	int           rv;
+
+	if ((rv = arg_u64(ctx->args, "id", true, 1, INT64_MAX - 1, &id,
+	         ctx->err)) != 0 ||
+	    (rv = case_load(ctx, id, &old, &roles)) != 0) {
+		return (rv);
+	}
+	s = wf_state_parse(doc_get_str(old, "state"));
+	if (s != WF_DRAFT && s != WF_RETURNED) {
+		proto_fail(ctx->err, SK_ETRANSITION,
+		    "case %llu is in %s; it can be changed only in draft or "
+		    "returned",
+		    (unsigned long long) id, wf_state_name(s));
+		ctx->err->details = json_object_new_object();
+		json_object_object_add(ctx->err->details, "state",
+		    json_object_new_string(wf_state_name(s)));
+		json_object *allowed = json_object_new_array();
+		json_object_array_add(allowed, json_object_new_string("draft"));
+		json_object_array_add(allowed, json_object_new_string("returned"));
+		json_object_object_add(ctx->err->details, "allowed", allowed);
+		json_object_put(old);
+		return (SK_ETRANSITION);
+	}
+	if ((roles & (WF_AUTHOR | WF_ADMIN)) == 0) {
+		json_object_put(old);
+		return (proto_fail(ctx->err, SK_EFORBIDDEN,
+		    "only an author of case %llu may change it",
+		    (unsigned long long) id));
+	}
+	if ((rv = check_version(ctx, old)) != 0) {
+		json_object_put(old);
+		return (rv);
+	}
+	/* Work on a deep copy: old keeps the index keys to remove. */
+	if ((doc = doc_clone(old)) == NULL) {
+		json_object_put(old);
+		return (proto_fail(ctx->err, SK_EINTERNAL, "out of memory"));
+	}
+	const char *unit = NULL;
+	if (json_object_object_get_ex(ctx->args, "unit", NULL)) {
+		if ((rv = resolve_unit(ctx, &unit)) != 0) {
+			goto out;
+		}
+		json_object_object_add(doc, "unit", json_object_new_string(unit));
+	}
+	changed = json_object_new_array();
+	if (unit != NULL) {
+		json_object_array_add(changed, json_object_new_string("unit"));
+	}
+	if ((rv = apply_fields(ctx, doc, false, changed)) != 0) {
+		json_object_put(changed);
+		goto out;
+	}
+	bump(ctx, doc);
+	if ((rv = store_case_put(ctx->txn, ctx->st, id, old, doc)) != 0) {
+		json_object_put(changed);
+		rv = proto_fail(ctx->err, rv, "cannot store the case");
+		goto out;
+	}
+	json_object *extra = json_object_new_object();
+	json_object_object_add(extra, "fields", changed);
+	if ((rv = case_event(ctx, "case.updated", doc, extra)) != 0) {
+		goto out;
+	}
+	ctx->result = case_view(doc, roles);
+out:
+	json_object_put(old);
+	json_object_put(doc);
+	return (rv);
+}
+
+int
+op_case_get(struct op_ctx *ctx)
+{
+	uint64_t     id = 0;
+	json_object *doc;
+	unsigned     roles;
+	int          rv;
+
+	if ((rv = arg_u64(ctx->args, "id", true, 1, INT64_MAX - 1, &id,
+	         ctx->err)) != 0 ||
+	    (rv = case_load(ctx, id, &doc, &roles)) != 0) {
+		return (rv);
+	}
+	ctx->result = case_view(doc, roles);
+	json_object_put(doc);
+	return (0);
+}
+
+/*
+ * Listing: a cursor range over the most selective index the filters allow,
+ * starting after the cursor the client passed back.
+ */
+
+struct list_filter {
+	const char   *unit, *author;
+	enum wf_state state;
+};
+
+static bool
+list_match(struct op_ctx *ctx, json_object *doc, const struct list_filter *f)
+{
+	if (f->state != WF_NONE &&
+	    wf_state_parse(doc_get_str(doc, "state")) != f->state) {
+		return (false);
+	}
+	if (f->unit != NULL && strcmp(doc_get_str(doc, "unit"), f->unit) != 0) {
+		return (false);
+	}
+	if (f->author != NULL) {
+		json_object *au;
+		if (!json_object_object_get_ex(doc, "author_users", &au) ||
+		    !in_string_array(au, f->author)) {
+			return (false);
+		}
+	}
+	return (case_visible(ctx, doc, case_roles(ctx, doc)));
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+	return (x < y ? -1 : x > y);
+}
+
+/* Overdue cases are few: gather them from the due index, order by id. */
+static int
+overdue_ids(struct op_ctx *ctx, uint64_t **ids, size_t *n)
+{
+	MDB_cursor *cur;
+	MDB_val     k, v;
+	size_t      cap = 64;
+	int         rc;
+
+	*n = 0;
+	if ((*ids = malloc(cap * sizeof(**ids))) == NULL) {
+		return (SK_EINTERNAL);
+	}
+	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_BY_DUE], &cur)) !=
+	    0) {
+		return (store_err(rc));
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if ((int64_t) store_u64_at(k.mv_data) >= ctx->now) {
+			break;
+		}
+		if (*n == cap) {
+			cap *= 2;
+			uint64_t *more = realloc(*ids, cap * sizeof(**ids));
+			if (more == NULL) {
+				mdb_cursor_close(cur);
+				return (SK_EINTERNAL);
+			}
+			*ids = more;
+		}
+		(*ids)[(*n)++] = store_u64_at((char *) k.mv_data + 8);
+	}
+	mdb_cursor_close(cur);
+	qsort(*ids, *n, sizeof(**ids), cmp_u64);
+	return (0);
+}
+
+int
+op_case_list(struct op_ctx *ctx)
+{
+	struct list_filter f = { NULL, NULL, WF_NONE };
+	const char        *state = NULL;
+	uint64_t           limit = LIST_DEFAULT, after = 0, *ids = NULL;
+	bool               overdue = false;
+	size_t             nids = 0, idx = 0;
+	struct store_key   prefix;
+	enum store_db      db = DB_CASES;
+	MDB_cursor        *cur = NULL;
+	MDB_val            k, v;
+	json_object       *items;
+	int                rv, rc;
+
+	if ((rv = arg_str(ctx->args, "state", false, 0, &state, ctx->err)) !=
+	        0 ||
+	    (rv = arg_id(ctx->args, "unit", false, &f.unit, ctx->err)) != 0 ||
+	    (rv = arg_id(ctx->args, "author", false, &f.author, ctx->err)) !=
+	        0 ||
+	    (rv = arg_bool(ctx->args, "overdue", &overdue, ctx->err)) != 0 ||
+	    (rv = arg_u64(ctx->args, "limit", false, 1, LIST_MAX, &limit,
+	         ctx->err)) != 0 ||
+	    (rv = arg_u64(ctx->args, "after", false, 0, INT64_MAX - 1, &after,
+	         ctx->err)) != 0) {
+		return (rv);
+	}
+	if (state != NULL && (f.state = wf_state_parse(state)) == WF_NONE) {
+		return (proto_fail(ctx->err, SK_EBADREQ,
+		    "\"state\" must be a state name such as draft or "
+		    "unit_review, not \"%.40s\"",
+		    state));
+	}
+	store_key_init(&prefix);
+	if (overdue) {
+		if ((rv = overdue_ids(ctx, &ids, &nids)) != 0) {
+			free(ids);
+			return (proto_fail(ctx->err, rv, "cannot read deadlines"));
+		}
+	} else {
+		if (f.author != NULL) {
+			db = DB_BY_AUTHOR;
+			store_key_str(&prefix, f.author);
+		} else if (f.unit != NULL) {
+			db = DB_BY_UNIT;
+			store_key_str(&prefix, f.unit);
+		} else if (f.state != WF_NONE) {
+			db = DB_BY_STATE;
+			store_key_str(&prefix, wf_state_name(f.state));
+		}
+		if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[db], &cur)) !=
+		    0) {
+			return (proto_fail(ctx->err, store_err(rc),
+			    "cannot read cases"));
+		}
+	}
+
+	struct store_key start = prefix;
+	store_key_u64(&start, after + 1);
+	k.mv_data = start.b;
+	k.mv_size = start.len;
+	items     = json_object_new_array();
+	uint64_t last = 0;
+	bool     more = false;
+	for (rc = cur ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) : 0;;
+	     rc = cur ? mdb_cursor_get(cur, &k, &v, MDB_NEXT) : 0) {
+		uint64_t     id;
+		json_object *doc;
+		if (cur != NULL) {
+			if (rc != 0 || k.mv_size != prefix.len + 8 ||
+			    memcmp(k.mv_data, prefix.b, prefix.len) != 0) {
+				break;
+			}
+			id = store_u64_at((char *) k.mv_data + prefix.len);
+		} else {
+			while (idx < nids && ids[idx] <= after) {
+				idx++;
+			}
+			if (idx >= nids) {
+				break;
+			}
+			id = ids[idx++];
+		}
+		if (store_case_get(ctx->txn, ctx->st, id, &doc) != 0) {
+			continue;
+		}
+		if (list_match(ctx, doc, &f)) {
+			if (json_object_array_length(items) == limit) {
+				more = true;
+				json_object_put(doc);
+				break;
+			}
+			json_object_array_add(items, case_item(doc));
+			last = id;
+		}
+		json_object_put(doc);
+	}
+	if (cur != NULL) {
+		mdb_cursor_close(cur);
+	}
+	free(ids);
+	ctx->result = json_object_new_object();
+	json_object_object_add(ctx->result, "items", items);
+	json_object_object_add(ctx->result, "next",
+	    more ? json_object_new_int64((int64_t) last) : NULL);
+	return (0);
+}
+
+int
+op_case_history(struct op_ctx *ctx)
+{
+	uint64_t         id = 0;
+	json_object     *doc, *items;
+	unsigned         roles;
+	struct store_key k;
+	MDB_cursor      *cur;
+	MDB_val          key, v;
+	int              rv, rc;
+
+	if ((rv = arg_u64(ctx->args, "id", true, 1, INT64_MAX - 1, &id,
+	         ctx->err)) != 0 ||
+	    (rv = case_load(ctx, id, &doc, &roles)) != 0) {
+		return (rv);
+	}
+	json_object_put(doc);
+	store_key_init(&k);
+	store_key_u64(&k, id);
+	store_key_u64(&k, 0);
+	key.mv_data = k.b;
+	key.mv_size = k.len;
+	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_CASE_HISTORY],
+	         &cur)) != 0) {
+		return (proto_fail(ctx->err, store_err(rc), "cannot read history"));
+	}
+	items = json_object_new_array();
+	for (rc = mdb_cursor_get(cur, &key, &v, MDB_SET_RANGE);
+	     rc == 0 && key.mv_size == 16 && store_u64_at(key.mv_data) == id;
+	     rc = mdb_cursor_get(cur, &key, &v, MDB_NEXT)) {
+		struct store_key hk;
+		MDB_val          ev;
+		store_key_init(&hk);
+		store_key_u64(&hk, store_u64_at((char *) key.mv_data + 8));
+		if (store_get(ctx->txn, ctx->st, DB_HISTORY, hk.b, hk.len, &ev) ==
+		    0) {
+			struct proto_err e = { 0 };
+			json_object     *o = proto_json_parse(ev.mv_data,
+			        ev.mv_size, &e);
+			proto_err_clear(&e);
+			if (o != NULL) {
+				json_object_array_add(items, o);
+			}
+		}
+	}
+	mdb_cursor_close(cur);
+	ctx->result = json_object_new_object();
+	json_object_object_add(ctx->result, "items", items);
+	return (0);
+}
+
+/*
+ * Moving a case.
+ */
+
+/* What submit requires until the rubric's check takes over. */
+static json_object *
+completeness_problems(json_object *doc)
+{
+	json_object *problems = json_object_new_array(), *secs = NULL,
+	            *authors  = NULL;
+	char         buf[256];
+
+	json_object_object_get_ex(doc, "sections", &secs);
+	for (size_t i = 0; i < NSECTIONS; i++) {
+		const char *t = secs ? doc_get_str(secs, sections[i].id) : NULL;
+		bool        blank = true;
+		for (const char *p = t; p != NULL && *p; p++) {
+			blank = blank && (*p == ' ' || *p == '\t' || *p == '\n' ||
+			                     *p == '\r');
+		}
+		if (blank) {
+			snprintf(buf, sizeof(buf),
+			    "section %s (%s) is missing or empty", sections[i].id,
+			    sections[i].label);
+			json_object_array_add(problems, json_object_new_string(buf));
+		}
+	}
+	double sum = 0;
+	if (json_object_object_get_ex(doc, "authors", &authors)) {
+		for (size_t i = 0; i < json_object_array_length(authors); i++) {
+			json_object *s;
+			if (json_object_object_get_ex(
+			        json_object_array_get_idx(authors, i), "share",
+			        &s)) {
+				sum += json_object_get_double(s);
+			}
+		}
+	}
+	if (fabs(sum - 100.0) > 0.01) {
+		snprintf(buf, sizeof(buf),
+		    "the authors' shares add up to %g%%, not 100%%", sum);
+		json_object_array_add(problems, json_object_new_string(buf));
+	}
+	return (problems);
+}
+
+static int
+fail_transition(struct op_ctx *ctx, json_object *doc, const char *action,
+    enum wf_state from)
+{
+	enum wf_state states[WF_NSTATES];
+	size_t        n = wf_allowed_from(action, states);
+	char          list[256] = "";
+	size_t        len       = 0;
+	json_object  *allowed   = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++) {
+		len += (size_t) snprintf(list + len,
+		    len < sizeof(list) ? sizeof(list) - len : 0, "%s%s",
+		    i ? ", " : "", wf_state_name(states[i]));
+		json_object_array_add(
+		    allowed, json_object_new_string(wf_state_name(states[i])));
+	}
+	proto_fail(ctx->err, SK_ETRANSITION,
+	    "case %lld is in %s; '%s' is allowed from %s",
+	    (long long) doc_get_int(doc, "id", 0), wf_state_name(from), action,
+	    list);
+	ctx->err->details = json_object_new_object();
+	json_object_object_add(ctx->err->details, "state",
+	    json_object_new_string(wf_state_name(from)));
+	json_object_object_add(ctx->err->details, "allowed", allowed);
+	return (SK_ETRANSITION);
+}
+
+/* Pins the council of a review on the case; not_found if there is none. */
+static int
+pin_council(struct op_ctx *ctx, json_object *doc, const char *stage)
+{
+	json_object *c = NULL, *pinned;
+	int          rv;
+
+	if (strcmp(stage, "unit") == 0) {
+		rv = council_for_unit(ctx, doc_get_str(doc, "unit"), &c);
+	} else {
+		rv = council_for_field(ctx, doc_get_str(doc, "field"), &c);
+	}
+	if (rv == SK_ENOTFOUND) {
+		return (proto_fail(ctx->err, SK_ENOTFOUND,
+		    strcmp(stage, "unit") == 0
+		        ? "no unit council serves unit %s or the units above "
+		          "it; create one with council.put"
+		        : "no province council takes field \"%s\"; create one "
+		          "with council.put",
+		    strcmp(stage, "unit") == 0 ? doc_get_str(doc, "unit")
+		                               : doc_get_str(doc, "field")));
+	}
+	if (rv != 0) {
+		return (proto_fail(ctx->err, rv, "cannot read councils"));
+	}
+	if (!json_object_object_get_ex(doc, "councils", &pinned)) {
+		pinned = json_object_new_object();
+		json_object_object_add(doc, "councils", pinned);
+	}
+	json_object_object_add(
+	    pinned, stage, json_object_new_string(doc_get_str(c, "id")));
+	json_object_put(c);
+	return (0);
+}
+
+static void
+set_due(struct op_ctx *ctx, json_object *doc, bool on)
+{
+	if (on) {
+		int64_t due = ctx->now + (int64_t) ctx->env->review_days * 86400;
+		json_object_object_add(doc, "due_at", json_time(due));
+		json_object_object_add(doc, "due_ts", json_object_new_int64(due));
+	} else {
+		json_object_object_del(doc, "due_at");
+		json_object_object_del(doc, "due_ts");
+	}
+}
+
+int
+op_case_act(struct op_ctx *ctx)
+{
+	uint64_t              id     = 0;
+	const char           *action = NULL, *note = NULL;
+	json_object          *old, *doc = NULL;
+	unsigned              roles;
+	const struct wf_rule *rule;
+	enum wf_state         from;
+	int                   rv;
+
+	if ((rv = arg_u64(ctx->args, "id", true, 1, INT64_MAX - 1, &id,
+	         ctx->err)) != 0 ||
+	    (rv = arg_str(ctx->args, "action", true, 0, &action, ctx->err)) !=
+	        0 ||
+	    (rv = arg_str(ctx->args, "note", false, NOTE_MAX_CHARS, &note,
+	         ctx->err)) != 0) {
+		return (rv);
+	}
+	if (!wf_action_known(action) || strcmp(action, "decide") == 0) {
+		return (proto_fail(ctx->err, SK_EBADREQ,
+		    "\"action\" must be one of submit, accept, return, "
+		    "withdraw, nominate, reopen, revoke (decisions use "
+		    "case.decide), not \"%.40s\"",
+		    action));
+	}
+	if ((rv = case_load(ctx, id, &old, &roles)) != 0) {
+		return (rv);
+	}
+	from = wf_state_parse(doc_get_str(old, "state"));
+	rv   = wf_transition(action, from, roles, &rule);
+	if (rv == SK_ETRANSITION) {
+		rv = fail_transition(ctx, old, action, from);
+		goto out;
+	}
+	if (rv == SK_EFORBIDDEN) {
+		if (rule->coi && (roles & WF_AUTHOR)) {
+			rv = proto_fail(ctx->err, SK_EFORBIDDEN,
+			    "you author case %llu: nobody may %s a case they "
+			    "author (conflict of interest)",
+			    (unsigned long long) id, action);
+		} else {
+			rv = proto_fail(ctx->err, SK_EFORBIDDEN,
+			    "'%s' on case %llu in %s is for %s", action,
+			    (unsigned long long) id, wf_state_name(from),
+			    rule->who);
+		}
+		goto out;
+	}
+	if ((rv = check_version(ctx, old)) != 0) {
+		goto out;
+	}
+	if (rule->note && (note == NULL || note[0] == '\0')) {
+		rv = proto_fail(ctx->err, SK_EBADREQ,
+		    "\"note\" is required for '%s': say why", action);
+		goto out;
+	}
+	if ((doc = doc_clone(old)) == NULL) {
+		rv = proto_fail(ctx->err, SK_EINTERNAL, "out of memory");
+		goto out;
+	}
+	if (strcmp(action, "submit") == 0) {
+		json_object *problems = completeness_problems(doc);
+		if (json_object_array_length(problems) > 0) {
+			proto_fail(ctx->err, SK_EINCOMPLETE,
+			    "case %llu is not complete: %s%s",
+			    (unsigned long long) id,
+			    json_object_get_string(
+			        json_object_array_get_idx(problems, 0)),
+			    json_object_array_length(problems) > 1
+			        ? " (and more in details.problems)"
+			        : "");
+			ctx->err->details = json_object_new_object();
+			json_object_object_add(
+			    ctx->err->details, "problems", problems);
+			rv = SK_EINCOMPLETE;
+			goto out;
+		}
+		json_object_put(problems);
+		json_object_object_add(doc, "submitted_at", json_time(ctx->now));
+	}
+	switch (rule->to) {
+	case WF_UNIT_REVIEW:
+		if (from == WF_SUBMITTED && (rv = pin_council(ctx, doc, "unit")) != 0) {
+			goto out;
+		}
+		set_due(ctx, doc, true);
+		break;
+	case WF_PROVINCE_REVIEW:
+		set_due(ctx, doc, true);
+		break;
+	case WF_NOMINATED:
+		if ((rv = pin_council(ctx, doc, "province")) != 0) {
+			goto out;
+		}
+		set_due(ctx, doc, false);
+		break;
+	default:
+		set_due(ctx, doc, false);
+	}
+	set_state(doc, rule->to);
+	bump(ctx, doc);
+	if ((rv = store_case_put(ctx->txn, ctx->st, id, old, doc)) != 0) {
+		rv = proto_fail(ctx->err, rv, "cannot store the case");
+		goto out;
+	}
+	json_object *extra = json_object_new_object();
+	json_object_object_add(extra, "action", json_object_new_string(action));
+	json_object_object_add(
+	    extra, "from", json_object_new_string(wf_state_name(from)));
+	json_object_object_add(
+	    extra, "to", json_object_new_string(wf_state_name(rule->to)));
+	if (note != NULL) {
+		json_object_object_add(extra, "note", json_object_new_string(note));
+	}
+	if ((rv = case_event(ctx, "case.transition", doc, extra)) != 0) {
+		goto out;
+	}
+	ctx->result = case_view(doc, case_roles(ctx, doc));
+out:
+	json_object_put(old);
+	json_object_put(doc);
+	return (rv);
+}

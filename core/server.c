@@ -1,0 +1,547 @@
+/*
+ * server.c: the loop that owns all state, and group commit.
+ *
+ * Each wake-up hands us every request queued since the last (a batch):
+ *
+ *   1. decode each request and find its op; answer malformed ones at once;
+ *   2. answer reads from one read snapshot, at once;
+ *   3. apply every write inside one LMDB write transaction, each in a
+ *      nested transaction of its own so that a failing one rolls back alone;
+ *   4. commit once (one fsync for the whole batch);
+ *   5. only then send the writes' replies and publish their events.
+ *
+ * While a commit is on disk, new requests gather in the queue, so batches
+ * grow with the load.  If the map is full at any point of step 3 or 4 the
+ * whole transaction is aborted, the map grown, and the writes replayed:
+ * handlers depend only on the transaction, their arguments and the batch's
+ * clock, so the replay gives the same result and the client sees nothing.
+ * If the commit fails otherwise, every write of the batch is answered
+ * "unavailable": nothing is acknowledged that is not durable.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uv.h>
+
+#include "core/auth.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/ops.h"
+#include "core/server.h"
+#include "core/store.h"
+#include "ipc/endpoint.h"
+
+#define IDEM_TTL_S (24 * 3600)
+#define IDEM_EXPIRE_PER_BATCH 64
+#define GROW_MAX_TRIES 8
+
+/* One request of a batch. */
+struct item {
+	struct ipc_req      *req;
+	struct proto_req     pr;
+	const struct op     *op;
+	struct principal     who;
+	bool                 who_ok;
+	struct proto_err     err;
+	json_object         *result;
+	struct op_event_out *events;
+	char                *reply; /* malloc'd */
+	size_t               rlen;
+};
+
+struct server {
+	const struct server_config *cfg;
+	struct op_env               env;
+	uv_loop_t                   loop;
+	uv_signal_t                 sigint, sigterm;
+	struct store               *st;
+	struct ipc_endpoint        *ep;
+	struct item                *items;
+	size_t                      cap;
+	bool                        stopping;
+	/* Counters for the logs. */
+	unsigned long long batches, writes, commits;
+};
+
+static void
+item_reset(struct item *it)
+{
+	json_object_put(it->result);
+	it->result = NULL;
+	op_events_free(it->events);
+	it->events = NULL;
+	free(it->reply);
+	it->reply = NULL;
+	proto_err_clear(&it->err);
+}
+
+static void
+item_reply_text(struct item *it)
+{
+	if (it->err.code != 0) {
+		it->reply = proto_reply_err(&it->err, &it->rlen);
+	} else {
+		it->reply = proto_reply_ok(it->result, &it->rlen);
+	}
+	if (it->reply == NULL) {
+		/* Out of memory: say so in the fewest bytes we can. */
+		static const char oom[] = "{\"ok\":false,\"error\":{\"code\":"
+		                          "\"internal\",\"message\":\"out of "
+		                          "memory\"}}";
+		it->reply = strdup(oom);
+		it->rlen  = it->reply ? strlen(oom) : 0;
+	}
+}
+
+static void
+item_send(struct item *it)
+{
+	if (it->reply == NULL) {
+		item_reply_text(it);
+	}
+	ipc_reply(it->req, it->reply ? it->reply : "", it->rlen);
+	item_reset(it);
+	json_object_put(it->pr.root);
+	it->pr.root = NULL;
+}
+
+/* Who is asking, and may they call this op at all? */
+static int
+item_authorize(struct server *s, struct item *it, MDB_txn *txn)
+{
+	int rv = auth_resolve(txn, s->st, it->pr.token, it->req->local,
+	    &it->who, &it->err);
+	if (rv != 0) {
+		return (rv);
+	}
+	it->who_ok = true;
+	if ((it->op->flags & OP_ADMIN) && !(it->who.roles & ROLE_ADMIN)) {
+		return (proto_fail(&it->err, SK_EFORBIDDEN,
+		    "%s needs the admin role", it->op->name));
+	}
+	if ((it->op->flags & OP_READER) &&
+	    !(it->who.roles & (ROLE_ADMIN | ROLE_VIEWER))) {
+		return (proto_fail(&it->err, SK_EFORBIDDEN,
+		    "%s needs the admin or viewer role", it->op->name));
+	}
+	return (0);
+}
+
+static int
+item_run(struct server *s, struct item *it, MDB_txn *txn, int64_t now)
+{
+	struct op_ctx ctx = {
+		.env  = &s->env,
+		.st   = s->st,
+		.txn  = txn,
+		.who  = &it->who,
+		.args = it->pr.args,
+		.now  = now,
+		.err  = &it->err,
+	};
+	ctx.events_tail = &ctx.events;
+	int rv          = it->op->fn(&ctx);
+	if (rv == 0 && it->err.code == 0) {
+		it->result = ctx.result;
+		it->events = ctx.events;
+		return (0);
+	}
+	json_object_put(ctx.result);
+	op_events_free(ctx.events);
+	if (it->err.code == 0) {
+		proto_fail(&it->err, rv ? rv : SK_EINTERNAL,
+		    "%s failed without saying why", it->op->name);
+	}
+	if (it->err.code == SK_EINTERNAL) {
+		log_error("%s by %s: %s", it->op->name, it->who.id, it->err.msg);
+	}
+	return (it->err.code);
+}
+
+/*
+ * Idempotency: a write repeated with the same request_id by the same
+ * principal within a day gets the first reply again.
+ */
+static void
+idem_key(struct store_key *k, const struct item *it)
+{
+	store_key_init(k);
+	store_key_str(k, it->who.id);
+	store_key_str(k, it->pr.request_id);
+}
+
+static int
+idem_lookup(struct server *s, MDB_txn *txn, struct item *it, int64_t now)
+{
+	struct store_key k;
+	MDB_val          v;
+	idem_key(&k, it);
+	if (store_get(txn, s->st, DB_IDEM, k.b, k.len, &v) != 0 ||
+	    v.mv_size < 8) {
+		return (SK_ENOTFOUND);
+	}
+	if (now - (int64_t) store_u64_at(v.mv_data) >= IDEM_TTL_S) {
+		return (SK_ENOTFOUND);
+	}
+	it->rlen  = v.mv_size - 8;
+	it->reply = malloc(it->rlen + 1);
+	if (it->reply == NULL) {
+		return (SK_EINTERNAL);
+	}
+	memcpy(it->reply, (char *) v.mv_data + 8, it->rlen);
+	it->reply[it->rlen] = '\0';
+	return (0);
+}
+
+static int
+idem_store(struct server *s, MDB_txn *txn, struct item *it, int64_t now)
+{
+	struct store_key k, t;
+	char            *buf;
+	int              rv;
+
+	idem_key(&k, it);
+	if ((buf = malloc(it->rlen + 8)) == NULL) {
+		return (SK_EINTERNAL);
+	}
+	store_key_init(&t);
+	store_key_u64(&t, (uint64_t) now);
+	memcpy(buf, t.b, 8);
+	memcpy(buf + 8, it->reply, it->rlen);
+	rv = store_put(txn, s->st, DB_IDEM, k.b, k.len, buf, it->rlen + 8);
+	free(buf);
+	if (rv != 0) {
+		return (rv);
+	}
+	memcpy(t.b + t.len, k.b, k.len);
+	t.len += k.len;
+	return (store_put(txn, s->st, DB_IDEM_TIME, t.b, t.len, "", 0));
+}
+
+/* Forgets a few request ids older than a day; a little each batch. */
+static int
+idem_expire(struct server *s, MDB_txn *txn, int64_t now)
+{
+	MDB_cursor *cur;
+	MDB_val     k, v;
+	int         rc, n = 0;
+
+	if ((rc = mdb_cursor_open(txn, s->st->dbi[DB_IDEM_TIME], &cur)) != 0) {
+		return (store_err(rc));
+	}
+	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST)) == 0 &&
+	    n++ < IDEM_EXPIRE_PER_BATCH) {
+		if (now - (int64_t) store_u64_at(k.mv_data) < IDEM_TTL_S) {
+			break;
+		}
+		MDB_val ik = { k.mv_size - 8, (char *) k.mv_data + 8 };
+		if ((rc = mdb_del(txn, s->st->dbi[DB_IDEM], &ik, NULL)) != 0 &&
+		    rc != MDB_NOTFOUND) {
+			break;
+		}
+		if ((rc = mdb_cursor_del(cur, 0)) != 0) {
+			break;
+		}
+	}
+	mdb_cursor_close(cur);
+	return (rc == 0 || rc == MDB_NOTFOUND ? 0 : store_err(rc));
+}
+
+static bool
+is_mapfull(int rv, const struct item *it)
+{
+	return (rv == SK_EMAPFULL || it->err.code == SK_EMAPFULL);
+}
+
+/*
+ * Applies the writes of a batch in one transaction.  Returns 0 when
+ * committed, SK_EMAPFULL to ask for a replay after growing, or another
+ * error when the batch could not be made durable.
+ */
+static int
+apply_writes(struct server *s, struct item *items, size_t n, int64_t now)
+{
+	MDB_txn *txn, *child;
+	int      rv, rc;
+
+	if ((rv = store_write_begin(s->st, NULL, &txn)) != 0) {
+		return (rv);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct item *it = &items[i];
+		if (it->req == NULL || !(it->op->flags & OP_WRITE)) {
+			continue;
+		}
+		item_reset(it);
+		if ((rv = item_authorize(s, it, txn)) != 0) {
+			if (is_mapfull(rv, it)) {
+				goto mapfull;
+			}
+			item_reply_text(it);
+			continue;
+		}
+		if (it->pr.request_id != NULL &&
+		    idem_lookup(s, txn, it, now) == 0) {
+			continue;
+		}
+		if ((rv = store_write_begin(s->st, txn, &child)) != 0) {
+			goto abort;
+		}
+		rv = item_run(s, it, child, now);
+		if (rv == 0) {
+			if ((rc = mdb_txn_commit(child)) != 0) {
+				rv = store_err(rc);
+				if (rv == SK_EMAPFULL) {
+					goto mapfull;
+				}
+				goto abort;
+			}
+		} else {
+			mdb_txn_abort(child);
+			if (is_mapfull(rv, it)) {
+				goto mapfull;
+			}
+		}
+		item_reply_text(it);
+		if (it->pr.request_id != NULL &&
+		    (rv = idem_store(s, txn, it, now)) != 0) {
+			if (rv == SK_EMAPFULL) {
+				goto mapfull;
+			}
+			goto abort;
+		}
+		s->writes++;
+	}
+	if ((rv = idem_expire(s, txn, now)) != 0) {
+		if (rv == SK_EMAPFULL) {
+			goto mapfull;
+		}
+		goto abort;
+	}
+	rc = mdb_txn_commit(txn);
+	s->commits++;
+	return (store_err(rc));
+mapfull:
+	mdb_txn_abort(txn);
+	return (SK_EMAPFULL);
+abort:
+	mdb_txn_abort(txn);
+	return (rv);
+}
+
+static void
+run_writes(struct server *s, struct item *items, size_t n, int64_t now)
+{
+	int rv = SK_EMAPFULL;
+
+	for (int tries = 0; rv == SK_EMAPFULL && tries < GROW_MAX_TRIES;
+	     tries++) {
+		rv = apply_writes(s, items, n, now);
+		if (rv == SK_EMAPFULL) {
+			size_t before = s->st->mapsize;
+			if (store_grow(s->st) != 0) {
+				log_error("the database is full and cannot grow "
+				          "past %zu bytes",
+				    before);
+				break;
+			}
+			log_info("database map grown from %zu to %zu bytes",
+			    before, s->st->mapsize);
+		}
+	}
+	if (rv != 0) {
+		log_error("a batch of %zu requests was not committed: %s", n,
+		    sk_err_code(rv));
+	}
+	/* Events only once durable, in history order; before the replies,
+	 * because sending a reply resets its item and frees its events. */
+	for (size_t i = 0; rv == 0 && i < n; i++) {
+		for (struct op_event_out *e = items[i].events; e; e = e->next) {
+			ipc_publish(s->ep, e->type, e->text, e->len);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct item *it = &items[i];
+		if (it->req == NULL || !(it->op->flags & OP_WRITE)) {
+			continue;
+		}
+		if (rv != 0) {
+			/* Nothing of this batch is durable: say so. */
+			item_reset(it);
+			proto_fail(&it->err, SK_EUNAVAIL,
+			    rv == SK_EMAPFULL
+			        ? "storage is full; nothing was changed"
+			        : "the change could not be saved; nothing "
+			          "was changed");
+		}
+		item_send(it);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (items[i].req != NULL && (items[i].op->flags & OP_WRITE)) {
+			item_reset(&items[i]);
+			json_object_put(items[i].pr.root);
+			items[i].req = NULL;
+		}
+	}
+}
+
+static void
+on_batch(void *arg, struct ipc_req *batch)
+{
+	struct server *s = arg;
+	size_t         n = 0, nwrites = 0;
+	int64_t        now = clock_now();
+	MDB_txn       *rtxn = NULL;
+
+	for (struct ipc_req *r = batch; r != NULL; r = r->next) {
+		n++;
+	}
+	if (n > s->cap) {
+		struct item *more = realloc(s->items, n * sizeof(*more));
+		if (more == NULL) {
+			log_error("out of memory for a batch of %zu", n);
+			return; /* the clients will time out and resend */
+		}
+		s->items = more;
+		s->cap   = n;
+	}
+	memset(s->items, 0, n * sizeof(*s->items));
+	s->batches++;
+
+	size_t i = 0;
+	for (struct ipc_req *r = batch, *next; r != NULL; r = next, i++) {
+		struct item *it = &s->items[i];
+		next            = r->next;
+		it->req         = r;
+		if (proto_decode(r->body, r->len, &it->pr, &it->err) != 0) {
+			item_send(it);
+			it->req = NULL;
+			continue;
+		}
+		it->op = op_find(it->pr.op);
+		if (it->op == NULL ||
+		    ((it->op->flags & OP_TESTCLOCK) && !s->cfg->test_clock)) {
+			proto_fail(&it->err, SK_EBADREQ,
+			    "unknown op \"%.64s\" (see `sangkien help` for the "
+			    "operations)",
+			    it->pr.op);
+			item_send(it);
+			it->req = NULL;
+			continue;
+		}
+		if (proto_check_keys(it->pr.args, it->op->args, &it->err) != 0) {
+			item_send(it);
+			it->req = NULL;
+			continue;
+		}
+		if (it->op->flags & OP_WRITE) {
+			nwrites++;
+			continue;
+		}
+		/* A read: answer from the snapshot now. */
+		if (rtxn == NULL &&
+		    store_read_begin(s->st, &rtxn) != 0) {
+			proto_fail(&it->err, SK_EUNAVAIL,
+			    "cannot read the database");
+		} else if (item_authorize(s, it, rtxn) == 0) {
+			item_run(s, it, rtxn, now);
+		}
+		item_send(it);
+		it->req = NULL;
+	}
+	store_read_end(s->st);
+	if (nwrites > 0) {
+		run_writes(s, s->items, n, now);
+	}
+	log_debug("batch %llu: %zu requests, %zu writes", s->batches, n,
+	    nwrites);
+}
+
+static void
+on_signal(uv_signal_t *h, int signum)
+{
+	struct server *s = h->data;
+	if (s->stopping) {
+		return;
+	}
+	s->stopping = true;
+	log_info("signal %d: finishing and shutting down", signum);
+	/* The batch in hand has been answered: on_batch runs to its end
+	 * before the loop delivers a signal. */
+	ipc_endpoint_close(s->ep);
+	uv_close((uv_handle_t *) &s->sigint, NULL);
+	uv_close((uv_handle_t *) &s->sigterm, NULL);
+}
+
+int
+server_run(const struct server_config *cfg)
+{
+	struct server s = { 0 };
+	char          err[512];
+	int           status = 1, rv;
+
+	s.cfg             = cfg;
+	s.env.started     = clock_now();
+	s.env.review_days = cfg->review_days;
+	s.env.test_clock  = cfg->test_clock;
+	s.env.data_dir    = cfg->data_dir;
+
+	if (auth_init() != 0) {
+		log_error("cannot initialize libsodium");
+		return (1);
+	}
+	if ((rv = uv_loop_init(&s.loop)) != 0) {
+		log_error("cannot start the event loop: %s", uv_strerror(rv));
+		return (1);
+	}
+	if (store_open(&s.st, cfg->data_dir, cfg->map_size, cfg->nosync, err,
+	        sizeof(err)) != 0) {
+		log_error("%s", err);
+		goto cleanup_loop;
+	}
+	struct ipc_config icfg = {
+		.listen   = cfg->listen,
+		.events   = cfg->events,
+		.contexts = cfg->contexts,
+		.tls_cert_key = cfg->tls_cert_key,
+		.batch    = on_batch,
+		.arg      = &s,
+	};
+	if (ipc_endpoint_open(&s.ep, &s.loop, &icfg, err, sizeof(err)) != 0) {
+		log_error("%s", err);
+		goto cleanup_store;
+	}
+	uv_signal_init(&s.loop, &s.sigint);
+	uv_signal_init(&s.loop, &s.sigterm);
+	s.sigint.data = s.sigterm.data = &s;
+	uv_signal_start(&s.sigint, on_signal, SIGINT);
+	uv_signal_start(&s.sigterm, on_signal, SIGTERM);
+
+	for (const char *const *u = cfg->listen; *u; u++) {
+		log_info("API on %s", *u);
+	}
+	for (const char *const *u = cfg->events; *u; u++) {
+		log_info("events on %s", *u);
+	}
+	log_info("sangkiend %s ready: data in %s, durability %s", SK_VERSION,
+	    cfg->data_dir, cfg->nosync ? "nosync" : "full");
+
+	uv_run(&s.loop, UV_RUN_DEFAULT);
+	log_info("stopped after %llu batches, %llu writes, %llu commits",
+	    s.batches, s.writes, s.commits);
+	status = 0;
+	goto cleanup_store;
+
+cleanup_store:
+	store_close(s.st);
+cleanup_loop:
+	/* Run the loop until every handle's close callback has run. */
+	uv_run(&s.loop, UV_RUN_DEFAULT);
+	if (uv_loop_close(&s.loop) != 0) {
+		log_warn("event loop closed with handles open");
+	}
+	free(s.items);
+	return (status);
+}

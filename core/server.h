@@ -1,0 +1,33 @@
+/*
+ * server.h: sangkiend's loop.  One libuv loop owns all state; requests
+ * arrive in batches from ipc/endpoint.c and are applied with group commit
+ * (DESIGN.md, "One thread owns the state").
+ */
+#ifndef SK_SERVER_H
+#define SK_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SERVER_MAX_URLS 16
+
+struct server_config {
+	const char *data_dir;
+	const char *listen[SERVER_MAX_URLS + 2]; /* NULL-terminated */
+	const char *events[SERVER_MAX_URLS + 2];
+	const char *rubrics_dir;
+	const char *tls_cert_key; /* for tls+tcp:// and wss:// */
+	bool        nosync;
+	bool        test_clock;
+	int         review_days;
+	int         contexts;
+	size_t      map_size;
+};
+
+/*
+ * Runs the server until SIGINT or SIGTERM.  Returns the process's exit
+ * status: 0 after a clean shutdown.
+ */
+int server_run(const struct server_config *cfg);
+
+#endif

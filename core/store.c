@@ -1,0 +1,836 @@
+/*
+ * store.c: the LMDB environment behind sangkien (layout in store.h).
+ *
+ * Like Knot Resolver's cdb_lmdb.c, this file is the only one that speaks
+ * LMDB's error codes: store_err() turns them into the project's.  It also
+ * keeps the two invariants that everything else relies on: index entries
+ * always match the cases (store_case_put is the only writer of both), and
+ * the history is a gap-free hash chain (store_event_add is its only writer).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
+
+#include "core/err.h"
+#include "core/store.h"
+#include "core/workflow.h"
+#include "ipc/proto.h"
+
+#define HASH_LEN 32
+#define DEFAULT_MAPSIZE ((size_t) 64 << 20)
+
+static const char *const db_names[DB_COUNT] = {
+	[DB_META]         = "meta",
+	[DB_CASES]        = "cases",
+	[DB_HISTORY]      = "history",
+	[DB_CASE_HISTORY] = "case_history",
+	[DB_BY_STATE]     = "by_state",
+	[DB_BY_UNIT]      = "by_unit",
+	[DB_BY_AUTHOR]    = "by_author",
+	[DB_BY_DUE]       = "by_due",
+	[DB_UNITS]        = "units",
+	[DB_USERS]        = "users",
+	[DB_TOKENS]       = "tokens",
+	[DB_COUNCILS]     = "councils",
+	[DB_IDEM]         = "idem",
+	[DB_IDEM_TIME]    = "idem_time",
+};
+
+int
+store_err(int rc)
+{
+	switch (rc) {
+	case MDB_SUCCESS:
+		return (SK_OK);
+	case MDB_NOTFOUND:
+		return (SK_ENOTFOUND);
+	case MDB_MAP_FULL:
+		return (SK_EMAPFULL);
+	case MDB_KEYEXIST:
+		return (SK_ECONFLICT);
+	case ENOSPC:
+	case MDB_READERS_FULL:
+	case MDB_TXN_FULL:
+		return (SK_EUNAVAIL);
+	default:
+		return (SK_EINTERNAL);
+	}
+}
+
+void
+store_key_init(struct store_key *k)
+{
+	k->len = 0;
+}
+
+void
+store_key_u64(struct store_key *k, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--) {
+		k->b[k->len++] = (unsigned char) (v >> (i * 8));
+	}
+}
+
+void
+store_key_str(struct store_key *k, const char *s)
+{
+	size_t n = strlen(s);
+	if (n > 255) {
+		n = 255; /* ids are at most 64 bytes; longer never matches */
+	}
+	k->b[k->len++] = (unsigned char) n;
+	memcpy(k->b + k->len, s, n);
+	k->len += n;
+}
+
+uint64_t
+store_u64_at(const void *p)
+{
+	const unsigned char *b = p;
+	uint64_t             v = 0;
+	for (int i = 0; i < 8; i++) {
+		v = (v << 8) | b[i];
+	}
+	return (v);
+}
+
+int
+store_get(MDB_txn *txn, struct store *st, enum store_db db, const void *key,
+    size_t klen, MDB_val *val)
+{
+	MDB_val k = { klen, (void *) key };
+	return (store_err(mdb_get(txn, st->dbi[db], &k, val)));
+}
+
+int
+store_put(MDB_txn *txn, struct store *st, enum store_db db, const void *key,
+    size_t klen, const void *val, size_t vlen)
+{
+	MDB_val k = { klen, (void *) key };
+	MDB_val v = { vlen, (void *) val };
+	return (store_err(mdb_put(txn, st->dbi[db], &k, &v, 0)));
+}
+
+int
+store_del(MDB_txn *txn, struct store *st, enum store_db db, const void *key,
+    size_t klen)
+{
+	MDB_val k = { klen, (void *) key };
+	int     rc = mdb_del(txn, st->dbi[db], &k, NULL);
+	return (rc == MDB_NOTFOUND ? SK_OK : store_err(rc));
+}
+
+static json_object *
+parse_val(const MDB_val *v)
+{
+	struct proto_err e = { 0 };
+	json_object     *o = proto_json_parse(v->mv_data, v->mv_size, &e);
+	proto_err_clear(&e);
+	return (o);
+}
+
+int
+store_doc_get(MDB_txn *txn, struct store *st, enum store_db db,
+    const char *id, json_object **out)
+{
+	MDB_val v;
+	int     rv;
+	if ((rv = store_get(txn, st, db, id, strlen(id), &v)) != 0) {
+		return (rv);
+	}
+	if ((*out = parse_val(&v)) == NULL) {
+		return (SK_EINTERNAL);
+	}
+	return (0);
+}
+
+int
+store_doc_put(MDB_txn *txn, struct store *st, enum store_db db,
+    const char *id, json_object *doc)
+{
+	size_t      len;
+	const char *text = proto_json_text(doc, &len);
+	return (store_put(txn, st, db, id, strlen(id), text, len));
+}
+
+int
+store_meta_u64(MDB_txn *txn, struct store *st, const char *name, uint64_t *v)
+{
+	MDB_val val;
+	char    buf[32];
+	int     rv = store_get(txn, st, DB_META, name, strlen(name), &val);
+	if (rv == SK_ENOTFOUND) {
+		*v = 0;
+		return (0);
+	}
+	if (rv != 0) {
+		return (rv);
+	}
+	if (val.mv_size >= sizeof(buf)) {
+		return (SK_EINTERNAL);
+	}
+	memcpy(buf, val.mv_data, val.mv_size);
+	buf[val.mv_size] = '\0';
+	*v               = strtoull(buf, NULL, 10);
+	return (0);
+}
+
+int
+store_meta_set_u64(MDB_txn *txn, struct store *st, const char *name,
+    uint64_t v)
+{
+	char buf[32];
+	int  n = snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	return (store_put(txn, st, DB_META, name, strlen(name), buf, (size_t) n));
+}
+
+static int
+meta_add(MDB_txn *txn, struct store *st, const char *name, int64_t delta)
+{
+	uint64_t v;
+	int      rv;
+	if ((rv = store_meta_u64(txn, st, name, &v)) != 0) {
+		return (rv);
+	}
+	return (store_meta_set_u64(txn, st, name, (uint64_t) ((int64_t) v + delta)));
+}
+
+int
+store_open(struct store **out, const char *dir, size_t mapsize, bool nosync,
+    char *err, size_t errlen)
+{
+	struct store *st;
+	MDB_txn      *txn = NULL;
+	int           rc;
+	unsigned      flags = MDB_NOTLS;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return (SK_EINTERNAL);
+	}
+	snprintf(st->path, sizeof(st->path), "%s", dir);
+	st->mapsize = mapsize ? mapsize : DEFAULT_MAPSIZE;
+	if (nosync) {
+		flags |= MDB_NOSYNC;
+	}
+	if ((rc = mdb_env_create(&st->env)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(st->env, DB_COUNT + 8)) != 0 ||
+	    (rc = mdb_env_set_maxreaders(st->env, 126)) != 0 ||
+	    (rc = mdb_env_set_mapsize(st->env, st->mapsize)) != 0 ||
+	    (rc = mdb_env_open(st->env, dir, flags, 0640)) != 0) {
+		snprintf(err, errlen, "cannot open the database in %s: %s", dir,
+		    mdb_strerror(rc));
+		goto fail;
+	}
+	/* An existing file may be larger than asked: use what it is. */
+	MDB_envinfo info;
+	mdb_env_info(st->env, &info);
+	st->mapsize = info.me_mapsize;
+
+	if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn)) != 0) {
+		snprintf(err, errlen, "cannot begin a transaction: %s",
+		    mdb_strerror(rc));
+		goto fail;
+	}
+	for (int i = 0; i < DB_COUNT; i++) {
+		if ((rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE,
+		         &st->dbi[i])) != 0) {
+			snprintf(err, errlen, "cannot open database %s: %s",
+			    db_names[i], mdb_strerror(rc));
+			goto fail;
+		}
+	}
+	MDB_val k = { 6, "schema" }, v;
+	rc        = mdb_get(txn, st->dbi[DB_META], &k, &v);
+	if (rc == MDB_NOTFOUND) {
+		v.mv_data = STORE_SCHEMA;
+		v.mv_size = strlen(STORE_SCHEMA);
+		rc        = mdb_put(txn, st->dbi[DB_META], &k, &v, 0);
+	} else if (rc == 0 && (v.mv_size != strlen(STORE_SCHEMA) ||
+	                          memcmp(v.mv_data, STORE_SCHEMA, v.mv_size))) {
+		snprintf(err, errlen,
+		    "the database in %s has schema version %.*s; this "
+		    "sangkiend reads version %s",
+		    dir, (int) v.mv_size, (char *) v.mv_data, STORE_SCHEMA);
+		goto fail;
+	}
+	if (rc == 0) {
+		/* The commit frees the transaction even when it fails. */
+		rc  = mdb_txn_commit(txn);
+		txn = NULL;
+	}
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot initialize the database: %s",
+		    mdb_strerror(rc));
+		goto fail;
+	}
+	*out = st;
+	return (0);
+fail:
+	if (txn != NULL) {
+		mdb_txn_abort(txn);
+	}
+	mdb_env_close(st->env);
+	free(st);
+	return (SK_EUNAVAIL);
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL) {
+		return;
+	}
+	if (st->rtxn != NULL) {
+		mdb_txn_abort(st->rtxn);
+	}
+	mdb_env_close(st->env);
+	free(st);
+}
+
+int
+store_write_begin(struct store *st, MDB_txn *parent, MDB_txn **txn)
+{
+	return (store_err(mdb_txn_begin(st->env, parent, 0, txn)));
+}
+
+int
+store_read_begin(struct store *st, MDB_txn **txn)
+{
+	int rc;
+	if (st->rtxn_live) {
+		*txn = st->rtxn;
+		return (0);
+	}
+	if (st->rtxn == NULL) {
+		rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &st->rtxn);
+	} else {
+		rc = mdb_txn_renew(st->rtxn);
+	}
+	if (rc == MDB_MAP_RESIZED) {
+		/* Another process grew the map (mdb_copy does not, but be
+		 * safe): adopt the new size and retry once. */
+		mdb_env_set_mapsize(st->env, 0);
+		rc = st->rtxn == NULL
+		    ? mdb_txn_begin(st->env, NULL, MDB_RDONLY, &st->rtxn)
+		    : mdb_txn_renew(st->rtxn);
+	}
+	if (rc != 0) {
+		return (store_err(rc));
+	}
+	st->rtxn_live = true;
+	*txn          = st->rtxn;
+	return (0);
+}
+
+void
+store_read_end(struct store *st)
+{
+	if (st->rtxn_live) {
+		mdb_txn_reset(st->rtxn);
+		st->rtxn_live = false;
+	}
+}
+
+int
+store_grow(struct store *st)
+{
+	size_t want = st->mapsize * 2;
+	int    rc;
+	store_read_end(st);
+	if ((rc = mdb_env_set_mapsize(st->env, want)) != 0) {
+		return (store_err(rc));
+	}
+	st->mapsize = want;
+	return (0);
+}
+
+uint64_t
+store_bytes(struct store *st)
+{
+	MDB_envinfo info;
+	MDB_stat    stat;
+	mdb_env_info(st->env, &info);
+	mdb_env_stat(st->env, &stat);
+	return ((uint64_t) (info.me_last_pgno + 1) * stat.ms_psize);
+}
+
+/*
+ * Cases and their indexes.
+ */
+
+int
+store_case_get(MDB_txn *txn, struct store *st, uint64_t id, json_object **out)
+{
+	struct store_key k;
+	MDB_val          v;
+	int              rv;
+	store_key_init(&k);
+	store_key_u64(&k, id);
+	if ((rv = store_get(txn, st, DB_CASES, k.b, k.len, &v)) != 0) {
+		return (rv);
+	}
+	if ((*out = parse_val(&v)) == NULL) {
+		return (SK_EINTERNAL);
+	}
+	return (0);
+}
+
+static const char *
+doc_str(json_object *doc, const char *key)
+{
+	json_object *v;
+	if (doc == NULL || !json_object_object_get_ex(doc, key, &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		return (NULL);
+	}
+	return (json_object_get_string(v));
+}
+
+/* Calls fn for each index entry (db, key) that doc implies. */
+typedef int (*index_fn)(MDB_txn *, struct store *, enum store_db,
+    const struct store_key *, void *arg);
+
+static int
+case_index_each(MDB_txn *txn, struct store *st, uint64_t id,
+    json_object *doc, index_fn fn, void *arg)
+{
+	struct store_key k;
+	const char      *s;
+	json_object     *v;
+	int              rv;
+
+	if ((s = doc_str(doc, "state")) != NULL) {
+		store_key_init(&k);
+		store_key_str(&k, s);
+		store_key_u64(&k, id);
+		if ((rv = fn(txn, st, DB_BY_STATE, &k, arg)) != 0) {
+			return (rv);
+		}
+	}
+	if ((s = doc_str(doc, "unit")) != NULL) {
+		store_key_init(&k);
+		store_key_str(&k, s);
+		store_key_u64(&k, id);
+		if ((rv = fn(txn, st, DB_BY_UNIT, &k, arg)) != 0) {
+			return (rv);
+		}
+	}
+	/* "author_users" is the set of users who author the case. */
+	if (json_object_object_get_ex(doc, "author_users", &v) &&
+	    json_object_is_type(v, json_type_array)) {
+		size_t n = json_object_array_length(v);
+		for (size_t i = 0; i < n; i++) {
+			json_object *u = json_object_array_get_idx(v, i);
+			store_key_init(&k);
+			store_key_str(&k, json_object_get_string(u));
+			store_key_u64(&k, id);
+			if ((rv = fn(txn, st, DB_BY_AUTHOR, &k, arg)) != 0) {
+				return (rv);
+			}
+		}
+	}
+	if (json_object_object_get_ex(doc, "due_ts", &v) &&
+	    json_object_is_type(v, json_type_int)) {
+		store_key_init(&k);
+		store_key_u64(&k, (uint64_t) json_object_get_int64(v));
+		store_key_u64(&k, id);
+		if ((rv = fn(txn, st, DB_BY_DUE, &k, arg)) != 0) {
+			return (rv);
+		}
+	}
+	return (0);
+}
+
+static int
+index_del(MDB_txn *txn, struct store *st, enum store_db db,
+    const struct store_key *k, void *arg)
+{
+	return (store_del(txn, st, db, k->b, k->len));
+}
+
+static int
+index_put(MDB_txn *txn, struct store *st, enum store_db db,
+    const struct store_key *k, void *arg)
+{
+	return (store_put(txn, st, db, k->b, k->len, "", 0));
+}
+
+static void
+count_name(char *buf, size_t len, const char *state)
+{
+	snprintf(buf, len, "count/%s", state);
+}
+
+int
+store_case_put(MDB_txn *txn, struct store *st, uint64_t id, json_object *old,
+    json_object *doc)
+{
+	struct store_key k;
+	const char      *text;
+	size_t           len;
+	char             cname[64];
+	int              rv;
+
+	if (old != NULL) {
+		if ((rv = case_index_each(txn, st, id, old, index_del, NULL)) != 0) {
+			return (rv);
+		}
+		count_name(cname, sizeof(cname), doc_str(old, "state"));
+		if ((rv = meta_add(txn, st, cname, -1)) != 0) {
+			return (rv);
+		}
+	}
+	if ((rv = case_index_each(txn, st, id, doc, index_put, NULL)) != 0) {
+		return (rv);
+	}
+	count_name(cname, sizeof(cname), doc_str(doc, "state"));
+	if ((rv = meta_add(txn, st, cname, 1)) != 0) {
+		return (rv);
+	}
+	store_key_init(&k);
+	store_key_u64(&k, id);
+	text = proto_json_text(doc, &len);
+	return (store_put(txn, st, DB_CASES, k.b, k.len, text, len));
+}
+
+/*
+ * The history.
+ */
+
+static void
+hex(const unsigned char *b, size_t n, char *out)
+{
+	sodium_bin2hex(out, n * 2 + 1, b, n);
+}
+
+int
+store_event_add(MDB_txn *txn, struct store *st, json_object *ev,
+    uint64_t *seqp, char **textp)
+{
+	uint64_t         seq;
+	MDB_val          v;
+	char             prev[HASH_LEN * 2 + 1] = "";
+	unsigned char    h[HASH_LEN];
+	struct store_key k;
+	const char      *text;
+	size_t           len;
+	json_object     *cv;
+	int              rv;
+
+	if ((rv = store_meta_u64(txn, st, "last_seq", &seq)) != 0) {
+		return (rv);
+	}
+	seq++;
+	rv = store_get(txn, st, DB_META, "head_hash", 9, &v);
+	if (rv == 0 && v.mv_size == HASH_LEN * 2) {
+		memcpy(prev, v.mv_data, HASH_LEN * 2);
+		prev[HASH_LEN * 2] = '\0';
+	} else if (rv != SK_ENOTFOUND && rv != 0) {
+		return (rv);
+	}
+	/* seq goes first so that people reading the history see it first. */
+	json_object *out = json_object_new_object();
+	json_object_object_add(out, "seq", json_object_new_int64((int64_t) seq));
+	json_object_object_foreach(ev, key, val)
+	{
+		if (strcmp(key, "seq") != 0 && strcmp(key, "prev") != 0) {
+			json_object_object_add(out, key, json_object_get(val));
+		}
+	}
+	json_object_object_add(out, "prev", json_object_new_string(prev));
+	text = proto_json_text(out, &len);
+	crypto_generichash(h, HASH_LEN, (const unsigned char *) text, len,
+	    NULL, 0);
+	hex(h, HASH_LEN, prev);
+
+	store_key_init(&k);
+	store_key_u64(&k, seq);
+	if ((rv = store_put(txn, st, DB_HISTORY, k.b, k.len, text, len)) != 0 ||
+	    (rv = store_put(txn, st, DB_META, "head_hash", 9, prev,
+	         HASH_LEN * 2)) != 0 ||
+	    (rv = store_meta_set_u64(txn, st, "last_seq", seq)) != 0) {
+		json_object_put(out);
+		return (rv);
+	}
+	if (json_object_object_get_ex(ev, "case", &cv) &&
+	    json_object_is_type(cv, json_type_int)) {
+		store_key_init(&k);
+		store_key_u64(&k, (uint64_t) json_object_get_int64(cv));
+		store_key_u64(&k, seq);
+		if ((rv = store_put(txn, st, DB_CASE_HISTORY, k.b, k.len, "",
+		         0)) != 0) {
+			json_object_put(out);
+			return (rv);
+		}
+	}
+	*seqp = seq;
+	if (textp != NULL) {
+		*textp = strdup(text);
+	}
+	json_object_put(out);
+	return (0);
+}
+
+/*
+ * Verification: everything an index says must be true of the cases, and
+ * everything the cases imply must be in the indexes.
+ */
+
+#define MAX_PROBLEMS 100
+
+static void
+problem(json_object *problems, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+problem(json_object *problems, const char *fmt, ...)
+{
+	char    buf[512];
+	va_list ap;
+	if (json_object_array_length(problems) >= MAX_PROBLEMS) {
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_object_array_add(problems, json_object_new_string(buf));
+}
+
+static int
+index_expect(MDB_txn *txn, struct store *st, enum store_db db,
+    const struct store_key *k, void *arg)
+{
+	MDB_val v;
+	if (store_get(txn, st, db, k->b, k->len, &v) != 0) {
+		problem(arg, "case %" PRIu64 " is missing from %s",
+		    store_u64_at(k->b + k->len - 8), db_names[db]);
+	}
+	return (0);
+}
+
+/* Each entry of an index must point to a case that implies it. */
+static int
+verify_index(MDB_txn *txn, struct store *st, enum store_db db,
+    json_object *problems, uint64_t *entries)
+{
+	MDB_cursor *cur;
+	MDB_val     k, v;
+	int         rc;
+
+	if ((rc = mdb_cursor_open(txn, st->dbi[db], &cur)) != 0) {
+		return (store_err(rc));
+	}
+	*entries = 0;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		(*entries)++;
+		if (k.mv_size < 8) {
+			problem(problems, "%s has a malformed key", db_names[db]);
+			continue;
+		}
+		uint64_t     id = store_u64_at((char *) k.mv_data + k.mv_size - 8);
+		json_object *doc;
+		if (store_case_get(txn, st, id, &doc) != 0) {
+			problem(problems, "%s names case %" PRIu64
+			    ", which does not exist", db_names[db], id);
+			continue;
+		}
+		/* Rebuild the case's own keys and look for this one. */
+		struct store_key want;
+		bool             found = false;
+		const char      *s;
+		json_object     *a;
+		switch (db) {
+		case DB_BY_STATE:
+		case DB_BY_UNIT:
+			s = doc_str(doc, db == DB_BY_STATE ? "state" : "unit");
+			store_key_init(&want);
+			store_key_str(&want, s ? s : "");
+			store_key_u64(&want, id);
+			found = want.len == k.mv_size &&
+			    memcmp(want.b, k.mv_data, want.len) == 0;
+			break;
+		case DB_BY_AUTHOR:
+			if (json_object_object_get_ex(doc, "author_users", &a)) {
+				for (size_t i = 0;
+				     i < json_object_array_length(a); i++) {
+					store_key_init(&want);
+					store_key_str(&want,
+					    json_object_get_string(
+						json_object_array_get_idx(a, i)));
+					store_key_u64(&want, id);
+					found = found ||
+					    (want.len == k.mv_size &&
+					        memcmp(want.b, k.mv_data,
+					            want.len) == 0);
+				}
+			}
+			break;
+		case DB_BY_DUE:
+			if (json_object_object_get_ex(doc, "due_ts", &a)) {
+				found = store_u64_at(k.mv_data) ==
+				    (uint64_t) json_object_get_int64(a);
+			}
+			break;
+		default:
+			found = true;
+		}
+		if (!found) {
+			problem(problems, "%s has a stale entry for case %" PRIu64,
+			    db_names[db], id);
+		}
+		json_object_put(doc);
+	}
+	mdb_cursor_close(cur);
+	return (rc == MDB_NOTFOUND ? 0 : store_err(rc));
+}
+
+static int
+verify_history(MDB_txn *txn, struct store *st, json_object *problems,
+    uint64_t *nevents)
+{
+	MDB_cursor   *cur;
+	MDB_val       k, v;
+	int           rc;
+	uint64_t      expect = 1, last_seq;
+	char          prev[HASH_LEN * 2 + 1] = "";
+	unsigned char h[HASH_LEN];
+
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_HISTORY], &cur)) != 0) {
+		return (store_err(rc));
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		uint64_t seq = store_u64_at(k.mv_data);
+		if (seq != expect) {
+			problem(problems, "history has a gap: seq %" PRIu64
+			    " follows %" PRIu64, seq, expect - 1);
+		}
+		expect           = seq + 1;
+		json_object *ev  = parse_val(&v);
+		json_object *p   = NULL, *s = NULL;
+		if (ev == NULL ||
+		    !json_object_object_get_ex(ev, "prev", &p) ||
+		    !json_object_object_get_ex(ev, "seq", &s) ||
+		    (uint64_t) json_object_get_int64(s) != seq) {
+			problem(problems, "history event %" PRIu64
+			    " is malformed", seq);
+		} else if (strcmp(json_object_get_string(p), prev) != 0) {
+			problem(problems, "history event %" PRIu64
+			    " does not chain to the one before it "
+			    "(hash mismatch)", seq);
+		}
+		json_object_put(ev);
+		crypto_generichash(h, HASH_LEN, v.mv_data, v.mv_size, NULL, 0);
+		hex(h, HASH_LEN, prev);
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND) {
+		return (store_err(rc));
+	}
+	*nevents = expect - 1;
+	store_meta_u64(txn, st, "last_seq", &last_seq);
+	if (last_seq != expect - 1) {
+		problem(problems, "meta last_seq is %" PRIu64
+		    " but the history ends at %" PRIu64, last_seq, expect - 1);
+	}
+	if (store_get(txn, st, DB_META, "head_hash", 9, &v) == 0 &&
+	    (v.mv_size != HASH_LEN * 2 ||
+	        memcmp(v.mv_data, prev, HASH_LEN * 2) != 0)) {
+		problem(problems, "meta head_hash does not match the last "
+		    "history event");
+	}
+	return (0);
+}
+
+int
+store_verify(MDB_txn *txn, struct store *st, json_object *problems,
+    uint64_t *ncases, uint64_t *nevents)
+{
+	MDB_cursor *cur;
+	MDB_val     k, v;
+	int         rc, rv;
+	uint64_t    counts[WF_NSTATES] = { 0 };
+	uint64_t    n = 0, entries[DB_COUNT] = { 0 }, expected[DB_COUNT] = { 0 };
+
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_CASES], &cur)) != 0) {
+		return (store_err(rc));
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		uint64_t     id  = store_u64_at(k.mv_data);
+		json_object *doc = parse_val(&v);
+		json_object *a;
+		n++;
+		if (doc == NULL) {
+			problem(problems, "case %" PRIu64 " is not valid JSON", id);
+			continue;
+		}
+		enum wf_state s = wf_state_parse(doc_str(doc, "state") ?: "");
+		if (s == WF_NONE) {
+			problem(problems, "case %" PRIu64 " has no valid state", id);
+		} else {
+			counts[s]++;
+		}
+		case_index_each(txn, st, id, doc, index_expect, problems);
+		expected[DB_BY_STATE]++;
+		expected[DB_BY_UNIT]++;
+		if (json_object_object_get_ex(doc, "author_users", &a)) {
+			expected[DB_BY_AUTHOR] += json_object_array_length(a);
+		}
+		if (json_object_object_get_ex(doc, "due_ts", &a)) {
+			expected[DB_BY_DUE]++;
+		}
+		json_object_put(doc);
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND) {
+		return (store_err(rc));
+	}
+	*ncases = n;
+	for (int s = 0; s < WF_NSTATES; s++) {
+		char     cname[64];
+		uint64_t c;
+		count_name(cname, sizeof(cname), wf_state_name(s));
+		store_meta_u64(txn, st, cname, &c);
+		if (c != counts[s]) {
+			problem(problems, "the count of %s cases says %" PRIu64
+			    " but there are %" PRIu64, wf_state_name(s), c,
+			    counts[s]);
+		}
+	}
+	const enum store_db idx[] = { DB_BY_STATE, DB_BY_UNIT, DB_BY_AUTHOR,
+		DB_BY_DUE };
+	for (size_t i = 0; i < sizeof(idx) / sizeof(idx[0]); i++) {
+		if ((rv = verify_index(txn, st, idx[i], problems,
+		         &entries[idx[i]])) != 0) {
+			return (rv);
+		}
+		if (entries[idx[i]] != expected[idx[i]]) {
+			problem(problems, "%s has %" PRIu64 " entries; the cases "
+			    "imply %" PRIu64, db_names[idx[i]], entries[idx[i]],
+			    expected[idx[i]]);
+		}
+	}
+	return (verify_history(txn, st, problems, nevents));
+}
+
+int
+store_backup(struct store *st, const char *path, char *err, size_t errlen)
+{
+	int rc = mdb_env_copy2(st->env, path, MDB_CP_COMPACT);
+	if (rc != 0) {
+		snprintf(err, errlen, "cannot copy the database to %s: %s", path,
+		    mdb_strerror(rc));
+		return (rc == ENOENT || rc == EEXIST ? SK_EBADREQ
+		                                      : store_err(rc));
+	}
+	return (0);
+}

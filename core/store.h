@@ -1,0 +1,162 @@
+/*
+ * store.h: sangkien's storage, one LMDB environment in the data directory.
+ *
+ * The layout below is the whole of it.  Keys are big-endian integers or
+ * length-prefixed strings, so that LMDB's byte order is the order we list in,
+ * and every list is a cursor range.  Values are JSON text, so that mdb_dump
+ * shows readable data, except where noted.
+ *
+ *   meta          "schema" -> "1"; "next_case", "last_seq" -> decimal;
+ *                 "head_hash" -> hex BLAKE2b of the last history event;
+ *                 "count/STATE" -> decimal number of cases in STATE
+ *   cases         u64 id -> case JSON
+ *   history       u64 seq -> event JSON; its "prev" is the hex hash of the
+ *                 previous event's bytes (a hash chain; see store_event_add)
+ *   case_history  u64 case, u64 seq -> ""
+ *   by_state      str state, u64 case -> ""
+ *   by_unit       str unit, u64 case -> ""
+ *   by_author     str user, u64 case -> ""
+ *   by_due        u64 due (unix s), u64 case -> ""
+ *   units         id -> unit JSON
+ *   users         id -> user JSON (with "token_hash")
+ *   tokens        32-byte BLAKE2b of a token -> user id
+ *   councils      id -> council JSON
+ *   idem          str principal, request_id -> u64 time, reply JSON
+ *   idem_time     u64 time, str principal, request_id -> ""
+ *
+ * ("str" is one length byte and the bytes; "u64" is 8 bytes big-endian.)
+ *
+ * Threads: one thread (the loop) writes.  Values returned by LMDB are borrowed
+ * until their transaction ends.  The environment is opened with MDB_NOTLS so
+ * that the loop can hold its read snapshot and its write transaction at once.
+ */
+#ifndef SK_STORE_H
+#define SK_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+#include <lmdb.h>
+
+#define STORE_SCHEMA "1"
+
+enum store_db {
+	DB_META,
+	DB_CASES,
+	DB_HISTORY,
+	DB_CASE_HISTORY,
+	DB_BY_STATE,
+	DB_BY_UNIT,
+	DB_BY_AUTHOR,
+	DB_BY_DUE,
+	DB_UNITS,
+	DB_USERS,
+	DB_TOKENS,
+	DB_COUNCILS,
+	DB_IDEM,
+	DB_IDEM_TIME,
+	DB_COUNT,
+};
+
+struct store {
+	MDB_env *env;
+	MDB_dbi  dbi[DB_COUNT];
+	/* The loop's read snapshot, recycled with reset/renew; NULL if none. */
+	MDB_txn *rtxn;
+	bool     rtxn_live;
+	size_t   mapsize;
+	char     path[4096];
+};
+
+/* Longest key we build: a length-prefixed string of 255 bytes, two u64s. */
+#define STORE_KEY_MAX 512
+
+struct store_key {
+	unsigned char b[STORE_KEY_MAX];
+	size_t        len;
+};
+
+/*
+ * Opens (creating if needed) the environment in dir.  mapsize is the initial
+ * map size (0: 64 MiB); the map grows on demand.  nosync trades durability
+ * of the last commits for speed (--durability nosync).  Checks the schema
+ * version.  Returns SK_OK or an error with a message in err.
+ */
+int store_open(struct store **out, const char *dir, size_t mapsize,
+    bool nosync, char *err, size_t errlen);
+void store_close(struct store *st);
+
+/* Translates an LMDB return code to the project's errors (the one place). */
+int store_err(int mdb_rc);
+
+/* Begins the batch's write transaction, or a nested one inside parent. */
+int store_write_begin(struct store *st, MDB_txn *parent, MDB_txn **txn);
+
+/* The loop's read snapshot (fresh after store_read_end). */
+int  store_read_begin(struct store *st, MDB_txn **txn);
+void store_read_end(struct store *st);
+
+/* Doubles the map; no write transaction may be open.  For MDB_MAP_FULL. */
+int store_grow(struct store *st);
+
+/* Key building. */
+void store_key_init(struct store_key *k);
+void store_key_u64(struct store_key *k, uint64_t v);
+void store_key_str(struct store_key *k, const char *s);
+uint64_t store_u64_at(const void *p);
+
+/* Plain access by key; values are borrowed until the transaction ends. */
+int store_get(MDB_txn *txn, struct store *st, enum store_db db,
+    const void *key, size_t klen, MDB_val *val);
+int store_put(MDB_txn *txn, struct store *st, enum store_db db,
+    const void *key, size_t klen, const void *val, size_t vlen);
+int store_del(MDB_txn *txn, struct store *st, enum store_db db,
+    const void *key, size_t klen);
+
+/* A JSON document under a string id (units, users, councils). */
+int store_doc_get(MDB_txn *txn, struct store *st, enum store_db db,
+    const char *id, json_object **out);
+int store_doc_put(MDB_txn *txn, struct store *st, enum store_db db,
+    const char *id, json_object *doc);
+
+/* Meta counters. */
+int store_meta_u64(MDB_txn *txn, struct store *st, const char *name,
+    uint64_t *v);
+int store_meta_set_u64(MDB_txn *txn, struct store *st, const char *name,
+    uint64_t v);
+
+/*
+ * Cases.  store_case_put writes the case and moves its index entries from
+ * those of old (NULL for a new case) to those of doc, and the per-state
+ * counters with them: indexes can never disagree with the cases.
+ */
+int store_case_get(MDB_txn *txn, struct store *st, uint64_t id,
+    json_object **out);
+int store_case_put(MDB_txn *txn, struct store *st, uint64_t id,
+    json_object *old, json_object *doc);
+
+/*
+ * Appends ev to the history: sets "seq" and "prev", writes it, and indexes
+ * it under its case if it has one.  On success *text is the stored JSON
+ * (malloc'd; the caller frees it) for publishing after the commit.
+ */
+int store_event_add(MDB_txn *txn, struct store *st, json_object *ev,
+    uint64_t *seq, char **text);
+
+/*
+ * Checks every index against the cases, the counters, and the history's
+ * hash chain.  Appends a string to problems for each thing found wrong.
+ */
+int store_verify(MDB_txn *txn, struct store *st, json_object *problems,
+    uint64_t *ncases, uint64_t *nevents);
+
+/* Hot, compacted, consistent copy into the empty directory path. */
+int store_backup(struct store *st, const char *path, char *err,
+    size_t errlen);
+
+/* Bytes of the map in use. */
+uint64_t store_bytes(struct store *st);
+
+#endif

@@ -1,0 +1,1161 @@
+/*
+ * cli_demo.c: `sangkien demo`, a sample province modelled on Lạng Sơn, built
+ * through the public API only, the way its people would use it.  The
+ * administrator (local-admin, or whoever --token names) sets up the units,
+ * the users and two councils; then each author files their own case with a
+ * token got from user.token, and council officers accept, return, score and
+ * decide with theirs.  The result is a dozen realistic initiatives left in
+ * different states, for trying the CLI, for screenshots and for tests.
+ *
+ * Everything is upserted (unit.put, user.put, council.put), so the demo can
+ * run again on the same server; each run files a new dozen cases.  The
+ * decision ops (case.score, case.decide) may not exist on an older server:
+ * then the cases meant for a decision stay in review, silently.  Tokens are
+ * never printed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ipc/cli.h"
+
+#define DEMO_MAX_CLIENTS 32
+
+struct demo_unit {
+	const char *id;
+	const char *name;
+	const char *parent;
+};
+
+static const struct demo_unit demo_units[] = {
+	{ "so-khcn", "Sở Khoa học và Công nghệ tỉnh Lạng Sơn", NULL },
+	{ "so-gddt", "Sở Giáo dục và Đào tạo tỉnh Lạng Sơn", "so-khcn" },
+	{ "thpt-viet-bac", "Trường THPT Việt Bắc", "so-gddt" },
+	{ "thpt-chu-van-an", "Trường THPT Chuyên Chu Văn An", "so-gddt" },
+	{ "so-yte", "Sở Y tế tỉnh Lạng Sơn", "so-khcn" },
+	{ "bv-da-khoa", "Bệnh viện Đa khoa tỉnh Lạng Sơn", "so-yte" },
+	{ "ubnd-cao-loc", "UBND huyện Cao Lộc", "so-khcn" },
+	{ "so-nnptnt", "Sở Nông nghiệp và Phát triển nông thôn tỉnh Lạng Sơn",
+	    "so-khcn" },
+};
+
+struct demo_user {
+	const char *id;
+	const char *name;
+	const char *unit;
+	const char *roles; /* comma-separated, may be empty */
+};
+
+static const struct demo_user demo_users[] = {
+	/* The provincial secretariat and the emulation board. */
+	{ "hoang.thi.thu", "Hoàng Thị Thu", "so-khcn", "admin" },
+	{ "vi.van.long", "Vi Văn Long", "so-khcn", "viewer" },
+	/* The province council. */
+	{ "pham.ngoc.anh", "Phạm Ngọc Anh", "so-khcn", "" },
+	{ "dinh.thi.yen", "Đinh Thị Yến", "so-khcn", "" },
+	{ "nguyen.van.khanh", "Nguyễn Văn Khánh", "so-nnptnt", "" },
+	{ "vi.thi.hien", "Vi Thị Hiền", "so-yte", "" },
+	/* The education department's initiative council. */
+	{ "luong.van.minh", "Lương Văn Minh", "so-gddt", "" },
+	{ "nong.thi.mai", "Nông Thị Mai", "so-gddt", "" },
+	{ "chu.van.hai", "Chu Văn Hải", "thpt-viet-bac", "" },
+	{ "ha.thi.thanh", "Hà Thị Thanh", "thpt-chu-van-an", "" },
+	/* Authors: teachers, doctors, nurses, civil servants, engineers. */
+	{ "nguyen.thi.lan", "Nguyễn Thị Lan", "thpt-viet-bac", "author" },
+	{ "hoang.van.duc", "Hoàng Văn Đức", "thpt-viet-bac", "author" },
+	{ "lam.thi.hoa", "Lâm Thị Hoa", "thpt-viet-bac", "author" },
+	{ "nong.van.binh", "Nông Văn Bình", "thpt-viet-bac", "author" },
+	{ "be.thi.ngoc", "Bế Thị Ngọc", "thpt-chu-van-an", "author" },
+	{ "duong.thi.lien", "Dương Thị Liên", "so-gddt", "author" },
+	{ "tran.quoc.hung", "Trần Quốc Hưng", "bv-da-khoa", "author" },
+	{ "lang.thi.nga", "Lăng Thị Ngà", "bv-da-khoa", "author" },
+	{ "ly.van.phuc", "Lý Văn Phúc", "bv-da-khoa", "author" },
+	{ "loc.van.thang", "Lộc Văn Thắng", "ubnd-cao-loc", "author" },
+	{ "trieu.thi.huong", "Triệu Thị Hương", "ubnd-cao-loc", "author" },
+	{ "mong.van.son", "Mông Văn Sơn", "so-nnptnt", "author" },
+};
+
+struct demo_member {
+	const char *user;
+	const char *role;
+};
+
+/* The unit council: officers act on cases, all four score. */
+#define DEMO_UNIT_CHAIR "luong.van.minh"
+#define DEMO_UNIT_SECRETARY "nong.thi.mai"
+static const struct demo_member demo_unit_council[] = {
+	{ DEMO_UNIT_CHAIR, "chair" },
+	{ DEMO_UNIT_SECRETARY, "secretary" },
+	{ "chu.van.hai", "member" },
+	{ "ha.thi.thanh", "member" },
+};
+
+#define DEMO_PROV_CHAIR "pham.ngoc.anh"
+#define DEMO_PROV_SECRETARY "dinh.thi.yen"
+static const struct demo_member demo_prov_council[] = {
+	{ DEMO_PROV_CHAIR, "chair" },
+	{ DEMO_PROV_SECRETARY, "secretary" },
+	{ "nguyen.van.khanh", "member" },
+	{ "vi.thi.hien", "member" },
+};
+
+#define DEMO_NMEMBERS 4
+
+/* Where each case is left. */
+enum demo_goal {
+	G_DRAFT,
+	G_WITHDRAWN_DRAFT,
+	G_SUBMITTED,
+	G_WITHDRAWN_SUBMITTED,
+	G_RETURNED,
+	G_REVIEW,          /* accepted, in unit review */
+	G_UNIT_RECOGNIZED, /* these four need case.score and case.decide */
+	G_UNIT_REFUSED,
+	G_NOMINATED,
+	G_RECOGNIZED,
+};
+
+struct demo_author {
+	const char *user; /* NULL: a co-author without an account */
+	const char *name;
+	int         share;
+};
+
+struct demo_case {
+	const char        *field;
+	const char        *title;
+	const char        *owner;
+	struct demo_author authors[3];   /* the first files the case */
+	int                days_ago;     /* first applied */
+	const char        *confidential; /* a section, or NULL */
+	enum demo_goal     goal;
+	const char        *note; /* of the return or the withdrawal */
+	/* The sections, in the order of cli_sections: status_quo, solution,
+	 * novelty, applicability, benefits, conditions, trial_users. */
+	const char *s[CLI_NSECTIONS];
+};
+
+static const struct demo_case demo_cases[] = {
+	{ "Giáo dục và đào tạo",
+	    "Ứng dụng phần mềm GeoGebra trong dạy học hình học không gian "
+	    "lớp 11",
+	    "Trường THPT Việt Bắc",
+	    { { "nguyen.thi.lan", "Nguyễn Thị Lan", 70 },
+	        { NULL, "Chu Thị Dung", 30 } },
+	    240, NULL, G_RECOGNIZED, NULL,
+	    { "Học sinh lớp 11 của trường, phần lớn là con em đồng bào Tày, "
+	      "Nùng, gặp nhiều khó khăn khi hình dung các hình không gian. "
+	      "Giáo viên chủ yếu vẽ hình trên bảng, hình vẽ tĩnh, khó quan "
+	      "sát từ nhiều góc độ; bài kiểm tra chương Quan hệ vuông góc năm "
+	      "học trước chỉ có 41% học sinh đạt yêu cầu.",
+	        "Xây dựng bộ 36 mô hình động bằng GeoGebra 3D bám sát chương "
+	        "trình Hình học 11, cho phép xoay, cắt và thay đổi kích thước "
+	        "hình. Giáo viên trình chiếu mô hình khi dạy khái niệm mới; "
+	        "học sinh quét mã QR bằng điện thoại để tự thao tác mô hình "
+	        "khi làm bài tập ở nhà. Mỗi mô hình kèm một phiếu học tập "
+	        "gồm câu hỏi ở ba mức độ.",
+	        "Lần đầu tiên tại trường, toàn bộ nội dung hình học không "
+	        "gian lớp 11 được số hóa thành mô hình động dùng được trên "
+	        "điện thoại cấu hình thấp, không cần kết nối mạng liên tục.",
+	        "Áp dụng được cho mọi trường THPT trong tỉnh có máy chiếu; "
+	        "phần mềm miễn phí, giáo viên chỉ cần một buổi tập huấn là "
+	        "sử dụng được bộ mô hình.",
+	        "Sau một học kỳ áp dụng tại 6 lớp 11, tỷ lệ học sinh đạt yêu "
+	        "cầu bài kiểm tra chương Quan hệ vuông góc tăng từ 41% lên "
+	        "68%; thời gian vẽ hình trên lớp giảm khoảng 10 phút mỗi "
+	        "tiết.",
+	        "Phòng học có máy chiếu hoặc ti vi thông minh; giáo viên có "
+	        "máy tính cài GeoGebra; học sinh có thể dùng chung điện thoại "
+	        "theo nhóm.",
+	        "Các lớp 11A1 đến 11A6 của trường trong học kỳ I (246 học "
+	        "sinh) và 4 giáo viên tổ Toán - Tin." } },
+	{ "Giáo dục và đào tạo",
+	    "Ngân hàng câu hỏi trắc nghiệm trực tuyến môn Hóa học trên Google "
+	    "Forms cho học sinh lớp 12",
+	    "Trường THPT Việt Bắc", { { "lam.thi.hoa", "Lâm Thị Hoa", 100 } },
+	    200, NULL, G_NOMINATED, NULL,
+	    { "Việc ôn tập môn Hóa học của học sinh khối 12 chủ yếu dựa vào "
+	      "đề in giấy; giáo viên mất nhiều thời gian chấm và thống kê lỗi "
+	      "sai, học sinh không được phản hồi kịp thời sau mỗi lần luyện "
+	      "đề.",
+	        "Biên soạn 1.200 câu hỏi trắc nghiệm theo ma trận đề thi tốt "
+	        "nghiệp THPT, chia theo chủ đề và mức độ nhận thức, đưa lên "
+	        "Google Forms có chấm điểm tự động và giải thích đáp án. Kết "
+	        "quả được tổng hợp vào bảng tính để giáo viên biết chủ đề học "
+	        "sinh còn yếu và phụ đạo đúng trọng tâm.",
+	        "Ngân hàng câu hỏi được gắn thẻ chủ đề và mức độ, tự động "
+	        "thống kê lỗi sai theo từng lớp; trước đây trường chưa có "
+	        "công cụ tương tự cho môn Hóa học.",
+	        "Dễ nhân rộng cho các môn thi trắc nghiệm khác và các trường "
+	        "THPT trong tỉnh; chỉ cần tài khoản Google miễn phí.",
+	        "Thời gian chấm bài của giáo viên giảm khoảng 70%; điểm trung "
+	        "bình môn Hóa học trong kỳ thi thử của khối 12 tăng từ 5,8 "
+	        "lên 6,7.",
+	        "Học sinh có điện thoại hoặc dùng phòng máy của trường ngoài "
+	        "giờ học; đường truyền Internet ổn định.",
+	        "Học sinh 4 lớp 12 của trường; tổ Hóa - Sinh - Công nghệ "
+	        "phản biện câu hỏi." } },
+	{ "Giáo dục và đào tạo",
+	    "Sử dụng sơ đồ tư duy trong ôn thi tốt nghiệp THPT môn Lịch sử",
+	    "Trường THPT Việt Bắc",
+	    { { "hoang.van.duc", "Hoàng Văn Đức", 100 } }, 150, NULL,
+	    G_RETURNED,
+	    "Đề nghị bổ sung số liệu đối chứng kết quả học tập trước và sau "
+	    "khi áp dụng, và làm rõ điểm mới so với các sáng kiến cùng chủ đề "
+	    "đã được công nhận.",
+	    { "Học sinh thường học thuộc lòng các sự kiện lịch sử một cách "
+	      "rời rạc, khó hệ thống hóa kiến thức theo giai đoạn, dẫn đến "
+	      "nhầm lẫn mốc thời gian khi làm bài thi trắc nghiệm.",
+	        "Hướng dẫn học sinh tự vẽ sơ đồ tư duy theo từng giai đoạn "
+	        "lịch sử Việt Nam và thế giới, kết hợp với trục thời gian; "
+	        "mỗi tuần một nhóm trình bày sơ đồ trước lớp và các nhóm khác "
+	        "góp ý, bổ sung.",
+	        "Kết hợp sơ đồ tư duy với trục thời gian và hoạt động nhóm "
+	        "thay cho đề cương ôn tập soạn sẵn.",
+	        "Áp dụng được cho các lớp 12 và cho các môn Địa lý, Giáo dục "
+	        "kinh tế và pháp luật.",
+	        "Học sinh chủ động hệ thống kiến thức, giờ ôn tập sôi nổi "
+	        "hơn; tỷ lệ bài thi thử đạt từ 5 điểm trở lên tăng.",
+	        "Giấy A0, bút màu cho các nhóm; giáo viên dành 15 phút mỗi "
+	        "tiết ôn tập cho hoạt động nhóm.",
+	        "Học sinh các lớp 12A3, 12A4 của trường." } },
+	{ "Giáo dục và đào tạo",
+	    "Câu lạc bộ tiếng Anh trực tuyến kết nối học sinh chuyên Anh với "
+	    "học sinh vùng cao",
+	    "Trường THPT Chuyên Chu Văn An",
+	    { { "be.thi.ngoc", "Bế Thị Ngọc", 60 },
+	        { NULL, "Lương Thị Hằng", 40 } },
+	    300, NULL, G_UNIT_RECOGNIZED, NULL,
+	    { "Học sinh các trường vùng cao của tỉnh ít có cơ hội giao tiếp "
+	      "bằng tiếng Anh; nhiều em ngại nói, kỹ năng nghe nói còn yếu "
+	      "dù đã học tiếng Anh nhiều năm.",
+	        "Tổ chức câu lạc bộ tiếng Anh trực tuyến hai buổi mỗi tuần "
+	        "qua Google Meet: mỗi học sinh lớp chuyên Anh kèm một nhóm ba "
+	        "học sinh vùng cao theo những chủ đề gần gũi như quê hương, "
+	        "lễ hội, ẩm thực xứ Lạng. Giáo viên biên soạn kịch bản, theo "
+	        "dõi và đánh giá sự tiến bộ hằng tháng.",
+	        "Mô hình học sinh kèm học sinh trực tuyến giữa trường chuyên "
+	        "và trường vùng cao, lấy văn hóa địa phương làm nội dung giao "
+	        "tiếp.",
+	        "Có thể mở rộng cho các trường THPT và phổ thông dân tộc nội "
+	        "trú trong tỉnh có kết nối Internet.",
+	        "Sau 6 tháng, 85% học sinh vùng cao tham gia tự tin giới "
+	        "thiệu "
+	        "bản thân và quê hương bằng tiếng Anh; học sinh chuyên Anh "
+	        "rèn được kỹ năng thuyết trình và tinh thần trách nhiệm.",
+	        "Máy tính hoặc điện thoại có kết nối Internet ở các điểm "
+	        "trường; mỗi trường có một giáo viên phụ trách.",
+	        "30 học sinh lớp 10 chuyên Anh và 90 học sinh Trường THPT "
+	        "Bình Gia, Trường PT DTNT huyện Đình Lập." } },
+	{ "Cải cách hành chính",
+	    "Cấp bản sao văn bằng, chứng chỉ qua dịch vụ công trực tuyến "
+	    "toàn trình",
+	    "Sở Giáo dục và Đào tạo tỉnh Lạng Sơn",
+	    { { "duong.thi.lien", "Dương Thị Liên", 100 } }, 120, NULL,
+	    G_REVIEW, NULL,
+	    { "Người dân đề nghị cấp bản sao bằng tốt nghiệp THPT phải đến "
+	      "trực tiếp Sở hoặc gửi hồ sơ qua bưu điện; thời gian giải quyết "
+	      "trung bình 5 ngày làm việc, nhiều trường hợp phải đi lại nhiều "
+	      "lần vì thiếu giấy tờ.",
+	        "Chuẩn hóa hồ sơ điện tử trên Cổng dịch vụ công của tỉnh, đối "
+	        "chiếu tự động với cơ sở dữ liệu văn bằng đã số hóa, ký số "
+	        "bản sao và trả kết quả qua bưu chính công ích hoặc bản điện "
+	        "tử có giá trị pháp lý.",
+	        "Lần đầu thủ tục cấp bản sao văn bằng của Sở được thực hiện "
+	        "trực tuyến toàn trình, tận dụng cơ sở dữ liệu văn bằng đã "
+	        "số hóa.",
+	        "Áp dụng cho mọi thủ tục cấp bản sao văn bằng, chứng chỉ do "
+	        "Sở quản lý; có thể chia sẻ cho các Phòng Giáo dục và Đào tạo "
+	        "cấp huyện.",
+	        "Thời gian giải quyết giảm từ 5 ngày xuống 1 ngày làm việc; "
+	        "92% hồ sơ được nộp trực tuyến, người dân không phải đi lại.",
+	        "Cơ sở dữ liệu văn bằng đã số hóa; chữ ký số của lãnh đạo Sở; "
+	        "kết nối với Cổng dịch vụ công của tỉnh.",
+	        "Phòng Khảo thí và Quản lý chất lượng giáo dục và bộ phận "
+	        "một cửa của Sở tại Trung tâm Phục vụ hành chính công "
+	        "tỉnh." } },
+	{ "Giáo dục và đào tạo",
+	    "Quản lý mượn trả sách thư viện bằng mã vạch và bảng tính Excel",
+	    "Trường THPT Việt Bắc",
+	    { { "nong.van.binh", "Nông Văn Bình", 100 } }, 90, NULL,
+	    G_UNIT_REFUSED, NULL,
+	    { "Thư viện nhà trường quản lý việc mượn trả sách bằng sổ ghi "
+	      "chép tay, khó thống kê sách quá hạn.",
+	        "Dán mã vạch cho sách, dùng máy quét mã vạch nhập dữ liệu vào "
+	        "bảng tính Excel để theo dõi việc mượn trả.",
+	        "Thay sổ ghi chép tay bằng bảng tính điện tử tại thư viện "
+	        "trường.",
+	        "Áp dụng tại thư viện nhà trường.",
+	        "Tiết kiệm thời gian ghi chép của cán bộ thư viện.",
+	        "Máy quét mã vạch, máy tính có cài Excel.",
+	        "Cán bộ thư viện nhà trường." } },
+	{ "Y tế",
+	    "Nhắc lịch tái khám qua Zalo cho người bệnh tăng huyết áp điều "
+	    "trị ngoại trú",
+	    "Bệnh viện Đa khoa tỉnh Lạng Sơn",
+	    { { "tran.quoc.hung", "Trần Quốc Hưng", 60 },
+	        { "lang.thi.nga", "Lăng Thị Ngà", 40 } },
+	    180, NULL, G_SUBMITTED, NULL,
+	    { "Khoảng 30% người bệnh tăng huyết áp điều trị ngoại trú tại "
+	      "Khoa "
+	      "Khám bệnh không tái khám đúng hẹn; nhiều người ở các xã vùng "
+	      "sâu quên lịch hoặc tự bỏ thuốc khi thấy huyết áp ổn định, dẫn "
+	      "đến biến chứng phải nhập viện.",
+	        "Lập tài khoản Zalo chính thức của Khoa Khám bệnh; điều dưỡng "
+	        "nhập lịch hẹn vào phần mềm quản lý bệnh viện và gửi tin nhắn "
+	        "nhắc lịch trước 3 ngày và 1 ngày, kèm hướng dẫn dùng thuốc "
+	        "bằng tiếng Việt và tin nhắn thoại tiếng Tày, Nùng. Người "
+	        "bệnh "
+	        "đổi lịch hẹn bằng cách trả lời tin nhắn.",
+	        "Lần đầu bệnh viện chủ động nhắc lịch tái khám, có tin nhắn "
+	        "thoại bằng tiếng dân tộc cho người cao tuổi không đọc được "
+	        "chữ.",
+	        "Áp dụng được cho các bệnh mạn tính khác (đái tháo đường, "
+	        "bệnh phổi tắc nghẽn mạn tính) và cho các trung tâm y tế "
+	        "huyện.",
+	        "Sau 6 tháng, tỷ lệ tái khám đúng hẹn tăng từ 70% lên 91%; "
+	        "số ca nhập viện cấp cứu vì tăng huyết áp trong nhóm người "
+	        "bệnh được nhắc lịch giảm 18%.",
+	        "Một điều dưỡng phụ trách 2 giờ mỗi ngày; điện thoại thông "
+	        "minh của khoa; người bệnh hoặc người nhà có Zalo.",
+	        "1.450 người bệnh tăng huyết áp được quản lý ngoại trú tại "
+	        "Khoa Khám bệnh." } },
+	{ "Y tế",
+	    "Bảng kiểm chuẩn bị người bệnh trước phẫu thuật bằng mã QR tại "
+	    "Khoa Ngoại tổng hợp",
+	    "Bệnh viện Đa khoa tỉnh Lạng Sơn",
+	    { { "lang.thi.nga", "Lăng Thị Ngà", 100 } }, 60, NULL, G_DRAFT,
+	    NULL,
+	    { "Bảng kiểm chuẩn bị người bệnh trước phẫu thuật được điền trên "
+	      "giấy, đôi khi thiếu mục hoặc thất lạc khi chuyển người bệnh "
+	      "lên "
+	      "phòng mổ, làm chậm ca mổ.",
+	        "Số hóa bảng kiểm thành biểu mẫu điện tử gắn với mã QR trên "
+	        "vòng đeo tay người bệnh; điều dưỡng khoa và phòng mổ quét mã "
+	        "để xác nhận từng mục, hệ thống cảnh báo khi còn mục chưa "
+	        "hoàn thành.",
+	        "Gắn bảng kiểm an toàn phẫu thuật với mã định danh trên vòng "
+	        "tay người bệnh, lưu được thời điểm và người xác nhận từng "
+	        "mục.",
+	        "Áp dụng cho các khoa ngoại, khoa sản và phòng mổ của bệnh "
+	        "viện; có thể chuyển giao cho các trung tâm y tế huyện.",
+	        "Trong 2 tháng thử nghiệm, không ca mổ nào phải hoãn vì thiếu "
+	        "bước chuẩn bị; thời gian bàn giao người bệnh giảm trung bình "
+	        "7 phút.",
+	        "Máy in vòng đeo tay có mã QR, điện thoại hoặc máy tính bảng "
+	        "cho điều dưỡng, mạng nội bộ của bệnh viện.",
+	        "Điều dưỡng Khoa Ngoại tổng hợp và Khoa Phẫu thuật - Gây mê "
+	        "hồi sức." } },
+	{ "Y tế",
+	    "Cấp phát thuốc ngoại trú bảo hiểm y tế theo số thứ tự điện tử",
+	    "Bệnh viện Đa khoa tỉnh Lạng Sơn",
+	    { { "ly.van.phuc", "Lý Văn Phúc", 100 } }, 100, NULL,
+	    G_WITHDRAWN_DRAFT, "Rút để gộp vào sáng kiến chung của Khoa Dược.",
+	    { "Người bệnh ngoại trú có bảo hiểm y tế phải xếp hàng chờ lĩnh "
+	      "thuốc trung bình 45 phút vào giờ cao điểm buổi sáng.",
+	        "Phát số thứ tự điện tử ngay khi bác sĩ kê đơn và hiển thị "
+	        "trên màn hình tại quầy cấp phát; dược sĩ soạn thuốc trước "
+	        "theo đơn điện tử nên người bệnh chỉ đến quầy khi tới lượt.",
+	        "Liên thông đơn thuốc điện tử với hệ thống gọi số tại quầy "
+	        "cấp phát thuốc.",
+	        "Áp dụng cho quầy cấp phát thuốc bảo hiểm y tế ngoại trú của "
+	        "các bệnh viện trong tỉnh.",
+	        "Thời gian chờ lĩnh thuốc giảm từ 45 xuống 15 phút; khu vực "
+	        "cấp phát hết ùn tắc.",
+	        "Màn hình hiển thị, phần mềm gọi số kết nối với phần mềm "
+	        "quản lý bệnh viện.",
+	        "Khoa Dược và quầy cấp phát thuốc ngoại trú." } },
+	{ "Cải cách hành chính",
+	    "Số hóa hồ sơ chứng thực bản sao tại Bộ phận Một cửa UBND huyện "
+	    "Cao Lộc",
+	    "UBND huyện Cao Lộc",
+	    { { "loc.van.thang", "Lộc Văn Thắng", 100 } }, 210, NULL,
+	    G_SUBMITTED, NULL,
+	    { "Bộ phận Một cửa của huyện lưu hơn 20.000 hồ sơ chứng thực bằng "
+	      "giấy mỗi năm; khi người dân đề nghị chứng thực lại, việc tra "
+	      "cứu mất nhiều thời gian và hồ sơ dễ thất lạc.",
+	        "Quét và lưu hồ sơ chứng thực vào kho dữ liệu điện tử theo mã "
+	        "hồ sơ; khi người dân đề nghị chứng thực lại giấy tờ đã chứng "
+	        "thực, cán bộ tra cứu và sử dụng lại bản điện tử theo quy "
+	        "định về tái sử dụng dữ liệu.",
+	        "Lần đầu một huyện của tỉnh xây dựng kho dữ liệu chứng thực "
+	        "điện tử để tái sử dụng, thay cho tra cứu sổ giấy.",
+	        "Áp dụng được cho Bộ phận Một cửa của các huyện, thành phố và "
+	        "UBND cấp xã trong tỉnh.",
+	        "Thời gian tra cứu hồ sơ giảm từ 20 phút xuống dưới 2 phút; "
+	        "tiết kiệm khoảng 120 triệu đồng tiền giấy in và lưu trữ mỗi "
+	        "năm.",
+	        "Máy quét tài liệu tốc độ cao, dung lượng lưu trữ trên hệ "
+	        "thống của tỉnh, cán bộ được tập huấn.",
+	        "Bộ phận Một cửa UBND huyện Cao Lộc và UBND thị trấn Đồng "
+	        "Đăng." } },
+	{ "Tài nguyên và môi trường",
+	    "Bản đồ số quản lý đất đai cấp xã trên phần mềm mã nguồn mở QGIS",
+	    "UBND huyện Cao Lộc",
+	    { { "trieu.thi.huong", "Triệu Thị Hương", 50 },
+	        { "loc.van.thang", "Lộc Văn Thắng", 50 } },
+	    270, NULL, G_WITHDRAWN_SUBMITTED,
+	    "Tác giả rút hồ sơ để hoàn thiện số liệu về hiệu quả áp dụng.",
+	    { "Công chức địa chính cấp xã tra cứu thông tin thửa đất trên bản "
+	      "đồ giấy đã cũ, nhiều biến động chưa được cập nhật, gây chậm "
+	      "trễ khi giải quyết tranh chấp và cấp giấy chứng nhận.",
+	        "Số hóa bản đồ địa chính của 5 xã lên phần mềm QGIS miễn phí, "
+	        "liên kết với dữ liệu chủ sử dụng đất và biến động; công chức "
+	        "cập nhật biến động ngay trên bản đồ số.",
+	        "Dùng phần mềm mã nguồn mở cho quản lý đất đai cấp xã, chi "
+	        "phí "
+	        "thấp, không phụ thuộc phần mềm thương mại.",
+	        "Áp dụng cho các xã của huyện Cao Lộc và các huyện chưa có cơ "
+	        "sở dữ liệu đất đai hoàn chỉnh.",
+	        "Thời gian tra cứu thông tin thửa đất giảm từ nửa ngày xuống "
+	        "vài phút; hỗ trợ giải quyết 14 vụ tranh chấp đất đai.",
+	        "Máy tính cấu hình trung bình; công chức địa chính được tập "
+	        "huấn sử dụng QGIS.",
+	        "Công chức địa chính - xây dựng của 5 xã thuộc huyện Cao "
+	        "Lộc." } },
+	{ "Nông nghiệp",
+	    "Ghép cải tạo vườn hồng không hạt Bảo Lâm bằng mắt ghép cửa sổ",
+	    "Sở Nông nghiệp và Phát triển nông thôn tỉnh Lạng Sơn",
+	    { { "mong.van.son", "Mông Văn Sơn", 100 } }, 330, "solution",
+	    G_DRAFT, NULL,
+	    { "Nhiều vườn hồng không hạt Bảo Lâm ở huyện Cao Lộc đã già cỗi, "
+	      "năng suất thấp; trồng mới phải chờ 4 đến 5 năm mới cho thu "
+	      "hoạch nên nông dân ngại đầu tư.",
+	        "Ghép mắt cửa sổ giống hồng Bảo Lâm chọn lọc lên gốc hồng già "
+	        "đã đốn tỉa vào tháng 2, kết hợp bón phân hữu cơ vi sinh và "
+	        "tỉa cành tạo tán; quy trình gồm 8 bước với thời điểm và liều "
+	        "lượng cụ thể cho từng bước.",
+	        "Cải tạo vườn hồng già bằng ghép mắt cửa sổ trên gốc cũ thay "
+	        "cho trồng mới, rút ngắn thời gian cho quả.",
+	        "Áp dụng cho các vùng trồng hồng không hạt của huyện Cao Lộc, "
+	        "Văn Lãng và những nơi có điều kiện tương tự.",
+	        "Cây ghép cho quả sau 2 năm; năng suất vườn thử nghiệm tăng "
+	        "35% so với vườn không cải tạo, quả đồng đều, giá bán cao "
+	        "hơn.",
+	        "Mắt ghép lấy từ cây đầu dòng đã được công nhận; nông dân "
+	        "được "
+	        "tập huấn kỹ thuật ghép.",
+	        "12 hộ trồng hồng tại xã Hồng Phong và xã Phú Xá, huyện Cao "
+	        "Lộc." } },
+};
+#define DEMO_NCASES (sizeof(demo_cases) / sizeof(demo_cases[0]))
+#define DEMO_NUNITS (sizeof(demo_units) / sizeof(demo_units[0]))
+#define DEMO_NUSERS (sizeof(demo_users) / sizeof(demo_users[0]))
+
+/* Clients acting as the demo's users, each with its own token. */
+struct demo {
+	struct sk_client      *admin;
+	const struct cli_opts *o;
+	int                    no_decisions; /* the server lacks case.score */
+	int                    nclients;
+	struct {
+		const char       *user;
+		struct sk_client *c;
+	} clients[DEMO_MAX_CLIENTS];
+};
+
+/* The unit of a demo user: where the cases they file belong. */
+static const char *
+demo_user_unit(const char *user)
+{
+	for (size_t i = 0; i < DEMO_NUSERS; i++) {
+		if (strcmp(demo_users[i].id, user) == 0) {
+			return (demo_users[i].unit);
+		}
+	}
+	return ("?");
+}
+
+/*
+ * Checks the outcome rv of a request for step.  On failure the step is
+ * reported, the reply (if any) freed and *reply set to NULL.  Returns rv.
+ */
+static int
+demo_check(const char *step, int rv, json_object **reply)
+{
+	if (rv == CLI_OK) {
+		return (rv);
+	}
+	fprintf(stderr, "demo: %s failed\n", step);
+	if (rv == CLI_EREPLY) {
+		cli_print_error(*reply);
+	}
+	json_object_put(*reply);
+	*reply = NULL;
+	return (rv);
+}
+
+/*
+ * Sends one request as c; args is consumed.  On success the reply is the
+ * caller's; on failure the step is reported and nothing is returned.
+ */
+static int
+demo_call(struct sk_client *c, const char *step, const char *op,
+    json_object *args, json_object **reply)
+{
+	int rv = cli_request(c, op, args, NULL, reply);
+
+	json_object_put(args);
+	return (demo_check(step, rv, reply));
+}
+
+/*
+ * Sends a put op (unit.put, ...) as the administrator; args is consumed.
+ * The step reported on failure is the op and the args' id.
+ */
+static int
+demo_put(struct demo *d, const char *op, json_object *args)
+{
+	json_object *reply;
+	char         step[128];
+	int          rv;
+
+	snprintf(step, sizeof(step), "%s %s", op, cli_str(args, "id"));
+	if ((rv = demo_call(d->admin, step, op, args, &reply)) == CLI_OK) {
+		json_object_put(reply);
+	}
+	return (rv);
+}
+
+/* True if an error reply says the op does not exist on this server. */
+static int
+demo_unknown_op(json_object *reply)
+{
+	const char *code = cli_error_code(reply);
+
+	return (code != NULL && strcmp(code, "bad_request") == 0 &&
+	    strstr(cli_error_message(reply), "unknown op") != NULL);
+}
+
+/*
+ * Like demo_call, for the decision ops (case.score, case.decide), which an
+ * older server may not have: then d->no_decisions is set, and CLI_OK is
+ * returned with no reply.
+ */
+static int
+demo_decision_call(struct demo *d, struct sk_client *c, const char *step,
+    const char *op, json_object *args, json_object **reply)
+{
+	int rv = cli_request(c, op, args, NULL, reply);
+
+	json_object_put(args);
+	if (rv == CLI_EREPLY && demo_unknown_op(*reply)) {
+		d->no_decisions = 1;
+		json_object_put(*reply);
+		*reply = NULL;
+		return (CLI_OK);
+	}
+	return (demo_check(step, rv, reply));
+}
+
+/* Copies the state of a reply's result (or def if it has none). */
+static void
+demo_state(json_object *reply, const char *def, char *state, size_t len)
+{
+	const char *s = cli_str(cli_result(reply), "state");
+
+	snprintf(state, len, "%s", s != NULL ? s : def);
+}
+
+/* The client acting as user, made on first use with a fresh token. */
+static int
+demo_as(struct demo *d, const char *user, struct sk_client **out)
+{
+	json_object *args;
+	json_object *reply;
+	const char  *token;
+	char         err[512];
+	char         step[128];
+	int          rv;
+
+	for (int i = 0; i < d->nclients; i++) {
+		if (strcmp(d->clients[i].user, user) == 0) {
+			*out = d->clients[i].c;
+			return (CLI_OK);
+		}
+	}
+	if (d->nclients == DEMO_MAX_CLIENTS) {
+		fprintf(stderr, "demo: too many users\n");
+		return (CLI_EREPLY);
+	}
+	snprintf(step, sizeof(step), "getting a token for %s", user);
+	args = json_object_new_object();
+	json_object_object_add(args, "id", json_object_new_string(user));
+	if ((rv = demo_call(d->admin, step, "user.token", args, &reply)) !=
+	    CLI_OK) {
+		return (rv);
+	}
+	token = cli_str(cli_result(reply), "token");
+	if (token == NULL) {
+		json_object_put(reply);
+		fprintf(
+		    stderr, "demo: user.token gave no token for %s\n", user);
+		return (CLI_ETRANSPORT);
+	}
+	rv = sk_client_open(
+	    out, d->o->server, token, d->o->timeout_ms, err, sizeof(err));
+	json_object_put(reply);
+	if (rv != 0) {
+		fprintf(stderr, "demo: %s\n", err);
+		return (CLI_ETRANSPORT);
+	}
+	d->clients[d->nclients].user = user;
+	d->clients[d->nclients].c    = *out;
+	d->nclients++;
+	return (CLI_OK);
+}
+
+/* Adds a string member to o (NULL: a JSON null). */
+static void
+demo_add_str(json_object *o, const char *key, const char *value)
+{
+	json_object_object_add(
+	    o, key, value != NULL ? json_object_new_string(value) : NULL);
+}
+
+/* The demo's units, as the administrator. */
+static int
+demo_put_units(struct demo *d)
+{
+	int rv;
+
+	for (size_t i = 0; i < DEMO_NUNITS; i++) {
+		const struct demo_unit *u    = &demo_units[i];
+		json_object            *args = json_object_new_object();
+
+		demo_add_str(args, "id", u->id);
+		demo_add_str(args, "name", u->name);
+		demo_add_str(args, "parent", u->parent);
+		if ((rv = demo_put(d, "unit.put", args)) != CLI_OK) {
+			return (rv);
+		}
+	}
+	return (CLI_OK);
+}
+
+/* The demo's users, as the administrator. */
+static int
+demo_put_users(struct demo *d)
+{
+	int rv;
+
+	for (size_t i = 0; i < DEMO_NUSERS; i++) {
+		const struct demo_user *u     = &demo_users[i];
+		json_object            *args  = json_object_new_object();
+		json_object            *roles = json_object_new_array();
+
+		if (u->roles[0] != '\0') {
+			json_object_array_add(
+			    roles, json_object_new_string(u->roles));
+		}
+		demo_add_str(args, "id", u->id);
+		demo_add_str(args, "name", u->name);
+		demo_add_str(args, "unit", u->unit);
+		json_object_object_add(args, "roles", roles);
+		if ((rv = demo_put(d, "user.put", args)) != CLI_OK) {
+			return (rv);
+		}
+	}
+	return (CLI_OK);
+}
+
+/* One council with its DEMO_NMEMBERS members, as the administrator. */
+static int
+demo_put_council(struct demo *d, const char *id, const char *name,
+    const char *scope, const char *unit, const struct demo_member *m)
+{
+	json_object *args    = json_object_new_object();
+	json_object *members = json_object_new_array();
+
+	for (size_t i = 0; i < DEMO_NMEMBERS; i++) {
+		json_object *o = json_object_new_object();
+
+		demo_add_str(o, "user", m[i].user);
+		demo_add_str(o, "role", m[i].role);
+		json_object_array_add(members, o);
+	}
+	demo_add_str(args, "id", id);
+	demo_add_str(args, "name", name);
+	demo_add_str(args, "scope", scope);
+	demo_add_str(args, "unit", unit);
+	json_object_object_add(args, "members", members);
+	return (demo_put(d, "council.put", args));
+}
+
+/* Units, users and the two councils, as the administrator. */
+static int
+demo_setup(struct demo *d)
+{
+	int rv;
+
+	if ((rv = demo_put_units(d)) != CLI_OK ||
+	    (rv = demo_put_users(d)) != CLI_OK ||
+	    (rv = demo_put_council(d, "hd-gddt",
+	         "Hội đồng sáng kiến cơ sở ngành Giáo dục và Đào tạo", "unit",
+	         "so-gddt", demo_unit_council)) != CLI_OK) {
+		return (rv);
+	}
+	return (demo_put_council(d, "hd-tinh",
+	    "Hội đồng sáng kiến cấp tỉnh Lạng Sơn", "province", "so-khcn",
+	    demo_prov_council));
+}
+
+/* The authors of a demo case, as case.create takes them. */
+static json_object *
+demo_authors(const struct demo_case *dc)
+{
+	json_object *authors = json_object_new_array();
+
+	for (int i = 0; i < 3 && dc->authors[i].name != NULL; i++) {
+		json_object *a = json_object_new_object();
+
+		demo_add_str(a, "name", dc->authors[i].name);
+		if (dc->authors[i].user != NULL) {
+			demo_add_str(a, "user", dc->authors[i].user);
+		}
+		json_object_object_add(
+		    a, "share", json_object_new_int(dc->authors[i].share));
+		json_object_array_add(authors, a);
+	}
+	return (authors);
+}
+
+/* The args of case.create for one demo case. */
+static json_object *
+demo_create_args(const struct demo_case *dc)
+{
+	json_object *args     = json_object_new_object();
+	json_object *sections = json_object_new_object();
+	char         date[16];
+	time_t       t = time(NULL) - (time_t) dc->days_ago * 86400;
+	struct tm    tm;
+
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+	for (int i = 0; i < CLI_NSECTIONS; i++) {
+		demo_add_str(sections, cli_sections[i].key, dc->s[i]);
+	}
+	demo_add_str(args, "title", dc->title);
+	demo_add_str(args, "field", dc->field);
+	demo_add_str(args, "owner", dc->owner);
+	demo_add_str(args, "first_applied", date);
+	json_object_object_add(args, "authors", demo_authors(dc));
+	json_object_object_add(args, "sections", sections);
+	if (dc->confidential != NULL) {
+		json_object *conf = json_object_new_array();
+
+		json_object_array_add(
+		    conf, json_object_new_string(dc->confidential));
+		json_object_object_add(args, "confidential", conf);
+	}
+	return (args);
+}
+
+/*
+ * Acts on case id as user.  The new state is copied into state (statelen
+ * bytes).
+ */
+static int
+demo_act(struct demo *d, const char *user, long long id, const char *action,
+    const char *note, char *state, size_t statelen)
+{
+	struct sk_client *c;
+	json_object      *args;
+	json_object      *reply;
+	char              step[128];
+	int               rv;
+
+	if ((rv = demo_as(d, user, &c)) != CLI_OK) {
+		return (rv);
+	}
+	args = cli_case_args(id);
+	demo_add_str(args, "action", action);
+	if (note != NULL) {
+		demo_add_str(args, "note", note);
+	}
+	snprintf(
+	    step, sizeof(step), "%s of case #%lld by %s", action, id, user);
+	if ((rv = demo_call(c, step, "case.act", args, &reply)) != CLI_OK) {
+		return (rv);
+	}
+	demo_state(reply, "?", state, statelen);
+	json_object_put(reply);
+	return (CLI_OK);
+}
+
+/* The criteria of rubric ({"id": ...}) from rubric.get, or NULL. */
+static json_object *
+demo_rubric_criteria(struct demo *d, json_object *rubric)
+{
+	json_object *args = json_object_new_object();
+	json_object *reply;
+	json_object *rid  = NULL;
+	json_object *crit = NULL;
+
+	json_object_object_get_ex(rubric, "id", &rid);
+	json_object_object_add(args, "id", json_object_get(rid));
+	if (cli_request(d->admin, "rubric.get", args, NULL, &reply) ==
+	        CLI_OK &&
+	    json_object_object_get_ex(cli_result(reply), "criteria", &crit) &&
+	    json_object_is_type(crit, json_type_array)) {
+		crit = json_object_get(crit);
+	} else {
+		crit = NULL;
+	}
+	json_object_put(reply);
+	json_object_put(args);
+	return (crit);
+}
+
+/* The criteria of the shipped default rubric ([{id, max}]). */
+static json_object *
+demo_default_criteria(void)
+{
+	static const struct {
+		const char *id;
+		int         max;
+	} def[]           = { { "novelty", 30 }, { "applicability", 30 },
+		          { "benefit", 40 } };
+	json_object *crit = json_object_new_array();
+
+	for (size_t i = 0; i < sizeof(def) / sizeof(def[0]); i++) {
+		json_object *c = json_object_new_object();
+
+		demo_add_str(c, "id", def[i].id);
+		json_object_object_add(
+		    c, "max", json_object_new_int(def[i].max));
+		json_object_array_add(crit, c);
+	}
+	return (crit);
+}
+
+/*
+ * The criteria of the rubric pinned on case id ([{id, max}]), from
+ * rubric.get; the shipped default's if the server cannot say.  The result
+ * is the caller's.
+ */
+static json_object *
+demo_criteria(struct demo *d, long long id)
+{
+	json_object *args = cli_case_args(id);
+	json_object *reply;
+	json_object *rubric;
+	json_object *crit = NULL;
+
+	if (cli_request(d->admin, "case.get", args, NULL, &reply) == CLI_OK &&
+	    json_object_object_get_ex(cli_result(reply), "rubric", &rubric) &&
+	    json_object_is_type(rubric, json_type_object) &&
+	    json_object_object_get_ex(rubric, "id", NULL)) {
+		crit = demo_rubric_criteria(d, rubric);
+	}
+	json_object_put(reply);
+	json_object_put(args);
+	return (crit != NULL ? crit : demo_default_criteria());
+}
+
+/* The marks of case.score: each criterion at level of its maximum. */
+static json_object *
+demo_marks(json_object *crit, double level)
+{
+	json_object *marks = json_object_new_object();
+
+	for (size_t i = 0; i < json_object_array_length(crit); i++) {
+		json_object *cr  = json_object_array_get_idx(crit, i);
+		json_object *max = NULL;
+		double       v   = 10;
+
+		if (json_object_object_get_ex(cr, "max", &max)) {
+			v = json_object_get_double(max);
+		}
+		json_object_object_add(marks, cli_str(cr, "id"),
+		    json_object_new_int((int) (v * level + 0.5)));
+	}
+	return (marks);
+}
+
+/*
+ * Every member of council scores case id, each at their level of each
+ * criterion's maximum.  Returns an exit code; d->no_decisions is set if the
+ * server has no case.score.
+ */
+static int
+demo_score(struct demo *d, long long id, const struct demo_member *council,
+    const double *level)
+{
+	static const char *comments[] = {
+		"Giải pháp có tính mới, hiệu quả được chứng minh bằng số "
+		"liệu.",
+		"Nội dung còn sơ sài, chưa chứng minh được hiệu quả áp dụng.",
+	};
+	json_object      *crit = demo_criteria(d, id);
+	json_object      *args;
+	json_object      *reply;
+	struct sk_client *c;
+	char              step[128];
+	int               rv = CLI_OK;
+
+	for (int m = 0; m < DEMO_NMEMBERS && rv == CLI_OK && !d->no_decisions;
+	     m++) {
+		if ((rv = demo_as(d, council[m].user, &c)) != CLI_OK) {
+			break;
+		}
+		args = cli_case_args(id);
+		json_object_object_add(
+		    args, "marks", demo_marks(crit, level[m]));
+		demo_add_str(args, "comment", comments[level[m] < 0.5]);
+		snprintf(step, sizeof(step), "score of case #%lld by %s", id,
+		    council[m].user);
+		rv = demo_decision_call(
+		    d, c, step, "case.score", args, &reply);
+		json_object_put(reply);
+	}
+	json_object_put(crit);
+	return (rv);
+}
+
+/*
+ * One review stage's decision: every member scores case id at the given
+ * share of each criterion's maximum, then the chair decides.  Returns
+ * CLI_OK with the new state, or CLI_OK with d->no_decisions set when the
+ * server has no decision ops yet.
+ */
+static int
+demo_decide(struct demo *d, long long id, const struct demo_member *council,
+    const double *level, char *state, size_t statelen)
+{
+	json_object      *reply;
+	struct sk_client *c;
+	char              step[128];
+	int               rv;
+
+	if ((rv = demo_score(d, id, council, level)) != CLI_OK ||
+	    d->no_decisions) {
+		return (rv);
+	}
+	if ((rv = demo_as(d, council[0].user, &c)) != CLI_OK) {
+		return (rv);
+	}
+	snprintf(step, sizeof(step), "decision on case #%lld", id);
+	rv = demo_decision_call(
+	    d, c, step, "case.decide", cli_case_args(id), &reply);
+	if (reply != NULL) {
+		demo_state(reply, "?", state, statelen);
+	}
+	json_object_put(reply);
+	return (rv);
+}
+
+/* Files one case as its first author; *id and state say what was filed. */
+static int
+demo_file(struct demo *d, const struct demo_case *dc, long long *id,
+    char *state, size_t statelen)
+{
+	const char       *author = dc->authors[0].user;
+	struct sk_client *c;
+	json_object      *reply;
+	char              step[256];
+	int               rv;
+
+	if ((rv = demo_as(d, author, &c)) != CLI_OK) {
+		return (rv);
+	}
+	snprintf(
+	    step, sizeof(step), "case.create '%s' by %s", dc->title, author);
+	if ((rv = demo_call(c, step, "case.create", demo_create_args(dc),
+	         &reply)) != CLI_OK) {
+		return (rv);
+	}
+	*id = json_object_get_int64(
+	    json_object_object_get(cli_result(reply), "id"));
+	demo_state(reply, "draft", state, statelen);
+	json_object_put(reply);
+	return (CLI_OK);
+}
+
+/*
+ * Takes a filed case from draft as far as submitted, returned or
+ * withdrawn.  Returns an exit code; *done is set if the case is where its
+ * goal says.
+ */
+static int
+demo_submit(struct demo *d, const struct demo_case *dc, long long id,
+    char *state, size_t statelen, int *done)
+{
+	const char *author = dc->authors[0].user;
+	int         rv;
+
+	*done = 1;
+	switch (dc->goal) {
+	case G_DRAFT:
+		return (CLI_OK);
+	case G_WITHDRAWN_DRAFT:
+		return (demo_act(
+		    d, author, id, "withdraw", dc->note, state, statelen));
+	default:
+		break;
+	}
+	if ((rv = demo_act(d, author, id, "submit", NULL, state, statelen)) !=
+	    CLI_OK) {
+		return (rv);
+	}
+	switch (dc->goal) {
+	case G_SUBMITTED:
+		return (CLI_OK);
+	case G_WITHDRAWN_SUBMITTED:
+		return (demo_act(
+		    d, author, id, "withdraw", dc->note, state, statelen));
+	case G_RETURNED:
+		return (demo_act(d, DEMO_UNIT_SECRETARY, id, "return",
+		    dc->note, state, statelen));
+	default:
+		*done = 0;
+		return (CLI_OK);
+	}
+}
+
+/* Files one case and takes it where its goal says.  */
+static int
+demo_case_run(struct demo *d, const struct demo_case *dc, long long *id,
+    char *state, size_t statelen)
+{
+	static const double pass[DEMO_NMEMBERS]   = { 0.9, 0.85, 0.8, 0.88 };
+	static const double refuse[DEMO_NMEMBERS] = { 0.4, 0.35, 0.45, 0.3 };
+	const char         *sec                   = DEMO_UNIT_SECRETARY;
+	int                 done;
+	int                 rv;
+
+	if ((rv = demo_file(d, dc, id, state, statelen)) != CLI_OK ||
+	    (rv = demo_submit(d, dc, *id, state, statelen, &done)) !=
+	        CLI_OK ||
+	    done) {
+		return (rv);
+	}
+	if ((rv = demo_act(d, sec, *id, "accept", NULL, state, statelen)) !=
+	        CLI_OK ||
+	    dc->goal == G_REVIEW || d->no_decisions) {
+		return (rv);
+	}
+	rv = demo_decide(d, *id, demo_unit_council,
+	    dc->goal == G_UNIT_REFUSED ? refuse : pass, state, statelen);
+	if (rv != CLI_OK || d->no_decisions ||
+	    strcmp(state, "unit_recognized") != 0 ||
+	    dc->goal == G_UNIT_RECOGNIZED || dc->goal == G_UNIT_REFUSED) {
+		return (rv);
+	}
+	if ((rv = demo_act(d, sec, *id, "nominate", NULL, state, statelen)) !=
+	        CLI_OK ||
+	    dc->goal == G_NOMINATED) {
+		return (rv);
+	}
+	if ((rv = demo_act(d, DEMO_PROV_SECRETARY, *id, "accept", NULL, state,
+	         statelen)) != CLI_OK) {
+		return (rv);
+	}
+	return (demo_decide(d, *id, demo_prov_council, pass, state, statelen));
+}
+
+/* Prints what the demo made, for programs (--json). */
+static void
+demo_print_json(json_object *cases)
+{
+	json_object *out = json_object_new_object();
+
+	json_object_object_add(out, "cases", json_object_get(cases));
+	json_object_object_add(
+	    out, "units", json_object_new_int((int) DEMO_NUNITS));
+	json_object_object_add(
+	    out, "users", json_object_new_int((int) DEMO_NUSERS));
+	json_object_object_add(out, "councils", json_object_new_int(2));
+	cli_print_json(out, 0);
+	json_object_put(out);
+}
+
+/* Prints the demo's cases as a table for people, and how to act as one. */
+static int
+demo_print_table(json_object *cases)
+{
+	static const char *heads[] = { "ID", "STATE", "UNIT", "TITLE" };
+	struct cli_table  *t;
+
+	if ((t = cli_table_new(4, heads)) == NULL) {
+		return (CLI_ETRANSPORT);
+	}
+	cli_table_flex(t, 3, 30);
+	for (size_t i = 0; i < json_object_array_length(cases); i++) {
+		json_object *row = json_object_array_get_idx(cases, i);
+		char         st[256];
+		const char  *cells[4];
+
+		cli_state_text(cli_str(row, "state"), st, sizeof(st));
+		cells[0] = cli_str(row, "id");
+		cells[1] = st;
+		cells[2] = cli_str(row, "unit");
+		cells[3] = cli_str(row, "title");
+		cli_table_add(t, cells);
+	}
+	cli_table_print(t, stdout);
+	cli_table_free(t);
+	printf("\nThe demo made tokens for its users but does not show "
+	       "them. To act as one of them,\nrun `sangkien token USER` "
+	       "and pass what it prints with --token, for example\n"
+	       "for nguyen.thi.lan (author, thpt-viet-bac), luong.van.minh "
+	       "(chair of hd-gddt),\nhoang.thi.thu (admin) or vi.van.long "
+	       "(viewer).\n");
+	return (CLI_OK);
+}
+
+/* Runs every demo case, adding {id, state, unit, title} to cases. */
+static int
+demo_run_cases(struct demo *d, json_object *cases)
+{
+	for (size_t i = 0; i < DEMO_NCASES; i++) {
+		const struct demo_case *dc  = &demo_cases[i];
+		json_object            *row = json_object_new_object();
+		long long               id  = 0;
+		char                    state[64];
+		int                     rv;
+
+		if ((rv = demo_case_run(d, dc, &id, state, sizeof(state))) !=
+		    CLI_OK) {
+			json_object_put(row);
+			return (rv);
+		}
+		json_object_object_add(row, "id", json_object_new_int64(id));
+		demo_add_str(row, "state", state);
+		demo_add_str(row, "unit", demo_user_unit(dc->authors[0].user));
+		demo_add_str(row, "title", dc->title);
+		json_object_array_add(cases, row);
+	}
+	return (CLI_OK);
+}
+
+int
+cli_demo(struct sk_client *admin, const struct cli_opts *o)
+{
+	struct demo  d;
+	json_object *cases = json_object_new_array();
+	int          rv;
+
+	memset(&d, 0, sizeof(d));
+	d.admin = admin;
+	d.o     = o;
+	if ((rv = demo_setup(&d)) == CLI_OK && !o->json) {
+		printf("units: %zu, users: %zu, councils: hd-gddt (unit "
+		       "scope), hd-tinh (province scope)\n\n",
+		    DEMO_NUNITS, DEMO_NUSERS);
+	}
+	if (rv == CLI_OK) {
+		rv = demo_run_cases(&d, cases);
+	}
+	if (rv == CLI_OK && o->json) {
+		demo_print_json(cases);
+	} else if (rv == CLI_OK) {
+		rv = demo_print_table(cases);
+	}
+	json_object_put(cases);
+	for (int i = 0; i < d.nclients; i++) {
+		sk_client_close(d.clients[i].c);
+	}
+	return (rv);
+}

@@ -1,0 +1,251 @@
+/*
+ * client.c: the blocking client of the sangkien protocol (PROTOCOL.md) that
+ * the CLI and the tests use.  It is one nng req0 socket dialed to the server,
+ * a request built with json-c, and a reply parsed as strictly as the server
+ * parses requests (one object, valid UTF-8, nothing after it).  Nothing here
+ * is private to the server: any other client could be written from the
+ * protocol page alone.
+ *
+ * nng's errors are turned into sentences for people here, at one boundary
+ * (client_nng_msg), so that the CLI never sees an nng code.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nng/nng.h>
+#include <nng/protocol/reqrep0/req.h>
+
+#include "ipc/client.h"
+#include "ipc/proto.h"
+
+struct sk_client {
+	nng_socket sock;
+	char      *url;
+	char      *token; /* NULL: none (local-admin over ipc://) */
+	int        timeout_ms;
+};
+
+/* Formats a message for people into err, if there is room for one. */
+static void
+client_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0) {
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Explains a transport failure of a call, in terms of what to check. */
+static void
+client_nng_msg(struct sk_client *c, int rv, char *err, size_t errlen)
+{
+	switch (rv) {
+	case NNG_ETIMEDOUT:
+		client_err(err, errlen,
+		    "no reply from %s within %g s (is sangkiend running?)",
+		    c->url, c->timeout_ms / 1000.0);
+		break;
+	case NNG_ECLOSED:
+		client_err(err, errlen, "connection to %s closed", c->url);
+		break;
+	default:
+		client_err(err, errlen, "cannot talk to the server at %s: %s",
+		    c->url, nng_strerror(rv));
+		break;
+	}
+}
+
+int
+sk_client_open(struct sk_client **out, const char *url, const char *token,
+    int timeout_ms, char *err, size_t errlen)
+{
+	struct sk_client *c;
+	int               rv;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		client_err(err, errlen, "out of memory");
+		return (-1);
+	}
+	c->timeout_ms = timeout_ms;
+	if ((c->url = strdup(url)) == NULL ||
+	    (token != NULL && (c->token = strdup(token)) == NULL)) {
+		client_err(err, errlen, "out of memory");
+		sk_client_close(c);
+		return (-1);
+	}
+	if ((rv = nng_req0_open(&c->sock)) != 0) {
+		client_err(err, errlen, "cannot open a req0 socket: %s",
+		    nng_strerror(rv));
+		sk_client_close(c);
+		return (-1);
+	}
+	/*
+	 * Replies (a page of 500 cases, a long history) may exceed nng's
+	 * default 1 MiB receive limit, which would drop them silently and
+	 * look like a timeout; the server bounds what it sends.
+	 */
+	if ((rv = nng_socket_set_ms(c->sock, NNG_OPT_RECVTIMEO, timeout_ms)) !=
+	        0 ||
+	    (rv = nng_socket_set_ms(c->sock, NNG_OPT_SENDTIMEO, timeout_ms)) !=
+	        0 ||
+	    (rv = nng_socket_set_size(c->sock, NNG_OPT_RECVMAXSZ, 0)) != 0) {
+		client_err(err, errlen, "cannot set socket options: %s",
+		    nng_strerror(rv));
+		sk_client_close(c);
+		return (-1);
+	}
+	/*
+	 * A blocking dial reports at once a server that is not there (no
+	 * socket file, connection refused); once connected, nng redials by
+	 * itself if the server restarts.
+	 */
+	if ((rv = nng_dial(c->sock, url, NULL, 0)) != 0) {
+		if (rv == NNG_EADDRINVAL || rv == NNG_ENOTSUP) {
+			client_err(err, errlen,
+			    "cannot reach the server at %s: %s (not a valid "
+			    "nng URL such as ipc:///path/api.ipc or "
+			    "tcp://host:port)",
+			    url, nng_strerror(rv));
+		} else {
+			client_err(err, errlen,
+			    "cannot reach the server at %s: %s (is sangkiend "
+			    "running?)",
+			    url, nng_strerror(rv));
+		}
+		sk_client_close(c);
+		return (-1);
+	}
+	*out = c;
+	return (0);
+}
+
+int
+sk_client_call_raw(struct sk_client *c, const char *req, size_t len,
+    char **reply, size_t *replylen, char *err, size_t errlen)
+{
+	nng_msg *msg;
+	char    *buf;
+	size_t   n;
+	int      rv;
+
+	if ((rv = nng_msg_alloc(&msg, 0)) != 0) {
+		client_err(err, errlen, "out of memory");
+		return (-1);
+	}
+	if ((rv = nng_msg_append(msg, req, len)) != 0) {
+		nng_msg_free(msg);
+		client_err(err, errlen, "out of memory");
+		return (-1);
+	}
+	/* The message is nng's only if the send succeeded. */
+	if ((rv = nng_sendmsg(c->sock, msg, 0)) != 0) {
+		nng_msg_free(msg);
+		client_nng_msg(c, rv, err, errlen);
+		return (-1);
+	}
+	if ((rv = nng_recvmsg(c->sock, &msg, 0)) != 0) {
+		client_nng_msg(c, rv, err, errlen);
+		return (-1);
+	}
+	n = nng_msg_len(msg);
+	if ((buf = malloc(n + 1)) == NULL) {
+		nng_msg_free(msg);
+		client_err(err, errlen, "out of memory");
+		return (-1);
+	}
+	memcpy(buf, nng_msg_body(msg), n);
+	buf[n] = '\0';
+	nng_msg_free(msg);
+	*reply = buf;
+	if (replylen != NULL) {
+		*replylen = n;
+	}
+	return (0);
+}
+
+/*
+ * Parses a whole reply as strictly as the server parses requests
+ * (proto_json_parse), and checks that it is a {"ok": ...} object.  Returns
+ * the object or NULL with a message.
+ */
+static json_object *
+client_parse(const char *text, size_t len, char *err, size_t errlen)
+{
+	struct proto_err e = { 0 };
+	json_object     *obj;
+
+	if ((obj = proto_json_parse(text, len, &e)) == NULL) {
+		client_err(
+		    err, errlen, "bad reply from the server: %s", e.msg);
+	} else if (!json_object_is_type(obj, json_type_object) ||
+	    !json_object_object_get_ex(obj, "ok", NULL)) {
+		client_err(err, errlen,
+		    "the server's reply is not a {\"ok\": ...} object");
+		json_object_put(obj);
+		obj = NULL;
+	}
+	proto_err_clear(&e);
+	return (obj);
+}
+
+int
+sk_client_call(struct sk_client *c, const char *op, json_object *args,
+    const char *request_id, json_object **reply, char *err, size_t errlen)
+{
+	json_object *req;
+	const char  *text;
+	char        *rtext;
+	size_t       len;
+	size_t       rlen;
+	int          rv;
+
+	if ((req = json_object_new_object()) == NULL) {
+		client_err(err, errlen, "out of memory");
+		return (-1);
+	}
+	json_object_object_add(req, "op", json_object_new_string(op));
+	/* The request takes a reference; args stays the caller's. */
+	json_object_object_add(req, "args",
+	    args != NULL ? json_object_get(args) : json_object_new_object());
+	if (c->token != NULL) {
+		json_object_object_add(
+		    req, "token", json_object_new_string(c->token));
+	}
+	if (request_id != NULL) {
+		json_object_object_add(
+		    req, "request_id", json_object_new_string(request_id));
+	}
+	if ((text = proto_json_text(req, &len)) == NULL) {
+		json_object_put(req);
+		client_err(err, errlen, "out of memory");
+		return (-1);
+	}
+	rv = sk_client_call_raw(c, text, len, &rtext, &rlen, err, errlen);
+	json_object_put(req);
+	if (rv != 0) {
+		return (rv);
+	}
+	*reply = client_parse(rtext, rlen, err, errlen);
+	free(rtext);
+	return (*reply != NULL ? 0 : -1);
+}
+
+void
+sk_client_close(struct sk_client *c)
+{
+	if (c == NULL) {
+		return;
+	}
+	if (nng_socket_id(c->sock) > 0) {
+		nng_close(c->sock);
+	}
+	free(c->url);
+	free(c->token);
+	free(c);
+}

@@ -1,0 +1,66 @@
+/*
+ * endpoint.h: the server's sockets.  An nng rep0 socket with a pool of
+ * contexts takes requests; a pub0 socket publishes events.
+ *
+ * nng calls our aio callbacks on its own threads.  They do nothing but move
+ * a received request onto a queue and wake the libuv loop (uv_async_send);
+ * the loop thread alone decodes, touches LMDB, and replies (STYLE.md: never
+ * touch Lua or LMDB from an aio callback).
+ *
+ * Ownership: a request handed to the batch function belongs to the loop
+ * until it calls ipc_reply() on it, exactly once.
+ */
+#ifndef SK_ENDPOINT_H
+#define SK_ENDPOINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <uv.h>
+
+struct ipc_endpoint;
+
+/* One request in flight. */
+struct ipc_req {
+	struct ipc_req *next;  /* the queue, and the batch handed to the loop */
+	const char     *body;  /* request bytes, valid until ipc_reply */
+	size_t          len;
+	bool            local; /* over ipc:// from our own uid (or root) */
+};
+
+typedef void (*ipc_batch_fn)(void *arg, struct ipc_req *batch);
+
+struct ipc_config {
+	const char *const *listen; /* API addresses, NULL-terminated */
+	const char *const *events; /* event addresses, NULL-terminated */
+	const char        *tls_cert_key; /* PEM: certificate and key */
+	int                contexts;
+	ipc_batch_fn       batch;
+	void              *arg;
+};
+
+/* Translates an nng error to the project's errors (the one place). */
+int ipc_err(int nng_rv);
+
+/*
+ * Opens the sockets, listens, and starts receiving on loop.  Returns SK_OK
+ * or an error with a message in err.
+ */
+int ipc_endpoint_open(struct ipc_endpoint **out, uv_loop_t *loop,
+    const struct ipc_config *cfg, char *err, size_t errlen);
+
+/* Sends the reply to req (loop thread only); req is gone afterwards. */
+void ipc_reply(struct ipc_req *req, const char *buf, size_t len);
+
+/* Publishes "TYPE JSON" to subscribers; never blocks (PUB drops). */
+void ipc_publish(struct ipc_endpoint *ep, const char *type,
+    const char *json, size_t len);
+
+/*
+ * Stops taking requests, lets replies in flight go out (up to a second),
+ * and closes the sockets.  Requests still queued get no reply: they were
+ * never acknowledged.  The uv handle is closed; run the loop to finish.
+ */
+void ipc_endpoint_close(struct ipc_endpoint *ep);
+
+#endif

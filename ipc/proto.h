@@ -1,0 +1,94 @@
+/*
+ * proto.h: the wire format of PROTOCOL.md, shared by the server, the CLI and
+ * the tests: strict JSON decoding, the request envelope, replies, and typed
+ * access to request arguments that names the field when it is wrong.
+ *
+ * Ownership: objects returned by proto_* belong to the caller
+ * (json_object_put); strings returned by proto_reply_* are malloc'd.
+ */
+#ifndef SK_PROTO_H
+#define SK_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#define PROTO_MAX_REQUEST (1u << 20) /* 1 MiB */
+#define PROTO_MAX_RID 64             /* bytes of a request_id */
+#define PROTO_MAX_ID 64              /* bytes of a unit/user/... id */
+
+/* An error on its way to a reply: the code, a message for people, details. */
+struct proto_err {
+	int          code;
+	char         msg[512];
+	json_object *details; /* owned; NULL if none */
+};
+
+/* Records an error in e (if e has none yet) and returns code. */
+int proto_fail(struct proto_err *e, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void proto_err_clear(struct proto_err *e);
+
+/*
+ * Parses buf as exactly one JSON value, strictly (no trailing bytes but
+ * white space, valid UTF-8).  Returns the value, or NULL with e filled.
+ */
+json_object *proto_json_parse(const char *buf, size_t len,
+    struct proto_err *e);
+
+/* A decoded request envelope; pointers borrow from root. */
+struct proto_req {
+	json_object *root;
+	const char  *op;
+	json_object *args; /* never NULL after a successful decode */
+	const char  *token;
+	const char  *request_id;
+};
+
+/*
+ * Decodes one request.  On success, req->root is owned by the caller.  On
+ * failure returns bad_request or too_large with e filled, and owns nothing.
+ */
+int proto_decode(const char *buf, size_t len, struct proto_req *req,
+    struct proto_err *e);
+
+/* Serializes a reply; the result is malloc'd and NUL-terminated. */
+char *proto_reply_ok(json_object *result, size_t *len);
+char *proto_reply_err(const struct proto_err *e, size_t *len);
+
+/* Compact serialization without escaping '/' (borrowed from obj). */
+const char *proto_json_text(json_object *obj, size_t *len);
+
+/* True for [a-z0-9][a-z0-9._-]{0,63}. */
+bool proto_id_valid(const char *s);
+
+/* Number of Unicode code points, or -1 when not valid UTF-8. */
+long proto_utf8_chars(const char *s, size_t len);
+
+/*
+ * Argument access.  Each returns SK_OK (with *out set, or left untouched
+ * when an optional key is absent) or fills e naming the key.  A present
+ * JSON null counts as absent only where noted.
+ */
+int proto_check_keys(json_object *args, const char *const *allowed,
+    struct proto_err *e);
+int arg_str(json_object *args, const char *key, bool required,
+    size_t maxchars, const char **out, struct proto_err *e);
+int arg_id(json_object *args, const char *key, bool required,
+    const char **out, struct proto_err *e);
+int arg_u64(json_object *args, const char *key, bool required, uint64_t min,
+    uint64_t max, uint64_t *out, struct proto_err *e);
+int arg_bool(json_object *args, const char *key, bool *out,
+    struct proto_err *e);
+int arg_obj(json_object *args, const char *key, bool required,
+    json_object **out, struct proto_err *e);
+int arg_array(json_object *args, const char *key, bool required,
+    json_object **out, struct proto_err *e);
+
+/* Today's and now's RFC 3339 / ISO 8601 forms, from unix seconds. */
+void proto_time_str(int64_t t, char *buf, size_t len); /* ...T..:..:..Z */
+bool proto_date_valid(const char *s);                  /* YYYY-MM-DD */
+
+#endif

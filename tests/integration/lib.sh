@@ -1,0 +1,159 @@
+# lib.sh: shared by the integration tests.  Each test sources it, starts the
+# real sangkiend on a temporary data directory, and drives it with the real
+# sangkien CLI and with nngcat.  Nothing is mocked.
+#
+# Environment (set by ctest): SK_BIN, the build directory holding sangkiend
+# and sangkien; SK_SRC, the source tree.
+
+set -euo pipefail
+
+SK_BIN=${SK_BIN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build}
+SK_SRC=${SK_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+SKD="$SK_BIN/sangkiend"
+SKC="$SK_BIN/sangkien"
+
+T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/sk-test.XXXXXX")
+DATA="$T_DIR/data"
+API="ipc://$DATA/api.ipc"
+EVENTS="ipc://$DATA/events.ipc"
+SKD_PID=""
+T_FAILED=0
+T_PASSED=0
+
+cleanup() {
+	if [ -n "$SKD_PID" ] && kill -0 "$SKD_PID" 2>/dev/null; then
+		kill -9 "$SKD_PID" 2>/dev/null || true
+	fi
+	jobs -p | xargs -r kill 2>/dev/null || true
+	rm -rf "$T_DIR"
+}
+trap cleanup EXIT
+
+# ready_probe: server.status through the CLI, or through nngcat when the CLI
+# has not been built (the protocol tests need only sangkiend and nngcat).
+ready_probe() {
+	if [ -x "$SKC" ]; then
+		sk status
+	else
+		case "$(req '{"op":"server.status"}')" in
+		*'"ok":true'*) return 0 ;;
+		*) return 1 ;;
+		esac
+	fi
+}
+
+# start_server [extra flags...]: starts sangkiend and waits until it answers.
+start_server() {
+	"$SKD" --data "$DATA" --log-level warn "$@" >>"$T_DIR/server.log" 2>&1 &
+	SKD_PID=$!
+	for _ in $(seq 1 200); do
+		if [ -S "$DATA/api.ipc" ] && ready_probe >/dev/null 2>&1; then
+			return 0
+		fi
+		if ! kill -0 "$SKD_PID" 2>/dev/null; then
+			echo "sangkiend exited at start:" >&2
+			cat "$T_DIR/server.log" >&2
+			exit 1
+		fi
+		sleep 0.05
+	done
+	echo "sangkiend did not answer within 10 s" >&2
+	exit 1
+}
+
+# stop_server: SIGTERM, and the server must exit 0.
+stop_server() {
+	kill -TERM "$SKD_PID"
+	local rc=0
+	wait "$SKD_PID" || rc=$?
+	SKD_PID=""
+	[ "$rc" = 0 ] || fail "sangkiend exited $rc on SIGTERM"
+}
+
+# kill_server: kill -9, as a power cut would.
+kill_server() {
+	kill -9 "$SKD_PID"
+	wait "$SKD_PID" 2>/dev/null || true
+	SKD_PID=""
+}
+
+# sk ARGS...: the CLI against this server.
+sk() { "$SKC" --server "$API" "$@"; }
+
+# req JSON: one request with nngcat; prints the reply.
+req() {
+	nngcat --req --dial "$API" --raw --recv-timeout 10 --data "$1"
+}
+
+# jget JSON FILTER: a field of a JSON document, with jq (-r: strings bare).
+jget() {
+	printf '%s' "$1" | jq -r "$2"
+}
+
+pass() { T_PASSED=$((T_PASSED + 1)); echo "ok - $*"; }
+fail() { T_FAILED=$((T_FAILED + 1)); echo "FAIL - $*"; }
+
+# check NAME EXPECTED ACTUAL
+check() {
+	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: expected '$2', got '$3'"; fi
+}
+
+# expect_error NAME CODE JSON: the request must fail with CODE.
+expect_error() {
+	local r; r=$(req "$3")
+	check "$1" "false $2" "$(jget "$r" .ok) $(jget "$r" .error.code)"
+}
+
+finish() {
+	echo "$T_PASSED passed, $T_FAILED failed"
+	[ "$T_FAILED" = 0 ]
+}
+
+# status_of CMD...: runs CMD with its standard output discarded (its
+# standard error goes where the caller sends it) and prints its exit status,
+# without tripping `set -e`.
+status_of() {
+	local rc=0
+	"$@" >/dev/null || rc=$?
+	echo "$rc"
+}
+
+# wait_for_text FILE TEXT [SECONDS]: waits until FILE contains TEXT; fails
+# after SECONDS (default 10).
+wait_for_text() {
+	local n=$((${3:-10} * 20))
+	for _ in $(seq 1 "$n"); do
+		if grep -qF -- "$2" "$1" 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	return 1
+}
+
+# wait_pid PID [SECONDS]: waits for a background job to end; kills it and
+# fails after SECONDS (default 10).
+wait_pid() {
+	local n=$((${2:-10} * 20))
+	for _ in $(seq 1 "$n"); do
+		if ! kill -0 "$1" 2>/dev/null; then
+			wait "$1" 2>/dev/null || true
+			return 0
+		fi
+		sleep 0.05
+	done
+	kill "$1" 2>/dev/null || true
+	return 1
+}
+
+# last_column_starts FILE: for each line of a table in FILE, the display
+# column where its last cell (its last run of non-blank characters) begins,
+# as a terminal shows it: wide characters count two, combining marks none.
+# A table whose last column lines up prints the same number on every line.
+# Needs a UTF-8 locale (LC_ALL=C.UTF-8) for `wc -L`.
+last_column_starts() {
+	local line
+	while IFS= read -r line; do
+		printf '%s' "$(printf '%s' "$line" | sed -E 's/[^ ]+$//')" | wc -L
+	done <"$1"
+}

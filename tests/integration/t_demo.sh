@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# t_demo.sh: `sangkien demo` builds the sample province of Lạng Sơn through
+# the API, and the CLI shows it the way a Vietnamese reader expects: the
+# dozen cases with their state labels, tables whose columns line up whatever
+# the accents (precomposed or combining), cards with the sections' headings
+# and a timeline.  The demo's users can then act with their own tokens.
+
+source "$(dirname "$0")/lib.sh"
+export LC_ALL=C.UTF-8
+
+start_server
+
+check "demo exits 0" 0 "$(status_of sk demo)"
+sk cases --all >/dev/null
+check "the demo filed a dozen cases" 12 \
+	"$(sk --json cases --all | jq '.items | length')"
+
+# Where the demo leaves its cases (decisions, when the server has them, take
+# the reviewed ones further; the others stay where the demo put them).
+for sc in draft:2 submitted:2 returned:1 withdrawn:2; do
+	check "demo cases in ${sc%%:*}" "${sc##*:}" \
+		"$(sk --json cases --state "${sc%%:*}" | jq '.items | length')"
+done
+check "demo cases in review or decided" 5 \
+	"$(sk --json cases --all | jq '[.items[] | select(.state |
+		IN("unit_review", "unit_recognized", "unit_refused",
+		   "nominated", "province_review", "recognized"))] | length')"
+check "at least one case is in unit review" yes \
+	"$([ "$(sk --json cases --state unit_review | jq '.items | length')" \
+		-ge 1 ] && echo yes || echo no)"
+
+# The table for people: Vietnamese labels with the state codes.
+sk cases >"$T_DIR/cases"
+check "cases: a header and twelve rows" 13 "$(wc -l <"$T_DIR/cases")"
+check "header" "ID STATE UNIT TITLE UPDATED" \
+	"$(head -1 "$T_DIR/cases" | tr -s ' ')"
+check "label of draft" 2 "$(grep -c ' Bản nháp (draft) ' "$T_DIR/cases")"
+check "label of submitted" 2 \
+	"$(grep -c ' Đã nộp, chờ tiếp nhận (submitted) ' "$T_DIR/cases")"
+check "label of returned" 1 \
+	"$(grep -c ' Trả lại để bổ sung (returned) ' "$T_DIR/cases")"
+check "label of withdrawn" 2 "$(grep -c ' Đã rút (withdrawn) ' "$T_DIR/cases")"
+check "label of unit_review" \
+	"$(sk --json cases --state unit_review | jq '.items | length')" \
+	"$(grep -c ' Hội đồng sáng kiến cơ sở đang xét (unit_review) ' \
+		"$T_DIR/cases")"
+check "Vietnamese units and titles" 1 \
+	"$(grep -c 'thpt-viet-bac  *Sử dụng sơ đồ tư duy' "$T_DIR/cases")"
+
+# The columns line up by display width: UPDATED starts at the same column
+# on every row, though each title has a different number of bytes.
+check "the UPDATED column lines up" 1 \
+	"$(last_column_starts "$T_DIR/cases" | sort -u | wc -l)"
+check "long titles are cut with an ellipsis" yes \
+	"$(grep -q '…' "$T_DIR/cases" && echo yes || echo no)"
+
+# The same with a title in NFD (combining accents) and one that is short.
+NFD=$(printf 'Tie\xcc\x82\xcc\x81ng Vie\xcc\xa3\xcc\x82t %b' \
+	'trong gia\xcc\x89ng da\xcc\xa3y')
+FIRST=$(date -u -d '20 days ago' +%F)
+for title in "$NFD" "Ngắn"; do
+	jq -n --arg t "$title" --arg d "$FIRST" '{unit: "thpt-viet-bac",
+		title: $t, field: "Giáo dục và đào tạo", first_applied: $d,
+		authors: [{name: "Nguyễn Thị Lan", user: "nguyen.thi.lan",
+			   share: 100}],
+		sections: {status_quo: "a", solution: "b", novelty: "c",
+			   applicability: "d", benefits: "e", conditions: "f",
+			   trial_users: "g"}}' >"$T_DIR/extra.json"
+	sk create "$T_DIR/extra.json" >/dev/null
+done
+sk cases --all >"$T_DIR/cases"
+check "with NFD and short titles the columns still line up" 1 \
+	"$(last_column_starts "$T_DIR/cases" | sort -u | wc -l)"
+sk user list >"$T_DIR/users"
+check "user list lines up" 1 \
+	"$(last_column_starts "$T_DIR/users" | sort -u | wc -l)"
+
+# The card of the returned case: headings, the note, the timeline.
+RET=$(sk --json cases --state returned | jq -r '.items[0].id')
+sk show "$RET" >"$T_DIR/show"
+for h in "Tình trạng đã biết" "Nội dung giải pháp" "Tính mới" \
+	"Khả năng áp dụng" "Hiệu quả" "Điều kiện cần thiết" \
+	"Người tham gia áp dụng thử"; do
+	check "show has the heading '$h'" 1 "$(grep -c "^$h (" "$T_DIR/show")"
+done
+check "show: the author" 1 "$(grep -c 'Hoàng Văn Đức (hoang.van.duc)  *100%' \
+	"$T_DIR/show")"
+check "show: the timeline's return, by the secretary, with its note" 1 \
+	"$(grep -c 'nong.thi.mai  *return  *submitted → returned  *Đề nghị' \
+		"$T_DIR/show")"
+CONF=$(sk --json cases --unit so-nnptnt | jq -r '.items[0].id')
+check "show marks confidential sections" 1 \
+	"$(sk show "$CONF" |
+		grep -c '^Nội dung giải pháp (solution) \[confidential\]$')"
+
+# The demo's own output: a summary, and no token.
+sk demo >"$T_DIR/demo"
+check "demo runs again on the same server: 12 + 2 + 12 cases" 26 \
+	"$(sk --json cases --all | jq '.items | length')"
+check "demo prints a summary of its cases" 13 \
+	"$(grep -cE '^(ID|[0-9]+) ' "$T_DIR/demo")"
+check "demo prints no token" 0 \
+	"$(grep -cE 'sk_[A-Za-z0-9_-]{16,}' "$T_DIR/demo" || true)"
+check "demo says how to get a token" 1 \
+	"$(grep -c 'sangkien token USER' "$T_DIR/demo")"
+
+# Its users act with their own tokens.
+LAN=$(sk token nguyen.thi.lan 2>/dev/null)
+check "an author's token" thpt-viet-bac \
+	"$(sk --token "$LAN" --json whoami | jq -r .unit)"
+CHAIR=$(sk token luong.van.minh 2>/dev/null)
+check "the council chair sees the council" "hd-gddt chair" \
+	"$(sk --token "$CHAIR" --json whoami |
+		jq -r '.councils[0] | .id + " " + .role')"
+VIEWER=$(sk token vi.van.long 2>/dev/null)
+check "the viewer lists every case" 26 \
+	"$(sk --token "$VIEWER" --json cases --all | jq '.items | length')"
+check "the viewer may not act" 1 \
+	"$(status_of sk --token "$VIEWER" act "$RET" withdraw 2>/dev/null)"
+
+check "verify after the demo" 0 "$(status_of sk verify)"
+stop_server
+finish
