@@ -309,16 +309,15 @@ cli_table_add(struct cli_table *t, const char *const *cells)
 	return (0);
 }
 
-void
-cli_table_print(struct cli_table *t, FILE *f)
+/*
+ * Sets w[] to the width of each column: its widest cell (within its cap),
+ * with the flexible column cut so that the table fits the output's width.
+ */
+static void
+table_widths(const struct cli_table *t, int *w)
 {
-	int *w;
-	int  total = 0;
-	char buf[4096];
+	int total = 0;
 
-	if ((w = calloc((size_t) t->ncols, sizeof(int))) == NULL) {
-		return;
-	}
 	for (int r = 0; r < t->nrows; r++) {
 		for (int c = 0; c < t->ncols; c++) {
 			int cw = sk_utf8_width(t->cells[r * t->ncols + c]);
@@ -342,6 +341,18 @@ cli_table_print(struct cli_table *t, FILE *f)
 			w[t->flex] = t->max[t->flex];
 		}
 	}
+}
+
+void
+cli_table_print(struct cli_table *t, FILE *f)
+{
+	int *w;
+	char buf[4096];
+
+	if ((w = calloc((size_t) t->ncols, sizeof(int))) == NULL) {
+		return;
+	}
+	table_widths(t, w);
 	for (int r = 0; r < t->nrows; r++) {
 		int pad = 0;
 
