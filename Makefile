@@ -14,7 +14,7 @@ DEB_PACKAGES = build-essential cmake pkg-config libuv1-dev liblmdb-dev \
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps configure build run test clean
+.PHONY: all deps configure build run test bench clean
 
 all: build
 
@@ -37,10 +37,15 @@ build: configure
 	cmake --build $(BUILD) -j$$(nproc)
 
 run: build
-	./$(BUILD)/sangkiend --data $(DATA)
+	./$(BUILD)/sangkiend --data $(DATA) --rubrics rubrics
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j2
+
+# skbench's quick mode (under two minutes): throughput against its
+# baselines, lists at 50,000 cases, and three kill -9 rounds.
+bench: build
+	./$(BUILD)/skbench --quick
 
 clean:
 	rm -rf $(BUILD)

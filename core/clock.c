@@ -14,7 +14,7 @@ clock_now(void)
 }
 
 void
-clock_advance(int64_t s)
+clock_set_offset(int64_t s)
 {
-	clock_offset += s;
+	clock_offset = s;
 }

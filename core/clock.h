@@ -11,7 +11,7 @@
 /* Unix seconds, plus whatever the test clock has been advanced by. */
 int64_t clock_now(void);
 
-/* Moves the clock forward by s seconds (test clock only). */
-void clock_advance(int64_t s);
+/* Sets how far the test clock is ahead of the system clock. */
+void clock_set_offset(int64_t s);
 
 #endif

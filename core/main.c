@@ -27,7 +27,7 @@ usage(FILE *f)
 	    "                 [--rubrics DIR] [--durability full|nosync]\n"
 	    "                 [--test-clock] [--log-level LEVEL]\n"
 	    "                 [--review-days N] [--contexts N] [--map-size MIB]\n"
-	    "                 [--tls-cert FILE]\n"
+	    "                 [--tls-cert FILE] [--rubric-mem MIB]\n"
 	    "\n"
 	    "  --data DIR        data directory, created if missing "
 	    "(default ./sangkien-data);\n"
@@ -40,7 +40,8 @@ usage(FILE *f)
 	    "  --tls-cert FILE   PEM file with the certificate and key for "
 	    "tls+tcp:// and\n"
 	    "                    wss:// addresses\n"
-	    "  --rubrics DIR     rubrics directory (default ./rubrics)\n"
+	    "  --rubrics DIR     rubrics loaded at start and on SIGHUP "
+	    "(default ./rubrics)\n"
 	    "  --durability M    full: every reply follows an fsync "
 	    "(default);\n"
 	    "                    nosync: faster, the last commits may be lost "
@@ -50,7 +51,13 @@ usage(FILE *f)
 	    "  --review-days N   deadline of a council review (default 90)\n"
 	    "  --contexts N      concurrent requests in flight (default 64)\n"
 	    "  --map-size MIB    initial database map size (default 64; it "
-	    "grows)\n");
+	    "grows)\n"
+	    "  --rubric-mem MIB  memory cap of each rubric's Lua state "
+	    "(default 64)\n"
+	    "\n"
+	    "SIGHUP rereads the rubrics directory; SIGINT and SIGTERM finish "
+	    "the batch in\n"
+	    "hand and exit 0.\n");
 }
 
 /* Holds the data directory for this process; a second server is refused. */
@@ -113,6 +120,7 @@ main(int argc, char **argv)
 		{ "contexts", required_argument, NULL, 'c' },
 		{ "map-size", required_argument, NULL, 'm' },
 		{ "tls-cert", required_argument, NULL, 't' },
+		{ "rubric-mem", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -189,6 +197,12 @@ main(int argc, char **argv)
 			break;
 		case 't':
 			cfg.tls_cert_key = optarg;
+			break;
+		case 'M':
+			if (parse_int("--rubric-mem", optarg, 1, 4096, &mib) != 0) {
+				return (2);
+			}
+			cfg.rubric_mem = (size_t) mib << 20;
 			break;
 		case 'h':
 			usage(stdout);

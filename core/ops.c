@@ -65,6 +65,23 @@ const struct op op_table[] = {
 	    ARGS("id", "action", "version", "note"),
 	    "move a case: submit, accept, return, withdraw, nominate, "
 	    "reopen, revoke" },
+	{ "case.similar", op_case_similar, 0, ARGS("id", "text", "limit"),
+	    "cases like a case or a text, most similar first" },
+	{ "case.search", op_case_search, 0, ARGS("q", "limit", "after"),
+	    "recognized cases with these words, accents or not" },
+	/* Council review. */
+	{ "case.score", op_case_score, OP_WRITE, ARGS("id", "marks", "comment"),
+	    "a council member's ballot: marks per criterion" },
+	{ "case.decide", op_case_decide, OP_WRITE, ARGS("id", "note"),
+	    "the chair closes the review with the rubric's verdict" },
+	{ "rubric.list", op_rubric_list, 0, NOARGS,
+	    "the rubrics and their current versions" },
+	{ "rubric.get", op_rubric_get, 0, ARGS("id", "hash"),
+	    "one rubric: criteria, hash, source" },
+	{ "rubric.put", op_rubric_put, OP_WRITE | OP_ADMIN,
+	    ARGS("id", "source"), "a new version of a rubric (Lua source)" },
+	{ "rubric.test", op_rubric_test, 0, ARGS("id", "source", "case"),
+	    "what check and decide would say now; changes nothing" },
 	{ NULL, NULL, 0, NULL, NULL },
 };
 
@@ -120,6 +137,25 @@ op_event(struct op_ctx *ctx, const char *type, json_object *ev)
 		return (proto_fail(ctx->err, rv, "cannot append to the history"));
 	}
 	snprintf(out->type, sizeof(out->type), "%s", type);
+	if (strcmp(type, "case.scored") == 0) {
+		/* Who scored is secret from authors until the decision, and
+		 * the events socket asks nobody who they are: publish the
+		 * event without its actor (the history keeps it). */
+		struct proto_err e = { 0 };
+		json_object     *pub =
+		    proto_json_parse(out->text, strlen(out->text), &e);
+		size_t len;
+		char  *text;
+		if (pub != NULL) {
+			json_object_object_del(pub, "actor");
+			if ((text = strdup(proto_json_text(pub, &len))) != NULL) {
+				free(out->text);
+				out->text = text;
+			}
+			json_object_put(pub);
+		}
+		proto_err_clear(&e);
+	}
 	out->len           = strlen(out->text);
 	*ctx->events_tail  = out;
 	ctx->events_tail   = &out->next;
@@ -146,6 +182,19 @@ doc_clone(json_object *doc)
 	json_object     *copy = proto_json_parse(text, len, &e);
 	proto_err_clear(&e);
 	return (copy);
+}
+
+bool
+json_has_str(json_object *arr, const char *s)
+{
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+		const char *v =
+		    json_object_get_string(json_object_array_get_idx(arr, i));
+		if (v != NULL && strcmp(v, s) == 0) {
+			return (true);
+		}
+	}
+	return (false);
 }
 
 const char *

@@ -32,8 +32,11 @@ enum op_flags {
 	OP_TESTCLOCK = 1u << 3, /* exists only with --test-clock */
 };
 
+struct rubric_reg;
+
 /* What handlers may read of the server's configuration. */
 struct op_env {
+	struct rubric_reg *rubrics; /* loaded rubric versions */
 	int64_t     started;     /* unix time the server started */
 	int         review_days; /* deadline of a review */
 	bool        test_clock;
@@ -89,6 +92,8 @@ void op_events_free(struct op_event_out *ev);
 const char *doc_get_str(json_object *doc, const char *key);
 int64_t     doc_get_int(json_object *doc, const char *key, int64_t dflt);
 json_object *json_time(int64_t t);
+/* True if the JSON array arr holds the string s. */
+bool json_has_str(json_object *arr, const char *s);
 /* A deep copy of a stored document (through its text), or NULL. */
 json_object *doc_clone(json_object *doc);
 
@@ -117,6 +122,30 @@ int op_case_get(struct op_ctx *ctx);
 int op_case_list(struct op_ctx *ctx);
 int op_case_history(struct op_ctx *ctx);
 int op_case_act(struct op_ctx *ctx);
+
+/* Handlers: ops_review.c. */
+int op_case_score(struct op_ctx *ctx);
+int op_case_decide(struct op_ctx *ctx);
+int op_rubric_list(struct op_ctx *ctx);
+int op_rubric_get(struct op_ctx *ctx);
+int op_rubric_put(struct op_ctx *ctx);
+int op_rubric_test(struct op_ctx *ctx);
+
+/* Handlers: ops_dedup.c (duplicates and the public search). */
+int op_case_similar(struct op_ctx *ctx);
+int op_case_search(struct op_ctx *ctx);
+
+/*
+ * Every case operation calls this just before store_case_put(txn, st, id,
+ * old, doc), in the same transaction: it indexes the case's signature when
+ * it enters submitted, stores "similar" on doc at accept, and moves the
+ * case in or out of the search index with the public states.  Returns 0,
+ * or an error recorded in ctx->err (the operation then fails).
+ */
+int dedup_case_changed(struct op_ctx *ctx, json_object *old, json_object *doc);
+
+/* server.verify's checks of those indexes; appends to problems. */
+int dedup_server_verify(struct op_ctx *ctx, json_object *problems);
 
 /*
  * Shared by both: the councils of a unit and the roles of a user in them.

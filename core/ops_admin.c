@@ -15,6 +15,8 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/ops.h"
+#include "core/rubric.h"
+#include "core/timers.h"
 #include "core/workflow.h"
 
 #define NAME_MAX_CHARS 300
@@ -36,6 +38,19 @@ need_doc(struct op_ctx *ctx, enum store_db db, const char *what,
 	}
 	if (rv != 0) {
 		return (proto_fail(ctx->err, rv, "cannot read %s %s", what, id));
+	}
+	return (0);
+}
+
+/* A rubric named by unit.put or council.put must exist. */
+static int
+need_rubric(struct op_ctx *ctx, const char *rubric)
+{
+	char hash[RUBRIC_HASH_HEX + 1];
+	if (rubric != NULL && rubric_current(ctx->txn, ctx->st, rubric, hash) != 0) {
+		return (proto_fail(ctx->err, SK_ENOTFOUND,
+		    "\"rubric\": no rubric \"%s\" (load it with rubric.put)",
+		    rubric));
 	}
 	return (0);
 }
@@ -75,6 +90,9 @@ op_unit_put(struct op_ctx *ctx)
 	}
 	if (name[0] == '\0') {
 		return (proto_fail(ctx->err, SK_EBADREQ, "\"name\" is empty"));
+	}
+	if ((rv = need_rubric(ctx, rubric)) != 0) {
+		return (rv);
 	}
 	/* The parent must exist, and id must not be among its ancestors. */
 	if (parent != NULL) {
@@ -377,6 +395,9 @@ op_council_put(struct op_ctx *ctx)
 		return (proto_fail(ctx->err, SK_EBADREQ,
 		    "\"scope\" must be \"unit\" or \"province\""));
 	}
+	if ((rv = need_rubric(ctx, rubric)) != 0) {
+		return (rv);
+	}
 	if ((rv = need_doc(ctx, DB_UNITS, "unit", unit, &u)) != 0) {
 		return (rv);
 	}
@@ -556,7 +577,8 @@ op_server_verify(struct op_ctx *ctx)
 	int          rv;
 
 	if ((rv = store_verify(ctx->txn, ctx->st, problems, &ncases,
-	         &nevents)) != 0) {
+	         &nevents)) != 0 ||
+	    (rv = dedup_server_verify(ctx, problems)) != 0) {
 		json_object_put(problems);
 		return (proto_fail(ctx->err, rv, "cannot read the database"));
 	}
@@ -622,15 +644,27 @@ op_server_backup(struct op_ctx *ctx)
 int
 op_server_clock(struct op_ctx *ctx)
 {
-	uint64_t s = 0;
+	uint64_t s = 0, offset = 0;
 	int      rv;
 	if ((rv = arg_u64(ctx->args, "advance_s", true, 1,
 	         (uint64_t) 20 * 365 * 86400, &s, ctx->err)) != 0) {
 		return (rv);
 	}
-	clock_advance((int64_t) s);
+	/* The offset is kept in the database, so that a replayed batch
+	 * moves the clock once and a restart keeps the test's time. */
+	if ((rv = store_meta_u64(ctx->txn, ctx->st, "test_clock_offset",
+	         &offset)) != 0 ||
+	    (rv = store_meta_set_u64(ctx->txn, ctx->st, "test_clock_offset",
+	         offset + s)) != 0) {
+		return (proto_fail(ctx->err, rv, "cannot move the clock"));
+	}
+	clock_set_offset((int64_t) (offset + s));
+	ctx->now = clock_now();
+	if ((rv = timers_fire(ctx)) != 0) {
+		return (proto_fail(ctx->err, rv, "cannot fire timers"));
+	}
 	ctx->result = json_object_new_object();
-	json_object_object_add(ctx->result, "now", json_time(clock_now()));
+	json_object_object_add(ctx->result, "now", json_time(ctx->now));
 	return (0);
 }
 

@@ -15,7 +15,9 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/case.h"
 #include "core/ops.h"
+#include "core/timers.h"
 #include "core/workflow.h"
 
 #define TITLE_MAX_CHARS 300
@@ -61,21 +63,8 @@ section_index(const char *id)
  * Who the principal is with respect to a case.
  */
 
-static bool
-in_string_array(json_object *arr, const char *s)
-{
-	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
-		const char *v =
-		    json_object_get_string(json_object_array_get_idx(arr, i));
-		if (v != NULL && strcmp(v, s) == 0) {
-			return (true);
-		}
-	}
-	return (false);
-}
-
 /* The council reviewing stage ("unit"/"province"): pinned, else current. */
-static json_object *
+json_object *
 case_council(struct op_ctx *ctx, json_object *doc, const char *stage)
 {
 	json_object *pinned, *c = NULL;
@@ -116,7 +105,7 @@ council_bits(json_object *council, const char *user, unsigned officer,
 	return (bits);
 }
 
-static unsigned
+unsigned
 case_roles(struct op_ctx *ctx, json_object *doc)
 {
 	const struct principal *who   = ctx->who;
@@ -130,7 +119,7 @@ case_roles(struct op_ctx *ctx, json_object *doc)
 		return (roles);
 	}
 	if (json_object_object_get_ex(doc, "author_users", &au) &&
-	    in_string_array(au, who->id)) {
+	    json_has_str(au, who->id)) {
 		roles |= WF_AUTHOR;
 	}
 	if ((c = case_council(ctx, doc, "unit")) != NULL) {
@@ -146,13 +135,12 @@ case_roles(struct op_ctx *ctx, json_object *doc)
 	return (roles);
 }
 
-#define COUNCIL_BITS (WF_UNIT_MEMBER | WF_PROV_MEMBER)
 
 /*
  * May the principal see the case at all?  A council sees a case once it has
  * been submitted to it; a draft is its authors' own until then.
  */
-static bool
+bool
 case_visible(struct op_ctx *ctx, json_object *doc, unsigned roles)
 {
 	if ((ctx->who->roles & (ROLE_ADMIN | ROLE_VIEWER)) != 0 ||
@@ -167,7 +155,7 @@ case_visible(struct op_ctx *ctx, json_object *doc, unsigned roles)
 }
 
 /* The case as this principal may see it (a new object). */
-static json_object *
+json_object *
 case_view(json_object *doc, unsigned roles)
 {
 	json_object *out = json_object_new_object(), *conf = NULL;
@@ -188,7 +176,7 @@ case_view(json_object *doc, unsigned roles)
 			json_object *s = json_object_new_object();
 			json_object_object_foreach(val, sk, sv)
 			{
-				if (!in_string_array(conf, sk)) {
+				if (!json_has_str(conf, sk)) {
 					json_object_object_add(
 					    s, sk, json_object_get(sv));
 				}
@@ -218,7 +206,7 @@ case_item(json_object *doc)
 }
 
 /* Loads case id if the principal may see it; not_found otherwise. */
-static int
+int
 case_load(struct op_ctx *ctx, uint64_t id, json_object **doc,
     unsigned *roles)
 {
@@ -412,14 +400,14 @@ set_author_users(json_object *doc)
 		for (size_t i = 0; i < json_object_array_length(authors); i++) {
 			const char *u = doc_get_str(
 			    json_object_array_get_idx(authors, i), "user");
-			if (u != NULL && !in_string_array(users, u)) {
+			if (u != NULL && !json_has_str(users, u)) {
 				json_object_array_add(
 				    users, json_object_new_string(u));
 			}
 		}
 	}
 	if (by != NULL && strcmp(by, "local-admin") != 0 &&
-	    !in_string_array(users, by)) {
+	    !json_has_str(users, by)) {
 		json_object_array_add(users, json_object_new_string(by));
 	}
 	json_object_object_add(doc, "author_users", users);
@@ -559,8 +547,8 @@ resolve_unit(struct op_ctx *ctx, const char **unit)
 	return (0);
 }
 
-static void
-set_state(json_object *doc, enum wf_state s)
+void
+case_set_state(json_object *doc, enum wf_state s)
 {
 	json_object_object_add(
 	    doc, "state", json_object_new_string(wf_state_name(s)));
@@ -568,7 +556,7 @@ set_state(json_object *doc, enum wf_state s)
 	    doc, "state_label", json_object_new_string(wf_state_label(s)));
 }
 
-static int
+int
 case_event(struct op_ctx *ctx, const char *type, json_object *doc,
     json_object *extra)
 {
@@ -628,7 +616,7 @@ op_case_create(struct op_ctx *ctx)
 	}
 	id = id == 0 ? 1 : id;
 	json_object_object_add(doc, "id", json_object_new_int64((int64_t) id));
-	set_state(doc, WF_DRAFT);
+	case_set_state(doc, WF_DRAFT);
 	json_object_object_add(doc, "version", json_object_new_int(1));
 	json_object_object_add(doc, "created_at", json_time(ctx->now));
 	json_object_object_add(doc, "updated_at", json_time(ctx->now));
@@ -647,8 +635,8 @@ op_case_create(struct op_ctx *ctx)
 	return (0);
 }
 
-static int
-check_version(struct op_ctx *ctx, json_object *doc)
+int
+case_check_version(struct op_ctx *ctx, json_object *doc)
 {
 	uint64_t want = 0;
 	int      rv;
@@ -671,8 +659,8 @@ check_version(struct op_ctx *ctx, json_object *doc)
 	return (0);
 }
 
-static void
-bump(struct op_ctx *ctx, json_object *doc)
+void
+case_bump(struct op_ctx *ctx, json_object *doc)
 {
 	json_object_object_add(doc, "version",
 	    json_object_new_int64(doc_get_int(doc, "version", 0) + 1));
@@ -715,7 +703,7 @@ op_case_update(struct op_ctx *ctx)
 		    "only an author of case %llu may change it",
 		    (unsigned long long) id));
 	}
-	if ((rv = check_version(ctx, old)) != 0) {
+	if ((rv = case_check_version(ctx, old)) != 0) {
 		json_object_put(old);
 		return (rv);
 	}
@@ -739,7 +727,7 @@ op_case_update(struct op_ctx *ctx)
 		json_object_put(changed);
 		goto out;
 	}
-	bump(ctx, doc);
+	case_bump(ctx, doc);
 	if ((rv = store_case_put(ctx->txn, ctx->st, id, old, doc)) != 0) {
 		json_object_put(changed);
 		rv = proto_fail(ctx->err, rv, "cannot store the case");
@@ -771,6 +759,8 @@ op_case_get(struct op_ctx *ctx)
 		return (rv);
 	}
 	ctx->result = case_view(doc, roles);
+	json_object_object_add(
+	    ctx->result, "ballots", review_ballots_view(ctx, doc, roles));
 	json_object_put(doc);
 	return (0);
 }
@@ -798,7 +788,7 @@ list_match(struct op_ctx *ctx, json_object *doc, const struct list_filter *f)
 	if (f->author != NULL) {
 		json_object *au;
 		if (!json_object_object_get_ex(doc, "author_users", &au) ||
-		    !in_string_array(au, f->author)) {
+		    !json_has_str(au, f->author)) {
 			return (false);
 		}
 	}
@@ -975,6 +965,9 @@ op_case_history(struct op_ctx *ctx)
 		return (rv);
 	}
 	json_object_put(doc);
+	/* Who scored is for the council's officers and the staff. */
+	bool see_scorers = (ctx->who->roles & (ROLE_ADMIN | ROLE_VIEWER)) ||
+	    (roles & (WF_UNIT_OFFICER | WF_PROV_OFFICER));
 	store_key_init(&k);
 	store_key_u64(&k, id);
 	store_key_u64(&k, 0);
@@ -998,6 +991,11 @@ op_case_history(struct op_ctx *ctx)
 			json_object     *o = proto_json_parse(ev.mv_data,
 			        ev.mv_size, &e);
 			proto_err_clear(&e);
+			if (o != NULL && !see_scorers &&
+			    strcmp(doc_get_str(o, "type") ?: "", "case.scored") ==
+			        0) {
+				json_object_object_del(o, "actor");
+			}
 			if (o != NULL) {
 				json_object_array_add(items, o);
 			}
@@ -1013,9 +1011,13 @@ op_case_history(struct op_ctx *ctx)
  * Moving a case.
  */
 
-/* What submit requires until the rubric's check takes over. */
-static json_object *
-completeness_problems(json_object *doc)
+/*
+ * The sections the law requires and shares adding up to 100: what submit
+ * checks when no rubric can be found for the case's unit (a rubric's check
+ * does this and more).
+ */
+json_object *
+case_completeness_problems(json_object *doc)
 {
 	json_object *problems = json_object_new_array(), *secs = NULL,
 	            *authors  = NULL;
@@ -1055,8 +1057,8 @@ completeness_problems(json_object *doc)
 	return (problems);
 }
 
-static int
-fail_transition(struct op_ctx *ctx, json_object *doc, const char *action,
+int
+case_fail_transition(struct op_ctx *ctx, json_object *doc, const char *action,
     enum wf_state from)
 {
 	enum wf_state states[WF_NSTATES];
@@ -1118,17 +1120,28 @@ pin_council(struct op_ctx *ctx, json_object *doc, const char *stage)
 	return (0);
 }
 
-static void
-set_due(struct op_ctx *ctx, json_object *doc, bool on)
+int
+case_set_due(struct op_ctx *ctx, json_object *doc, bool on)
 {
+	uint64_t id  = (uint64_t) doc_get_int(doc, "id", 0);
+	int64_t  old = doc_get_int(doc, "due_ts", -1);
+	int      rv;
+
+	if (old >= 0 && (rv = timers_clear(ctx, id, old)) != 0) {
+		return (proto_fail(ctx->err, rv, "cannot clear the deadline"));
+	}
 	if (on) {
 		int64_t due = ctx->now + (int64_t) ctx->env->review_days * 86400;
 		json_object_object_add(doc, "due_at", json_time(due));
 		json_object_object_add(doc, "due_ts", json_object_new_int64(due));
+		if ((rv = timers_set(ctx, id, due)) != 0) {
+			return (proto_fail(ctx->err, rv, "cannot set the deadline"));
+		}
 	} else {
 		json_object_object_del(doc, "due_at");
 		json_object_object_del(doc, "due_ts");
 	}
+	return (0);
 }
 
 int
@@ -1163,7 +1176,7 @@ op_case_act(struct op_ctx *ctx)
 	from = wf_state_parse(doc_get_str(old, "state"));
 	rv   = wf_transition(action, from, roles, &rule);
 	if (rv == SK_ETRANSITION) {
-		rv = fail_transition(ctx, old, action, from);
+		rv = case_fail_transition(ctx, old, action, from);
 		goto out;
 	}
 	if (rv == SK_EFORBIDDEN) {
@@ -1180,7 +1193,7 @@ op_case_act(struct op_ctx *ctx)
 		}
 		goto out;
 	}
-	if ((rv = check_version(ctx, old)) != 0) {
+	if ((rv = case_check_version(ctx, old)) != 0) {
 		goto out;
 	}
 	if (rule->note && (note == NULL || note[0] == '\0')) {
@@ -1193,7 +1206,10 @@ op_case_act(struct op_ctx *ctx)
 		goto out;
 	}
 	if (strcmp(action, "submit") == 0) {
-		json_object *problems = completeness_problems(doc);
+		json_object *problems = NULL;
+		if ((rv = review_check(ctx, doc, &problems)) != 0) {
+			goto out;
+		}
 		if (json_object_array_length(problems) > 0) {
 			proto_fail(ctx->err, SK_EINCOMPLETE,
 			    "case %llu is not complete: %s%s",
@@ -1214,26 +1230,35 @@ op_case_act(struct op_ctx *ctx)
 	}
 	switch (rule->to) {
 	case WF_UNIT_REVIEW:
-		if (from == WF_SUBMITTED && (rv = pin_council(ctx, doc, "unit")) != 0) {
-			goto out;
-		}
-		set_due(ctx, doc, true);
-		break;
 	case WF_PROVINCE_REVIEW:
-		set_due(ctx, doc, true);
+		/* accept pins the council and the rubric; reopen keeps them. */
+		if (strcmp(action, "accept") == 0) {
+			const char *stage =
+			    rule->to == WF_UNIT_REVIEW ? "unit" : "province";
+			if ((rule->to == WF_UNIT_REVIEW &&
+			        (rv = pin_council(ctx, doc, "unit")) != 0) ||
+			    (rv = review_pin_rubric(ctx, doc, stage)) != 0) {
+				goto out;
+			}
+		}
+		rv = case_set_due(ctx, doc, true);
 		break;
 	case WF_NOMINATED:
 		if ((rv = pin_council(ctx, doc, "province")) != 0) {
 			goto out;
 		}
-		set_due(ctx, doc, false);
+		rv = case_set_due(ctx, doc, false);
 		break;
 	default:
-		set_due(ctx, doc, false);
+		rv = case_set_due(ctx, doc, false);
 	}
-	set_state(doc, rule->to);
-	bump(ctx, doc);
-	if ((rv = store_case_put(ctx->txn, ctx->st, id, old, doc)) != 0) {
+	if (rv != 0) {
+		goto out;
+	}
+	case_set_state(doc, rule->to);
+	case_bump(ctx, doc);
+	if ((rv = dedup_case_changed(ctx, old, doc)) != 0 ||
+	    (rv = store_case_put(ctx->txn, ctx->st, id, old, doc)) != 0) {
 		rv = proto_fail(ctx->err, rv, "cannot store the case");
 		goto out;
 	}

@@ -29,6 +29,8 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/ops.h"
+#include "core/rubric.h"
+#include "core/timers.h"
 #include "core/server.h"
 #include "core/store.h"
 #include "ipc/endpoint.h"
@@ -55,8 +57,10 @@ struct server {
 	const struct server_config *cfg;
 	struct op_env               env;
 	uv_loop_t                   loop;
-	uv_signal_t                 sigint, sigterm;
+	uv_signal_t                 sigint, sigterm, sighup;
+	uv_timer_t                  timer; /* the earliest deadline */
 	struct store               *st;
+	struct rubric_reg          *rubrics;
 	struct ipc_endpoint        *ep;
 	struct item                *items;
 	size_t                      cap;
@@ -387,6 +391,124 @@ run_writes(struct server *s, struct item *items, size_t n, int64_t now)
 	}
 }
 
+/*
+ * Work the server does on its own (deadlines, rereading rubrics): one write
+ * transaction as the principal "sangkiend", committed, then published.
+ */
+typedef int (*system_fn)(struct op_ctx *ctx, void *arg);
+
+static void rearm_timer(struct server *s);
+
+static void
+run_system(struct server *s, const char *what, system_fn fn, void *arg)
+{
+	struct principal    sys = { .id = "sangkiend", .roles = ROLE_ADMIN };
+	struct proto_err    err = { 0 };
+	struct op_event_out *events = NULL;
+	MDB_txn             *txn;
+	int                  rv = SK_EMAPFULL;
+
+	for (int tries = 0; rv == SK_EMAPFULL && tries < GROW_MAX_TRIES;
+	     tries++) {
+		struct op_ctx ctx = {
+			.env  = &s->env,
+			.st   = s->st,
+			.who  = &sys,
+			.args = NULL,
+			.now  = clock_now(),
+			.err  = &err,
+		};
+		ctx.events_tail = &ctx.events;
+		op_events_free(events);
+		events = NULL;
+		proto_err_clear(&err);
+		if ((rv = store_write_begin(s->st, NULL, &txn)) != 0) {
+			break;
+		}
+		ctx.txn = txn;
+		rv      = fn(&ctx, arg);
+		events  = ctx.events;
+		if (rv == 0 && err.code == 0) {
+			rv = store_err(mdb_txn_commit(txn));
+		} else {
+			rv = rv ? rv : err.code;
+			mdb_txn_abort(txn);
+		}
+		if (rv == SK_EMAPFULL && store_grow(s->st) != 0) {
+			break;
+		}
+	}
+	if (rv != 0) {
+		log_error("%s failed: %s %s", what, sk_err_code(rv), err.msg);
+	} else {
+		for (struct op_event_out *e = events; e; e = e->next) {
+			ipc_publish(s->ep, e->type, e->text, e->len);
+		}
+	}
+	op_events_free(events);
+	proto_err_clear(&err);
+	rearm_timer(s);
+}
+
+static int
+fire_timers(struct op_ctx *ctx, void *arg)
+{
+	(void) arg;
+	return (timers_fire(ctx));
+}
+
+static void
+on_timer(uv_timer_t *h)
+{
+	run_system(h->data, "firing deadlines", fire_timers, NULL);
+}
+
+/* Arms the uv_timer for the earliest deadline in the database. */
+static void
+rearm_timer(struct server *s)
+{
+	MDB_txn *txn;
+	int64_t  at = -1;
+
+	if (s->stopping) {
+		return;
+	}
+	if (store_read_begin(s->st, &txn) == 0) {
+		at = timers_next(txn, s->st);
+		store_read_end(s->st);
+	}
+	if (at < 0) {
+		uv_timer_stop(&s->timer);
+		return;
+	}
+	int64_t delay = at - clock_now();
+	delay         = delay < 0 ? 0 : delay > 3600 ? 3600 : delay;
+	/* At most an hour ahead: a long sleep re-checks the clock. */
+	uv_timer_start(&s->timer, on_timer, (uint64_t) delay * 1000, 0);
+}
+
+static void
+rubric_changed(void *arg, json_object *version)
+{
+	struct op_ctx *ctx = arg;
+	json_object   *ev  = json_object_new_object();
+	json_object_object_add(ev, "rubric",
+	    json_object_new_string(doc_get_str(version, "id")));
+	json_object_object_add(ev, "hash",
+	    json_object_new_string(doc_get_str(version, "hash")));
+	op_event(ctx, "rubric.changed", ev);
+}
+
+static int
+load_rubrics(struct op_ctx *ctx, void *arg)
+{
+	const char *dir = arg;
+	int n = rubric_load_dir(ctx->env->rubrics, ctx->txn, dir, ctx->now,
+	    rubric_changed, ctx);
+	log_info("%d rubrics loaded from %s", n, dir);
+	return (0);
+}
+
 static void
 on_batch(void *arg, struct ipc_req *batch)
 {
@@ -454,6 +576,7 @@ on_batch(void *arg, struct ipc_req *batch)
 	store_read_end(s->st);
 	if (nwrites > 0) {
 		run_writes(s, s->items, n, now);
+		rearm_timer(s);
 	}
 	log_debug("batch %llu: %zu requests, %zu writes", s->batches, n,
 	    nwrites);
@@ -473,6 +596,18 @@ on_signal(uv_signal_t *h, int signum)
 	ipc_endpoint_close(s->ep);
 	uv_close((uv_handle_t *) &s->sigint, NULL);
 	uv_close((uv_handle_t *) &s->sigterm, NULL);
+	uv_close((uv_handle_t *) &s->sighup, NULL);
+	uv_close((uv_handle_t *) &s->timer, NULL);
+}
+
+static void
+on_sighup(uv_signal_t *h, int signum)
+{
+	struct server *s = h->data;
+	(void) signum;
+	log_info("SIGHUP: rereading rubrics from %s", s->cfg->rubrics_dir);
+	run_system(s, "rereading rubrics", load_rubrics,
+	    (void *) s->cfg->rubrics_dir);
 }
 
 int
@@ -501,6 +636,22 @@ server_run(const struct server_config *cfg)
 		log_error("%s", err);
 		goto cleanup_loop;
 	}
+	if (cfg->test_clock) {
+		uint64_t offset = 0;
+		MDB_txn *txn;
+		if (store_read_begin(s.st, &txn) == 0) {
+			store_meta_u64(txn, s.st, "test_clock_offset", &offset);
+			store_read_end(s.st);
+		}
+		clock_set_offset((int64_t) offset);
+	}
+	struct plug_limits lim = { .mem_bytes = cfg->rubric_mem,
+		.instructions = cfg->rubric_instructions };
+	if (rubric_reg_new(&s.rubrics, s.st, &lim) != 0) {
+		log_error("out of memory");
+		goto cleanup_store;
+	}
+	s.env.rubrics = s.rubrics;
 	struct ipc_config icfg = {
 		.listen   = cfg->listen,
 		.events   = cfg->events,
@@ -515,9 +666,14 @@ server_run(const struct server_config *cfg)
 	}
 	uv_signal_init(&s.loop, &s.sigint);
 	uv_signal_init(&s.loop, &s.sigterm);
-	s.sigint.data = s.sigterm.data = &s;
+	uv_signal_init(&s.loop, &s.sighup);
+	uv_timer_init(&s.loop, &s.timer);
+	s.sigint.data = s.sigterm.data = s.sighup.data = s.timer.data = &s;
 	uv_signal_start(&s.sigint, on_signal, SIGINT);
 	uv_signal_start(&s.sigterm, on_signal, SIGTERM);
+	uv_signal_start(&s.sighup, on_sighup, SIGHUP);
+	run_system(&s, "loading rubrics", load_rubrics,
+	    (void *) cfg->rubrics_dir);
 
 	for (const char *const *u = cfg->listen; *u; u++) {
 		log_info("API on %s", *u);
@@ -535,6 +691,7 @@ server_run(const struct server_config *cfg)
 	goto cleanup_store;
 
 cleanup_store:
+	rubric_reg_free(s.rubrics);
 	store_close(s.st);
 cleanup_loop:
 	/* Run the loop until every handle's close callback has run. */

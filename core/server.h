@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define SERVER_MAX_URLS 16
 
@@ -22,6 +23,8 @@ struct server_config {
 	int         review_days;
 	int         contexts;
 	size_t      map_size;
+	size_t      rubric_mem;          /* per rubric state; 0: default */
+	uint64_t    rubric_instructions; /* per call; 0: default */
 };
 
 /*

@@ -40,6 +40,19 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_COUNCILS]     = "councils",
 	[DB_IDEM]         = "idem",
 	[DB_IDEM_TIME]    = "idem_time",
+	[DB_RUBRICS]      = "rubrics",
+	[DB_RUBRIC_IDS]   = "rubric_ids",
+	[DB_BALLOTS]      = "ballots",
+	[DB_TIMERS]       = "timers",
+	[DB_DEDUP_SIGS]   = "dedup_sigs",
+	[DB_DEDUP_BANDS]  = "dedup_bands",
+	[DB_SEARCH_TERMS] = "search_terms",
+};
+
+/* Flags of the databases that are not plain key -> value. */
+static const unsigned db_flags[DB_COUNT] = {
+	[DB_DEDUP_BANDS]  = MDB_DUPSORT | MDB_DUPFIXED | MDB_INTEGERDUP,
+	[DB_SEARCH_TERMS] = MDB_DUPSORT | MDB_DUPFIXED | MDB_INTEGERDUP,
 };
 
 int
@@ -239,8 +252,8 @@ store_open(struct store **out, const char *dir, size_t mapsize, bool nosync,
 		goto fail;
 	}
 	for (int i = 0; i < DB_COUNT; i++) {
-		if ((rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE,
-		         &st->dbi[i])) != 0) {
+		if ((rc = mdb_dbi_open(txn, db_names[i],
+		         MDB_CREATE | db_flags[i], &st->dbi[i])) != 0) {
 			snprintf(err, errlen, "cannot open database %s: %s",
 			    db_names[i], mdb_strerror(rc));
 			goto fail;

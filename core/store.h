@@ -23,6 +23,16 @@
  *   councils      id -> council JSON
  *   idem          str principal, request_id -> u64 time, reply JSON
  *   idem_time     u64 time, str principal, request_id -> ""
+ *   rubrics       hex hash -> rubric version JSON {id, title, hash,
+ *                 criteria, bases, source, created_at}; kept forever
+ *   rubric_ids    id -> hex hash of its current version
+ *   ballots       u64 case, str stage, str member -> ballot JSON
+ *   timers        u64 fire_at, u64 case, str kind -> "" (deadline events)
+ *   dedup_sigs    u64 case -> 256-byte MinHash signature (dedup.h), binary
+ *   dedup_bands   u32 band << 24 | bucket -> u32 case ids, native order
+ *                 (MDB_DUPSORT | MDB_DUPFIXED | MDB_INTEGERDUP; LSH)
+ *   search_terms  stripped syllable (raw bytes) -> u32 case ids, native
+ *                 order, as dedup_bands; recognized cases' public text
  *
  * ("str" is one length byte and the bytes; "u64" is 8 bytes big-endian.)
  *
@@ -57,6 +67,13 @@ enum store_db {
 	DB_COUNCILS,
 	DB_IDEM,
 	DB_IDEM_TIME,
+	DB_RUBRICS,
+	DB_RUBRIC_IDS,
+	DB_BALLOTS,
+	DB_TIMERS,
+	DB_DEDUP_SIGS,
+	DB_DEDUP_BANDS,
+	DB_SEARCH_TERMS,
 	DB_COUNT,
 };
 

@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1384,13 +1385,13 @@ case_state_cell(const char *state, char *out, size_t len)
 
 /* Prints cases (from case.list) as a table for people. */
 static int
-print_cases(json_object *all)
+print_cases(json_object *all, int with_due)
 {
 	static const char *heads[] = { "ID", "STATE", "UNIT", "TITLE",
-		"UPDATED" };
+		"UPDATED", "DUE" };
 	struct cli_table  *t;
 
-	if ((t = cli_table_new(5, heads)) == NULL) {
+	if ((t = cli_table_new(5 + with_due, heads)) == NULL) {
 		return (CLI_ETRANSPORT);
 	}
 	cli_table_cap(t, 1, CASES_STATE_MAX);
@@ -1399,15 +1400,18 @@ print_cases(json_object *all)
 		json_object *it = json_object_array_get_idx(all, i);
 		char         st[256];
 		char         up[64];
-		const char  *row[5];
+		char         due[64];
+		const char  *row[6];
 
 		case_state_cell(cli_str(it, "state"), st, sizeof(st));
 		cli_time(cli_str(it, "updated_at"), 1, up, sizeof(up));
+		cli_time(cli_str(it, "due_at"), 1, due, sizeof(due));
 		row[0] = cli_str(it, "id");
 		row[1] = st;
 		row[2] = cli_str(it, "unit");
 		row[3] = cli_str(it, "title");
 		row[4] = up;
+		row[5] = due;
 		cli_table_add(t, row);
 	}
 	cli_table_print(t, stdout);
@@ -1437,7 +1441,9 @@ cmd_cases(struct cli *cl, const struct cmd *cmd, const struct args *a)
 		json_object_object_add(out, "next", json_object_get(next));
 		cli_print_json(out, 0);
 		json_object_put(out);
-	} else if (rv == CLI_OK && (rv = print_cases(all)) == CLI_OK &&
+	} else if (rv == CLI_OK &&
+	    (rv = print_cases(all, opt_get(a, "--overdue") != NULL)) ==
+	        CLI_OK &&
 	    next != NULL && !every) {
 		fprintf(stderr,
 		    "(more cases: sangkien cases --after %s ..., or --all)\n",
@@ -1515,57 +1521,216 @@ cmd_history(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	return (call_on_case(cl, cmd, a, "case.history", show_history));
 }
 
-/* Prints a decision ({stage, verdict, score, reasons, ...}). */
+/*
+ * Writes a number of a result for people: integers as they are, others
+ * with at most two decimals ("81.67"); "-" for nothing.
+ */
+static void
+render_number(json_object *v, char *out, size_t len)
+{
+	double x;
+
+	if (v == NULL || (!json_object_is_type(v, json_type_int) &&
+	                     !json_object_is_type(v, json_type_double))) {
+		render_value(v, out, len);
+		return;
+	}
+	x = json_object_get_double(v);
+	if (x == (double) (long long) x) {
+		snprintf(out, len, "%lld", (long long) x);
+	} else {
+		snprintf(out, len, "%.2f", x);
+		/* "81.50" reads as "81.5". */
+		for (size_t n = strlen(out); n > 0 && out[n - 1] == '0'; n--) {
+			out[n - 1] = '\0';
+		}
+	}
+}
+
+/* A number member of o for people, as render_number writes it. */
+static const char *
+jnum_text(json_object *o, const char *key, char *out, size_t len)
+{
+	json_object *v = NULL;
+
+	if (o != NULL) {
+		json_object_object_get_ex(o, key, &v);
+	}
+	render_number(v, out, len);
+	return (out);
+}
+
+/* Marks ({criterion: n}) on one line: "novelty 25, applicability 20". */
+static void
+render_marks(json_object *marks, char *out, size_t len)
+{
+	size_t n = 0;
+	char   num[64];
+
+	out[0] = '\0';
+	if (marks == NULL || !json_object_is_type(marks, json_type_object)) {
+		snprintf(out, len, "-");
+		return;
+	}
+	json_object_object_foreach(marks, key, val)
+	{
+		render_number(val, num, sizeof(num));
+		if (n < len) {
+			n += (size_t) snprintf(out + n, len - n, "%s%s %s",
+			    n > 0 ? ", " : "", key, num);
+		}
+	}
+}
+
+/* "unit review" / "province review" for a stage code. */
+static const char *
+stage_text(const char *stage)
+{
+	if (stage == NULL) {
+		return ("review");
+	}
+	if (strcmp(stage, "unit") == 0) {
+		return ("unit review");
+	}
+	if (strcmp(stage, "province") == 0) {
+		return ("province review");
+	}
+	return (stage);
+}
+
+/* "default (hash 0123456789ab)" for a rubric reference {id, hash}. */
+static void
+render_rubric_ref(json_object *rb, char *out, size_t len)
+{
+	const char *id   = cli_str(rb, "id");
+	const char *hash = cli_str(rb, "hash");
+
+	snprintf(out, len, "%s%s%.12s%s", id != NULL ? id : "?",
+	    hash != NULL ? " (hash " : "", hash != NULL ? hash : "",
+	    hash != NULL ? ")" : "");
+}
+
+/*
+ * Prints a decision ({stage, verdict, score, reasons, rubric, council,
+ * decided_by, decided_at, note?}) as a card.
+ */
 static void
 print_decision(json_object *d)
 {
 	json_object *reasons = jarray(d, "reasons");
+	json_object *council = jobject(d, "council");
 	char         buf[4096];
 	char         at[64];
-	const char  *stage = cli_str(d, "stage");
 
-	printf("\nDecision%s%s%s\n", stage != NULL ? " (" : "",
-	    stage != NULL ? stage : "", stage != NULL ? ")" : "");
+	printf("\nDecision of the %s\n", stage_text(cli_str(d, "stage")));
 	card_line("verdict", cli_str(d, "verdict"));
-	card_line("score", cli_str(d, "score"));
-	if (json_object_object_get_ex(d, "rubric", NULL)) {
-		json_object *rb = jobject(d, "rubric");
-
-		card_line("rubric",
-		    rb != NULL ? cli_str(rb, "id") : cli_str(d, "rubric"));
+	card_line("score", jnum_text(d, "score", buf, sizeof(buf)));
+	if (jlen(reasons) == 0) {
+		card_line("reasons", "-");
+	}
+	for (size_t i = 0; i < jlen(reasons); i++) {
+		render_value(
+		    json_object_array_get_idx(reasons, i), buf, sizeof(buf));
+		card_line(i == 0 ? "reasons" : "", buf);
+	}
+	if (jobject(d, "rubric") != NULL) {
+		render_rubric_ref(jobject(d, "rubric"), buf, sizeof(buf));
+		card_line("rubric", buf);
+	} else if (cli_str(d, "rubric") != NULL) {
+		card_line("rubric", cli_str(d, "rubric"));
+	}
+	if (council != NULL) {
+		snprintf(buf, sizeof(buf),
+		    "%s: %lld of %lld eligible scored (%lld members)",
+		    cli_str(council, "id") != NULL ? cli_str(council, "id")
+		                                   : "?",
+		    jint(council, "scored", 0), jint(council, "eligible", 0),
+		    jint(council, "members", 0));
+		card_line("council", buf);
 	}
 	cli_time(cli_str(d, "decided_at"), 0, at, sizeof(at));
 	snprintf(buf, sizeof(buf), "%s, %s",
 	    cli_str(d, "decided_by") != NULL ? cli_str(d, "decided_by") : "-",
 	    at);
 	card_line("decided by", buf);
-	for (size_t i = 0; i < jlen(reasons); i++) {
-		render_value(
-		    json_object_array_get_idx(reasons, i), buf, sizeof(buf));
-		card_line(i == 0 ? "reasons" : "", buf);
+	if (cli_str(d, "note") != NULL) {
+		card_line("note", cli_str(d, "note"));
 	}
 }
 
-/* Prints one ballot: whatever members it has, on one line. */
+/*
+ * Prints the ballots of one stage that a case shows its reader, as a table:
+ * whole ballots (member, role, total, marks) where the reader may see them,
+ * and for the others only that the member has scored (the server sends no
+ * marks then).  Then the comments of the ballots shown whole.
+ */
 static void
-print_ballot(json_object *b)
+print_stage_ballots(json_object *ballots, const char *stage)
 {
-	char buf[4096];
-	int  first = 1;
+	static const char *heads[] = { "", "MEMBER", "ROLE", "TOTAL", "MARKS",
+		"SCORED" };
+	struct cli_table  *t;
+	int                n = 0;
 
-	printf("  ");
-	if (!json_object_is_type(b, json_type_object)) {
-		render_value(b, buf, sizeof(buf));
-		printf("%s\n", buf);
+	if ((t = cli_table_new(6, heads)) == NULL) {
 		return;
 	}
-	json_object_object_foreach(b, key, val)
-	{
-		render_value(val, buf, sizeof(buf));
-		printf("%s%s: %s", first ? "" : "  ", key, buf);
-		first = 0;
+	cli_table_flex(t, 4, 20);
+	for (size_t i = 0; i < jlen(ballots); i++) {
+		json_object *b     = json_object_array_get_idx(ballots, i);
+		json_object *marks = jobject(b, "marks");
+		const char  *bs    = cli_str(b, "stage");
+		char         total[64];
+		char         mk[1024];
+		char         at[64];
+		const char  *row[6];
+
+		if (bs == NULL || strcmp(bs, stage) != 0) {
+			continue;
+		}
+		cli_time(cli_str(b, "at"), 0, at, sizeof(at));
+		if (marks != NULL) {
+			jnum_text(b, "total", total, sizeof(total));
+			render_marks(marks, mk, sizeof(mk));
+		} else {
+			snprintf(total, sizeof(total), "-");
+			snprintf(mk, sizeof(mk),
+			    "has scored (marks secret until the decision)");
+		}
+		row[0] = "";
+		row[1] = cli_str(b, "member");
+		row[2] = cli_str(b, "role");
+		row[3] = total;
+		row[4] = mk;
+		row[5] = at;
+		cli_table_add(t, row);
+		n++;
 	}
-	printf("\n");
+	if (n > 0) {
+		printf("\nBallots of the %s\n", stage_text(stage));
+		cli_table_print(t, stdout);
+	}
+	cli_table_free(t);
+	for (size_t i = 0; i < jlen(ballots); i++) {
+		json_object *b  = json_object_array_get_idx(ballots, i);
+		const char  *bs = cli_str(b, "stage");
+
+		if (bs == NULL || strcmp(bs, stage) != 0 ||
+		    cli_str(b, "comment") == NULL) {
+			continue;
+		}
+		printf("  comment of %s:\n",
+		    cli_str(b, "member") != NULL ? cli_str(b, "member") : "?");
+		print_wrapped(cli_str(b, "comment"), 4, 80);
+	}
+}
+
+/* Prints the ballots a case shows its reader, stage by stage. */
+static void
+print_ballots(json_object *ballots)
+{
+	print_stage_ballots(ballots, "unit");
+	print_stage_ballots(ballots, "province");
 }
 
 /* The first lines of a case's card: its title, state, unit, times. */
@@ -1601,13 +1766,17 @@ print_case_head(json_object *c)
 		}
 	}
 	if (rubric != NULL) {
-		const char *hash = cli_str(rubric, "hash");
+		size_t n;
 
-		snprintf(buf, sizeof(buf), "%s%s%.12s%s",
-		    cli_str(rubric, "id") != NULL ? cli_str(rubric, "id")
-		                                  : "?",
-		    hash != NULL ? " (hash " : "", hash != NULL ? hash : "",
-		    hash != NULL ? ")" : "");
+		/* The version pinned when the review began: edits to the
+		 * rubric since then do not change how this case is decided. */
+		render_rubric_ref(rubric, buf, sizeof(buf));
+		n = strlen(buf);
+		if (cli_str(rubric, "stage") != NULL) {
+			snprintf(buf + n, sizeof(buf) - n,
+			    ", pinned for the %s",
+			    stage_text(cli_str(rubric, "stage")));
+		}
 		card_line("rubric", buf);
 	}
 }
@@ -1707,12 +1876,7 @@ print_case(json_object *c, json_object *history)
 	print_authors(jarray(c, "authors"));
 	print_sections(c);
 	print_similar(jarray(c, "similar"));
-	if (jlen(ballots) > 0) {
-		printf("\nBallots\n");
-	}
-	for (size_t i = 0; i < jlen(ballots); i++) {
-		print_ballot(json_object_array_get_idx(ballots, i));
-	}
+	print_ballots(ballots);
 	for (size_t i = 0; i < jlen(decisions); i++) {
 		print_decision(json_object_array_get_idx(decisions, i));
 	}
@@ -1884,6 +2048,207 @@ cmd_update(struct cli *cl, const struct cmd *cmd, const struct args *a)
 		return (rv);
 	}
 	return (call_and_show(cl, cmd, a, "case.update", args, show_updated));
+}
+
+/* ---------------------------------------------------------------------- */
+/* Commands: council review.                                               */
+
+/*
+ * Parses a mark as people type it: "25", "7.5", or "7,5" (the decimal
+ * comma of Vietnamese).  Returns 0 and the value, or -1.
+ */
+static int
+parse_mark(const char *s, double *out)
+{
+	char   buf[64];
+	char  *end;
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= sizeof(buf) || isspace((unsigned char) s[0])) {
+		return (-1);
+	}
+	memcpy(buf, s, n + 1);
+	for (char *p = buf; *p != '\0'; p++) {
+		if (*p == ',') {
+			*p = '.';
+		}
+	}
+	errno = 0;
+	*out  = strtod(buf, &end);
+	/* Digits only: strtod would also take "inf", "nan" and hex. */
+	if (errno != 0 || end == buf || *end != '\0' || !isfinite(*out) ||
+	    strspn(buf, "+-0123456789.") != n) {
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * The marks of `score`: each CRITERION=NUMBER word after the case ID, as
+ * {criterion: number} in *out.  Returns 0, or CLI_EUSAGE after naming the
+ * word that is wrong.  Which criteria there are, and their ranges, is the
+ * pinned rubric's business: the server checks them.
+ */
+static int
+score_marks(const struct args *a, json_object **out)
+{
+	json_object *marks = json_object_new_object();
+
+	*out = NULL;
+	for (int i = 1; i < a->npos; i++) {
+		const char *w  = a->pos[i];
+		const char *eq = strchr(w, '=');
+		char        key[128];
+		double      v;
+
+		if (eq == NULL || eq == w ||
+		    (size_t) (eq - w) >= sizeof(key)) {
+			json_object_put(marks);
+			return (usage_err("a mark is CRITERION=NUMBER, for "
+			                  "example novelty=25; not '%s'",
+			    w));
+		}
+		snprintf(key, sizeof(key), "%.*s", (int) (eq - w), w);
+		if (parse_mark(eq + 1, &v) != 0) {
+			json_object_put(marks);
+			return (usage_err("the mark of '%s' must be a number "
+			                  "(25, 7.5 or 7,5), not '%s'",
+			    key, eq + 1));
+		}
+		if (json_object_object_get_ex(marks, key, NULL)) {
+			json_object_put(marks);
+			return (
+			    usage_err("'%s' is marked twice ('%s')", key, w));
+		}
+		json_object_object_add(marks, key,
+		    v == (double) (long long) v
+		        ? json_object_new_int64((long long) v)
+		        : json_object_new_double(v));
+	}
+	*out = marks;
+	return (0);
+}
+
+static int
+show_ballot(struct cli *cl, const struct cmd *cmd, const struct args *a,
+    json_object *r)
+{
+	json_object *marks = jobject(r, "marks");
+	char         buf[1024];
+
+	printf("case #%s: ballot of %s (%s) for the %s\n", cli_str(r, "case"),
+	    cli_str(r, "member") != NULL ? cli_str(r, "member") : "?",
+	    cli_str(r, "role") != NULL ? cli_str(r, "role") : "?",
+	    stage_text(cli_str(r, "stage")));
+	json_object_object_foreach(marks, key, val)
+	{
+		render_number(val, buf, sizeof(buf));
+		card_line(key, buf);
+	}
+	card_line("total", jnum_text(r, "total", buf, sizeof(buf)));
+	if (cli_str(r, "comment") != NULL) {
+		card_line("comment", cli_str(r, "comment"));
+	}
+	printf("The ballot stays secret until the chair decides; scoring "
+	       "again replaces it.\n");
+	return (CLI_OK);
+}
+
+static int
+cmd_score(struct cli *cl, const struct cmd *cmd, const struct args *a)
+{
+	json_object *args;
+	json_object *marks;
+	long long    id;
+	int          rv;
+
+	if ((rv = parse_case_id(a->pos[0], &id)) != 0 ||
+	    (rv = score_marks(a, &marks)) != 0) {
+		return (rv);
+	}
+	args = cli_case_args(id);
+	json_object_object_add(args, "marks", marks);
+	set_opt_string(args, a, "--comment");
+	return (call_and_show(cl, cmd, a, "case.score", args, show_ballot));
+}
+
+static int
+show_decided(struct cli *cl, const struct cmd *cmd, const struct args *a,
+    json_object *r)
+{
+	char st[256];
+
+	cli_state_text(cli_str(r, "state"), st, sizeof(st));
+	printf("case #%s: decided, now %s, version %s\n", cli_str(r, "id"),
+	    st, cli_str(r, "version"));
+	if (jobject(r, "decision") != NULL) {
+		print_decision(jobject(r, "decision"));
+	}
+	return (CLI_OK);
+}
+
+/*
+ * Says why the council cannot decide yet (a `pending` reply): the rubric's
+ * reasons and how many have scored, on stderr like every error.
+ */
+static void
+print_pending(json_object *reply)
+{
+	json_object *e = cli_error(reply);
+	json_object *d = e != NULL ? jobject(e, "details") : NULL;
+	json_object *reasons = jarray(d, "reasons");
+	json_object *council = jobject(d, "council");
+
+	fprintf(stderr, "error: pending: %s\n", cli_error_message(reply));
+	if (jlen(reasons) > 0) {
+		fprintf(stderr, "reasons:\n");
+	}
+	for (size_t i = 0; i < jlen(reasons); i++) {
+		char buf[4096];
+
+		render_value(
+		    json_object_array_get_idx(reasons, i), buf, sizeof(buf));
+		fprintf(stderr, "  - %s\n", buf);
+	}
+	if (council != NULL) {
+		fprintf(stderr,
+		    "council %s: %lld of %lld eligible members have scored\n",
+		    cli_str(council, "id") != NULL ? cli_str(council, "id")
+		                                   : "?",
+		    jint(council, "scored", 0), jint(council, "eligible", 0));
+	}
+}
+
+static int
+cmd_decide(struct cli *cl, const struct cmd *cmd, const struct args *a)
+{
+	json_object *args;
+	json_object *reply;
+	const char  *code;
+	long long    id;
+	int          rv;
+
+	if ((rv = parse_case_id(a->pos[0], &id)) != 0) {
+		return (rv);
+	}
+	args = cli_case_args(id);
+	set_opt_string(args, a, "--note");
+	rv = cli_request(cl->c, "case.decide", args, cl->o.request_id, &reply);
+	json_object_put(args);
+	if (rv == CLI_EREPLY) {
+		code = cli_error_code(reply);
+		if (code != NULL && strcmp(code, "pending") == 0) {
+			print_pending(reply);
+		} else {
+			cli_print_error(reply);
+		}
+	} else if (rv == CLI_OK && cl->o.json) {
+		cli_print_json(cli_result(reply), 0);
+	} else if (rv == CLI_OK) {
+		rv = show_decided(cl, cmd, a, cli_result(reply));
+	}
+	json_object_put(reply);
+	return (rv);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -2199,7 +2564,7 @@ static const struct {
 	{ "user", { "id", "name", "unit", "roles" } },
 	{ "council",
 	    { "id", "name", "scope", "unit", "members", "fields", "rubric" } },
-	{ "rubric", { "id", "title", "hash" } },
+	{ "rubric", { "id", "title", "criteria", "hash", "created_at" } },
 };
 #define CLI_NLISTS (sizeof(list_columns) / sizeof(list_columns[0]))
 
@@ -2214,10 +2579,16 @@ list_add_row(struct cli_table *t, const char *const *cols, json_object *it)
 		json_object *v = NULL;
 
 		json_object_object_get_ex(it, cols[c], &v);
-		/* A council's members are counted; "get" lists them. */
-		if (strcmp(cols[c], "members") == 0 &&
+		/* A council's members and a rubric's criteria are counted;
+		 * "get" and "show" list them. */
+		if ((strcmp(cols[c], "members") == 0 ||
+		        strcmp(cols[c], "criteria") == 0) &&
 		    json_object_is_type(v, json_type_array)) {
 			snprintf(cells[c], sizeof(cells[c]), "%zu", jlen(v));
+		} else if (strcmp(cols[c], "created_at") == 0 &&
+		    json_object_is_type(v, json_type_string)) {
+			cli_time(json_object_get_string(v), 1, cells[c],
+			    sizeof(cells[c]));
 		} else {
 			render_value(v, cells[c], sizeof(cells[c]));
 		}
@@ -2464,40 +2835,109 @@ cmd_token(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	    cl, cmd, a, "user.token", object_id_args(a->pos[0]), show_token));
 }
 
+/*
+ * Prints a rubric's criteria as a table (id, Vietnamese label, maximum),
+ * then the guides the rubric gives the council for each, wrapped.
+ */
+static void
+print_criteria(json_object *crit)
+{
+	static const char *heads[] = { "", "CRITERION", "LABEL", "MAX" };
+	struct cli_table  *t;
+	int                guides = 0;
+
+	if ((t = cli_table_new(4, heads)) == NULL) {
+		return;
+	}
+	for (size_t i = 0; i < jlen(crit); i++) {
+		json_object *c = json_object_array_get_idx(crit, i);
+		char         max[64];
+		const char  *row[4];
+
+		row[0] = "";
+		row[1] = cli_str(c, "id");
+		row[2] = cli_str(c, "label");
+		row[3] = jnum_text(c, "max", max, sizeof(max));
+		cli_table_add(t, row);
+		guides += cli_str(c, "guide") != NULL;
+	}
+	cli_table_print(t, stdout);
+	cli_table_free(t);
+	if (guides > 0) {
+		printf("\nGuides for the council\n");
+	}
+	for (size_t i = 0; guides > 0 && i < jlen(crit); i++) {
+		json_object *c = json_object_array_get_idx(crit, i);
+
+		if (cli_str(c, "guide") != NULL) {
+			printf("  %s (%s)\n", cli_str(c, "id"),
+			    cli_str(c, "label") != NULL ? cli_str(c, "label")
+			                                : "");
+			print_wrapped(cli_str(c, "guide"), 4, 80);
+		}
+	}
+}
+
+/* The card of a rubric version: id, title, hash, current, bases. */
+static void
+print_rubric_card(json_object *r)
+{
+	json_object *bases = jobject(r, "bases");
+	char         buf[1024];
+	size_t       n = 0;
+
+	printf("Rubric %s: %s\n", cli_str(r, "id") ? cli_str(r, "id") : "?",
+	    cli_str(r, "title") != NULL ? cli_str(r, "title") : "");
+	card_line("hash", cli_str(r, "hash"));
+	if (json_object_object_get_ex(r, "current", NULL)) {
+		card_line("current",
+		    jbool(r, "current")
+		        ? "yes (new reviews pin this version)"
+		        : "no (an older version, kept for the reviews "
+		          "pinned to it)");
+	}
+	if (cli_str(r, "created_at") != NULL) {
+		cli_time(cli_str(r, "created_at"), 0, buf, sizeof(buf));
+		card_line("created", buf);
+	}
+	buf[0] = '\0';
+	json_object_object_foreach(bases, key, val)
+	{
+		if (n < sizeof(buf)) {
+			n += (size_t) snprintf(buf + n, sizeof(buf) - n,
+			    "%s%s (hash %.12s)", n > 0 ? ", " : "", key,
+			    json_object_get_string(val));
+		}
+	}
+	card_line("extends", buf);
+	printf("\n");
+	print_criteria(jarray(r, "criteria"));
+}
+
+/* `rubric show`: the card; `rubric get`: the card and the source. */
 static int
 show_rubric(struct cli *cl, const struct cmd *cmd, const struct args *a,
     json_object *r)
 {
-	static const char *heads[] = { "CRITERION", "LABEL", "MAX" };
-	json_object       *crit    = jarray(r, "criteria");
-	struct cli_table  *t;
+	print_rubric_card(r);
+	if (strcmp(cmd->sub, "get") == 0 && cli_str(r, "source") != NULL) {
+		const char *src = cli_str(r, "source");
+		size_t      len = strlen(src);
 
-	card_line("id", cli_str(r, "id"));
-	card_line("title", cli_str(r, "title"));
-	card_line("hash", cli_str(r, "hash"));
-	printf("\n");
-	if ((t = cli_table_new(3, heads)) != NULL) {
-		for (size_t i = 0; i < jlen(crit); i++) {
-			json_object *c = json_object_array_get_idx(crit, i);
-			const char  *row[3] = { cli_str(c, "id"),
-				 cli_str(c, "label"), cli_str(c, "max") };
-
-			cli_table_add(t, row);
-		}
-		cli_table_print(t, stdout);
-		cli_table_free(t);
-	}
-	if (cli_str(r, "source") != NULL) {
-		printf("\n%s", cli_str(r, "source"));
+		printf("\nSource\n%s%s", src,
+		    len > 0 && src[len - 1] != '\n' ? "\n" : "");
 	}
 	return (CLI_OK);
 }
 
+/* "rubric show ID [--hash H]", "rubric get ID [--hash H]". */
 static int
 cmd_rubric_get(struct cli *cl, const struct cmd *cmd, const struct args *a)
 {
-	return (call_and_show(
-	    cl, cmd, a, "rubric.get", object_id_args(a->pos[0]), show_rubric));
+	json_object *args = object_id_args(a->pos[0]);
+
+	set_opt_string(args, a, "--hash");
+	return (call_and_show(cl, cmd, a, "rubric.get", args, show_rubric));
 }
 
 /* Adds a rubric's source, read from path, to args as "source". */
@@ -2516,16 +2956,116 @@ add_rubric_source(json_object *args, const char *path)
 }
 
 static int
+show_rubric_put(struct cli *cl, const struct cmd *cmd, const struct args *a,
+    json_object *r)
+{
+	const char *hash = cli_str(r, "hash");
+
+	if (jbool(r, "changed")) {
+		printf("rubric %s: version %.12s stored; it is now current "
+		       "(open reviews keep the version they pinned)\n\n",
+		    cli_str(r, "id"), hash != NULL ? hash : "?");
+	} else {
+		printf("rubric %s: unchanged, version %.12s was already "
+		       "current\n\n",
+		    cli_str(r, "id"), hash != NULL ? hash : "?");
+	}
+	print_rubric_card(r);
+	return (CLI_OK);
+}
+
+/*
+ * The rubric id that `rubric put FILE` stores a file as: the file's name
+ * without its directory and ".lua" (rubrics/province.lua is "province").
+ */
+static void
+rubric_id_of(const char *path, char *out, size_t len)
+{
+	const char *base = strrchr(path, '/');
+	size_t      n;
+
+	base = base != NULL ? base + 1 : path;
+	n    = strlen(base);
+	if (n > 4 && strcmp(base + n - 4, ".lua") == 0) {
+		n -= 4;
+	}
+	snprintf(out, len, "%.*s", (int) n, base);
+}
+
+/* "rubric put FILE [--id ID]", and the older "rubric put ID FILE". */
+static int
 cmd_rubric_put(struct cli *cl, const struct cmd *cmd, const struct args *a)
 {
-	json_object *args = object_id_args(a->pos[0]);
+	const char  *opt_id = opt_get(a, "--id");
+	const char  *file   = a->pos[a->npos - 1];
+	char         id[256];
+	json_object *args;
 	int          rv;
 
-	if ((rv = add_rubric_source(args, a->pos[1])) != 0) {
+	if (a->npos == 2 && opt_id != NULL) {
+		return (usage_err("give the rubric's ID once: 'rubric put "
+		                  "FILE --id ID' or 'rubric put ID FILE'"));
+	}
+	if (a->npos == 2) {
+		snprintf(id, sizeof(id), "%s", a->pos[0]);
+	} else if (opt_id != NULL) {
+		snprintf(id, sizeof(id), "%s", opt_id);
+	} else if (strcmp(file, "-") == 0) {
+		return (usage_err("a rubric read from standard input needs "
+		                  "--id ID"));
+	} else {
+		rubric_id_of(file, id, sizeof(id));
+	}
+	args = object_id_args(id);
+	if ((rv = add_rubric_source(args, file)) != 0) {
 		json_object_put(args);
 		return (rv);
 	}
-	return (call_and_show(cl, cmd, a, "rubric.put", args, show_card));
+	return (call_and_show(
+	    cl, cmd, a, "rubric.put", args, show_rubric_put));
+}
+
+/* Prints what rubric.test found: check's problems, decide's verdict. */
+static int
+show_rubric_test(struct cli *cl, const struct cmd *cmd,
+    const struct args *a, json_object *r)
+{
+	json_object *problems = jarray(r, "problems");
+	json_object *verdict  = jobject(r, "decide");
+	json_object *reasons  = jarray(verdict, "reasons");
+	char         buf[4096];
+
+	render_rubric_ref(jobject(r, "rubric"), buf, sizeof(buf));
+	printf("rubric %s on case #%s, %s (nothing was changed)\n", buf,
+	    opt_get(a, "--case"), stage_text(cli_str(r, "stage")));
+	if (jlen(problems) == 0) {
+		printf("\ncheck: complete, no problems\n");
+	} else {
+		printf("\ncheck: %zu problem%s\n", jlen(problems),
+		    jlen(problems) == 1 ? "" : "s");
+	}
+	for (size_t i = 0; i < jlen(problems); i++) {
+		render_value(
+		    json_object_array_get_idx(problems, i), buf, sizeof(buf));
+		printf("  - %s\n", buf);
+	}
+	if (verdict == NULL) {
+		printf("\ndecide: nothing to say (no council for this "
+		       "stage)\n");
+		return (CLI_OK);
+	}
+	printf("\ndecide, on the ballots cast so far\n");
+	card_line("verdict", cli_str(verdict, "verdict"));
+	card_line("score", jnum_text(verdict, "score", buf, sizeof(buf)));
+	if (jlen(reasons) == 0) {
+		card_line("reasons", "-");
+	}
+	for (size_t i = 0; i < jlen(reasons); i++) {
+		render_value(
+		    json_object_array_get_idx(reasons, i), buf, sizeof(buf));
+		card_line(i == 0 ? "reasons" : "", buf);
+	}
+	return (CLI_OK);
 }
 
 static int
@@ -2553,7 +3093,8 @@ cmd_rubric_test(struct cli *cl, const struct cmd *cmd, const struct args *a)
 		args = object_id_args(a->pos[0]);
 	}
 	json_object_object_add(args, "case", json_object_new_int64(id));
-	return (call_and_show(cl, cmd, a, "rubric.test", args, show_pretty));
+	return (call_and_show(
+	    cl, cmd, a, "rubric.test", args, show_rubric_test));
 }
 
 static int
@@ -2625,6 +3166,200 @@ static const struct optspec rubric_test_opts[] = {
 	{ "--case", 1 },
 	{ NULL, 0 },
 };
+static const struct optspec rubric_get_opts[] = {
+	{ "--hash", 1 },
+	{ NULL, 0 },
+};
+static const struct optspec rubric_put_opts[] = {
+	{ "--id", 1 },
+	{ NULL, 0 },
+};
+static const struct optspec score_opts[] = {
+	{ "--comment", 1 },
+	{ NULL, 0 },
+};
+static const struct optspec decide_opts[] = {
+	{ "--note", 1 },
+	{ NULL, 0 },
+};
+
+/* ---------------------------------------------------------------------- */
+/* Duplicates and the public search (case.similar, case.search).          */
+
+static const struct optspec similar_opts[] = {
+	{ "--text", 1 },
+	{ "--limit", 1 },
+	{ NULL, 0 },
+};
+static const struct optspec search_opts[] = {
+	{ "--limit", 1 },
+	{ "--after", 1 },
+	{ NULL, 0 },
+};
+
+/* A similarity for people: three decimals. */
+static void
+similarity_cell(json_object *it, char *out, size_t len)
+{
+	json_object *v;
+
+	if (json_object_object_get_ex(it, "similarity", &v)) {
+		snprintf(out, len, "%.3f", json_object_get_double(v));
+	} else {
+		snprintf(out, len, "-");
+	}
+}
+
+/* Shows case.similar's items, most similar first. */
+static int
+show_similar_items(struct cli *cl, const struct cmd *cmd,
+    const struct args *a, json_object *r)
+{
+	static const char *heads[] = { "ID", "SIMILARITY", "STATE", "TITLE" };
+	json_object       *items   = jarray(r, "items");
+	struct cli_table  *t;
+
+	if (jlen(items) == 0) {
+		printf("no similar case (similarity 0.15 or more)\n");
+		return (CLI_OK);
+	}
+	if ((t = cli_table_new(4, heads)) == NULL) {
+		return (CLI_ETRANSPORT);
+	}
+	cli_table_cap(t, 2, CASES_STATE_MAX);
+	cli_table_flex(t, 3, 30);
+	for (size_t i = 0; i < jlen(items); i++) {
+		json_object *it = json_object_array_get_idx(items, i);
+		char         st[256], sim[32];
+		const char  *row[4];
+
+		case_state_cell(cli_str(it, "state"), st, sizeof(st));
+		similarity_cell(it, sim, sizeof(sim));
+		row[0] = cli_str(it, "id");
+		row[1] = sim;
+		row[2] = st;
+		row[3] = cli_str(it, "title");
+		cli_table_add(t, row);
+	}
+	cli_table_print(t, stdout);
+	cli_table_free(t);
+	return (CLI_OK);
+}
+
+static int
+cmd_similar(struct cli *cl, const struct cmd *cmd, const struct args *a)
+{
+	const char  *file = opt_get(a, "--text");
+	json_object *args;
+	long long    id;
+	char         err[512];
+	int          rv;
+
+	if ((file != NULL) == (a->npos == 1)) {
+		return (usage_err("'similar' takes a case ID or --text FILE "
+		                  "(- for standard input), not %s",
+		    file != NULL ? "both" : "neither"));
+	}
+	args = json_object_new_object();
+	if (file != NULL) {
+		char *text = read_file(file, err, sizeof(err));
+		if (text == NULL) {
+			json_object_put(args);
+			return (usage_err("%s", err));
+		}
+		json_object_object_add(
+		    args, "text", json_object_new_string(text));
+		free(text);
+	} else if ((rv = parse_case_id(a->pos[0], &id)) != 0) {
+		json_object_put(args);
+		return (rv);
+	} else {
+		json_object_object_add(args, "id", json_object_new_int64(id));
+	}
+	if ((rv = set_opt_pos_int(args, a, "--limit", "a positive integer")) !=
+	    0) {
+		json_object_put(args);
+		return (rv);
+	}
+	return (call_and_show(cl, cmd, a, "case.similar", args,
+	    show_similar_items));
+}
+
+/* Shows case.search's items, and how to get the next page. */
+static int
+show_search_items(struct cli *cl, const struct cmd *cmd,
+    const struct args *a, json_object *r)
+{
+	static const char *heads[] = { "ID", "STATE", "UNIT", "TITLE" };
+	json_object       *items   = jarray(r, "items");
+	struct cli_table  *t;
+
+	if (jlen(items) == 0) {
+		printf("no recognized case has all these words\n");
+		return (CLI_OK);
+	}
+	if ((t = cli_table_new(4, heads)) == NULL) {
+		return (CLI_ETRANSPORT);
+	}
+	cli_table_cap(t, 1, CASES_STATE_MAX);
+	cli_table_flex(t, 3, 30);
+	for (size_t i = 0; i < jlen(items); i++) {
+		json_object *it = json_object_array_get_idx(items, i);
+		char         st[256];
+		const char  *row[4];
+
+		case_state_cell(cli_str(it, "state"), st, sizeof(st));
+		row[0] = cli_str(it, "id");
+		row[1] = st;
+		row[2] = cli_str(it, "unit");
+		row[3] = cli_str(it, "title");
+		cli_table_add(t, row);
+	}
+	cli_table_print(t, stdout);
+	cli_table_free(t);
+	if (cli_str(r, "next") != NULL) {
+		fprintf(stderr, "(more: sangkien search ... --after %s)\n",
+		    cli_str(r, "next"));
+	}
+	return (CLI_OK);
+}
+
+static int
+cmd_search(struct cli *cl, const struct cmd *cmd, const struct args *a)
+{
+	json_object *args = json_object_new_object();
+	char        *q;
+	size_t       len = 0;
+	long long    after = 0;
+	int          rv;
+
+	for (int i = 0; i < a->npos; i++) {
+		len += strlen(a->pos[i]) + 1;
+	}
+	if ((q = malloc(len + 1)) == NULL) {
+		json_object_put(args);
+		return (CLI_ETRANSPORT);
+	}
+	q[0] = '\0';
+	for (int i = 0; i < a->npos; i++) {
+		strcat(q, i > 0 ? " " : "");
+		strcat(q, a->pos[i]);
+	}
+	json_object_object_add(args, "q", json_object_new_string(q));
+	free(q);
+	if ((rv = set_opt_pos_int(args, a, "--limit", "a positive integer")) !=
+	        0 ||
+	    (rv = opt_pos_int(a, "--after", "a case ID", &after)) != 0) {
+		json_object_put(args);
+		return (rv);
+	}
+	if (after > 0) {
+		json_object_object_add(
+		    args, "after", json_object_new_int64(after));
+	}
+	return (call_and_show(cl, cmd, a, "case.search", args,
+	    show_search_items));
+}
 
 static const struct cmd cmds[] = {
 	{ "status", NULL, cmd_status, no_opts, 0, 0, CMD_API, "status",
@@ -2652,6 +3387,13 @@ static const struct cmd cmds[] = {
 	{ "act", NULL, cmd_act, act_opts, 2, 2, CMD_API | CMD_WRITE,
 	    "act ID ACTION [--note TEXT] [--version N]",
 	    "Submit, accept, return, withdraw, nominate, reopen or revoke." },
+	{ "score", NULL, cmd_score, score_opts, 2, -1, CMD_API | CMD_WRITE,
+	    "score ID CRITERION=N... [--comment TEXT]",
+	    "Cast (or replace) your ballot, e.g. novelty=25 benefit=30.5." },
+	{ "decide", NULL, cmd_decide, decide_opts, 1, 1, CMD_API | CMD_WRITE,
+	    "decide ID [--note TEXT]",
+	    "Close the review with the rubric's verdict (chair; exit 1 if "
+	    "pending)." },
 	{ "watch", NULL, cmd_watch, watch_opts, 0, 0, CMD_API,
 	    "watch [--from SEQ] [--count N]",
 	    "Print events as they happen, one 'seq type json' a line." },
@@ -2688,19 +3430,30 @@ static const struct cmd cmds[] = {
 	    "Show a council." },
 	{ "rubric", "list", cmd_list, no_opts, 0, 0, CMD_API, "rubric list",
 	    "List the scoring rubrics." },
-	{ "rubric", "get", cmd_rubric_get, no_opts, 1, 1, CMD_API,
-	    "rubric get ID",
-	    "Show a rubric's criteria and source." },
-	{ "rubric", "put", cmd_rubric_put, no_opts, 2, 2, CMD_API | CMD_WRITE,
-	    "rubric put ID FILE.lua", "Load or replace a rubric." },
+	{ "rubric", "show", cmd_rubric_get, rubric_get_opts, 1, 1, CMD_API,
+	    "rubric show ID [--hash H]",
+	    "Show a rubric's criteria, their guides, its hash (a version)." },
+	{ "rubric", "get", cmd_rubric_get, rubric_get_opts, 1, 1, CMD_API,
+	    "rubric get ID [--hash H]",
+	    "Like 'rubric show', with the Lua source." },
+	{ "rubric", "put", cmd_rubric_put, rubric_put_opts, 1, 2,
+	    CMD_API | CMD_WRITE, "rubric put FILE.lua [--id ID]",
+	    "Load a new version of a rubric (ID: the file's name without "
+	    ".lua)." },
 	{ "rubric", "test", cmd_rubric_test, rubric_test_opts, 1, 1, CMD_API,
 	    "rubric test (ID | FILE.lua) --case ID",
-	    "Say what a rubric would say of a case now." },
+	    "Say what a rubric's check and decide would say of a case now." },
 	{ "token", NULL, cmd_token, no_opts, 1, 1, CMD_API | CMD_WRITE,
 	    "token USER",
 	    "Make a new token for USER (shown once; the old one stops)." },
 	{ "demo", NULL, cmd_demo, no_opts, 0, 0, CMD_API, "demo",
-	    "Build a sample province (Lạng Sơn) with a dozen cases." },
+	    "Build a sample province (Lạng Sơn): cases in every state." },
+	{ "similar", NULL, cmd_similar, similar_opts, 0, 1, CMD_API,
+	    "similar (ID | --text FILE) [--limit N]",
+	    "List the cases most like a case or a text (duplicates)." },
+	{ "search", NULL, cmd_search, search_opts, 1, -1, CMD_API,
+	    "search WORDS... [--limit N] [--after ID]",
+	    "Find recognized cases with all these words, accents or not." },
 	{ "help", NULL, cmd_help, no_opts, 0, -1, 0, "help",
 	    "Show this text." },
 };

@@ -118,9 +118,9 @@ void cli_table_free(struct cli_table *t);
 
 /*
  * Builds the sample province of Lạng Sơn through the API (units, users,
- * councils, a dozen cases in several states), administering with admin and
- * acting as each user with a token it gets from user.token.  Returns an
- * enum cli_exit code.
+ * councils, fifteen cases with at least one in every state), administering
+ * with admin and acting as each user with a token it gets from user.token.
+ * Returns an enum cli_exit code.
  */
 int cli_demo(struct sk_client *admin, const struct cli_opts *o);
 

@@ -4,11 +4,13 @@
  * administrator (local-admin, or whoever --token names) sets up the units,
  * the users and two councils; then each author files their own case with a
  * token got from user.token, and council officers accept, return, score and
- * decide with theirs.  The result is a dozen realistic initiatives left in
- * different states, for trying the CLI, for screenshots and for tests.
+ * decide with theirs, and the secretariat revokes one recognition.  The
+ * result is fifteen realistic initiatives with at least one in every state
+ * of the procedure (PROTOCOL.md, "States and actions"), for trying the CLI,
+ * for screenshots and for tests.
  *
  * Everything is upserted (unit.put, user.put, council.put), so the demo can
- * run again on the same server; each run files a new dozen cases.  The
+ * run again on the same server; each run files fifteen new cases.  The
  * decision ops (case.score, case.decide) may not exist on an older server:
  * then the cases meant for a decision stay in review, silently.  Tokens are
  * never printed.
@@ -102,6 +104,9 @@ static const struct demo_member demo_prov_council[] = {
 
 #define DEMO_NMEMBERS 4
 
+/* The provincial secretariat: revokes a recognition. */
+#define DEMO_ADMIN "hoang.thi.thu"
+
 /* Where each case is left. */
 enum demo_goal {
 	G_DRAFT,
@@ -110,10 +115,13 @@ enum demo_goal {
 	G_WITHDRAWN_SUBMITTED,
 	G_RETURNED,
 	G_REVIEW,          /* accepted, in unit review */
-	G_UNIT_RECOGNIZED, /* these four need case.score and case.decide */
+	G_UNIT_RECOGNIZED, /* the rest need case.score and case.decide */
 	G_UNIT_REFUSED,
+	G_REVOKED, /* recognized at unit level, then revoked by an admin */
 	G_NOMINATED,
+	G_PROVINCE_REVIEW, /* accepted by the province council */
 	G_RECOGNIZED,
+	G_PROVINCE_REFUSED,
 };
 
 struct demo_author {
@@ -438,6 +446,76 @@ static const struct demo_case demo_cases[] = {
 	        "tập huấn kỹ thuật ghép.",
 	        "12 hộ trồng hồng tại xã Hồng Phong và xã Phú Xá, huyện Cao "
 	        "Lộc." } },
+	{ "Giáo dục và đào tạo",
+	    "Dạy học STEM chủ đề hệ thống tưới nhỏ giọt tự động dùng Arduino "
+	    "cho học sinh lớp 10",
+	    "Trường THPT Chuyên Chu Văn An",
+	    { { "be.thi.ngoc", "Bế Thị Ngọc", 50 },
+	        { NULL, "Hoàng Văn Tuấn", 50 } },
+	    250, NULL, G_PROVINCE_REVIEW, NULL,
+	    { "Các chủ đề STEM của nhà trường chủ yếu dừng ở mô hình tĩnh; học "
+	      "sinh ít được lập trình, đo đạc và thử nghiệm với thiết bị thật, "
+	      "nên khó liên hệ kiến thức Vật lý, Tin học với sản xuất nông "
+	      "nghiệp của địa phương.",
+	        "Thiết kế chủ đề STEM 6 tiết: học sinh lắp cảm biến độ ẩm đất, "
+	        "bơm mini và bo mạch Arduino, tự lập trình ngưỡng tưới, rồi "
+	        "vận hành hệ thống tại vườn rau của trường trong 4 tuần và so "
+	        "sánh lượng nước với tưới thủ công. Mỗi nhóm nộp nhật ký đo "
+	        "đạc và báo cáo.",
+	        "Gắn chủ đề STEM với nhu cầu tưới tiết kiệm nước của vùng "
+	        "trồng rau xứ Lạng; học sinh tự đo và chứng minh hiệu quả bằng "
+	        "số liệu của chính mình.",
+	        "Áp dụng được ở các trường THPT có phòng thực hành; bộ linh kiện "
+	        "khoảng 450.000 đồng mỗi nhóm, dùng lại được nhiều năm.",
+	        "Lượng nước tưới vườn thử nghiệm giảm 38%; 92% học sinh tham "
+	        "gia đạt yêu cầu đánh giá năng lực vận dụng; hai sản phẩm đạt "
+	        "giải cuộc thi khoa học kỹ thuật cấp tỉnh.",
+	        "Bộ linh kiện Arduino, cảm biến độ ẩm, bơm mini; giáo viên Vật "
+	        "lý và Tin học phối hợp.",
+	        "Học sinh 3 lớp 10 chuyên Lý, chuyên Tin và 10A1 (105 học "
+	        "sinh)." } },
+	{ "Giáo dục và đào tạo",
+	    "Quản lý hồ sơ thi đua, khen thưởng của các trường học bằng bảng "
+	    "tính Google Sheets dùng chung",
+	    "Sở Giáo dục và Đào tạo tỉnh Lạng Sơn",
+	    { { "duong.thi.lien", "Dương Thị Liên", 100 } }, 160, NULL,
+	    G_PROVINCE_REFUSED, NULL,
+	    { "Hồ sơ đề nghị khen thưởng của hơn 200 trường học được gửi về "
+	      "Sở bằng văn bản giấy và thư điện tử, mỗi trường một mẫu; cán "
+	      "bộ phải nhập lại và đối chiếu thủ công.",
+	        "Xây dựng một bảng tính Google Sheets dùng chung theo mẫu thống "
+	        "nhất, mỗi trường được cấp quyền nhập danh sách đề nghị; bảng "
+	        "tính tự kiểm tra điều kiện về số năm và danh hiệu đã đạt.",
+	        "Thay hồ sơ giấy bằng bảng tính dùng chung có kiểm tra điều "
+	        "kiện tự động trong phạm vi ngành giáo dục của tỉnh.",
+	        "Áp dụng tại Phòng Tổ chức cán bộ của Sở và các trường trực "
+	        "thuộc.",
+	        "Thời gian tổng hợp hồ sơ giảm từ 10 ngày xuống 3 ngày; ít sai "
+	        "sót khi nhập liệu.",
+	        "Tài khoản Google của các trường; cán bộ phụ trách thi đua được "
+	        "hướng dẫn sử dụng.",
+	        "Phòng Tổ chức cán bộ của Sở và 34 trường THPT trực thuộc." } },
+	{ "Giáo dục và đào tạo",
+	    "Hướng dẫn học sinh lớp 10 tự học từ vựng tiếng Anh bằng thẻ "
+	    "Quizlet theo chủ đề",
+	    "Trường THPT Việt Bắc",
+	    { { "nguyen.thi.lan", "Nguyễn Thị Lan", 100 } }, 280, NULL,
+	    G_REVOKED,
+	    "Thu hồi quyết định công nhận: qua hậu kiểm, nội dung giải pháp "
+	    "trùng với sáng kiến đã được công nhận năm 2022 tại Trường THPT "
+	    "Lộc Bình.",
+	    { "Học sinh lớp 10 học từ vựng tiếng Anh bằng cách chép nhiều lần "
+	      "vào vở, mau quên; giáo viên khó kiểm tra việc tự học ở nhà.",
+	        "Giáo viên soạn bộ thẻ từ vựng Quizlet cho 10 đơn vị bài học "
+	        "của sách giáo khoa; học sinh ôn bằng các trò chơi của Quizlet "
+	        "và làm bài kiểm tra nhanh đầu giờ.",
+	        "Dùng thẻ từ vựng điện tử và trò chơi để học sinh tự ôn ở nhà "
+	        "thay cho chép từ.",
+	        "Áp dụng được cho mọi khối lớp và các môn ngoại ngữ khác.",
+	        "Điểm kiểm tra từ vựng trung bình tăng từ 5,9 lên 7,2 sau một "
+	        "học kỳ.",
+	        "Học sinh có điện thoại hoặc máy tính kết nối Internet.",
+	        "Học sinh các lớp 10A5, 10A6 của trường." } },
 };
 #define DEMO_NCASES (sizeof(demo_cases) / sizeof(demo_cases[0]))
 #define DEMO_NUNITS (sizeof(demo_units) / sizeof(demo_units[0]))
@@ -886,6 +964,8 @@ demo_score(struct demo *d, long long id, const struct demo_member *council,
 	static const char *comments[] = {
 		"Giải pháp có tính mới, hiệu quả được chứng minh bằng số "
 		"liệu.",
+		"Hiệu quả rõ trong phạm vi ngành nhưng chưa chứng minh được "
+		"ảnh hưởng trên địa bàn tỉnh.",
 		"Nội dung còn sơ sài, chưa chứng minh được hiệu quả áp dụng.",
 	};
 	json_object      *crit = demo_criteria(d, id);
@@ -903,7 +983,8 @@ demo_score(struct demo *d, long long id, const struct demo_member *council,
 		args = cli_case_args(id);
 		json_object_object_add(
 		    args, "marks", demo_marks(crit, level[m]));
-		demo_add_str(args, "comment", comments[level[m] < 0.5]);
+		demo_add_str(args, "comment",
+		    comments[level[m] >= 0.75 ? 0 : level[m] >= 0.5 ? 1 : 2]);
 		snprintf(step, sizeof(step), "score of case #%lld by %s", id,
 		    council[m].user);
 		rv = demo_decision_call(
@@ -1014,16 +1095,65 @@ demo_submit(struct demo *d, const struct demo_case *dc, long long id,
 	}
 }
 
+/*
+ * The council's marks for each goal, as a share of each criterion's
+ * maximum per member (chair first): clear passes (totals 80 to 90), a thin
+ * case (30 to 45, under the unit threshold of 50) and one the province
+ * finds good but not of provincial scope (60 to 72, under its 75).
+ */
+static const double demo_pass[DEMO_NMEMBERS]   = { 0.9, 0.85, 0.8, 0.88 };
+static const double demo_refuse[DEMO_NMEMBERS] = { 0.4, 0.35, 0.45, 0.3 };
+static const double demo_modest[DEMO_NMEMBERS] = { 0.7, 0.65, 0.72, 0.6 };
+
+/* True if a case with this goal is decided at unit level. */
+static int
+demo_goal_decided(enum demo_goal g)
+{
+	return (g >= G_UNIT_RECOGNIZED);
+}
+
+/* True if a case with this goal goes on to the province council. */
+static int
+demo_goal_province(enum demo_goal g)
+{
+	return (g == G_NOMINATED || g == G_PROVINCE_REVIEW ||
+	    g == G_RECOGNIZED || g == G_PROVINCE_REFUSED);
+}
+
+/*
+ * Takes a case recognized at unit level to the province: nominated by the
+ * unit council's secretary, accepted, scored and decided by the province
+ * council, as its goal says.
+ */
+static int
+demo_province(struct demo *d, const struct demo_case *dc, long long id,
+    char *state, size_t statelen)
+{
+	int rv;
+
+	if ((rv = demo_act(d, DEMO_UNIT_SECRETARY, id, "nominate", NULL,
+	         state, statelen)) != CLI_OK ||
+	    dc->goal == G_NOMINATED) {
+		return (rv);
+	}
+	if ((rv = demo_act(d, DEMO_PROV_SECRETARY, id, "accept", NULL, state,
+	         statelen)) != CLI_OK ||
+	    dc->goal == G_PROVINCE_REVIEW) {
+		return (rv);
+	}
+	return (demo_decide(d, id, demo_prov_council,
+	    dc->goal == G_PROVINCE_REFUSED ? demo_modest : demo_pass, state,
+	    statelen));
+}
+
 /* Files one case and takes it where its goal says.  */
 static int
 demo_case_run(struct demo *d, const struct demo_case *dc, long long *id,
     char *state, size_t statelen)
 {
-	static const double pass[DEMO_NMEMBERS]   = { 0.9, 0.85, 0.8, 0.88 };
-	static const double refuse[DEMO_NMEMBERS] = { 0.4, 0.35, 0.45, 0.3 };
-	const char         *sec                   = DEMO_UNIT_SECRETARY;
-	int                 done;
-	int                 rv;
+	const char *sec = DEMO_UNIT_SECRETARY;
+	int         done;
+	int         rv;
 
 	if ((rv = demo_file(d, dc, id, state, statelen)) != CLI_OK ||
 	    (rv = demo_submit(d, dc, *id, state, statelen, &done)) !=
@@ -1033,26 +1163,25 @@ demo_case_run(struct demo *d, const struct demo_case *dc, long long *id,
 	}
 	if ((rv = demo_act(d, sec, *id, "accept", NULL, state, statelen)) !=
 	        CLI_OK ||
-	    dc->goal == G_REVIEW || d->no_decisions) {
+	    !demo_goal_decided(dc->goal) || d->no_decisions) {
 		return (rv);
 	}
 	rv = demo_decide(d, *id, demo_unit_council,
-	    dc->goal == G_UNIT_REFUSED ? refuse : pass, state, statelen);
+	    dc->goal == G_UNIT_REFUSED ? demo_refuse : demo_pass, state,
+	    statelen);
+	/* A case the council did not recognize stays where it is. */
 	if (rv != CLI_OK || d->no_decisions ||
-	    strcmp(state, "unit_recognized") != 0 ||
-	    dc->goal == G_UNIT_RECOGNIZED || dc->goal == G_UNIT_REFUSED) {
+	    strcmp(state, "unit_recognized") != 0) {
 		return (rv);
 	}
-	if ((rv = demo_act(d, sec, *id, "nominate", NULL, state, statelen)) !=
-	        CLI_OK ||
-	    dc->goal == G_NOMINATED) {
+	if (dc->goal == G_REVOKED) {
+		return (demo_act(d, DEMO_ADMIN, *id, "revoke", dc->note, state,
+		    statelen));
+	}
+	if (!demo_goal_province(dc->goal)) {
 		return (rv);
 	}
-	if ((rv = demo_act(d, DEMO_PROV_SECRETARY, *id, "accept", NULL, state,
-	         statelen)) != CLI_OK) {
-		return (rv);
-	}
-	return (demo_decide(d, *id, demo_prov_council, pass, state, statelen));
+	return (demo_province(d, dc, *id, state, statelen));
 }
 
 /* Prints what the demo made, for programs (--json). */

@@ -44,7 +44,7 @@ ready_probe() {
 
 # start_server [extra flags...]: starts sangkiend and waits until it answers.
 start_server() {
-	"$SKD" --data "$DATA" --log-level warn "$@" >>"$T_DIR/server.log" 2>&1 &
+	"$SKD" --data "$DATA" --rubrics "$SK_SRC/rubrics" --log-level warn "$@" >>"$T_DIR/server.log" 2>&1 &
 	SKD_PID=$!
 	for _ in $(seq 1 200); do
 		if [ -S "$DATA/api.ipc" ] && ready_probe >/dev/null 2>&1; then

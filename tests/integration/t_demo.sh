@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # t_demo.sh: `sangkien demo` builds the sample province of Lạng Sơn through
 # the API, and the CLI shows it the way a Vietnamese reader expects: the
-# dozen cases with their state labels, tables whose columns line up whatever
+# fifteen cases (at least one in every state) with their state labels, tables whose columns line up whatever
 # the accents (precomposed or combining), cards with the sections' headings
 # and a timeline.  The demo's users can then act with their own tokens.
 
@@ -12,7 +12,7 @@ start_server
 
 check "demo exits 0" 0 "$(status_of sk demo)"
 sk cases --all >/dev/null
-check "the demo filed a dozen cases" 12 \
+check "the demo filed fifteen cases" 15 \
 	"$(sk --json cases --all | jq '.items | length')"
 
 # Where the demo leaves its cases (decisions, when the server has them, take
@@ -21,17 +21,27 @@ for sc in draft:2 submitted:2 returned:1 withdrawn:2; do
 	check "demo cases in ${sc%%:*}" "${sc##*:}" \
 		"$(sk --json cases --state "${sc%%:*}" | jq '.items | length')"
 done
-check "demo cases in review or decided" 5 \
+check "demo cases in review or decided" 8 \
 	"$(sk --json cases --all | jq '[.items[] | select(.state |
 		IN("unit_review", "unit_recognized", "unit_refused",
-		   "nominated", "province_review", "recognized"))] | length')"
+		   "nominated", "province_review", "recognized",
+		   "province_refused", "revoked"))] | length')"
+# The demo promises at least one case in every state of the procedure.
+check "every state has a demo case" \
+	"draft submitted returned unit_review unit_recognized unit_refused nominated province_review recognized province_refused withdrawn revoked" \
+	"$(for st in draft submitted returned unit_review unit_recognized \
+		unit_refused nominated province_review recognized \
+		province_refused withdrawn revoked; do
+		[ "$(sk --json cases --state "$st" | jq '.items | length')" \
+			-ge 1 ] && printf '%s\n' "$st"
+	done | paste -sd' ')"
 check "at least one case is in unit review" yes \
 	"$([ "$(sk --json cases --state unit_review | jq '.items | length')" \
 		-ge 1 ] && echo yes || echo no)"
 
 # The table for people: Vietnamese labels with the state codes.
 sk cases >"$T_DIR/cases"
-check "cases: a header and twelve rows" 13 "$(wc -l <"$T_DIR/cases")"
+check "cases: a header and fifteen rows" 16 "$(wc -l <"$T_DIR/cases")"
 check "header" "ID STATE UNIT TITLE UPDATED" \
 	"$(head -1 "$T_DIR/cases" | tr -s ' ')"
 check "label of draft" 2 "$(grep -c ' Bản nháp (draft) ' "$T_DIR/cases")"
@@ -95,9 +105,9 @@ check "show marks confidential sections" 1 \
 
 # The demo's own output: a summary, and no token.
 sk demo >"$T_DIR/demo"
-check "demo runs again on the same server: 12 + 2 + 12 cases" 26 \
+check "demo runs again on the same server: 15 + 2 + 15 cases" 32 \
 	"$(sk --json cases --all | jq '.items | length')"
-check "demo prints a summary of its cases" 13 \
+check "demo prints a summary of its cases: a header and fifteen rows" 16 \
 	"$(grep -cE '^(ID|[0-9]+) ' "$T_DIR/demo")"
 check "demo prints no token" 0 \
 	"$(grep -cE 'sk_[A-Za-z0-9_-]{16,}' "$T_DIR/demo" || true)"
@@ -113,7 +123,7 @@ check "the council chair sees the council" "hd-gddt chair" \
 	"$(sk --token "$CHAIR" --json whoami |
 		jq -r '.councils[0] | .id + " " + .role')"
 VIEWER=$(sk token vi.van.long 2>/dev/null)
-check "the viewer lists every case" 26 \
+check "the viewer lists every case" 32 \
 	"$(sk --token "$VIEWER" --json cases --all | jq '.items | length')"
 check "the viewer may not act" 1 \
 	"$(status_of sk --token "$VIEWER" act "$RET" withdraw 2>/dev/null)"

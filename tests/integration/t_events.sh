@@ -54,8 +54,9 @@ START=$(( $(jget "$(call "" server.status)" .result.last_seq) + 1 ))
 # The changes: two cases, and one of them through submit, accept, return,
 # update, submit; the other withdrawn.
 SECS='{"status_quo":"Hồ sơ cấp giấy chứng nhận quyền sử dụng đất mất trung bình 28 ngày.","solution":"Số hóa quy trình một cửa, theo dõi hồ sơ bằng mã QR.","novelty":"Lần đầu áp dụng tại huyện.","applicability":"Áp dụng cho các xã, thị trấn của huyện.","benefits":"Thời gian giải quyết giảm còn 12 ngày.","conditions":"Máy quét mã QR ở bộ phận một cửa.","trial_users":"Bộ phận một cửa thị trấn Cao Lộc."}'
-mk() { jq -nc --arg t "$1" --argjson s "$SECS" '{title:$t,field:"cải cách hành chính",sections:$s,
-	authors:[{name:"Hoàng Thị Thu",user:"thu",share:100}],first_applied:"2025-03-15"}'; }
+FIRST=$(date -u -d '-2 months' +%F) # within the rubric's filing window
+mk() { jq -nc --arg t "$1" --arg d "$FIRST" --argjson s "$SECS" '{title:$t,field:"cải cách hành chính",sections:$s,
+	authors:[{name:"Hoàng Thị Thu",user:"thu",share:100}],first_applied:$d}'; }
 A=$(jget "$(call "$T_THU" case.create "$(mk "Theo dõi hồ sơ đất đai bằng mã QR tại bộ phận một cửa")")" .result.id)
 B=$(jget "$(call "$T_THU" case.create "$(mk "Sổ tay điện tử hướng dẫn thủ tục hành chính")")" .result.id)
 act "$T_THU" "$A" submit >/dev/null

@@ -26,8 +26,9 @@ call "" council.put '{"id":"hd-bvdk-lang-son","name":"Hội đồng sáng kiến
 T_HOA=$(jget "$(call "" user.token '{"id":"hoa"}')" .result.token)
 T_SON=$(jget "$(call "" user.token '{"id":"son"}')" .result.token)
 
-CASE=$(jq -nc '{title:"Quy trình sàng lọc nguy cơ té ngã cho người bệnh cao tuổi nội trú",
-	field:"y tế", first_applied:"2025-06-02",
+# first_applied within the rubric's filing window, so that submit passes.
+CASE=$(jq -nc --arg d "$(date -u -d '-2 months' +%F)" '{title:"Quy trình sàng lọc nguy cơ té ngã cho người bệnh cao tuổi nội trú",
+	field:"y tế", first_applied:$d,
 	authors:[{name:"Nguyễn Thị Hoa",user:"hoa",share:70},{name:"Hoàng Thị Yến",share:30}],
 	sections:{status_quo:"Năm 2024 khoa Nội ghi nhận 14 trường hợp người bệnh cao tuổi bị té ngã.",
 	  solution:"Áp dụng thang điểm Morse khi nhập viện và đánh giá lại mỗi 48 giờ.",

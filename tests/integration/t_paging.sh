@@ -52,13 +52,15 @@ for u in ngoc phuong hai; do
 done
 
 # 1,000 creates: ngoc 350, phuong 250 (Chu Văn An), hai 400 (Lương Văn Tri).
+# first_applied within the rubric's filing window, so that submit passes.
+FIRST=$(date -u -d '-2 months' +%F)
 T0=$(date +%s)
 for spec in ngoc:350:Ngọc phuong:250:Phương hai:400:Hải; do
 	IFS=: read -r u n who <<<"$spec"
-	jq -nc --arg t "${TOK[$u]}" --arg who "$who" --argjson n "$n" '
+	jq -nc --arg t "${TOK[$u]}" --arg who "$who" --arg d "$FIRST" --argjson n "$n" '
 	  range($n) as $i | {op:"case.create", token:$t, args:{
 	    title:("Sáng kiến số \($i + 1) của cô/thầy \($who): đổi mới phương pháp dạy học"),
-	    field:"giáo dục", first_applied:"2025-09-05",
+	    field:"giáo dục", first_applied:$d,
 	    authors:[{name:$who, share:100}],
 	    sections:{status_quo:"Học sinh thụ động trong giờ học.", solution:"Dạy học theo dự án.",
 	      novelty:"Mới tại trường.", applicability:"Toàn trường.", benefits:"Điểm trung bình tăng 0,8.",

@@ -173,12 +173,19 @@ SEC_PART='{"status_quo":"Học sinh lớp 10 gặp nhiều khó khăn khi học 
 SEC_REST='{"novelty":"Lần đầu áp dụng tại trường: mô hình trực quan kết hợp đánh giá thường xuyên.","applicability":"Áp dụng được cho các trường THPT trong tỉnh có phòng máy tính.","benefits":"Tỷ lệ học sinh đạt yêu cầu tăng từ 58% lên 81% sau một học kỳ.","conditions":"Phòng máy cài GeoGebra; giáo viên được tập huấn hai buổi.","trial_users":"Tổ Toán – Tin, sáu lớp khối 10, năm học 2024–2025."}'
 SEC_ALL=$(jq -nc --argjson a "$SEC_PART" --argjson b "$SEC_REST" '$a + $b')
 AUTHORS='[{"name":"Vi Thị Mai","user":"mai","share":60},{"name":"Nông Văn Dũng","share":40}]'
+# first_applied dates within the rubric's filing window (not after today, at
+# most 12 months before it), so that a complete application can be submitted.
+FIRST=$(date -u -d '-2 months' +%F)
+FIRST_B=$(date -u -d '-3 months' +%F)
+FIRST_C=$(date -u -d '-4 months' +%F)
+FIRST_D=$(date -u -d '-5 months' +%F)
+FIRST_E=$(date -u -d '-6 months' +%F)
 
-r=$(call "$T_MAI" case.create "$(jq -nc --argjson s "$SEC_PART" --argjson a "$AUTHORS" \
+r=$(call "$T_MAI" case.create "$(jq -nc --argjson s "$SEC_PART" --argjson a "$AUTHORS" --arg d "$FIRST" \
 	'{title:"Ứng dụng GeoGebra 3D trong dạy học hình học không gian lớp 10", field:"giáo dục",
-	  sections:$s, authors:$a, first_applied:"2025-09-05"}')")
+	  sections:$s, authors:$a, first_applied:$d}')")
 C1=$(jget "$r" .result.id)
-check "case.create by an author: a draft in their unit" "draft|Bản nháp|1|thpt-viet-bac|thpt-viet-bac|2025-09-05|giáo dục" \
+check "case.create by an author: a draft in their unit" "draft|Bản nháp|1|thpt-viet-bac|thpt-viet-bac|$FIRST|giáo dục" \
 	"$(jget "$r" '[.result.state,.result.state_label,(.result.version|tostring),.result.unit,.result.owner,.result.first_applied,.result.field]|join("|")')"
 check "case.create keeps the authors and shares" "Vi Thị Mai:60,Nông Văn Dũng:40" \
 	"$(jget "$r" '[.result.authors[]|.name+":"+(.share|tostring)]|join(",")')"
@@ -186,8 +193,15 @@ check "case ids are positive integers" true "$(jget "$r" '.result.id|type=="numb
 
 r=$(call "$T_MAI" case.act "{\"id\":$C1,\"action\":\"submit\"}")
 is_err "submit with missing sections" incomplete "$r"
-check "incomplete lists the missing sections" "novelty applicability benefits conditions trial_users" \
-	"$(jget "$r" '[.error.details.problems[]|capture("section (?<s>[a-z_]+)").s]|join(" ")')"
+# The rubric (rubrics/default.lua) names each missing section by its
+# Vietnamese label and its key: Thiếu mục "Tính mới của giải pháp"
+# (sections.novelty), ...; nothing else is wrong with this draft.
+check "incomplete lists the missing sections, and only them" \
+	"novelty applicability benefits conditions trial_users" \
+	"$(jget "$r" '[.error.details.problems[]|(capture("sections\\.(?<s>[a-z_]+)").s // "other")]|join(" ")')"
+check "incomplete names the sections by their Vietnamese labels" \
+	"Tính mới của giải pháp|Khả năng áp dụng của giải pháp|Lợi ích thu được do áp dụng sáng kiến|Những điều kiện cần thiết để áp dụng sáng kiến|Những người đã tham gia áp dụng thử hoặc áp dụng lần đầu" \
+	"$(jget "$r" '[.error.details.problems[]|capture("Thiếu mục \"(?<l>[^\"]+)\"").l]|join("|")')"
 
 r=$(call "$T_MAI" case.update "{\"id\":$C1,\"version\":1,\"sections\":$SEC_REST}")
 check "case.update by its author" "2|draft|7" \
@@ -255,14 +269,14 @@ check "case.get after the walk" "returned 5" "$(jget "$r" '.result.state+" "+(.r
 is_err "a viewer may not unit.put" forbidden \
 	"$(call "$T_THANH" unit.put '{"id":"thpt-moi","name":"Trường THPT Mới"}')"
 is_err "a viewer may not file a case" forbidden \
-	"$(call "$T_THANH" case.create "$(jq -nc --argjson s "$SEC_ALL" '{title:"Sổ theo dõi",field:"giáo dục",sections:$s,authors:[{name:"Đinh Công Thành",share:100}],first_applied:"2025-01-10",unit:"so-gddt-lang-son"}')")"
-r=$(call "$T_TUAN" case.create "$(jq -nc --argjson s "$SEC_ALL" '{title:"Quy trình phân loại người bệnh tại khoa Cấp cứu",field:"y tế",sections:$s,authors:[{name:"Lê Minh Tuấn",user:"tuan",share:100}],first_applied:"2025-03-01",unit:"thpt-viet-bac"}')")
+	"$(call "$T_THANH" case.create "$(jq -nc --argjson s "$SEC_ALL" '{title:"Sổ theo dõi",field:"giáo dục",sections:$s,authors:[{name:"Đinh Công Thành",share:100}],first_applied:"'"$FIRST_B"'",unit:"so-gddt-lang-son"}')")"
+r=$(call "$T_TUAN" case.create "$(jq -nc --argjson s "$SEC_ALL" '{title:"Quy trình phân loại người bệnh tại khoa Cấp cứu",field:"y tế",sections:$s,authors:[{name:"Lê Minh Tuấn",user:"tuan",share:100}],first_applied:"'"$FIRST_C"'",unit:"thpt-viet-bac"}')")
 is_err "an author may not file in another unit" forbidden "$r"
 is_err "an author may not server.backup" forbidden "$(call "$T_MAI" server.backup "{\"path\":\"$T_DIR/khong\"}")"
 is_err "an author may not read events" forbidden "$(call "$T_MAI" events.since '{"seq":1}')"
 
 # Conflict of interest: the council secretary authors a case.
-r=$(call "$T_LAN" case.create "$(jq -nc --argjson s "$SEC_ALL" '{title:"Xây dựng ngân hàng câu hỏi trắc nghiệm môn Ngữ văn",field:"giáo dục",sections:$s,authors:[{name:"Nguyễn Thị Lan",user:"lan",share:100}],first_applied:"2025-02-17"}')")
+r=$(call "$T_LAN" case.create "$(jq -nc --argjson s "$SEC_ALL" '{title:"Xây dựng ngân hàng câu hỏi trắc nghiệm môn Ngữ văn",field:"giáo dục",sections:$s,authors:[{name:"Nguyễn Thị Lan",user:"lan",share:100}],first_applied:"'"$FIRST_D"'"}')")
 C2=$(jget "$r" .result.id)
 r=$(call "$T_LAN" case.act "{\"id\":$C2,\"action\":\"submit\"}")
 check "the secretary submits her own case" submitted "$(jget "$r" .result.state)"
@@ -284,7 +298,7 @@ check "case.list shows another unit's author nothing of ours" 0 \
 	"$(jget "$(call "$T_TUAN" case.list)" '.result.items|length')"
 
 # --- Confidential sections ---------------------------------------------------------
-r=$(call "$T_MAI" case.create "$(jq -nc --argjson s "$SEC_ALL" '{title:"Phần mềm quản lý điểm rèn luyện học sinh",field:"giáo dục",sections:$s,authors:[{name:"Vi Thị Mai",user:"mai",share:100}],first_applied:"2025-04-01",confidential:["solution","benefits"]}')")
+r=$(call "$T_MAI" case.create "$(jq -nc --argjson s "$SEC_ALL" '{title:"Phần mềm quản lý điểm rèn luyện học sinh",field:"giáo dục",sections:$s,authors:[{name:"Vi Thị Mai",user:"mai",share:100}],first_applied:"'"$FIRST_E"'",confidential:["solution","benefits"]}')")
 C3=$(jget "$r" .result.id)
 check "confidential is kept" "solution,benefits" "$(jget "$r" '.result.confidential|join(",")')"
 r=$(call "$T_THANH" case.get "{\"id\":$C3}")

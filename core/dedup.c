@@ -1,0 +1,1177 @@
+/*
+ * dedup.c: finds initiatives that copy earlier ones, and searches the
+ * recognized ones, in Vietnamese as people really type it.  The two keys
+ * combine this way: signatures are taken over the stripped key only (base
+ * letters, đ as d), because a copy typed without diacritics shares no
+ * shingle at all with its original under the full key, while under the
+ * stripped key every variant of spelling (no accents, NFD, the other
+ * tone-mark placement, upper case) is the same text.  What stripping
+ * costs is that distinct syllables meet ("ca", "cá", "cà" are all "ca"),
+ * but a shingle is three syllables in a row, and unrelated texts share
+ * few of those whether accented or not: on the corpus in tests/corpus no
+ * unrelated pair comes near 0.15 (test_dedup prints the highest).  Mixing
+ * in full-key shingles would only halve the similarity of an unaccented
+ * copy.  The full key (NFC, one tone placement, case folded) is what
+ * dedup_normalize shows people and what its tests pin down.
+ *
+ * Normalization (DEDUP_FULL): each code point is decomposed (NFKD) and
+ * case folded with utf8proc; a syllable is a run of letters and digits;
+ * its combining marks are split into the tone (grave, acute, tilde, hook
+ * above, dot below) and the rest (circumflex, breve, horn...).  A syllable
+ * with one tone gets it placed by one rule, the "new style" of Vietnamese
+ * orthography (the main vowel): on the vowel with a circumflex, breve or
+ * horn (the last of two, as in "ươ"); else on the last vowel before a
+ * final consonant ("hoàn"); else, in an open syllable, on the middle of
+ * three vowels ("ngoài"), on the second of "oa", "oe", "uy" ("hoà", "khoẻ",
+ * "thuý") and on the first of any other pair ("mía", "múa").  The "u" of
+ * "qu" and the "i" of "gi" before another vowel belong to the initial.
+ * Both "hoà" and "hòa" become "hoà".  Then the syllable is composed again
+ * (NFC).  "Ð" (U+00D0, an eth typed for Đ) counts as "đ".
+ *
+ * Signatures: each stripped syllable is hashed with XXH3 (fixed seed);
+ * each run of three syllable hashes is hashed again into a shingle hash;
+ * value i of the MinHash is the least fmix64(shingle ^ seed_i) over the
+ * shingles, seed_i = XXH64 of i under a fixed seed, of which the low 16
+ * bits are kept (b-bit MinHash: equal by chance once in 65,536, which the
+ * estimate corrects for).  A text of fewer than three syllables is one
+ * shingle.
+ *
+ * The LSH index: 64 bands of 2 values each.  A band's 32 bits are hashed
+ * to one of 4,096 buckets, and the key (band, bucket) holds the ids of the
+ * cases there as 4-byte duplicates (MDB_DUPFIXED | MDB_INTEGERDUP), which
+ * LMDB packs side by side: about 5 bytes an id once buckets fill.  Two
+ * texts with Jaccard similarity J share at least one band with probability
+ * 1 - (1 - J^2)^64: 0.98 at J = 0.25, 0.77 at J = 0.15.  Coarse buckets
+ * add unrelated candidates (64/4096 of all cases); each is ruled out by
+ * reading its signature (dedup_sigs) and comparing, which is also how
+ * candidates are ranked.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+#include <xxhash.h>
+
+#include "core/dedup.h"
+#include "core/err.h"
+
+#define SEED_SYLLABLE 0x73616e676b69656eULL /* "sangkien" */
+#define SEED_SHINGLE 0x64656475702d3367ULL  /* "dedup-3g" */
+#define SEED_MINHASH 0x6d696e6861736821ULL  /* "minhash!" */
+#define SEED_BUCKET 0x6c73682d62616e64ULL   /* "lsh-band" */
+
+/* Letters kept in one syllable; a longer run is cut into several. */
+#define SYL_MAX 32
+/* Marks kept on one letter besides its tone. */
+#define MARKS_MAX 2
+
+/* ------------------------------------------------------------------ */
+/* Growing buffers.                                                    */
+
+struct buf {
+	char  *b;
+	size_t len, cap;
+	bool   oom;
+};
+
+static void
+buf_need(struct buf *b, size_t more)
+{
+	if (b->oom || b->len + more + 1 <= b->cap) {
+		return;
+	}
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < b->len + more + 1) {
+		cap *= 2;
+	}
+	char *nb = realloc(b->b, cap);
+	if (nb == NULL) {
+		b->oom = true;
+		return;
+	}
+	b->b   = nb;
+	b->cap = cap;
+}
+
+static void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_need(b, n);
+	if (!b->oom) {
+		memcpy(b->b + b->len, p, n);
+		b->len += n;
+		b->b[b->len] = '\0';
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Normalization.                                                      */
+
+struct letter {
+	int32_t base;
+	int32_t mark[MARKS_MAX]; /* combining marks other than a tone */
+	int32_t tone;            /* a tone mark on this letter, or 0 */
+};
+
+struct syl {
+	struct letter l[SYL_MAX];
+	int           n;
+	int           ntones;
+};
+
+struct norm {
+	enum dedup_key key;
+	struct syl     s;
+	/* DEDUP_STRIPPED writes UTF-8 to out; DEDUP_FULL code points to cps
+	 * (composed to UTF-8 at the end). */
+	struct buf out;
+	int32_t   *cps;
+	size_t     ncps, capcps;
+	bool       oom;
+};
+
+static bool
+is_tone(int32_t c)
+{
+	return (c == 0x300 || c == 0x301 || c == 0x303 || c == 0x309 ||
+	    c == 0x323);
+}
+
+static bool
+is_vowel(int32_t c)
+{
+	return (c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' ||
+	    c == 'y');
+}
+
+/* Circumflex, breve, horn: the marks that make â ê ô ă ơ ư. */
+static bool
+has_modifier(const struct letter *l)
+{
+	for (int i = 0; i < MARKS_MAX; i++) {
+		int32_t m = l->mark[i];
+		if (m == 0x302 || m == 0x306 || m == 0x31b) {
+			return (true);
+		}
+	}
+	return (false);
+}
+
+/*
+ * The letter that carries the tone of s under the rule of the file's
+ * comment, or -1 when s is not shaped like a Vietnamese syllable (then its
+ * tone stays where it was).
+ */
+static int
+tone_target(const struct syl *s)
+{
+	int i = 0, start, end, n;
+
+	while (i < s->n && !is_vowel(s->l[i].base)) {
+		i++;
+	}
+	if (i == s->n) {
+		return (-1);
+	}
+	start = i;
+	while (i < s->n && is_vowel(s->l[i].base)) {
+		i++;
+	}
+	end = i;
+	for (; i < s->n; i++) {
+		if (is_vowel(s->l[i].base)) {
+			return (-1); /* two vowel groups: not one syllable */
+		}
+	}
+	if (end - start > 1 && !has_modifier(&s->l[start]) &&
+	    ((start > 0 && s->l[start - 1].base == 'q' &&
+	         s->l[start].base == 'u') ||
+	        (start == 1 && s->l[0].base == 'g' &&
+	            s->l[start].base == 'i'))) {
+		start++;
+	}
+	n = end - start;
+	for (i = end - 1; i >= start; i--) {
+		if (has_modifier(&s->l[i])) {
+			return (i);
+		}
+	}
+	if (end < s->n) {
+		return (end - 1);
+	}
+	switch (n) {
+	case 1:
+		return (start);
+	case 2: {
+		int32_t a = s->l[start].base, b = s->l[start + 1].base;
+		if ((a == 'o' && (b == 'a' || b == 'e')) ||
+		    (a == 'u' && b == 'y')) {
+			return (start + 1);
+		}
+		return (start);
+	}
+	case 3:
+		return (start + 1);
+	default:
+		return (-1);
+	}
+}
+
+static void
+cps_add(struct norm *nm, int32_t c)
+{
+	if (nm->ncps == nm->capcps) {
+		size_t   cap = nm->capcps ? nm->capcps * 2 : 256;
+		int32_t *n   = realloc(nm->cps, (cap + 1) * sizeof(*n));
+		if (n == NULL) {
+			nm->oom = true;
+			return;
+		}
+		nm->cps    = n;
+		nm->capcps = cap;
+	}
+	nm->cps[nm->ncps++] = c;
+}
+
+static int
+ccc(int32_t c)
+{
+	return (utf8proc_get_property(c)->combining_class);
+}
+
+/* Writes the syllable in hand, if any, and starts the next. */
+static void
+syl_flush(struct norm *nm)
+{
+	struct syl *s = &nm->s;
+
+	if (s->n == 0) {
+		return;
+	}
+	if (nm->key == DEDUP_STRIPPED) {
+		struct buf *o = &nm->out;
+		buf_need(o, (size_t) s->n * 4 + 1);
+		if (o->oom) {
+			s->n      = 0; /* dedup_normalize reports it */
+			s->ntones = 0;
+			return;
+		}
+		if (o->len > 0) {
+			o->b[o->len++] = ' ';
+		}
+		for (int i = 0; i < s->n; i++) {
+			int32_t c = s->l[i].base;
+			if (c < 0x80) {
+				o->b[o->len++] = (char) c;
+			} else {
+				o->len += (size_t) utf8proc_encode_char(
+				    c == 0x111 ? 'd' : c,
+				    (utf8proc_uint8_t *) o->b + o->len);
+			}
+		}
+		o->b[o->len] = '\0';
+	} else {
+		int t;
+		if (s->ntones == 1 && (t = tone_target(s)) >= 0) {
+			int32_t tone = 0;
+			for (int i = 0; i < s->n; i++) {
+				tone = s->l[i].tone ? s->l[i].tone : tone;
+				s->l[i].tone = 0;
+			}
+			s->l[t].tone = tone;
+		}
+		if (nm->ncps > 0) {
+			cps_add(nm, ' ');
+		}
+		for (int i = 0; i < s->n; i++) {
+			int32_t m[MARKS_MAX + 1];
+			int     nm_ = 0;
+			cps_add(nm, s->l[i].base);
+			for (int j = 0; j < MARKS_MAX; j++) {
+				if (s->l[i].mark[j] != 0) {
+					m[nm_++] = s->l[i].mark[j];
+				}
+			}
+			if (s->l[i].tone != 0) {
+				m[nm_++] = s->l[i].tone;
+			}
+			/* Canonical order (stable by combining class), so
+			 * that composition finds ệ in e, dot, circumflex. */
+			for (int a = 1; a < nm_; a++) {
+				for (int b = a;
+				     b > 0 && ccc(m[b - 1]) > ccc(m[b]); b--) {
+					int32_t x = m[b];
+					m[b]      = m[b - 1];
+					m[b - 1]  = x;
+				}
+			}
+			for (int j = 0; j < nm_; j++) {
+				cps_add(nm, m[j]);
+			}
+		}
+	}
+	s->n      = 0;
+	s->ntones = 0;
+}
+
+static void
+syl_letter(struct norm *nm, int32_t c)
+{
+	struct letter *l;
+
+	if (nm->s.n == SYL_MAX) {
+		syl_flush(nm);
+	}
+	l       = &nm->s.l[nm->s.n++];
+	l->base = c == 0xf0 ? 0x111 : c; /* ð, typed for đ */
+	memset(l->mark, 0, sizeof(l->mark));
+	l->tone = 0;
+}
+
+static void
+syl_mark(struct norm *nm, int32_t c)
+{
+	struct letter *l;
+
+	if (nm->s.n == 0) {
+		return; /* a mark on nothing: ignore it */
+	}
+	l = &nm->s.l[nm->s.n - 1];
+	if (is_tone(c) && l->tone == 0) {
+		l->tone = c;
+		nm->s.ntones++;
+		return;
+	}
+	for (int i = 0; i < MARKS_MAX; i++) {
+		if (l->mark[i] == 0) {
+			l->mark[i] = c;
+			return;
+		}
+	}
+}
+
+enum cp_class {
+	CP_SEP,
+	CP_LETTER,
+	CP_MARK,
+};
+
+static enum cp_class
+cp_class(int32_t c)
+{
+	switch (utf8proc_category(c)) {
+	case UTF8PROC_CATEGORY_LU:
+	case UTF8PROC_CATEGORY_LL:
+	case UTF8PROC_CATEGORY_LT:
+	case UTF8PROC_CATEGORY_LM:
+	case UTF8PROC_CATEGORY_LO:
+	case UTF8PROC_CATEGORY_ND:
+	case UTF8PROC_CATEGORY_NL:
+	case UTF8PROC_CATEGORY_NO:
+		return (CP_LETTER);
+	case UTF8PROC_CATEGORY_MN:
+	case UTF8PROC_CATEGORY_MC:
+	case UTF8PROC_CATEGORY_ME:
+		return (CP_MARK);
+	default:
+		return (CP_SEP);
+	}
+}
+
+#define DECOMPOSE_OPTS                                                       \
+	(UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |          \
+	    UTF8PROC_IGNORE)
+
+/*
+ * The decompositions of the Latin letters and marks Vietnamese is written
+ * with (U+0080 to U+036F, U+1E00 to U+1EFF), worked out once: utf8proc's
+ * lookups were a third of the cost of normalizing.  Each entry holds up to
+ * three code points with their class in the top bits.
+ */
+#define CACHE_LOW_END 0x370
+#define CACHE_HIGH 0x1e00
+#define CACHE_HIGH_END 0x1f00
+#define CACHE_SIZE ((CACHE_LOW_END - 0x80) + (CACHE_HIGH_END - CACHE_HIGH))
+
+struct decomp {
+	int32_t cp[3];
+	int8_t  cls[3]; /* enum cp_class */
+	int8_t  n;      /* -1: not cached (more than three code points) */
+};
+
+static struct decomp  decomp_cache[CACHE_SIZE];
+static pthread_once_t decomp_once = PTHREAD_ONCE_INIT;
+
+static int
+cache_slot(int32_t c)
+{
+	if (c >= 0x80 && c < CACHE_LOW_END) {
+		return (c - 0x80);
+	}
+	if (c >= CACHE_HIGH && c < CACHE_HIGH_END) {
+		return ((CACHE_LOW_END - 0x80) + (c - CACHE_HIGH));
+	}
+	return (-1);
+}
+
+static void
+decomp_init(void)
+{
+	for (int32_t c = 0x80; c < CACHE_HIGH_END; c++) {
+		int              slot = cache_slot(c), bound = 0;
+		utf8proc_int32_t d[8];
+		utf8proc_ssize_t n;
+		if (slot < 0) {
+			continue;
+		}
+		n = utf8proc_decompose_char(c, d, 8, DECOMPOSE_OPTS, &bound);
+		decomp_cache[slot].n = (int8_t) (n >= 0 && n <= 3 ? n : -1);
+		for (int i = 0; i < n && i < 3; i++) {
+			decomp_cache[slot].cp[i]  = d[i];
+			decomp_cache[slot].cls[i] = (int8_t) cp_class(d[i]);
+		}
+	}
+}
+
+/* One code point of the decomposed, case-folded text, of class cls. */
+static void
+norm_cp(struct norm *nm, int32_t c, enum cp_class cls)
+{
+	switch (cls) {
+	case CP_LETTER:
+		syl_letter(nm, c);
+		break;
+	case CP_MARK:
+		syl_mark(nm, c);
+		break;
+	default:
+		syl_flush(nm);
+	}
+}
+
+int
+dedup_normalize(const char *text, size_t len, enum dedup_key key,
+    char **out, size_t *outlen)
+{
+	const utf8proc_uint8_t *p   = (const utf8proc_uint8_t *) text;
+	const utf8proc_uint8_t *end = p + len;
+	struct norm            *nm;
+	int                     rv = SK_OK;
+
+	*out = NULL;
+	pthread_once(&decomp_once, decomp_init);
+	if ((nm = calloc(1, sizeof(*nm))) == NULL) {
+		return (SK_EINTERNAL);
+	}
+	nm->key = key;
+	if (key == DEDUP_STRIPPED) {
+		buf_need(&nm->out, len + 16);
+	}
+	while (p < end) {
+		utf8proc_int32_t c, d[32];
+		utf8proc_ssize_t n;
+		int              bound = 0;
+
+		/* Plain ASCII needs no table. */
+		if (*p < 0x80) {
+			c = *p++;
+			if (c >= 'A' && c <= 'Z') {
+				syl_letter(nm, c + 32);
+			} else if ((c >= 'a' && c <= 'z') ||
+			    (c >= '0' && c <= '9')) {
+				syl_letter(nm, c);
+			} else {
+				syl_flush(nm);
+			}
+			continue;
+		}
+		if ((n = utf8proc_iterate(p, end - p, &c)) < 0) {
+			rv = SK_EBADREQ;
+			goto done;
+		}
+		p += n;
+		int slot = cache_slot(c);
+		if (slot >= 0 && decomp_cache[slot].n >= 0) {
+			for (int i = 0; i < decomp_cache[slot].n; i++) {
+				norm_cp(nm, decomp_cache[slot].cp[i],
+				    (enum cp_class) decomp_cache[slot].cls[i]);
+			}
+			continue;
+		}
+		n = utf8proc_decompose_char(c, d, 32, DECOMPOSE_OPTS, &bound);
+		if (n < 0 || n > 32) {
+			syl_flush(nm);
+			continue;
+		}
+		for (utf8proc_ssize_t i = 0; i < n; i++) {
+			norm_cp(nm, d[i], cp_class(d[i]));
+		}
+	}
+	syl_flush(nm);
+	if (key == DEDUP_FULL) {
+		utf8proc_ssize_t n;
+		cps_add(nm, 0); /* room for the NUL */
+		if (nm->oom) {
+			rv = SK_EINTERNAL;
+			goto done;
+		}
+		nm->ncps--;
+		/* utf8proc_reencode writes UTF-8 over the code points. */
+		n = utf8proc_reencode(nm->cps, (utf8proc_ssize_t) nm->ncps,
+		    UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+		if (n < 0) {
+			rv = SK_EINTERNAL;
+			goto done;
+		}
+		if (nm->ncps == 0) {
+			((char *) nm->cps)[0] = '\0';
+		}
+		*out    = (char *) nm->cps;
+		*outlen = (size_t) n;
+		nm->cps = NULL;
+	} else if (!nm->oom && !nm->out.oom) {
+		buf_add(&nm->out, "", 0);
+		*out      = nm->out.b ? nm->out.b : strdup("");
+		*outlen   = nm->out.len;
+		nm->out.b = NULL;
+	}
+	if (*out == NULL) {
+		rv = SK_EINTERNAL;
+	}
+done:
+	free(nm->cps);
+	free(nm->out.b);
+	free(nm);
+	return (rv);
+}
+
+/* ------------------------------------------------------------------ */
+/* Signatures.                                                         */
+
+static uint32_t       minhash_seed[DEDUP_K];
+static pthread_once_t seeds_once = PTHREAD_ONCE_INIT;
+
+static void
+seeds_init(void)
+{
+	for (uint64_t i = 0; i < DEDUP_K; i++) {
+		minhash_seed[i] =
+		    (uint32_t) XXH64(&i, sizeof(i), SEED_MINHASH);
+	}
+}
+
+/* MurmurHash3's finalizer: a bijection that mixes every bit. */
+static inline uint64_t
+fmix64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ULL;
+	k ^= k >> 33;
+	return (k);
+}
+
+/*
+ * Folds one shingle into the minima.  32-bit arithmetic, so that the loop
+ * runs 8 values at a time where the CPU has AVX2 (the clone is picked when
+ * the program loads); this is where signing spends its time.
+ */
+__attribute__((target_clones("avx2", "default"))) static void
+minhash_add(uint32_t *restrict mins, uint64_t shingle)
+{
+	uint32_t x = (uint32_t) (shingle ^ shingle >> 32);
+
+	for (int i = 0; i < DEDUP_K; i++) {
+		uint32_t v = x ^ minhash_seed[i];
+		v ^= v >> 16;
+		v *= 0x85ebca6bu;
+		v ^= v >> 13;
+		v *= 0xc2b2ae35u;
+		v ^= v >> 16;
+		mins[i] = v < mins[i] ? v : mins[i];
+	}
+}
+
+int
+dedup_sign(const char *text, size_t len, struct dedup_sig *sig,
+    size_t *nshingles)
+{
+	uint32_t  mins[DEDUP_K];
+	uint64_t *h = NULL;
+	size_t    n = 0, cap = 0, slen;
+	char     *s, *p;
+	int       rv;
+
+	pthread_once(&seeds_once, seeds_init);
+	memset(sig, 0, sizeof(*sig));
+	*nshingles = 0;
+	if ((rv = dedup_normalize(text, len, DEDUP_STRIPPED, &s, &slen)) !=
+	    SK_OK) {
+		return (rv);
+	}
+	for (p = s; *p != '\0';) {
+		size_t l = strcspn(p, " ");
+		if (n == cap) {
+			cap          = cap ? cap * 2 : 512;
+			uint64_t *nh = realloc(h, cap * sizeof(*h));
+			if (nh == NULL) {
+				free(h);
+				free(s);
+				return (SK_EINTERNAL);
+			}
+			h = nh;
+		}
+		h[n++] = XXH3_64bits_withSeed(p, l, SEED_SYLLABLE);
+		p += l + (p[l] == ' ');
+	}
+	free(s);
+	if (n == 0) {
+		free(h);
+		return (SK_OK);
+	}
+	memset(mins, 0xff, sizeof(mins));
+	if (n < 3) {
+		minhash_add(
+		    mins, XXH3_64bits_withSeed(h, n * 8, SEED_SHINGLE));
+		*nshingles = 1;
+	} else {
+		for (size_t i = 0; i + 3 <= n; i++) {
+			minhash_add(mins,
+			    XXH3_64bits_withSeed(&h[i], 24, SEED_SHINGLE));
+		}
+		*nshingles = n - 2;
+	}
+	free(h);
+	for (int i = 0; i < DEDUP_K; i++) {
+		sig->v[i] = (uint16_t) mins[i];
+	}
+	return (SK_OK);
+}
+
+double
+dedup_similarity(const struct dedup_sig *a, const struct dedup_sig *b)
+{
+	/* Two 16-bit values are equal by chance with probability c. */
+	const double c = 1.0 / 65536;
+	int          m = 0;
+
+	for (int i = 0; i < DEDUP_K; i++) {
+		m += a->v[i] == b->v[i];
+	}
+	double j = ((double) m / DEDUP_K - c) / (1 - c);
+	return (j < 0 ? 0 : j > 1 ? 1 : j);
+}
+
+/* ------------------------------------------------------------------ */
+/* The LSH index.                                                      */
+
+/* The bucket key of band b: u32 big-endian, band << 24 | bucket. */
+static uint32_t
+band_key(const struct dedup_sig *sig, int b, unsigned char k[4])
+{
+	uint32_t v = (uint32_t) sig->v[b * DEDUP_ROWS] |
+	    (uint32_t) sig->v[b * DEDUP_ROWS + 1] << 16;
+	uint32_t bucket = (uint32_t) (fmix64(v ^ SEED_BUCKET ^
+	                                  (uint64_t) b << 32) >>
+	    (64 - DEDUP_BUCKET_BITS));
+	uint32_t key    = (uint32_t) b << 24 | bucket;
+	k[0]            = (unsigned char) (key >> 24);
+	k[1]            = (unsigned char) (key >> 16);
+	k[2]            = (unsigned char) (key >> 8);
+	k[3]            = (unsigned char) key;
+	return (key);
+}
+
+static void
+sig_key(struct store_key *k, uint64_t id)
+{
+	store_key_init(k);
+	store_key_u64(k, id);
+}
+
+int
+dedup_index_get(MDB_txn *txn, struct store *st, uint64_t id,
+    struct dedup_sig *sig)
+{
+	struct store_key k;
+	MDB_val          v;
+	int              rv;
+
+	sig_key(&k, id);
+	if ((rv = store_get(txn, st, DB_DEDUP_SIGS, k.b, k.len, &v)) != 0) {
+		return (rv);
+	}
+	if (v.mv_size != sizeof(*sig)) {
+		return (SK_EINTERNAL);
+	}
+	memcpy(sig, v.mv_data, sizeof(*sig));
+	return (SK_OK);
+}
+
+/* Adds (put) or removes id from the buckets of sig. */
+static int
+bands_apply(MDB_txn *txn, struct store *st, uint32_t id,
+    const struct dedup_sig *sig, bool put)
+{
+	MDB_dbi dbi = st->dbi[DB_DEDUP_BANDS];
+
+	for (int b = 0; b < DEDUP_BANDS; b++) {
+		unsigned char kb[4];
+		MDB_val       k = { 4, kb }, v = { sizeof(id), &id };
+		int           rc;
+
+		band_key(sig, b, kb);
+		rc = put ? mdb_put(txn, dbi, &k, &v, MDB_NODUPDATA)
+		         : mdb_del(txn, dbi, &k, &v);
+		if (rc != 0 && rc != MDB_KEYEXIST && rc != MDB_NOTFOUND) {
+			return (store_err(rc));
+		}
+	}
+	return (SK_OK);
+}
+
+int
+dedup_index_del(MDB_txn *txn, struct store *st, uint64_t id)
+{
+	struct dedup_sig old;
+	struct store_key k;
+	int              rv;
+
+	if (id > UINT32_MAX) {
+		return (SK_ETOOLARGE);
+	}
+	rv = dedup_index_get(txn, st, id, &old);
+	if (rv == SK_ENOTFOUND) {
+		return (SK_OK);
+	}
+	if (rv != 0 ||
+	    (rv = bands_apply(txn, st, (uint32_t) id, &old, false)) != 0) {
+		return (rv);
+	}
+	sig_key(&k, id);
+	return (store_del(txn, st, DB_DEDUP_SIGS, k.b, k.len));
+}
+
+int
+dedup_index_put(MDB_txn *txn, struct store *st, uint64_t id,
+    const struct dedup_sig *sig)
+{
+	struct store_key k;
+	int              rv;
+
+	if ((rv = dedup_index_del(txn, st, id)) != 0 ||
+	    (rv = bands_apply(txn, st, (uint32_t) id, sig, true)) != 0) {
+		return (rv);
+	}
+	sig_key(&k, id);
+	return (store_put(txn, st, DB_DEDUP_SIGS, k.b, k.len, sig,
+	    sizeof(*sig)));
+}
+
+/*
+ * A set of candidate ids: open addressing over a power of two, 0 free
+ * (case ids start at 1).  Keeps the order ids came in, for the caller.
+ */
+struct idset {
+	uint32_t *slot, *list;
+	size_t    cap, n;
+};
+
+static int
+idset_add(struct idset *s, uint32_t id)
+{
+	if ((s->n + 1) * 2 > s->cap) {
+		size_t    cap  = s->cap ? s->cap * 2 : 1024;
+		uint32_t *slot = calloc(cap, sizeof(*slot));
+		uint32_t *list = realloc(s->list, cap / 2 * sizeof(*list));
+		if (slot == NULL || list == NULL) {
+			free(slot);
+			if (list != NULL) {
+				s->list = list;
+			}
+			return (SK_EINTERNAL);
+		}
+		s->list = list;
+		free(s->slot);
+		s->slot = slot;
+		s->cap  = cap;
+		for (size_t i = 0; i < s->n; i++) {
+			size_t h = (s->list[i] * 0x9e3779b1u) & (cap - 1);
+			while (slot[h] != 0) {
+				h = (h + 1) & (cap - 1);
+			}
+			slot[h] = s->list[i];
+		}
+	}
+	size_t h = (id * 0x9e3779b1u) & (s->cap - 1);
+	while (s->slot[h] != 0) {
+		if (s->slot[h] == id) {
+			return (SK_OK);
+		}
+		h = (h + 1) & (s->cap - 1);
+	}
+	s->slot[h]     = id;
+	s->list[s->n++] = id;
+	return (SK_OK);
+}
+
+/* Inserts m into out (sorted, most similar first, then lowest id). */
+static void
+top_insert(struct dedup_match *out, size_t *n, size_t max,
+    struct dedup_match m)
+{
+	size_t i = *n;
+
+	if (max == 0) {
+		return;
+	}
+	if (i == max) {
+		const struct dedup_match *last = &out[max - 1];
+		if (m.similarity < last->similarity ||
+		    (m.similarity == last->similarity && m.id > last->id)) {
+			return;
+		}
+		i--;
+	} else {
+		(*n)++;
+	}
+	while (i > 0 &&
+	    (out[i - 1].similarity < m.similarity ||
+	        (out[i - 1].similarity == m.similarity &&
+	            out[i - 1].id > m.id))) {
+		out[i] = out[i - 1];
+		i--;
+	}
+	out[i] = m;
+}
+
+int
+dedup_query(MDB_txn *txn, struct store *st, const struct dedup_sig *sig,
+    const struct dedup_query *q, struct dedup_match *out, size_t *n)
+{
+	struct idset cand = { 0 };
+	MDB_cursor  *cur;
+	int          rc, rv = SK_OK;
+
+	*n = 0;
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_DEDUP_BANDS], &cur)) != 0) {
+		return (store_err(rc));
+	}
+	for (int b = 0; b < DEDUP_BANDS && rv == SK_OK; b++) {
+		unsigned char kb[4];
+		MDB_val       k = { 4, kb }, v;
+
+		band_key(sig, b, kb);
+		rc = mdb_cursor_get(cur, &k, &v, MDB_SET);
+		if (rc == 0) {
+			rc = mdb_cursor_get(cur, &k, &v, MDB_GET_MULTIPLE);
+		}
+		while (rc == 0 && rv == SK_OK) {
+			const uint32_t *ids = v.mv_data;
+			size_t          nid = v.mv_size / sizeof(uint32_t);
+			for (size_t i = 0; i < nid; i++) {
+				uint32_t id = ids[i];
+				if (id == q->skip ||
+				    (q->below != 0 && id >= q->below)) {
+					continue;
+				}
+				if ((rv = idset_add(&cand, id)) != 0) {
+					break;
+				}
+			}
+			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_MULTIPLE);
+		}
+		if (rc != 0 && rc != MDB_NOTFOUND && rv == SK_OK) {
+			rv = store_err(rc);
+		}
+	}
+	mdb_cursor_close(cur);
+	for (size_t i = 0; i < cand.n && rv == SK_OK; i++) {
+		struct dedup_sig other;
+		struct store_key k;
+		MDB_val          v;
+
+		sig_key(&k, cand.list[i]);
+		rv = store_get(txn, st, DB_DEDUP_SIGS, k.b, k.len, &v);
+		if (rv == SK_ENOTFOUND || v.mv_size != sizeof(other)) {
+			rv = SK_OK; /* server.verify reports it */
+			continue;
+		}
+		if (rv != 0) {
+			break;
+		}
+		memcpy(&other, v.mv_data, sizeof(other));
+		double s = dedup_similarity(sig, &other);
+		if (s >= q->min) {
+			top_insert(out, n, q->max,
+			    (struct dedup_match) { cand.list[i], s });
+		}
+	}
+	free(cand.slot);
+	free(cand.list);
+	return (rv);
+}
+
+/* ------------------------------------------------------------------ */
+/* The search index.                                                   */
+
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *) a, *(char *const *) b));
+}
+
+/*
+ * The distinct stripped syllables of text, sorted, as pointers into *s.
+ * The caller frees *s and *terms whatever this returns.
+ */
+static int
+terms_of(const char *text, size_t len, char **s, char ***terms, size_t *n)
+{
+	size_t slen, cap = 0, w = 0;
+	char  *p;
+	int    rv;
+
+	*s     = NULL;
+	*terms = NULL;
+	*n     = 0;
+	if ((rv = dedup_normalize(text, len, DEDUP_STRIPPED, s, &slen)) != 0) {
+		return (rv);
+	}
+	for (p = *s; *p != '\0';) {
+		size_t l    = strcspn(p, " ");
+		bool   last = p[l] == '\0';
+		if (*n == cap) {
+			cap      = cap ? cap * 2 : 256;
+			char **t = realloc(*terms, cap * sizeof(*t));
+			if (t == NULL) {
+				return (SK_EINTERNAL);
+			}
+			*terms = t;
+		}
+		p[l]             = '\0';
+		(*terms)[(*n)++] = p;
+		p += l + !last;
+	}
+	if (*n > 0) {
+		qsort(*terms, *n, sizeof(**terms), cmp_str);
+	}
+	for (size_t i = 0; i < *n; i++) {
+		if (w == 0 || strcmp((*terms)[w - 1], (*terms)[i]) != 0) {
+			(*terms)[w++] = (*terms)[i];
+		}
+	}
+	*n = w;
+	return (SK_OK);
+}
+
+static int
+search_apply(MDB_txn *txn, struct store *st, uint64_t id, const char *text,
+    size_t len, bool put)
+{
+	MDB_dbi  dbi = st->dbi[DB_SEARCH_TERMS];
+	uint32_t id32;
+	char    *s, **terms;
+	size_t   n;
+	int      rv;
+
+	if (id > UINT32_MAX) {
+		return (SK_ETOOLARGE);
+	}
+	id32 = (uint32_t) id;
+	rv   = terms_of(text, len, &s, &terms, &n);
+	for (size_t i = 0; i < n && rv == SK_OK; i++) {
+		MDB_val k = { strlen(terms[i]), terms[i] };
+		MDB_val v = { sizeof(id32), &id32 };
+		int     rc = put ? mdb_put(txn, dbi, &k, &v, MDB_NODUPDATA)
+		                 : mdb_del(txn, dbi, &k, &v);
+		if (rc != 0 && rc != MDB_KEYEXIST && rc != MDB_NOTFOUND) {
+			rv = store_err(rc);
+		}
+	}
+	free(terms);
+	free(s);
+	return (rv);
+}
+
+int
+dedup_search_add(MDB_txn *txn, struct store *st, uint64_t id,
+    const char *text, size_t len)
+{
+	return (search_apply(txn, st, id, text, len, true));
+}
+
+int
+dedup_search_del(MDB_txn *txn, struct store *st, uint64_t id,
+    const char *text, size_t len)
+{
+	return (search_apply(txn, st, id, text, len, false));
+}
+
+/*
+ * Walks the shortest posting list from after on and keeps the ids that
+ * every other list holds too (one MDB_GET_BOTH each): the cost follows the
+ * rarest syllable of the query, not the commonest.
+ */
+int
+dedup_search(MDB_txn *txn, struct store *st, const char *q, size_t qlen,
+    uint64_t after, size_t limit, uint64_t *ids, size_t *n, bool *more)
+{
+	MDB_cursor *cur[DEDUP_QUERY_TERMS] = { NULL };
+	char       *s, **terms;
+	size_t      nt, d = 0, least = SIZE_MAX;
+	int         rv, rc = 0;
+
+	*n    = 0;
+	*more = false;
+	if ((rv = terms_of(q, qlen, &s, &terms, &nt)) != 0) {
+		goto done;
+	}
+	if (nt == 0) {
+		rv = SK_EBADREQ;
+		goto done;
+	}
+	if (nt > DEDUP_QUERY_TERMS) {
+		rv = SK_ETOOLARGE;
+		goto done;
+	}
+	if (after >= UINT32_MAX) {
+		goto done;
+	}
+	for (size_t i = 0; i < nt; i++) {
+		MDB_val k = { strlen(terms[i]), terms[i] }, v;
+		size_t  count;
+		if ((rc = mdb_cursor_open(txn, st->dbi[DB_SEARCH_TERMS],
+		         &cur[i])) != 0 ||
+		    (rc = mdb_cursor_get(cur[i], &k, &v, MDB_SET)) != 0 ||
+		    (rc = mdb_cursor_count(cur[i], &count)) != 0) {
+			goto done; /* MDB_NOTFOUND: no case has this one */
+		}
+		if (count < least) {
+			least = count;
+			d     = i;
+		}
+	}
+	uint32_t start = (uint32_t) after + 1;
+	MDB_val  k     = { strlen(terms[d]), terms[d] };
+	MDB_val  v     = { sizeof(start), &start };
+	for (rc = mdb_cursor_get(cur[d], &k, &v, MDB_GET_BOTH_RANGE); rc == 0;
+	     rc = mdb_cursor_get(cur[d], &k, &v, MDB_NEXT_DUP)) {
+		uint32_t id;
+		bool     all = true;
+		memcpy(&id, v.mv_data, sizeof(id));
+		for (size_t j = 0; j < nt && all; j++) {
+			MDB_val kj = { strlen(terms[j]), terms[j] };
+			MDB_val vj = { sizeof(id), &id };
+			if (j == d) {
+				continue;
+			}
+			int r = mdb_cursor_get(cur[j], &kj, &vj, MDB_GET_BOTH);
+			if (r == MDB_NOTFOUND) {
+				all = false;
+			} else if (r != 0) {
+				rc = r;
+				goto done;
+			}
+		}
+		if (!all) {
+			continue;
+		}
+		if (*n == limit) {
+			*more = true;
+			break;
+		}
+		ids[(*n)++] = id;
+	}
+done:
+	if (rv == SK_OK && rc != 0 && rc != MDB_NOTFOUND) {
+		rv = store_err(rc);
+	}
+	for (size_t i = 0; i < DEDUP_QUERY_TERMS; i++) {
+		if (cur[i] != NULL) {
+			mdb_cursor_close(cur[i]);
+		}
+	}
+	free(terms);
+	free(s);
+	return (rv);
+}
+
+/* ------------------------------------------------------------------ */
+/* Verification.                                                       */
+
+int
+dedup_verify(MDB_txn *txn, struct store *st,
+    void (*bad)(void *arg, const char *msg), void *arg, uint64_t *nsigs)
+{
+	MDB_cursor *sigs = NULL, *bands = NULL;
+	MDB_val     k, v;
+	MDB_stat    ms;
+	char        msg[256];
+	int         rc;
+
+	*nsigs = 0;
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_DEDUP_SIGS], &sigs)) != 0 ||
+	    (rc = mdb_cursor_open(txn, st->dbi[DB_DEDUP_BANDS], &bands)) !=
+	        0) {
+		goto done;
+	}
+	for (rc = mdb_cursor_get(sigs, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(sigs, &k, &v, MDB_NEXT)) {
+		struct dedup_sig sig;
+		uint64_t         id;
+		(*nsigs)++;
+		if (k.mv_size != 8 || v.mv_size != sizeof(sig)) {
+			bad(arg, "dedup_sigs has a malformed entry");
+			continue;
+		}
+		id = store_u64_at(k.mv_data);
+		memcpy(&sig, v.mv_data, sizeof(sig));
+		for (int b = 0; b < DEDUP_BANDS; b++) {
+			unsigned char kb[4];
+			uint32_t      id32 = (uint32_t) id;
+			MDB_val       bk = { 4, kb }, bv = { 4, &id32 };
+			band_key(&sig, b, kb);
+			int r = mdb_cursor_get(bands, &bk, &bv, MDB_GET_BOTH);
+			if (r == MDB_NOTFOUND) {
+				snprintf(msg, sizeof(msg),
+				    "case %llu is missing from dedup_bands "
+				    "(band %d)",
+				    (unsigned long long) id, b);
+				bad(arg, msg);
+				break;
+			} else if (r != 0) {
+				rc = r;
+				goto done;
+			}
+		}
+	}
+	if (rc != MDB_NOTFOUND) {
+		goto done;
+	}
+	if ((rc = mdb_stat(txn, st->dbi[DB_DEDUP_BANDS], &ms)) != 0) {
+		goto done;
+	}
+	if (ms.ms_entries != *nsigs * DEDUP_BANDS) {
+		snprintf(msg, sizeof(msg),
+		    "dedup_bands has %llu entries; the %llu signatures make "
+		    "%llu",
+		    (unsigned long long) ms.ms_entries,
+		    (unsigned long long) *nsigs,
+		    (unsigned long long) (*nsigs * DEDUP_BANDS));
+		bad(arg, msg);
+	}
+	rc = 0;
+done:
+	if (sigs != NULL) {
+		mdb_cursor_close(sigs);
+	}
+	if (bands != NULL) {
+		mdb_cursor_close(bands);
+	}
+	return (rc == 0 || rc == MDB_NOTFOUND ? SK_OK : store_err(rc));
+}

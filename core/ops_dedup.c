@@ -1,0 +1,634 @@
+/*
+ * ops_dedup.c: duplicates and the public search in the op table
+ * (case.similar, case.search), and the hook that keeps their indexes in
+ * step with the cases.  dedup.c is the engine; this file knows what a case
+ * is made of, who may see which match, and when a case enters an index.
+ *
+ * The hook, dedup_case_changed, runs in every case operation just before
+ * store_case_put, inside the same transaction, so that the indexes can
+ * never disagree with the cases that were committed:
+ *   - entering submitted (a first submission, or again after returned):
+ *     the signature of the title and every section is (re)indexed; drafts
+ *     never are.  A case stays indexed after it leaves review, so that a
+ *     later copy of a refused or withdrawn case is still caught.
+ *   - accept (submitted -> unit_review): the nearest earlier cases (lower
+ *     ids) at DEDUP_SIMILAR_MIN or more, DEDUP_SIMILAR_STORED at most, are
+ *     stored on the case as "similar" for its council and its rubric.
+ *   - entering or leaving the public states (wf_state_public): the title
+ *     and the sections that are not confidential go in or out of the
+ *     search index.  A confidential section is never indexed.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/case.h"
+#include "core/dedup.h"
+#include "core/err.h"
+#include "core/ops.h"
+#include "core/workflow.h"
+
+#define SIMILAR_DEFAULT 10
+#define SIMILAR_MAX 100
+/* Matches looked at for a caller who may not see them all. */
+#define SIMILAR_SCAN 500
+#define SEARCH_DEFAULT 20
+#define SEARCH_MAX 100
+#define QUERY_MAX_CHARS 1000
+
+/* The sections in the order of the law (Điều 5, Nghị định 13/2012). */
+static const char *const section_order[] = { "status_quo", "solution",
+	"novelty", "applicability", "benefits", "conditions", "trial_users",
+	NULL };
+
+/*
+ * The text of a case: its title, then its sections in the order of the
+ * law; with public, without those it lists as confidential.  malloc'd, or
+ * NULL when out of memory.
+ */
+static char *
+case_text(json_object *doc, bool public, size_t *len)
+{
+	json_object *secs = NULL, *conf = NULL;
+	const char  *title = doc_get_str(doc, "title");
+	char        *text  = NULL;
+	FILE        *f;
+
+	if ((f = open_memstream(&text, len)) == NULL) {
+		return (NULL);
+	}
+	fputs(title ? title : "", f);
+	json_object_object_get_ex(doc, "sections", &secs);
+	json_object_object_get_ex(doc, "confidential", &conf);
+	for (const char *const *s = section_order; secs != NULL && *s; s++) {
+		const char *t = doc_get_str(secs, *s);
+		if (t != NULL && !(public && json_has_str(conf, *s))) {
+			fputs("\n", f);
+			fputs(t, f);
+		}
+	}
+	if (fclose(f) != 0) {
+		free(text);
+		return (NULL);
+	}
+	return (text);
+}
+
+/* A similarity as people read it: 3 decimals, "0.25" not "0.250". */
+static json_object *
+similarity_json(double s)
+{
+	char   buf[16];
+	size_t n;
+
+	snprintf(buf, sizeof(buf), "%.3f", s);
+	n = strlen(buf);
+	while (n > 3 && buf[n - 1] == '0') {
+		buf[--n] = '\0';
+	}
+	return (json_object_new_double_s(strtod(buf, NULL), buf));
+}
+
+/* The signature of a case's whole text; *n is 0 when it has no words. */
+static int
+case_sign(json_object *doc, struct dedup_sig *sig, size_t *n)
+{
+	size_t len;
+	char  *text = case_text(doc, false, &len);
+	int    rv;
+
+	if (text == NULL) {
+		return (SK_EINTERNAL);
+	}
+	rv = dedup_sign(text, len, sig, n);
+	free(text);
+	return (rv);
+}
+
+/*
+ * The hook.
+ */
+
+static int
+index_case(struct op_ctx *ctx, uint64_t id, json_object *doc)
+{
+	struct dedup_sig sig;
+	size_t           n;
+	int              rv;
+
+	if ((rv = case_sign(doc, &sig, &n)) == 0) {
+		rv = n > 0 ? dedup_index_put(ctx->txn, ctx->st, id, &sig)
+		           : dedup_index_del(ctx->txn, ctx->st, id);
+	}
+	if (rv != 0) {
+		return (proto_fail(ctx->err, rv,
+		    "cannot index case %llu for duplicates",
+		    (unsigned long long) id));
+	}
+	return (0);
+}
+
+static int
+store_similar(struct op_ctx *ctx, uint64_t id, json_object *doc)
+{
+	struct dedup_match  m[DEDUP_SIMILAR_STORED];
+	struct dedup_query  q = { DEDUP_SIMILAR_MIN, id, id,
+		 DEDUP_SIMILAR_STORED };
+	struct dedup_sig    sig;
+	json_object        *similar = json_object_new_array();
+	size_t              nsh = 1, n = 0;
+	int                 rv;
+
+	rv = dedup_index_get(ctx->txn, ctx->st, id, &sig);
+	if (rv == SK_ENOTFOUND) {
+		/* Submitted before there was an index: index it now. */
+		if ((rv = case_sign(doc, &sig, &nsh)) == 0 && nsh > 0) {
+			rv = dedup_index_put(ctx->txn, ctx->st, id, &sig);
+		}
+	}
+	if (rv == 0 && nsh > 0) {
+		rv = dedup_query(ctx->txn, ctx->st, &sig, &q, m, &n);
+	}
+	for (size_t i = 0; i < n && rv == 0; i++) {
+		json_object *c, *it;
+		if (store_case_get(ctx->txn, ctx->st, m[i].id, &c) != 0) {
+			continue;
+		}
+		it = json_object_new_object();
+		json_object_object_add(
+		    it, "id", json_object_new_int64((int64_t) m[i].id));
+		json_object_object_add(it, "title",
+		    json_object_new_string(doc_get_str(c, "title") ?: ""));
+		json_object_object_add(
+		    it, "similarity", similarity_json(m[i].similarity));
+		json_object_array_add(similar, it);
+		json_object_put(c);
+	}
+	if (rv != 0) {
+		json_object_put(similar);
+		return (proto_fail(ctx->err, rv,
+		    "cannot look for cases similar to case %llu",
+		    (unsigned long long) id));
+	}
+	json_object_object_add(doc, "similar", similar);
+	return (0);
+}
+
+static int
+search_update(struct op_ctx *ctx, uint64_t id, json_object *old,
+    enum wf_state from, json_object *doc, enum wf_state to)
+{
+	bool   was = old != NULL && wf_state_public(from);
+	bool   is  = wf_state_public(to);
+	char  *ot = NULL, *nt = NULL;
+	size_t ol = 0, nl = 0;
+	int    rv = 0;
+
+	if (!was && !is) {
+		return (0);
+	}
+	if ((was && (ot = case_text(old, true, &ol)) == NULL) ||
+	    (is && (nt = case_text(doc, true, &nl)) == NULL)) {
+		rv = SK_EINTERNAL;
+	} else if (was && is && ol == nl && memcmp(ot, nt, ol) == 0) {
+		rv = 0; /* the public text is what is indexed already */
+	} else {
+		if (was) {
+			rv = dedup_search_del(ctx->txn, ctx->st, id, ot, ol);
+		}
+		if (is && rv == 0) {
+			rv = dedup_search_add(ctx->txn, ctx->st, id, nt, nl);
+		}
+	}
+	free(ot);
+	free(nt);
+	if (rv != 0) {
+		return (proto_fail(ctx->err, rv,
+		    "cannot update the search index for case %llu",
+		    (unsigned long long) id));
+	}
+	return (0);
+}
+
+int
+dedup_case_changed(struct op_ctx *ctx, json_object *old, json_object *doc)
+{
+	enum wf_state from = old ? wf_state_parse(doc_get_str(old, "state"))
+	                         : WF_NONE;
+	enum wf_state to   = wf_state_parse(doc_get_str(doc, "state"));
+	int64_t       id   = doc_get_int(doc, "id", 0);
+	int           rv;
+
+	/* The indexes hold 32-bit ids: four billion cases is far off. */
+	if (id <= 0 || id > (int64_t) UINT32_MAX) {
+		return (0);
+	}
+	if (to == WF_SUBMITTED && from != WF_SUBMITTED &&
+	    (rv = index_case(ctx, (uint64_t) id, doc)) != 0) {
+		return (rv);
+	}
+	if (to == WF_UNIT_REVIEW && from == WF_SUBMITTED &&
+	    (rv = store_similar(ctx, (uint64_t) id, doc)) != 0) {
+		return (rv);
+	}
+	return (search_update(ctx, (uint64_t) id, old, from, doc, to));
+}
+
+/*
+ * case.similar.
+ */
+
+/* Is the principal a member of any council? */
+static bool
+in_a_council(struct op_ctx *ctx)
+{
+	MDB_cursor *cur;
+	MDB_val     k, v;
+	bool        found = false;
+	int         rc;
+
+	if (mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_COUNCILS], &cur) != 0) {
+		return (false);
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && !found;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		struct proto_err e = { 0 };
+		json_object *c = proto_json_parse(v.mv_data, v.mv_size, &e);
+		proto_err_clear(&e);
+		found = c != NULL && council_role(c, ctx->who->id) != NULL;
+		json_object_put(c);
+	}
+	mdb_cursor_close(cur);
+	return (found);
+}
+
+int
+op_case_similar(struct op_ctx *ctx)
+{
+	uint64_t            id = 0, limit = SIMILAR_DEFAULT;
+	const char         *text = NULL;
+	json_object        *doc = NULL, *items;
+	struct dedup_sig    sig;
+	struct dedup_match *m = NULL;
+	size_t              nsh = 1, n = 0;
+	unsigned            roles = 0;
+	bool                all;
+	int                 rv;
+
+	if ((rv = arg_u64(ctx->args, "id", false, 1, INT64_MAX - 1, &id,
+	         ctx->err)) != 0 ||
+	    (rv = arg_str(ctx->args, "text", false, 0, &text, ctx->err)) !=
+	        0 ||
+	    (rv = arg_u64(ctx->args, "limit", false, 1, SIMILAR_MAX, &limit,
+	         ctx->err)) != 0) {
+		return (rv);
+	}
+	if ((id != 0) == (text != NULL)) {
+		return (proto_fail(ctx->err, SK_EBADREQ,
+		    "give either \"id\" (a case) or \"text\", not %s",
+		    id != 0 ? "both" : "neither"));
+	}
+	if (id != 0) {
+		if ((rv = case_load(ctx, id, &doc, &roles)) != 0) {
+			return (rv);
+		}
+		rv = dedup_index_get(ctx->txn, ctx->st, id, &sig);
+		if (rv == SK_ENOTFOUND) {
+			rv = case_sign(doc, &sig, &nsh); /* a draft */
+		}
+	} else {
+		rv = dedup_sign(text, strlen(text), &sig, &nsh);
+	}
+	/* Councils judge copies wherever they come from; others see the
+	 * public record and their own unit. */
+	all = (ctx->who->roles & (ROLE_ADMIN | ROLE_VIEWER)) != 0 ||
+	    ctx->who->local_admin || (roles & COUNCIL_BITS) != 0 ||
+	    in_a_council(ctx);
+	struct dedup_query q = { DEDUP_SIMILAR_MIN, 0, id,
+		all ? limit : SIMILAR_SCAN };
+	if (rv == 0 && nsh > 0) {
+		if ((m = calloc(q.max, sizeof(*m))) == NULL) {
+			rv = SK_EINTERNAL;
+		} else {
+			rv = dedup_query(ctx->txn, ctx->st, &sig, &q, m, &n);
+		}
+	}
+	json_object_put(doc);
+	if (rv != 0) {
+		free(m);
+		return (proto_fail(ctx->err, rv,
+		    "cannot look for similar cases"));
+	}
+	items = json_object_new_array();
+	for (size_t i = 0; i < n && json_object_array_length(items) < limit;
+	     i++) {
+		json_object  *c, *it;
+		const char   *unit;
+		enum wf_state s;
+		if (store_case_get(ctx->txn, ctx->st, m[i].id, &c) != 0) {
+			continue;
+		}
+		s    = wf_state_parse(doc_get_str(c, "state"));
+		unit = doc_get_str(c, "unit");
+		if (!all && !wf_state_public(s) &&
+		    !(unit != NULL && ctx->who->unit[0] != '\0' &&
+		        strcmp(unit, ctx->who->unit) == 0)) {
+			json_object_put(c);
+			continue;
+		}
+		it = json_object_new_object();
+		json_object_object_add(
+		    it, "id", json_object_new_int64((int64_t) m[i].id));
+		json_object_object_add(it, "title",
+		    json_object_new_string(doc_get_str(c, "title") ?: ""));
+		json_object_object_add(it, "state",
+		    json_object_new_string(doc_get_str(c, "state") ?: ""));
+		json_object_object_add(
+		    it, "similarity", similarity_json(m[i].similarity));
+		json_object_array_add(items, it);
+		json_object_put(c);
+	}
+	free(m);
+	ctx->result = json_object_new_object();
+	json_object_object_add(ctx->result, "items", items);
+	return (0);
+}
+
+/*
+ * case.search.
+ */
+
+int
+op_case_search(struct op_ctx *ctx)
+{
+	const char  *q = NULL;
+	uint64_t     limit = SEARCH_DEFAULT, after = 0, *ids;
+	size_t       n = 0;
+	bool         more = false;
+	json_object *items;
+	int          rv;
+
+	if ((rv = arg_str(ctx->args, "q", true, QUERY_MAX_CHARS, &q,
+	         ctx->err)) != 0 ||
+	    (rv = arg_u64(ctx->args, "limit", false, 1, SEARCH_MAX, &limit,
+	         ctx->err)) != 0 ||
+	    (rv = arg_u64(ctx->args, "after", false, 0, INT64_MAX - 1, &after,
+	         ctx->err)) != 0) {
+		return (rv);
+	}
+	if ((ids = calloc(limit, sizeof(*ids))) == NULL) {
+		return (proto_fail(ctx->err, SK_EINTERNAL, "out of memory"));
+	}
+	rv = dedup_search(ctx->txn, ctx->st, q, strlen(q), after, limit, ids,
+	    &n, &more);
+	if (rv == SK_EBADREQ) {
+		free(ids);
+		return (proto_fail(ctx->err, rv,
+		    "\"q\" has no word to search for"));
+	}
+	if (rv == SK_ETOOLARGE) {
+		free(ids);
+		return (proto_fail(ctx->err, rv,
+		    "\"q\" has more than %d words", DEDUP_QUERY_TERMS));
+	}
+	if (rv != 0) {
+		free(ids);
+		return (proto_fail(ctx->err, rv, "cannot search"));
+	}
+	items = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		static const char *const keys[] = { "id", "unit", "title",
+			"field", "state", "state_label", NULL };
+		json_object  *c, *it, *v;
+		enum wf_state s;
+		if (store_case_get(ctx->txn, ctx->st, ids[i], &c) != 0) {
+			continue;
+		}
+		/* The index holds only public cases; say nothing of others. */
+		s = wf_state_parse(doc_get_str(c, "state"));
+		if (!wf_state_public(s)) {
+			json_object_put(c);
+			continue;
+		}
+		it = json_object_new_object();
+		for (const char *const *k = keys; *k; k++) {
+			if (json_object_object_get_ex(c, *k, &v)) {
+				json_object_object_add(
+				    it, *k, json_object_get(v));
+			}
+		}
+		json_object_array_add(items, it);
+		json_object_put(c);
+	}
+	ctx->result = json_object_new_object();
+	json_object_object_add(ctx->result, "items", items);
+	json_object_object_add(ctx->result, "next",
+	    more && n > 0 ? json_object_new_int64((int64_t) ids[n - 1])
+	                  : NULL);
+	free(ids);
+	return (0);
+}
+
+/*
+ * server.verify.
+ */
+
+#define MAX_PROBLEMS 100
+
+static void
+add_problem(void *arg, const char *msg)
+{
+	json_object *problems = arg;
+	if (json_object_array_length(problems) < MAX_PROBLEMS) {
+		json_object_array_add(problems, json_object_new_string(msg));
+	}
+}
+
+static void
+problemf(json_object *problems, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+problemf(json_object *problems, const char *fmt, ...)
+{
+	char    buf[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	add_problem(problems, buf);
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
+	return (x < y ? -1 : x > y);
+}
+
+/*
+ * The ids in by_state under the states for which want(s) is true, sorted.
+ */
+static int
+ids_in_states(struct op_ctx *ctx, bool (*want)(enum wf_state), uint32_t **ids,
+    size_t *n)
+{
+	size_t cap = 0;
+
+	*ids = NULL;
+	*n   = 0;
+	for (int s = 0; s < WF_NSTATES; s++) {
+		struct store_key prefix;
+		MDB_cursor      *cur;
+		MDB_val          k, v;
+		int              rc;
+		if (!want((enum wf_state) s)) {
+			continue;
+		}
+		store_key_init(&prefix);
+		store_key_str(&prefix, wf_state_name((enum wf_state) s));
+		if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_BY_STATE],
+		         &cur)) != 0) {
+			return (store_err(rc));
+		}
+		k.mv_data = prefix.b;
+		k.mv_size = prefix.len;
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+		     rc == 0 && k.mv_size == prefix.len + 8 &&
+		     memcmp(k.mv_data, prefix.b, prefix.len) == 0;
+		     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			if (*n == cap) {
+				uint32_t *more;
+				cap  = cap ? cap * 2 : 1024;
+				more = realloc(*ids, cap * sizeof(**ids));
+				if (more == NULL) {
+					mdb_cursor_close(cur);
+					return (SK_EINTERNAL);
+				}
+				*ids = more;
+			}
+			(*ids)[(*n)++] = (uint32_t) store_u64_at(
+			    (char *) k.mv_data + prefix.len);
+		}
+		mdb_cursor_close(cur);
+	}
+	if (*n > 0) {
+		qsort(*ids, *n, sizeof(**ids), cmp_u32);
+	}
+	return (0);
+}
+
+/* States whose cases were submitted and so must have a signature. */
+static bool
+state_signed(enum wf_state s)
+{
+	return (s != WF_DRAFT && s != WF_WITHDRAWN);
+}
+
+int
+dedup_server_verify(struct op_ctx *ctx, json_object *problems)
+{
+	uint32_t   *pub = NULL, *sub = NULL;
+	size_t      npub = 0, nsub = 0;
+	uint64_t    nsigs;
+	MDB_cursor *cur = NULL;
+	MDB_val     k, v;
+	int         rv, rc;
+
+	if ((rv = dedup_verify(ctx->txn, ctx->st, add_problem, problems,
+	         &nsigs)) != 0 ||
+	    (rv = ids_in_states(ctx, wf_state_public, &pub, &npub)) != 0 ||
+	    (rv = ids_in_states(ctx, state_signed, &sub, &nsub)) != 0) {
+		goto out;
+	}
+	/* Every submitted case has a signature. */
+	for (size_t i = 0; i < nsub; i++) {
+		struct dedup_sig sig;
+		if (dedup_index_get(ctx->txn, ctx->st, sub[i], &sig) ==
+		    SK_ENOTFOUND) {
+			problemf(problems,
+			    "case %u was submitted but is not in dedup_sigs",
+			    sub[i]);
+		}
+	}
+	/* Every signature is a case's. */
+	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_DEDUP_SIGS],
+	         &cur)) != 0) {
+		rv = store_err(rc);
+		goto out;
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		MDB_val c;
+		if (k.mv_size == 8 &&
+		    store_get(ctx->txn, ctx->st, DB_CASES, k.mv_data, 8, &c) ==
+		        SK_ENOTFOUND) {
+			problemf(problems,
+			    "dedup_sigs has case %llu, which does not exist",
+			    (unsigned long long) store_u64_at(k.mv_data));
+		}
+	}
+	mdb_cursor_close(cur);
+	cur = NULL;
+	/* Every posting names a public case... */
+	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_SEARCH_TERMS],
+	         &cur)) != 0) {
+		rv = store_err(rc);
+		goto out;
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_NODUP)) {
+		MDB_val kk = k, vv = v;
+		for (int r = mdb_cursor_get(cur, &kk, &vv, MDB_GET_MULTIPLE);
+		     r == 0; r = mdb_cursor_get(cur, &kk, &vv,
+		                 MDB_NEXT_MULTIPLE)) {
+			const uint32_t *ids = vv.mv_data;
+			for (size_t i = 0; i < vv.mv_size / 4; i++) {
+				if (npub == 0 ||
+				    bsearch(&ids[i], pub, npub, sizeof(*pub),
+				        cmp_u32) == NULL) {
+					problemf(problems,
+					    "search_terms has \"%.*s\" for "
+					    "case %u, which is not public",
+					    (int) k.mv_size,
+					    (char *) k.mv_data, ids[i]);
+				}
+			}
+		}
+	}
+	/* ...and every public case is found by the first word of its
+	 * title. */
+	for (size_t i = 0; i < npub; i++) {
+		json_object *c;
+		char        *t;
+		size_t       tl;
+		if (store_case_get(ctx->txn, ctx->st, pub[i], &c) != 0) {
+			continue;
+		}
+		const char *title = doc_get_str(c, "title") ?: "";
+		if (dedup_normalize(title, strlen(title), DEDUP_STRIPPED, &t,
+		        &tl) == 0 &&
+		    tl > 0) {
+			uint32_t id = pub[i];
+			MDB_val  tk = { strcspn(t, " "), t }, tv = { 4, &id };
+			if (mdb_cursor_get(cur, &tk, &tv, MDB_GET_BOTH) != 0) {
+				problemf(problems,
+				    "case %u is public but missing from "
+				    "search_terms",
+				    id);
+			}
+		}
+		free(t);
+		json_object_put(c);
+	}
+	rv = 0;
+out:
+	if (cur != NULL) {
+		mdb_cursor_close(cur);
+	}
+	free(pub);
+	free(sub);
+	return (rv);
+}

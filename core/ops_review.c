@@ -1,0 +1,840 @@
+/*
+ * ops_review.c: the council's half of the op table: rubrics, ballots and
+ * decisions (PROTOCOL.md, case.score, case.decide, rubric.*).
+ *
+ * Which rubric reviews a case: the reviewing council's `rubric`, else the
+ * `rubric` of the nearest unit from the case's unit upward, else "default"
+ * (unit review) or "province" (province review).  Its current version is
+ * pinned on the case when the review starts (accept), so editing a rubric
+ * never changes an open review.
+ *
+ * Ballots are secret until the decision: a member sees their own, the
+ * chair and secretary see who has scored, authors never see who gave what.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/case.h"
+#include "core/err.h"
+#include "core/ops.h"
+#include "core/rubric.h"
+#include "core/workflow.h"
+
+#define COMMENT_MAX_CHARS 4000
+
+static const char *
+stage_of(enum wf_state s)
+{
+	switch (s) {
+	case WF_UNIT_REVIEW:
+		return ("unit");
+	case WF_PROVINCE_REVIEW:
+		return ("province");
+	default:
+		return (NULL);
+	}
+}
+
+/* The id of the rubric that reviews doc at stage. */
+static void
+review_rubric_id(struct op_ctx *ctx, json_object *doc, const char *stage,
+    char id[PROTO_MAX_ID + 1])
+{
+	json_object *c = case_council(ctx, doc, stage);
+	const char  *r = c ? doc_get_str(c, "rubric") : NULL;
+	char         unit[PROTO_MAX_ID + 1];
+
+	if (r != NULL) {
+		snprintf(id, PROTO_MAX_ID + 1, "%s", r);
+		json_object_put(c);
+		return;
+	}
+	json_object_put(c);
+	snprintf(unit, sizeof(unit), "%s", doc_get_str(doc, "unit") ?: "");
+	for (int depth = 0; depth < 64 && unit[0] != '\0'; depth++) {
+		json_object *u;
+		if (store_doc_get(ctx->txn, ctx->st, DB_UNITS, unit, &u) != 0) {
+			break;
+		}
+		if ((r = doc_get_str(u, "rubric")) != NULL) {
+			snprintf(id, PROTO_MAX_ID + 1, "%s", r);
+			json_object_put(u);
+			return;
+		}
+		snprintf(unit, sizeof(unit), "%s", doc_get_str(u, "parent") ?: "");
+		json_object_put(u);
+	}
+	snprintf(id, PROTO_MAX_ID + 1, "%s",
+	    strcmp(stage, "unit") == 0 ? "default" : "province");
+}
+
+int
+review_pin_rubric(struct op_ctx *ctx, json_object *doc, const char *stage)
+{
+	char         id[PROTO_MAX_ID + 1], hash[RUBRIC_HASH_HEX + 1];
+	json_object *pin;
+
+	review_rubric_id(ctx, doc, stage, id);
+	if (rubric_current(ctx->txn, ctx->st, id, hash) != 0) {
+		return (proto_fail(ctx->err, SK_ENOTFOUND,
+		    "no rubric \"%s\" to review case %lld with; load it with "
+		    "rubric.put or --rubrics",
+		    id, (long long) doc_get_int(doc, "id", 0)));
+	}
+	pin = json_object_new_object();
+	json_object_object_add(pin, "id", json_object_new_string(id));
+	json_object_object_add(pin, "hash", json_object_new_string(hash));
+	json_object_object_add(pin, "stage", json_object_new_string(stage));
+	json_object_object_add(doc, "rubric", pin);
+	return (0);
+}
+
+/* The case as a rubric sees it: all sections, and duplicate detection. */
+static json_object *
+rubric_case(json_object *doc)
+{
+	json_object *c = case_view(doc, WF_ADMIN), *sim;
+	double       max = 0;
+
+	if (json_object_object_get_ex(c, "similar", &sim) &&
+	    json_object_is_type(sim, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(sim); i++) {
+			json_object *s;
+			if (json_object_object_get_ex(
+			        json_object_array_get_idx(sim, i), "similarity",
+			        &s)) {
+				/* Not fmax: sangkiend does not link libm. */
+				double v = json_object_get_double(s);
+				max      = v > max ? v : max;
+			}
+		}
+	} else {
+		json_object_object_add(c, "similar", json_object_new_array());
+	}
+	json_object_object_add(c, "max_similarity", json_object_new_double(max));
+	return (c);
+}
+
+int
+review_check(struct op_ctx *ctx, json_object *doc, json_object **problems)
+{
+	char                id[PROTO_MAX_ID + 1], hash[RUBRIC_HASH_HEX + 1];
+	char                today[32], err[512];
+	struct plug_rubric *r;
+	int                 rv;
+
+	review_rubric_id(ctx, doc, "unit", id);
+	if (rubric_current(ctx->txn, ctx->st, id, hash) != 0) {
+		*problems = case_completeness_problems(doc);
+		return (0);
+	}
+	if ((rv = rubric_get(ctx->env->rubrics, ctx->txn, hash, &r,
+	         ctx->err)) != 0) {
+		return (rv);
+	}
+	proto_time_str(ctx->now, today, sizeof(today));
+	today[10]      = '\0';
+	json_object *c = rubric_case(doc);
+	rv             = plug_check(r, c, today, problems, err, sizeof(err));
+	json_object_put(c);
+	if (rv != 0) {
+		return (proto_fail(ctx->err, SK_ERUBRIC, "rubric %s: %s", id, err));
+	}
+	return (0);
+}
+
+/* The pinned rubric of the case's current review. */
+static int
+pinned_rubric(struct op_ctx *ctx, json_object *doc, struct plug_rubric **r,
+    const char **id)
+{
+	json_object *pin;
+	const char  *hash;
+	if (!json_object_object_get_ex(doc, "rubric", &pin) ||
+	    (hash = doc_get_str(pin, "hash")) == NULL) {
+		return (proto_fail(ctx->err, SK_EINTERNAL,
+		    "case %lld is in review without a pinned rubric",
+		    (long long) doc_get_int(doc, "id", 0)));
+	}
+	*id = doc_get_str(pin, "id");
+	return (rubric_get(ctx->env->rubrics, ctx->txn, hash, r, ctx->err));
+}
+
+/*
+ * Ballots: key (case, stage, member).
+ */
+
+static void
+ballot_key(struct store_key *k, uint64_t id, const char *stage,
+    const char *member)
+{
+	store_key_init(k);
+	store_key_u64(k, id);
+	store_key_str(k, stage);
+	if (member != NULL) {
+		store_key_str(k, member);
+	}
+}
+
+/* Every ballot of a case's stage, in member order (caller owns). */
+static json_object *
+ballots_of(struct op_ctx *ctx, uint64_t id, const char *stage)
+{
+	struct store_key prefix;
+	MDB_cursor      *cur;
+	MDB_val          k, v;
+	json_object     *out = json_object_new_array();
+	int              rc;
+
+	ballot_key(&prefix, id, stage, NULL);
+	if (mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_BALLOTS], &cur) != 0) {
+		return (out);
+	}
+	k.mv_data = prefix.b;
+	k.mv_size = prefix.len;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	     rc == 0 && k.mv_size > prefix.len &&
+	     memcmp(k.mv_data, prefix.b, prefix.len) == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		struct proto_err e = { 0 };
+		json_object     *b = proto_json_parse(v.mv_data, v.mv_size, &e);
+		proto_err_clear(&e);
+		if (b != NULL) {
+			json_object_array_add(out, b);
+		}
+	}
+	mdb_cursor_close(cur);
+	return (out);
+}
+
+/* Checks marks against the criteria; returns the total in *total. */
+static int
+check_marks(struct op_ctx *ctx, json_object *criteria, json_object *marks,
+    double *total)
+{
+	size_t n = json_object_array_length(criteria);
+
+	*total = 0;
+	json_object_object_foreach(marks, key, val)
+	{
+		bool known = false;
+		(void) val;
+		for (size_t i = 0; i < n; i++) {
+			known = known ||
+			    strcmp(doc_get_str(json_object_array_get_idx(
+			                           criteria, i),
+			               "id") ?: "",
+			        key) == 0;
+		}
+		if (!known) {
+			return (proto_fail(ctx->err, SK_EBADREQ,
+			    "\"marks.%s\": the rubric has no such criterion",
+			    key));
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_object *c   = json_object_array_get_idx(criteria, i), *m;
+		const char  *cid = doc_get_str(c, "id");
+		double       max = json_object_get_double(
+                    json_object_object_get(c, "max"));
+		if (!json_object_object_get_ex(marks, cid, &m)) {
+			return (proto_fail(ctx->err, SK_EBADREQ,
+			    "\"marks.%s\" is missing: every criterion is scored "
+			    "(%s, 0 to %g)",
+			    cid, doc_get_str(c, "label"), max));
+		}
+		if (!json_object_is_type(m, json_type_int) &&
+		    !json_object_is_type(m, json_type_double)) {
+			return (proto_fail(ctx->err, SK_EBADREQ,
+			    "\"marks.%s\" must be a number from 0 to %g", cid,
+			    max));
+		}
+		double x = json_object_get_double(m);
+		if (!(x >= 0 && x <= max)) {
+			return (proto_fail(ctx->err, SK_EBADREQ,
+			    "\"marks.%s\" is %g; it must be from 0 to %g", cid,
+			    x, max));
+		}
+		*total += x;
+	}
+	return (0);
+}
+
+int
+op_case_score(struct op_ctx *ctx)
+{
+	uint64_t            id = 0;
+	json_object        *doc, *marks = NULL, *council = NULL, *ballot;
+	const char         *comment = NULL, *rid, *stage, *role;
+	unsigned            roles;
+	struct plug_rubric *r;
+	struct store_key    k;
+	double              total;
+	int                 rv;
+
+	if ((rv = arg_u64(ctx->args, "id", true, 1, INT64_MAX - 1, &id,
+	         ctx->err)) != 0 ||
+	    (rv = arg_obj(ctx->args, "marks", true, &marks, ctx->err)) != 0 ||
+	    (rv = arg_str(ctx->args, "comment", false, COMMENT_MAX_CHARS,
+	         &comment, ctx->err)) != 0 ||
+	    (rv = case_load(ctx, id, &doc, &roles)) != 0) {
+		return (rv);
+	}
+	enum wf_state s = wf_state_parse(doc_get_str(doc, "state"));
+	if ((stage = stage_of(s)) == NULL) {
+		proto_fail(ctx->err, SK_ETRANSITION,
+		    "case %llu is in %s; ballots are cast in unit_review, "
+		    "province_review",
+		    (unsigned long long) id, wf_state_name(s));
+		ctx->err->details = json_object_new_object();
+		json_object_object_add(ctx->err->details, "state",
+		    json_object_new_string(wf_state_name(s)));
+		json_object *allowed = json_object_new_array();
+		json_object_array_add(
+		    allowed, json_object_new_string("unit_review"));
+		json_object_array_add(
+		    allowed, json_object_new_string("province_review"));
+		json_object_object_add(ctx->err->details, "allowed", allowed);
+		rv = SK_ETRANSITION;
+		goto out;
+	}
+	council = case_council(ctx, doc, stage);
+	role    = council ? council_role(council, ctx->who->id) : NULL;
+	if (role == NULL || ctx->who->local_admin) {
+		rv = proto_fail(ctx->err, SK_EFORBIDDEN,
+		    "only members of the %s council (%s) score case %llu",
+		    stage, council ? doc_get_str(council, "id") : "none",
+		    (unsigned long long) id);
+		goto out;
+	}
+	if (roles & WF_AUTHOR) {
+		rv = proto_fail(ctx->err, SK_EFORBIDDEN,
+		    "you author case %llu: nobody may score a case they "
+		    "author (conflict of interest)",
+		    (unsigned long long) id);
+		goto out;
+	}
+	if ((rv = pinned_rubric(ctx, doc, &r, &rid)) != 0 ||
+	    (rv = check_marks(ctx, plug_criteria(r), marks, &total)) != 0) {
+		goto out;
+	}
+	ballot = json_object_new_object();
+	json_object_object_add(ballot, "case", json_object_new_int64((int64_t) id));
+	json_object_object_add(ballot, "stage", json_object_new_string(stage));
+	json_object_object_add(
+	    ballot, "member", json_object_new_string(ctx->who->id));
+	json_object_object_add(ballot, "role", json_object_new_string(role));
+	json_object_object_add(ballot, "marks", json_object_get(marks));
+	json_object_object_add(ballot, "total", json_object_new_double(total));
+	if (comment != NULL) {
+		json_object_object_add(
+		    ballot, "comment", json_object_new_string(comment));
+	}
+	json_object_object_add(ballot, "at", json_time(ctx->now));
+	ballot_key(&k, id, stage, ctx->who->id);
+	size_t      len;
+	const char *text = proto_json_text(ballot, &len);
+	if ((rv = store_put(ctx->txn, ctx->st, DB_BALLOTS, k.b, k.len, text,
+	         len)) != 0) {
+		json_object_put(ballot);
+		rv = proto_fail(ctx->err, rv, "cannot store the ballot");
+		goto out;
+	}
+	json_object *extra = json_object_new_object();
+	json_object_object_add(extra, "stage", json_object_new_string(stage));
+	if ((rv = case_event(ctx, "case.scored", doc, extra)) != 0) {
+		json_object_put(ballot);
+		goto out;
+	}
+	ctx->result = ballot;
+out:
+	json_object_put(council);
+	json_object_put(doc);
+	return (rv);
+}
+
+/* decide()'s view of the council: its size, who may vote, who did. */
+static json_object *
+council_summary(json_object *council, json_object *doc, json_object *ballots,
+    json_object **eligible_ballots)
+{
+	json_object *members, *au = NULL, *sum = json_object_new_object();
+	size_t       n = 0, eligible = 0;
+
+	json_object_object_get_ex(doc, "author_users", &au);
+	*eligible_ballots = json_object_new_array();
+	if (json_object_object_get_ex(council, "members", &members)) {
+		n = json_object_array_length(members);
+		for (size_t i = 0; i < n; i++) {
+			const char *u = doc_get_str(
+			    json_object_array_get_idx(members, i), "user");
+			if (u == NULL || json_has_str(au, u)) {
+				continue; /* an author does not count */
+			}
+			eligible++;
+			for (size_t j = 0; j < json_object_array_length(ballots);
+			     j++) {
+				json_object *b = json_object_array_get_idx(ballots, j);
+				if (strcmp(doc_get_str(b, "member") ?: "", u) == 0) {
+					json_object_array_add(
+					    *eligible_ballots, json_object_get(b));
+				}
+			}
+		}
+	}
+	json_object_object_add(
+	    sum, "id", json_object_new_string(doc_get_str(council, "id")));
+	json_object_object_add(sum, "members", json_object_new_int((int) n));
+	json_object_object_add(
+	    sum, "eligible", json_object_new_int((int) eligible));
+	json_object_object_add(sum, "scored",
+	    json_object_new_int((int) json_object_array_length(*eligible_ballots)));
+	return (sum);
+}
+
+/*
+ * Calls the rubric's decide with the case in council.case (so that a rule
+ * can look at, say, case.max_similarity); the summary kept in the decision
+ * record does not carry the case.
+ */
+static int
+decide_with_case(struct plug_rubric *r, json_object *ballots,
+    json_object *summary, json_object *doc, json_object **verdict, char *err,
+    size_t errlen)
+{
+	int rv;
+	json_object_object_add(summary, "case", rubric_case(doc));
+	rv = plug_decide(r, ballots, summary, verdict, err, errlen);
+	json_object_object_del(summary, "case");
+	return (rv);
+}
+
+static json_object *
+join_reasons(json_object *verdict, char *buf, size_t len)
+{
+	json_object *reasons = NULL;
+	size_t       used    = 0;
+	buf[0]               = '\0';
+	json_object_object_get_ex(verdict, "reasons", &reasons);
+	for (size_t i = 0; reasons && i < json_object_array_length(reasons);
+	     i++) {
+		used += (size_t) snprintf(buf + used, used < len ? len - used : 0,
+		    "%s%s", i ? "; " : "",
+		    json_object_get_string(json_object_array_get_idx(reasons, i)));
+	}
+	return (reasons);
+}
+
+int
+op_case_decide(struct op_ctx *ctx)
+{
+	uint64_t              id = 0;
+	json_object          *old, *doc = NULL, *council = NULL, *ballots = NULL;
+	json_object          *eligible = NULL, *summary = NULL, *verdict = NULL;
+	const char           *note = NULL, *stage, *rid;
+	unsigned              roles;
+	const struct wf_rule *rule;
+	struct plug_rubric   *r;
+	char                  err[512], reasons[1024];
+	int                   rv;
+
+	if ((rv = arg_u64(ctx->args, "id", true, 1, INT64_MAX - 1, &id,
+	         ctx->err)) != 0 ||
+	    (rv = arg_str(ctx->args, "note", false, COMMENT_MAX_CHARS, &note,
+	         ctx->err)) != 0 ||
+	    (rv = case_load(ctx, id, &old, &roles)) != 0) {
+		return (rv);
+	}
+	enum wf_state from = wf_state_parse(doc_get_str(old, "state"));
+	rv                 = wf_transition("decide", from, roles, &rule);
+	if (rv == SK_ETRANSITION) {
+		rv = case_fail_transition(ctx, old, "decide", from);
+		goto out;
+	}
+	if (rv == SK_EFORBIDDEN) {
+		rv = proto_fail(ctx->err, SK_EFORBIDDEN,
+		    rule->coi && (roles & WF_AUTHOR)
+		        ? "you author case %llu: nobody may decide a case they "
+		          "author (conflict of interest)"
+		        : "case %llu is decided by %s",
+		    (unsigned long long) id, rule->who);
+		goto out;
+	}
+	stage   = stage_of(from);
+	council = case_council(ctx, old, stage);
+	if (council == NULL) {
+		rv = proto_fail(ctx->err, SK_ENOTFOUND,
+		    "case %llu has no %s council", (unsigned long long) id,
+		    stage);
+		goto out;
+	}
+	if ((rv = pinned_rubric(ctx, old, &r, &rid)) != 0) {
+		goto out;
+	}
+	ballots = ballots_of(ctx, id, stage);
+	summary = council_summary(council, old, ballots, &eligible);
+	rv      = decide_with_case(r, eligible, summary, old, &verdict, err,
+	         sizeof(err));
+	if (rv != 0) {
+		rv = proto_fail(ctx->err, SK_ERUBRIC, "rubric %s: %s", rid, err);
+		goto out;
+	}
+	const char  *v   = doc_get_str(verdict, "verdict");
+	json_object *rsn = join_reasons(verdict, reasons, sizeof(reasons));
+	if (strcmp(v, "pending") == 0) {
+		proto_fail(ctx->err, SK_EPENDING,
+		    "the %s council cannot decide case %llu yet: %s", stage,
+		    (unsigned long long) id, reasons[0] ? reasons : "pending");
+		ctx->err->details = json_object_new_object();
+		json_object_object_add(ctx->err->details, "reasons",
+		    rsn ? json_object_get(rsn) : json_object_new_array());
+		json_object_object_add(ctx->err->details, "council",
+		    json_object_get(summary));
+		rv = SK_EPENDING;
+		goto out;
+	}
+	if ((doc = doc_clone(old)) == NULL) {
+		rv = proto_fail(ctx->err, SK_EINTERNAL, "out of memory");
+		goto out;
+	}
+	enum wf_state to = strcmp(v, "pass") == 0 ? rule->to : rule->to_alt;
+	json_object  *pin = json_object_object_get(doc, "rubric");
+	json_object  *d   = json_object_new_object();
+	json_object_object_add(d, "stage", json_object_new_string(stage));
+	json_object_object_add(d, "verdict", json_object_new_string(v));
+	json_object_object_add(d, "score",
+	    json_object_get(json_object_object_get(verdict, "score")));
+	json_object_object_add(d, "reasons",
+	    rsn ? json_object_get(rsn) : json_object_new_array());
+	json_object_object_add(d, "rubric", json_object_get(pin));
+	json_object_object_add(d, "council", json_object_get(summary));
+	json_object_object_add(
+	    d, "decided_by", json_object_new_string(ctx->who->id));
+	json_object_object_add(d, "decided_at", json_time(ctx->now));
+	if (note != NULL) {
+		json_object_object_add(d, "note", json_object_new_string(note));
+	}
+	json_object *all;
+	if (!json_object_object_get_ex(doc, "decisions", &all)) {
+		all = json_object_new_array();
+		json_object_object_add(doc, "decisions", all);
+	}
+	json_object_array_add(all, json_object_get(d));
+	json_object_object_add(doc, "decision", d);
+	if ((rv = case_set_due(ctx, doc, false)) != 0) {
+		goto out;
+	}
+	case_set_state(doc, to);
+	case_bump(ctx, doc);
+	if ((rv = dedup_case_changed(ctx, old, doc)) != 0 ||
+	    (rv = store_case_put(ctx->txn, ctx->st, id, old, doc)) != 0) {
+		rv = proto_fail(ctx->err, rv, "cannot store the case");
+		goto out;
+	}
+	json_object *extra = json_object_new_object();
+	json_object_object_add(extra, "stage", json_object_new_string(stage));
+	json_object_object_add(extra, "verdict", json_object_new_string(v));
+	json_object_object_add(extra, "score",
+	    json_object_get(json_object_object_get(verdict, "score")));
+	json_object_object_add(
+	    extra, "from", json_object_new_string(wf_state_name(from)));
+	json_object_object_add(
+	    extra, "to", json_object_new_string(wf_state_name(to)));
+	if ((rv = case_event(ctx, "case.decided", doc, extra)) != 0) {
+		goto out;
+	}
+	ctx->result = case_view(doc, case_roles(ctx, doc));
+	json_object_object_add(ctx->result, "ballots",
+	    review_ballots_view(ctx, doc, case_roles(ctx, doc)));
+out:
+	json_object_put(old);
+	json_object_put(doc);
+	json_object_put(council);
+	json_object_put(ballots);
+	json_object_put(eligible);
+	json_object_put(summary);
+	json_object_put(verdict);
+	return (rv);
+}
+
+/*
+ * What of the ballots the principal may see.  Until the stage is decided:
+ * members their own ballot, chair, secretary and admins who has scored.
+ * After: the council and admins every ballot.  Authors: none, ever.
+ */
+json_object *
+review_ballots_view(struct op_ctx *ctx, json_object *doc, unsigned roles)
+{
+	static const char *const stages[] = { "unit", "province" };
+	enum wf_state s   = wf_state_parse(doc_get_str(doc, "state"));
+	uint64_t      id  = (uint64_t) doc_get_int(doc, "id", 0);
+	json_object  *out = json_object_new_array();
+	bool          staff =
+	    (ctx->who->roles & (ROLE_ADMIN | ROLE_VIEWER)) != 0;
+
+	if ((roles & WF_AUTHOR) != 0) {
+		return (out);
+	}
+	for (int i = 0; i < 2; i++) {
+		const char  *stage = stages[i];
+		bool         open  = stage_of(s) != NULL &&
+		    strcmp(stage_of(s), stage) == 0;
+		json_object *council = case_council(ctx, doc, stage);
+		const char  *role    = council && !ctx->who->local_admin
+		        ? council_role(council, ctx->who->id)
+		        : NULL;
+		bool officer = role != NULL && strcmp(role, "member") != 0;
+		json_object *ballots;
+
+		if (role == NULL && !staff) {
+			json_object_put(council);
+			continue;
+		}
+		ballots = ballots_of(ctx, id, stage);
+		for (size_t j = 0; j < json_object_array_length(ballots); j++) {
+			json_object *b    = json_object_array_get_idx(ballots, j);
+			const char  *m    = doc_get_str(b, "member") ?: "";
+			bool         mine = strcmp(m, ctx->who->id) == 0;
+			if (!open || mine) {
+				json_object_array_add(out, json_object_get(b));
+			} else if (officer || staff) {
+				json_object *who = json_object_new_object();
+				json_object_object_add(who, "stage",
+				    json_object_new_string(stage));
+				json_object_object_add(
+				    who, "member", json_object_new_string(m));
+				json_object_object_add(who, "role",
+				    json_object_get(json_object_object_get(b, "role")));
+				json_object_object_add(who, "at",
+				    json_object_get(json_object_object_get(b, "at")));
+				json_object_array_add(out, who);
+			}
+		}
+		json_object_put(ballots);
+		json_object_put(council);
+	}
+	return (out);
+}
+
+/*
+ * Rubrics.
+ */
+
+static json_object *
+version_view(json_object *v, bool with_source)
+{
+	json_object *out = json_object_new_object();
+	json_object_object_foreach(v, key, val)
+	{
+		if (with_source || strcmp(key, "source") != 0) {
+			json_object_object_add(out, key, json_object_get(val));
+		}
+	}
+	return (out);
+}
+
+int
+op_rubric_list(struct op_ctx *ctx)
+{
+	MDB_cursor  *cur;
+	MDB_val      k, v;
+	json_object *items = json_object_new_array();
+	int          rc;
+
+	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_RUBRIC_IDS],
+	         &cur)) != 0) {
+		json_object_put(items);
+		return (proto_fail(ctx->err, store_err(rc), "cannot read rubrics"));
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		char         hash[RUBRIC_HASH_HEX + 1];
+		json_object *doc;
+		if (v.mv_size != RUBRIC_HASH_HEX) {
+			continue;
+		}
+		memcpy(hash, v.mv_data, RUBRIC_HASH_HEX);
+		hash[RUBRIC_HASH_HEX] = '\0';
+		if (rubric_version(ctx->txn, ctx->st, hash, &doc) == 0) {
+			json_object_array_add(items, version_view(doc, false));
+			json_object_put(doc);
+		}
+	}
+	mdb_cursor_close(cur);
+	ctx->result = json_object_new_object();
+	json_object_object_add(ctx->result, "items", items);
+	return (0);
+}
+
+int
+op_rubric_get(struct op_ctx *ctx)
+{
+	const char  *id = NULL, *hash = NULL;
+	char         cur[RUBRIC_HASH_HEX + 1];
+	json_object *doc;
+	int          rv;
+
+	if ((rv = arg_id(ctx->args, "id", true, &id, ctx->err)) != 0 ||
+	    (rv = arg_str(ctx->args, "hash", false, RUBRIC_HASH_HEX, &hash,
+	         ctx->err)) != 0) {
+		return (rv);
+	}
+	if (rubric_current(ctx->txn, ctx->st, id, cur) != 0) {
+		return (proto_fail(ctx->err, SK_ENOTFOUND, "no rubric \"%s\"", id));
+	}
+	if (rubric_version(ctx->txn, ctx->st, hash ? hash : cur, &doc) != 0) {
+		doc = NULL;
+	}
+	if (doc == NULL || strcmp(doc_get_str(doc, "id") ?: "", id) != 0) {
+		/* A version of another rubric is no version of this one. */
+		json_object_put(doc);
+		return (proto_fail(ctx->err, SK_ENOTFOUND,
+		    "rubric \"%s\" has no version %.64s", id,
+		    hash != NULL ? hash : cur));
+	}
+	ctx->result = version_view(doc, true);
+	json_object_object_add(ctx->result, "current",
+	    json_object_new_boolean(strcmp(doc_get_str(doc, "hash"), cur) == 0));
+	json_object_put(doc);
+	return (0);
+}
+
+int
+op_rubric_put(struct op_ctx *ctx)
+{
+	const char  *id = NULL, *source = NULL;
+	json_object *version = NULL;
+	char         chunk[96];
+	bool         changed;
+	int          rv;
+
+	if ((rv = arg_id(ctx->args, "id", true, &id, ctx->err)) != 0 ||
+	    (rv = arg_str(ctx->args, "source", true, 0, &source, ctx->err)) !=
+	        0) {
+		return (rv);
+	}
+	snprintf(chunk, sizeof(chunk), "@%s.lua", id);
+	if ((rv = rubric_compile(ctx->env->rubrics, ctx->txn, id, chunk, source,
+	         strlen(source), &version, ctx->err)) != 0) {
+		return (rv);
+	}
+	if ((rv = rubric_store(ctx->env->rubrics, ctx->txn, version, ctx->now,
+	         &changed)) != 0) {
+		json_object_put(version);
+		return (proto_fail(ctx->err, rv, "cannot store rubric %s", id));
+	}
+	if (changed) {
+		json_object *ev = json_object_new_object();
+		json_object_object_add(ev, "rubric", json_object_new_string(id));
+		json_object_object_add(ev, "hash",
+		    json_object_new_string(doc_get_str(version, "hash")));
+		if ((rv = op_event(ctx, "rubric.changed", ev)) != 0) {
+			json_object_put(version);
+			return (rv);
+		}
+	}
+	ctx->result = version_view(version, false);
+	json_object_object_add(
+	    ctx->result, "changed", json_object_new_boolean(changed));
+	json_object_put(version);
+	return (0);
+}
+
+int
+op_rubric_test(struct op_ctx *ctx)
+{
+	const char         *id = NULL, *source = NULL;
+	uint64_t            cid = 0;
+	json_object        *doc = NULL, *problems = NULL, *verdict = NULL;
+	struct plug_rubric *r = NULL, *temp = NULL;
+	char                hash[RUBRIC_HASH_HEX + 1], today[32], err[512];
+	unsigned            roles;
+	int                 rv;
+
+	if ((rv = arg_id(ctx->args, "id", false, &id, ctx->err)) != 0 ||
+	    (rv = arg_str(ctx->args, "source", false, 0, &source, ctx->err)) !=
+	        0 ||
+	    (rv = arg_u64(ctx->args, "case", true, 1, INT64_MAX - 1, &cid,
+	         ctx->err)) != 0) {
+		return (rv);
+	}
+	if ((id == NULL) == (source == NULL)) {
+		return (proto_fail(ctx->err, SK_EBADREQ,
+		    "give either \"id\" (a stored rubric) or \"source\" (Lua "
+		    "text), not both or neither"));
+	}
+	if ((rv = case_load(ctx, cid, &doc, &roles)) != 0) {
+		return (rv);
+	}
+	if ((roles & (WF_ADMIN | COUNCIL_BITS)) == 0) {
+		rv = proto_fail(ctx->err, SK_EFORBIDDEN,
+		    "rubric.test is for admins and the case's councils");
+		goto out;
+	}
+	if (id != NULL) {
+		if (rubric_current(ctx->txn, ctx->st, id, hash) != 0) {
+			rv = proto_fail(ctx->err, SK_ENOTFOUND, "no rubric \"%s\"",
+			    id);
+			goto out;
+		}
+		if ((rv = rubric_get(ctx->env->rubrics, ctx->txn, hash, &r,
+		         ctx->err)) != 0) {
+			goto out;
+		}
+	} else {
+		if ((rv = rubric_compile_temp(ctx->env->rubrics, ctx->txn, source,
+		         strlen(source), &temp, ctx->err)) != 0) {
+			goto out;
+		}
+		r = temp;
+	}
+	proto_time_str(ctx->now, today, sizeof(today));
+	today[10]      = '\0';
+	json_object *c = rubric_case(doc);
+	rv             = plug_check(r, c, today, &problems, err, sizeof(err));
+	json_object_put(c);
+	if (rv != 0) {
+		rv = proto_fail(ctx->err, SK_ERUBRIC, "check: %s", err);
+		goto out;
+	}
+	/* decide, on the ballots of the review in progress (or the last). */
+	enum wf_state s     = wf_state_parse(doc_get_str(doc, "state"));
+	const char   *stage = stage_of(s) ? stage_of(s)
+	        : s >= WF_NOMINATED && s != WF_WITHDRAWN ? "province"
+	                                                 : "unit";
+	json_object *council = case_council(ctx, doc, stage);
+	if (council != NULL) {
+		json_object *ballots = ballots_of(ctx, cid, stage), *eligible;
+		json_object *summary =
+		    council_summary(council, doc, ballots, &eligible);
+		rv = decide_with_case(r, eligible, summary, doc, &verdict, err,
+		    sizeof(err));
+		json_object_put(ballots);
+		json_object_put(eligible);
+		json_object_put(summary);
+		json_object_put(council);
+		if (rv != 0) {
+			rv = proto_fail(ctx->err, SK_ERUBRIC, "decide: %s", err);
+			goto out;
+		}
+	}
+	ctx->result = json_object_new_object();
+	json_object *ru = json_object_new_object();
+	json_object_object_add(ru, "id", json_object_new_string(plug_id(r)));
+	if (id != NULL) {
+		json_object_object_add(ru, "hash", json_object_new_string(hash));
+	}
+	json_object_object_add(ctx->result, "rubric", ru);
+	json_object_object_add(ctx->result, "stage", json_object_new_string(stage));
+	json_object_object_add(ctx->result, "problems", problems);
+	problems = NULL;
+	json_object_object_add(ctx->result, "decide", verdict);
+	verdict = NULL;
+out:
+	plug_free(temp);
+	json_object_put(problems);
+	json_object_put(verdict);
+	json_object_put(doc);
+	return (rv);
+}

@@ -1,0 +1,129 @@
+-- education.lua: the rubric of education councils (ngành giáo dục).
+--
+-- Criteria, sections and check() come from default.lua.  The decision is
+-- made differently: two members score each case independently.
+--
+--   * Fewer than two ballots: pending.
+--   * Two ballots whose totals differ by more than max_gap (20) points:
+--     pending until a third member scores.  Otherwise the case's score is
+--     the mean of the two totals.
+--   * Three or more ballots: the score is the mean of the two closest
+--     totals.  When several pairs are equally close, the score is the mean
+--     of those pairs' means (with 50, 60, 70 that is 60, the middle one).
+--   * The case passes when its score is at least pass_total (50) and more
+--     than half of all the ballots give novelty (every criterion of
+--     must_score) more than 0 points.  Otherwise it fails, with reasons.
+--
+-- Scores are rounded to one decimal.
+
+local function total_of(b)
+	if type(b.total) == "number" then
+		return b.total
+	end
+	local sum = 0
+	for _, v in pairs(b.marks or {}) do
+		sum = sum + v
+	end
+	return sum
+end
+
+local function scores_must(b, rubric)
+	for _, id in ipairs(rubric.must_score or {}) do
+		if ((b.marks or {})[id] or 0) <= 0 then
+			return false
+		end
+	end
+	return true
+end
+
+local function vn(x)
+	local s = string.format("%.1f", x)
+	s = s:gsub("%.0$", ""):gsub("%.", ",")
+	return s
+end
+
+local function round1(x)
+	return math.floor(x * 10 + 0.5) / 10
+end
+
+-- The score of three or more sorted totals: the closest pair's mean.
+local function closest_mean(totals)
+	local gap = math.huge
+	for i = 2, #totals do
+		gap = math.min(gap, totals[i] - totals[i - 1])
+	end
+	local sum, pairs_found = 0, 0
+	for i = 2, #totals do
+		if totals[i] - totals[i - 1] <= gap + 1e-9 then
+			sum = sum + (totals[i] + totals[i - 1]) / 2
+			pairs_found = pairs_found + 1
+		end
+	end
+	return sum / pairs_found
+end
+
+local function decide(ballots, council, rubric)
+	local totals = {}
+	for i, b in ipairs(ballots) do
+		totals[i] = total_of(b)
+	end
+	table.sort(totals)
+	if #totals < 2 then
+		return {
+			verdict = "pending",
+			reasons = { string.format("Cần hai thành viên chấm độc "
+				.. "lập; mới có %d phiếu.", #totals) },
+		}
+	end
+
+	local score, how
+	if #totals == 2 then
+		local gap = totals[2] - totals[1]
+		if gap > rubric.max_gap then
+			return {
+				verdict = "pending",
+				reasons = { string.format("Hai phiếu chênh nhau %s "
+					.. "điểm (%s và %s), quá %s điểm: cần thành viên "
+					.. "thứ ba chấm.", vn(gap), vn(totals[1]),
+					vn(totals[2]), vn(rubric.max_gap)) },
+			}
+		end
+		score = round1((totals[1] + totals[2]) / 2)
+		how = "trung bình hai phiếu"
+	else
+		score = round1(closest_mean(totals))
+		how = string.format("trung bình hai phiếu gần nhau nhất trong "
+			.. "%d phiếu", #totals)
+	end
+
+	local novel = 0
+	for _, b in ipairs(ballots) do
+		if scores_must(b, rubric) then
+			novel = novel + 1
+		end
+	end
+	local reasons = {
+		string.format("Điểm xét %s (%s); %d/%d phiếu chấm tính mới trên "
+			.. "0 điểm.", vn(score), how, novel, #ballots),
+	}
+	local ok = true
+	if score < rubric.pass_total then
+		ok = false
+		reasons[#reasons + 1] = string.format("Điểm xét %s thấp hơn "
+			.. "mức đạt %s điểm.", vn(score), vn(rubric.pass_total))
+	end
+	if novel * 2 <= #ballots then
+		ok = false
+		reasons[#reasons + 1] = "Không quá nửa số phiếu công nhận tính "
+			.. "mới của giải pháp."
+	end
+	return { verdict = ok and "pass" or "fail", score = score,
+		reasons = reasons }
+end
+
+return extend("default", {
+	id = "education",
+	title = "Phiếu đánh giá sáng kiến ngành giáo dục",
+	max_gap = 20, -- two totals further apart than this need a third
+	decide = decide,
+})
