@@ -265,69 +265,97 @@ council_role(json_object *council, const char *user)
 }
 
 /*
- * Councils are few (one per unit that has one, a handful per province), so
- * finding the one for a unit or a field reads the councils database; the
- * walk up the units is bounded by the depth of the tree, and unit.put
- * refuses cycles.
+ * Councils are looked up through council_index (store.h), so that no
+ * request parses every council: membership by user, the council of a unit,
+ * and the list of province councils.  council_index_update is its only
+ * writer, called by council.put with the old and the new document.
  */
-static int
-council_find(struct op_ctx *ctx, const char *scope, const char *unit,
-    const char *field, json_object **out)
-{
-	MDB_cursor  *cur;
-	MDB_val      k, v;
-	int          rc;
-	json_object *fallback = NULL;
 
-	*out = NULL;
-	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_COUNCILS], &cur)) !=
+static void
+index_key(struct store_key *k, const char *kind, const char *a,
+    const char *b)
+{
+	store_key_init(k);
+	k->b[k->len++] = (unsigned char) kind[0];
+	store_key_str(k, a);
+	if (b != NULL) {
+		store_key_str(k, b);
+	}
+}
+
+/* Calls fn on each index entry that council doc implies. */
+static int
+council_index_each(struct op_ctx *ctx, json_object *doc,
+    int (*fn)(struct op_ctx *, const struct store_key *, const char *))
+{
+	struct store_key k;
+	json_object     *members;
+	const char      *id = doc_get_str(doc, "id");
+	int              rv;
+
+	if (json_object_object_get_ex(doc, "members", &members)) {
+		for (size_t i = 0; i < json_object_array_length(members); i++) {
+			json_object *m = json_object_array_get_idx(members, i);
+			index_key(&k, "m", doc_get_str(m, "user") ?: "", id);
+			if ((rv = fn(ctx, &k, doc_get_str(m, "role") ?: "")) !=
+			    0) {
+				return (rv);
+			}
+		}
+	}
+	if (strcmp(doc_get_str(doc, "scope") ?: "", "unit") == 0) {
+		index_key(&k, "u", doc_get_str(doc, "unit") ?: "", NULL);
+		return (fn(ctx, &k, id));
+	}
+	index_key(&k, "p", id, NULL);
+	return (fn(ctx, &k, ""));
+}
+
+static int
+index_entry_del(struct op_ctx *ctx, const struct store_key *k, const char *v)
+{
+	(void) v;
+	return (store_del(ctx->txn, ctx->st, DB_COUNCIL_INDEX, k->b, k->len));
+}
+
+static int
+index_entry_put(struct op_ctx *ctx, const struct store_key *k, const char *v)
+{
+	return (store_put(ctx->txn, ctx->st, DB_COUNCIL_INDEX, k->b, k->len, v,
+	    strlen(v)));
+}
+
+int
+council_index_update(struct op_ctx *ctx, json_object *old, json_object *doc)
+{
+	int rv;
+	if (old != NULL &&
+	    (rv = council_index_each(ctx, old, index_entry_del)) != 0) {
+		return (rv);
+	}
+	return (doc != NULL ? council_index_each(ctx, doc, index_entry_put) : 0);
+}
+
+bool
+council_member_anywhere(struct op_ctx *ctx, const char *user)
+{
+	struct store_key prefix;
+	MDB_cursor      *cur;
+	MDB_val          k, v;
+	bool             found;
+
+	index_key(&prefix, "m", user, NULL);
+	if (mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_COUNCIL_INDEX], &cur) !=
 	    0) {
-		return (store_err(rc));
+		return (true); /* unsure: let the exact check decide */
 	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && !*out;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		struct proto_err e = { 0 };
-		json_object     *c = proto_json_parse(v.mv_data, v.mv_size, &e);
-		proto_err_clear(&e);
-		if (c == NULL ||
-		    strcmp(doc_get_str(c, "scope") ?: "", scope) != 0) {
-			json_object_put(c);
-			continue;
-		}
-		if (unit != NULL) {
-			if (strcmp(doc_get_str(c, "unit") ?: "", unit) == 0) {
-				*out = c;
-				continue;
-			}
-			json_object_put(c);
-			continue;
-		}
-		json_object *fields;
-		size_t       nf = 0;
-		if (json_object_object_get_ex(c, "fields", &fields)) {
-			nf = json_object_array_length(fields);
-		}
-		for (size_t i = 0; i < nf; i++) {
-			const char *f = json_object_get_string(
-			    json_object_array_get_idx(fields, i));
-			if (field != NULL && f != NULL && strcmp(f, field) == 0) {
-				*out = c;
-				break;
-			}
-		}
-		if (*out == NULL && nf == 0 && fallback == NULL) {
-			fallback = c;
-		} else if (*out != c) {
-			json_object_put(c);
-		}
-	}
+	k.mv_data = prefix.b;
+	k.mv_size = prefix.len;
+	found     = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) == 0 &&
+	    k.mv_size > prefix.len &&
+	    memcmp(k.mv_data, prefix.b, prefix.len) == 0;
 	mdb_cursor_close(cur);
-	if (*out == NULL) {
-		*out = fallback;
-	} else {
-		json_object_put(fallback);
-	}
-	return (*out != NULL ? 0 : SK_ENOTFOUND);
+	return (found);
 }
 
 int
@@ -336,11 +364,23 @@ council_for_unit(struct op_ctx *ctx, const char *unit, json_object **out)
 	char id[PROTO_MAX_ID + 1];
 	int  rv;
 
+	*out = NULL;
 	snprintf(id, sizeof(id), "%s", unit);
 	for (int depth = 0; depth < 64 && id[0] != '\0'; depth++) {
-		json_object *u;
-		rv = council_find(ctx, "unit", id, NULL, out);
-		if (rv != SK_ENOTFOUND) {
+		struct store_key k;
+		MDB_val          v;
+		json_object     *u;
+		char             cid[PROTO_MAX_ID + 1];
+
+		index_key(&k, "u", id, NULL);
+		rv = store_get(ctx->txn, ctx->st, DB_COUNCIL_INDEX, k.b, k.len, &v);
+		if (rv == 0 && v.mv_size <= PROTO_MAX_ID) {
+			memcpy(cid, v.mv_data, v.mv_size);
+			cid[v.mv_size] = '\0';
+			return (store_doc_get(ctx->txn, ctx->st, DB_COUNCILS, cid,
+			    out));
+		}
+		if (rv != 0 && rv != SK_ENOTFOUND) {
 			return (rv);
 		}
 		if (store_doc_get(ctx->txn, ctx->st, DB_UNITS, id, &u) != 0) {
@@ -355,5 +395,51 @@ council_for_unit(struct op_ctx *ctx, const char *unit, json_object **out)
 int
 council_for_field(struct op_ctx *ctx, const char *field, json_object **out)
 {
-	return (council_find(ctx, "province", NULL, field, out));
+	struct store_key prefix;
+	MDB_cursor      *cur;
+	MDB_val          k, v;
+	json_object     *fallback = NULL;
+	int              rc;
+
+	*out = NULL;
+	store_key_init(&prefix);
+	prefix.b[prefix.len++] = 'p';
+	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_COUNCIL_INDEX],
+	         &cur)) != 0) {
+		return (store_err(rc));
+	}
+	k.mv_data = prefix.b;
+	k.mv_size = prefix.len;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	     rc == 0 && *out == NULL && k.mv_size > 2 &&
+	     ((char *) k.mv_data)[0] == 'p';
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const unsigned char *b = k.mv_data;
+		char                 id[PROTO_MAX_ID + 1];
+		json_object         *c, *fields;
+		size_t               n = b[1] <= PROTO_MAX_ID ? b[1] : 0, nf = 0;
+
+		memcpy(id, b + 2, n);
+		id[n] = '\0';
+		if (store_doc_get(ctx->txn, ctx->st, DB_COUNCILS, id, &c) != 0) {
+			continue;
+		}
+		if (json_object_object_get_ex(c, "fields", &fields)) {
+			nf = json_object_array_length(fields);
+		}
+		if (field != NULL && json_has_str(fields, field)) {
+			*out = c; /* the first council (by id) taking the field */
+		} else if (nf == 0 && fallback == NULL) {
+			fallback = c; /* else the first that takes every field */
+		} else {
+			json_object_put(c);
+		}
+	}
+	mdb_cursor_close(cur);
+	if (*out == NULL) {
+		*out = fallback;
+	} else {
+		json_object_put(fallback);
+	}
+	return (*out != NULL ? 0 : SK_ENOTFOUND);
 }

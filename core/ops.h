@@ -61,6 +61,7 @@ struct op_ctx {
 	json_object            *result; /* owned; set by the handler */
 	struct proto_err       *err;
 	struct op_event_out    *events, **events_tail;
+	int on_council; /* who sits on some council: -1 unknown, 0, 1 */
 };
 
 typedef int (*op_fn)(struct op_ctx *ctx);
@@ -157,6 +158,11 @@ int dedup_server_verify(struct op_ctx *ctx, json_object *problems);
 int council_for_unit(struct op_ctx *ctx, const char *unit, json_object **out);
 int council_for_field(struct op_ctx *ctx, const char *field,
     json_object **out);
+/* Moves council_index from old's entries to doc's (either may be NULL). */
+int council_index_update(struct op_ctx *ctx, json_object *old,
+    json_object *doc);
+/* True if user is a member of any council. */
+bool council_member_anywhere(struct op_ctx *ctx, const char *user);
 /* The role ("chair", "secretary", "member") of user in council, or NULL. */
 const char *council_role(json_object *council, const char *user);
 

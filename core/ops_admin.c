@@ -453,8 +453,10 @@ op_council_put(struct op_ctx *ctx)
 	    old ? json_object_get(json_object_object_get(old, "created_at"))
 	        : json_time(ctx->now));
 	json_object_object_add(doc, "updated_at", json_time(ctx->now));
+	rv = council_index_update(ctx, old, doc);
 	json_object_put(old);
-	if ((rv = store_doc_put(ctx->txn, ctx->st, DB_COUNCILS, id, doc)) != 0) {
+	if (rv != 0 ||
+	    (rv = store_doc_put(ctx->txn, ctx->st, DB_COUNCILS, id, doc)) != 0) {
 		json_object_put(doc);
 		return (proto_fail(ctx->err, rv, "cannot store council %s", id));
 	}

@@ -240,30 +240,6 @@ dedup_case_changed(struct op_ctx *ctx, json_object *old, json_object *doc)
  * case.similar.
  */
 
-/* Is the principal a member of any council? */
-static bool
-in_a_council(struct op_ctx *ctx)
-{
-	MDB_cursor *cur;
-	MDB_val     k, v;
-	bool        found = false;
-	int         rc;
-
-	if (mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_COUNCILS], &cur) != 0) {
-		return (false);
-	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && !found;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		struct proto_err e = { 0 };
-		json_object *c = proto_json_parse(v.mv_data, v.mv_size, &e);
-		proto_err_clear(&e);
-		found = c != NULL && council_role(c, ctx->who->id) != NULL;
-		json_object_put(c);
-	}
-	mdb_cursor_close(cur);
-	return (found);
-}
-
 int
 op_case_similar(struct op_ctx *ctx)
 {
@@ -305,7 +281,7 @@ op_case_similar(struct op_ctx *ctx)
 	 * public record and their own unit. */
 	all = (ctx->who->roles & (ROLE_ADMIN | ROLE_VIEWER)) != 0 ||
 	    ctx->who->local_admin || (roles & COUNCIL_BITS) != 0 ||
-	    in_a_council(ctx);
+	    council_member_anywhere(ctx, ctx->who->id);
 	struct dedup_query q = { DEDUP_SIMILAR_MIN, 0, id,
 		all ? limit : SIMILAR_SCAN };
 	if (rv == 0 && nsh > 0) {

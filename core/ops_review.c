@@ -208,6 +208,28 @@ ballots_of(struct op_ctx *ctx, uint64_t id, const char *stage)
 	return (out);
 }
 
+/* Has anyone scored the case at all?  (One cursor step, no parsing.) */
+static bool
+has_ballots(struct op_ctx *ctx, uint64_t id)
+{
+	struct store_key prefix;
+	MDB_cursor      *cur;
+	MDB_val          k, v;
+	bool             found;
+
+	store_key_init(&prefix);
+	store_key_u64(&prefix, id);
+	if (mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_BALLOTS], &cur) != 0) {
+		return (true);
+	}
+	k.mv_data = prefix.b;
+	k.mv_size = prefix.len;
+	found     = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) == 0 &&
+	    k.mv_size > 8 && memcmp(k.mv_data, prefix.b, 8) == 0;
+	mdb_cursor_close(cur);
+	return (found);
+}
+
 /* Checks marks against the criteria; returns the total in *total. */
 static int
 check_marks(struct op_ctx *ctx, json_object *criteria, json_object *marks,
@@ -573,7 +595,7 @@ review_ballots_view(struct op_ctx *ctx, json_object *doc, unsigned roles)
 	bool          staff =
 	    (ctx->who->roles & (ROLE_ADMIN | ROLE_VIEWER)) != 0;
 
-	if ((roles & WF_AUTHOR) != 0) {
+	if ((roles & WF_AUTHOR) != 0 || !has_ballots(ctx, id)) {
 		return (out);
 	}
 	for (int i = 0; i < 2; i++) {

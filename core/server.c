@@ -144,6 +144,7 @@ item_run(struct server *s, struct item *it, MDB_txn *txn, int64_t now)
 		.args = it->pr.args,
 		.now  = now,
 		.err  = &it->err,
+		.on_council = -1,
 	};
 	ctx.events_tail = &ctx.events;
 	int rv          = it->op->fn(&ctx);
@@ -417,6 +418,7 @@ run_system(struct server *s, const char *what, system_fn fn, void *arg)
 			.args = NULL,
 			.now  = clock_now(),
 			.err  = &err,
+			.on_council = -1,
 		};
 		ctx.events_tail = &ctx.events;
 		op_events_free(events);

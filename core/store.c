@@ -47,6 +47,7 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_DEDUP_SIGS]   = "dedup_sigs",
 	[DB_DEDUP_BANDS]  = "dedup_bands",
 	[DB_SEARCH_TERMS] = "search_terms",
+	[DB_COUNCIL_INDEX] = "council_index",
 };
 
 /* Flags of the databases that are not plain key -> value. */

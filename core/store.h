@@ -21,6 +21,9 @@
  *   users         id -> user JSON (with "token_hash")
  *   tokens        32-byte BLAKE2b of a token -> user id
  *   councils      id -> council JSON
+ *   council_index "m" str user, str council -> role (membership);
+ *                 "u" str unit -> id of the unit's council;
+ *                 "p" str council -> "" (the province councils)
  *   idem          str principal, request_id -> u64 time, reply JSON
  *   idem_time     u64 time, str principal, request_id -> ""
  *   rubrics       hex hash -> rubric version JSON {id, title, hash,
@@ -74,6 +77,7 @@ enum store_db {
 	DB_DEDUP_SIGS,
 	DB_DEDUP_BANDS,
 	DB_SEARCH_TERMS,
+	DB_COUNCIL_INDEX,
 	DB_COUNT,
 };
 

@@ -186,6 +186,9 @@ sk_run_open(struct sk_run **out, const char *url, int nclients)
 			sk_run_close(r);
 			return (rv);
 		}
+		/* No wait is endless: a request unanswered for 30 s counts
+		 * as failed, so a lost reply shows instead of hanging. */
+		nng_aio_set_timeout(c->aio, 30000);
 	}
 	*out = r;
 	return (0);

@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 
 SKB="$SK_BIN/skbench"
 rc=0
-TMPDIR="$T_DIR" "$SKB" --sangkiend "$SKD" --rubrics "$SK_SRC/rubrics" \
+TMPDIR="$T_DIR" timeout 180 "$SKB" --sangkiend "$SKD" --rubrics "$SK_SRC/rubrics" \
 	--crash-only --crash-rounds 2 --crash-seconds 0.3 --json \
 	>"$T_DIR/skbench.out" 2>"$T_DIR/skbench.err" || rc=$?
 J=$(tail -n 1 "$T_DIR/skbench.out")

@@ -290,6 +290,60 @@ static const struct hostile hostiles[] = {
 	{ "extend inside check",
 	    RUBRIC("return extend('default', {})", OK_DECIDE), AT_CHECK,
 	    "only be used while the rubric loads", "h.lua:4:" },
+	/* Pattern functions backtrack inside one C call (pat_guard). */
+	{ "find 'a*b' on 1 MB, n^2",
+	    RUBRIC("return {tostring(('a'):rep(1e6):find('a*b'))}", OK_DECIDE),
+	    AT_CHECK, "pattern too costly", "h.lua:4:" },
+	{ "string.find 'a*b' on 1 MB",
+	    RUBRIC("string.find(string.rep('a', 1e6), 'a*b')", OK_DECIDE),
+	    AT_CHECK,
+	    "pattern too costly: about 2.5e+12 steps on a string "
+	    "of 1000000 bytes",
+	    "h.lua:4:" },
+	{ "find 'a*b' from init 500001",
+	    RUBRIC("('a'):rep(1e6):find('a*b', 500001)", OK_DECIDE), AT_CHECK,
+	    "on a string of 500000 bytes", "h.lua:4:" },
+	{ "match '.-.-.-b' on 50 kB, n^4",
+	    RUBRIC("local s = ('a'):rep(5e4) return {s:match('.-.-.-b')}",
+	        OK_DECIDE),
+	    AT_CHECK, "pattern too costly", "h.lua:4:" },
+	{ "string.match '^(.-)%s*$' on 1 MB of blanks",
+	    RUBRIC("string.match('x' .. (' '):rep(1e6) .. 'x', '^(.-)%s*$')",
+	        OK_DECIDE),
+	    AT_CHECK, "pattern too costly", "h.lua:4:" },
+	{ "gsub '%a*;' on 1 MB",
+	    RUBRIC(
+	        "local s = ('a'):rep(1e6) s = s:gsub('%a*;', '')", OK_DECIDE),
+	    AT_CHECK, "pattern too costly", "h.lua:4:" },
+	{ "string.gsub '%s+$' on 1 MB",
+	    RUBRIC(
+	        "string.gsub((' '):rep(1e6) .. 'x', '%s+$', '')", OK_DECIDE),
+	    AT_CHECK, "pattern too costly", "h.lua:4:" },
+	{ "gsub with '%0' a thousand times per match",
+	    RUBRIC("('a'):rep(1e5):gsub('', ('%0'):rep(1000))", OK_DECIDE),
+	    AT_CHECK, "pattern too costly", "h.lua:4:" },
+	{ "gmatch 'a-b' on 1 MB",
+	    RUBRIC("for w in ('a'):rep(1e6):gmatch('a-b') do end", OK_DECIDE),
+	    AT_CHECK, "pattern too costly", "h.lua:4:" },
+	{ "string.gmatch '%d+x' on 1 MB",
+	    RUBRIC("for w in string.gmatch(('1'):rep(1e6), '%d+x') do end",
+	        OK_DECIDE),
+	    AT_CHECK, "pattern too costly", "h.lua:4:" },
+	{ "find 22 'a?' then 22 'a' on 64 bytes, 2^22",
+	    RUBRIC("('a'):rep(64):find(('a?'):rep(22) .. ('a'):rep(22) .. "
+	           "'b')",
+	        OK_DECIDE),
+	    AT_CHECK, "pattern too costly", "h.lua:4:" },
+	{ "find '(a*)%1b' on 10 kB, back reference",
+	    RUBRIC("('a'):rep(1e4):find('(a*)%1b')", OK_DECIDE), AT_CHECK,
+	    "pattern too costly", "h.lua:4:" },
+	{ "plain find of 2 MB in 4 MB, memcmp n*m",
+	    RUBRIC("('a'):rep(2^22):find(('a'):rep(2^21) .. 'b', 1, true)",
+	        OK_DECIDE),
+	    AT_CHECK, "pattern too costly", "use a shorter string" },
+	{ "a costly pattern in decide",
+	    RUBRIC(OK_CHECK, "('a'):rep(1e6):find('a*b')"), AT_DECIDE,
+	    "pattern too costly", "h.lua:7:" },
 };
 
 static void
@@ -303,6 +357,8 @@ test_hostile(void **state)
 		size_t len = h->stage == AT_LOAD && h->src[0] == '\x1b'
 		    ? 6
 		    : strlen(h->src);
+		struct timespec t0;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		int rv = plug_load("h.lua", h->src, len, &test_lim, NULL, NULL,
 		    &r, err, sizeof(err));
 		if (h->stage == AT_LOAD) {
@@ -322,7 +378,8 @@ test_hostile(void **state)
 			}
 			assert_null(v);
 		}
-		printf("# %-45s %s\n", h->what, err);
+		/* A note, not a check: the limits are checked elsewhere. */
+		printf("# %-45s %7.1f ms  %s\n", h->what, ms_since(&t0), err);
 		assert_contains(err, h->needle);
 		if (h->needle2 != NULL) {
 			assert_contains(err, h->needle2);
@@ -496,6 +553,103 @@ test_rep_of_nothing(void **state)
 	assert_string_equal(
 	    json_object_to_json_string_ext(problems, JSON_C_TO_STRING_PLAIN),
 	    "[\"\",\"a-a-a\"]");
+	json_object_put(problems);
+	json_object_put(c);
+	plug_free(r);
+}
+
+/*
+ * What rubrics do with patterns stays allowed: the cost guard refuses only
+ * patterns that backtrack over long strings.
+ */
+static void
+test_patterns_allowed(void **state)
+{
+	static const char src[] = RUBRIC(
+	    "local y, m, d = ('2026-11-27'):match('^(%d+)-(%d+)-(%d+)$') "
+	    "local big = ('word  \\t '):rep(8192) "
+	    "local flat, k = big:gsub('%s+', ' ') "
+	    "local words = 0 for w in big:gmatch('%a+') do words = words + 1 "
+	    "end "
+	    "local sec = (' '):rep(65535) .. 'x' "
+	    "local mb = ('x'):rep(2^20) "
+	    "local title = ('  Sáng kiến  '):match('^%s*(.-)%s*$') "
+	    "return {y, m, d, #big .. '>' .. #flat .. '/' .. k, "
+	    "tostring(words), tostring(sec:find('%S')), "
+	    "tostring(string.find(sec, '%S')), "
+	    "tostring(mb:find('needle', 1, true)), "
+	    "tostring((mb .. 'needle'):find('needle', 1, true)), "
+	    "tostring(mb:find('xy')), title, "
+	    "(('1.0'):gsub('%.0$', ''):gsub('%.', ',')), "
+	    "(('3.5'):gsub('%.0$', ''):gsub('%.', ','))}",
+	    OK_DECIDE);
+	struct plug_rubric *r;
+	json_object        *c = parse("{}"), *problems;
+	struct timespec     t0;
+	char                err[512];
+	assert_int_equal(plug_load("h.lua", src, strlen(src), &test_lim, NULL,
+	                     NULL, &r, err, sizeof(err)),
+	    SK_OK);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int rv = plug_check(r, c, "2024-01-01", &problems, err, sizeof(err));
+	if (rv != SK_OK) {
+		fail_msg("%s", err);
+	}
+	printf("# note: the allowed patterns took %.1f ms\n", ms_since(&t0));
+	assert_string_equal(
+	    json_object_to_json_string_ext(problems, JSON_C_TO_STRING_PLAIN),
+	    "[\"2026\",\"11\",\"27\",\"65536>40960\\/8192\",\"8192\","
+	    "\"65536\",\"65536\",\"nil\",\"1048577\",\"nil\","
+	    "\"Sáng kiến\",\"1\",\"3,5\"]");
+	json_object_put(problems);
+	json_object_put(c);
+	plug_free(r);
+}
+
+/*
+ * The guard weighs a pattern against what is left of the budget, and its
+ * refusal is an ordinary error a rubric may catch.
+ */
+static void
+test_pattern_budget(void **state)
+{
+	static const char src[]
+	    = RUBRIC("local ok, e = pcall(string.find, ('a'):rep(300), 'a*b') "
+	             "return {tostring(ok), tostring(e)}",
+	        OK_DECIDE);
+	struct plug_limits  small = { 0, 100000, 600000 };
+	struct plug_rubric *r;
+	json_object        *c = parse("{}"), *problems;
+	char                err[512];
+
+	/* 300 * 301 / 2 tries of 'b': fine with the default budget. */
+	assert_int_equal(plug_load("h.lua", src, strlen(src), &test_lim, NULL,
+	                     NULL, &r, err, sizeof(err)),
+	    SK_OK);
+	assert_int_equal(
+	    plug_check(r, c, "2024-01-01", &problems, err, sizeof(err)),
+	    SK_OK);
+	assert_string_equal(
+	    json_object_to_json_string_ext(problems, JSON_C_TO_STRING_PLAIN),
+	    "[\"true\",\"nil\"]");
+	json_object_put(problems);
+	plug_free(r);
+
+	/* Not with 100000 instructions; pcall catches the refusal. */
+	assert_int_equal(plug_load("h.lua", src, strlen(src), &small, NULL,
+	                     NULL, &r, err, sizeof(err)),
+	    SK_OK);
+	assert_int_equal(
+	    plug_check(r, c, "2024-01-01", &problems, err, sizeof(err)),
+	    SK_OK);
+	assert_int_equal(json_object_array_length(problems), 2);
+	assert_string_equal(
+	    json_object_get_string(json_object_array_get_idx(problems, 0)),
+	    "false");
+	assert_contains(
+	    json_object_get_string(json_object_array_get_idx(problems, 1)),
+	    "pattern too costly: about 2.3e+05 steps on a string of 300 "
+	    "bytes");
 	json_object_put(problems);
 	json_object_put(c);
 	plug_free(r);
@@ -825,6 +979,8 @@ main(void)
 		cmocka_unit_test(test_time_limit),
 		cmocka_unit_test(test_limits_configurable),
 		cmocka_unit_test(test_rep_of_nothing),
+		cmocka_unit_test(test_patterns_allowed),
+		cmocka_unit_test(test_pattern_budget),
 		cmocka_unit_test(test_arguments),
 		cmocka_unit_test(test_xpcall),
 		cmocka_unit_test(test_text),
