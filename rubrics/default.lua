@@ -324,4 +324,13 @@ function R.decide(ballots, council, rubric)
 	return { verdict = "fail", score = score, reasons = reasons }
 end
 
+-- Helpers for the rubrics that extend this one: their check and decide
+-- reach them through the rubric argument, as rubric.lib.
+R.lib = {
+	total_of = total_of,
+	missing_must = missing_must,
+	vn = vn,
+	round1 = round1,
+}
+
 return R

@@ -16,35 +16,7 @@
 --
 -- Scores are rounded to one decimal.
 
-local function total_of(b)
-	if type(b.total) == "number" then
-		return b.total
-	end
-	local sum = 0
-	for _, v in pairs(b.marks or {}) do
-		sum = sum + v
-	end
-	return sum
-end
-
-local function scores_must(b, rubric)
-	for _, id in ipairs(rubric.must_score or {}) do
-		if ((b.marks or {})[id] or 0) <= 0 then
-			return false
-		end
-	end
-	return true
-end
-
-local function vn(x)
-	local s = string.format("%.1f", x)
-	s = s:gsub("%.0$", ""):gsub("%.", ",")
-	return s
-end
-
-local function round1(x)
-	return math.floor(x * 10 + 0.5) / 10
-end
+-- total_of, missing_must, vn and round1 are default.lua's (rubric.lib).
 
 -- The score of three or more sorted totals: the closest pair's mean.
 local function closest_mean(totals)
@@ -63,6 +35,8 @@ local function closest_mean(totals)
 end
 
 local function decide(ballots, council, rubric)
+	local lib = rubric.lib
+	local total_of, vn, round1 = lib.total_of, lib.vn, lib.round1
 	local totals = {}
 	for i, b in ipairs(ballots) do
 		totals[i] = total_of(b)
@@ -98,7 +72,7 @@ local function decide(ballots, council, rubric)
 
 	local novel = 0
 	for _, b in ipairs(ballots) do
-		if scores_must(b, rubric) then
+		if not lib.missing_must(b, rubric) then
 			novel = novel + 1
 		end
 	end

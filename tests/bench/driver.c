@@ -248,6 +248,13 @@ sk_run_kill(struct sk_run *r)
 	atomic_store(&r->closing, true);
 	atomic_store(&r->running, false);
 	r->t1_ns = sk_now_ns();
+	/* Stop every context's aio before closing the socket: closing it
+	 * with requests parked for a pipe that died can wait forever in
+	 * nng_close (seen with nng 1.5.2).  A stopped aio finishes its
+	 * callback and refuses new work, so each client stops. */
+	for (int i = 0; i < r->nclients; i++) {
+		nng_aio_stop(r->clients[i].aio);
+	}
 	nng_close(r->sock);
 	pthread_mutex_lock(&r->mtx);
 	while (atomic_load(&r->active) > 0) {
