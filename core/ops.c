@@ -234,9 +234,7 @@ list_docs(struct op_ctx *ctx, enum store_db db,
 	}
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		struct proto_err e   = { 0 };
-		json_object     *doc = proto_json_parse(v.mv_data, v.mv_size, &e);
-		proto_err_clear(&e);
+		json_object     *doc = store_json(&v);
 		if (doc != NULL) {
 			json_object_array_add(items, view ? view(doc) : doc);
 		}

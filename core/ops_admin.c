@@ -511,9 +511,7 @@ op_auth_whoami(struct op_ctx *ctx)
 	    0) {
 		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 		     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-			struct proto_err e = { 0 };
-			json_object *c = proto_json_parse(v.mv_data, v.mv_size, &e);
-			proto_err_clear(&e);
+			json_object *c = store_json(&v);
 			const char *role = c ? council_role(c, ctx->who->id) : NULL;
 			if (role != NULL) {
 				json_object *m = json_object_new_object();
@@ -700,9 +698,7 @@ op_events_since(struct op_ctx *ctx)
 	for (rc = mdb_cursor_get(cur, &key, &v, MDB_SET_RANGE);
 	     rc == 0 && json_object_array_length(items) < limit;
 	     rc = mdb_cursor_get(cur, &key, &v, MDB_NEXT)) {
-		struct proto_err e  = { 0 };
-		json_object     *ev = proto_json_parse(v.mv_data, v.mv_size, &e);
-		proto_err_clear(&e);
+		json_object     *ev = store_json(&v);
 		if (ev != NULL) {
 			json_object_array_add(items, ev);
 		}

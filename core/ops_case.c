@@ -1000,10 +1000,7 @@ op_case_history(struct op_ctx *ctx)
 		store_key_u64(&hk, store_u64_at((char *) key.mv_data + 8));
 		if (store_get(ctx->txn, ctx->st, DB_HISTORY, hk.b, hk.len, &ev) ==
 		    0) {
-			struct proto_err e = { 0 };
-			json_object     *o = proto_json_parse(ev.mv_data,
-			        ev.mv_size, &e);
-			proto_err_clear(&e);
+			json_object     *o = store_json(&ev);
 			if (o != NULL && !see_scorers &&
 			    strcmp(doc_get_str(o, "type") ?: "", "case.scored") ==
 			        0) {

@@ -197,9 +197,7 @@ ballots_of(struct op_ctx *ctx, uint64_t id, const char *stage)
 	     rc == 0 && k.mv_size > prefix.len &&
 	     memcmp(k.mv_data, prefix.b, prefix.len) == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		struct proto_err e = { 0 };
-		json_object     *b = proto_json_parse(v.mv_data, v.mv_size, &e);
-		proto_err_clear(&e);
+		json_object     *b = store_json(&v);
 		if (b != NULL) {
 			json_object_array_add(out, b);
 		}

@@ -140,12 +140,24 @@ store_del(MDB_txn *txn, struct store *st, enum store_db db, const void *key,
 	return (rc == MDB_NOTFOUND ? SK_OK : store_err(rc));
 }
 
-static json_object *
-parse_val(const MDB_val *v)
+json_object *
+store_json(const MDB_val *v)
 {
-	struct proto_err e = { 0 };
-	json_object     *o = proto_json_parse(v->mv_data, v->mv_size, &e);
-	proto_err_clear(&e);
+	/* Stored documents were validated when they came in (or written by
+	 * the server itself): parse them without validating again, with one
+	 * tokener per thread instead of a new one per document. */
+	static __thread json_tokener *tok;
+	json_object                  *o;
+
+	if (tok == NULL && (tok = json_tokener_new()) == NULL) {
+		return (NULL);
+	}
+	json_tokener_reset(tok);
+	o = json_tokener_parse_ex(tok, v->mv_data, (int) v->mv_size);
+	if (o != NULL && json_tokener_get_error(tok) != json_tokener_success) {
+		json_object_put(o);
+		o = NULL;
+	}
 	return (o);
 }
 
@@ -158,7 +170,7 @@ store_doc_get(MDB_txn *txn, struct store *st, enum store_db db,
 	if ((rv = store_get(txn, st, db, id, strlen(id), &v)) != 0) {
 		return (rv);
 	}
-	if ((*out = parse_val(&v)) == NULL) {
+	if ((*out = store_json(&v)) == NULL) {
 		return (SK_EINTERNAL);
 	}
 	return (0);
@@ -390,7 +402,7 @@ store_case_get(MDB_txn *txn, struct store *st, uint64_t id, json_object **out)
 	if ((rv = store_get(txn, st, DB_CASES, k.b, k.len, &v)) != 0) {
 		return (rv);
 	}
-	if ((*out = parse_val(&v)) == NULL) {
+	if ((*out = store_json(&v)) == NULL) {
 		return (SK_EINTERNAL);
 	}
 	return (0);
@@ -728,7 +740,7 @@ verify_history(MDB_txn *txn, struct store *st, json_object *problems,
 			    " follows %" PRIu64, seq, expect - 1);
 		}
 		expect           = seq + 1;
-		json_object *ev  = parse_val(&v);
+		json_object *ev  = store_json(&v);
 		json_object *p   = NULL, *s = NULL;
 		if (ev == NULL ||
 		    !json_object_object_get_ex(ev, "prev", &p) ||
@@ -780,7 +792,7 @@ store_verify(MDB_txn *txn, struct store *st, json_object *problems,
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		uint64_t     id  = store_u64_at(k.mv_data);
-		json_object *doc = parse_val(&v);
+		json_object *doc = store_json(&v);
 		json_object *a;
 		n++;
 		if (doc == NULL) {

@@ -142,6 +142,12 @@ int store_doc_get(MDB_txn *txn, struct store *st, enum store_db db,
 int store_doc_put(MDB_txn *txn, struct store *st, enum store_db db,
     const char *id, json_object *doc);
 
+/*
+ * Parses a stored JSON value (borrowed from LMDB); the caller owns the
+ * result.  No UTF-8 validation: what is stored was validated on the way in.
+ */
+json_object *store_json(const MDB_val *v);
+
 /* Meta counters. */
 int store_meta_u64(MDB_txn *txn, struct store *st, const char *name,
     uint64_t *v);
