@@ -936,7 +936,10 @@ op_case_list(struct op_ctx *ctx)
 			}
 			id = ids[idx++];
 		}
-		if (store_case_get(ctx->txn, ctx->st, id, &doc) != 0) {
+		/* The small list item; the whole case only where a database
+		 * written before case_items existed has none. */
+		if (store_case_item(ctx->txn, ctx->st, id, &doc) != 0 &&
+		    store_case_get(ctx->txn, ctx->st, id, &doc) != 0) {
 			continue;
 		}
 		if (list_match(ctx, doc, &f)) {

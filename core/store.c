@@ -48,6 +48,7 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_DEDUP_BANDS]  = "dedup_bands",
 	[DB_SEARCH_TERMS] = "search_terms",
 	[DB_COUNCIL_INDEX] = "council_index",
+	[DB_CASE_ITEMS]   = "case_items",
 };
 
 /* Flags of the databases that are not plain key -> value. */
@@ -494,6 +495,25 @@ count_name(char *buf, size_t len, const char *state)
 	snprintf(buf, len, "count/%s", state);
 }
 
+const char *const store_case_item_fields[] = { "id", "unit", "title",
+	"state", "state_label", "updated_at", "due_at", "field",
+	"author_users", "submitted_at", "councils", NULL };
+
+int
+store_case_item(MDB_txn *txn, struct store *st, uint64_t id,
+    json_object **out)
+{
+	struct store_key k;
+	MDB_val          v;
+	int              rv;
+	store_key_init(&k);
+	store_key_u64(&k, id);
+	if ((rv = store_get(txn, st, DB_CASE_ITEMS, k.b, k.len, &v)) != 0) {
+		return (rv);
+	}
+	return ((*out = store_json(&v)) != NULL ? 0 : SK_EINTERNAL);
+}
+
 int
 store_case_put(MDB_txn *txn, struct store *st, uint64_t id, json_object *old,
     json_object *doc)
@@ -522,6 +542,19 @@ store_case_put(MDB_txn *txn, struct store *st, uint64_t id, json_object *old,
 	}
 	store_key_init(&k);
 	store_key_u64(&k, id);
+	/* The list item first: doc's text is borrowed until doc changes. */
+	json_object *item = json_object_new_object(), *v;
+	for (const char *const *f = store_case_item_fields; *f != NULL; f++) {
+		if (json_object_object_get_ex(doc, *f, &v)) {
+			json_object_object_add(item, *f, json_object_get(v));
+		}
+	}
+	text = proto_json_text(item, &len);
+	rv   = store_put(txn, st, DB_CASE_ITEMS, k.b, k.len, text, len);
+	json_object_put(item);
+	if (rv != 0) {
+		return (rv);
+	}
 	text = proto_json_text(doc, &len);
 	return (store_put(txn, st, DB_CASES, k.b, k.len, text, len));
 }
@@ -808,6 +841,7 @@ store_verify(MDB_txn *txn, struct store *st, json_object *problems,
 		case_index_each(txn, st, id, doc, index_expect, problems);
 		expected[DB_BY_STATE]++;
 		expected[DB_BY_UNIT]++;
+		expected[DB_CASE_ITEMS]++;
 		if (json_object_object_get_ex(doc, "author_users", &a)) {
 			expected[DB_BY_AUTHOR] += json_object_array_length(a);
 		}
@@ -833,7 +867,7 @@ store_verify(MDB_txn *txn, struct store *st, json_object *problems,
 		}
 	}
 	const enum store_db idx[] = { DB_BY_STATE, DB_BY_UNIT, DB_BY_AUTHOR,
-		DB_BY_DUE };
+		DB_BY_DUE, DB_CASE_ITEMS };
 	for (size_t i = 0; i < sizeof(idx) / sizeof(idx[0]); i++) {
 		if ((rv = verify_index(txn, st, idx[i], problems,
 		         &entries[idx[i]])) != 0) {

@@ -10,6 +10,9 @@
  *                 "head_hash" -> hex BLAKE2b of the last history event;
  *                 "count/STATE" -> decimal number of cases in STATE
  *   cases         u64 id -> case JSON
+ *   case_items    u64 id -> the case's list item and what deciding who may
+ *                 see it takes (store_case_item_fields), so that a list
+ *                 never parses whole cases
  *   history       u64 seq -> event JSON; its "prev" is the hex hash of the
  *                 previous event's bytes (a hash chain; see store_event_add)
  *   case_history  u64 case, u64 seq -> ""
@@ -78,6 +81,7 @@ enum store_db {
 	DB_DEDUP_BANDS,
 	DB_SEARCH_TERMS,
 	DB_COUNCIL_INDEX,
+	DB_CASE_ITEMS,
 	DB_COUNT,
 };
 
@@ -161,6 +165,11 @@ int store_meta_set_u64(MDB_txn *txn, struct store *st, const char *name,
  */
 int store_case_get(MDB_txn *txn, struct store *st, uint64_t id,
     json_object **out);
+/* The case's entry in case_items (a small document; caller owns it). */
+int store_case_item(MDB_txn *txn, struct store *st, uint64_t id,
+    json_object **out);
+/* The fields of a case kept in case_items, NULL-terminated. */
+extern const char *const store_case_item_fields[];
 int store_case_put(MDB_txn *txn, struct store *st, uint64_t id,
     json_object *old, json_object *doc);
 
