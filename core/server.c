@@ -511,6 +511,49 @@ load_rubrics(struct op_ctx *ctx, void *arg)
 	return (0);
 }
 
+static uint64_t
+db_entries(MDB_txn *txn, struct store *st, enum store_db db)
+{
+	MDB_stat ms;
+	return (mdb_stat(txn, st->dbi[db], &ms) == 0 ? ms.ms_entries : 0);
+}
+
+/*
+ * A database written before council_index or case_items existed has
+ * councils and cases without them: build them once, at start.
+ */
+static int
+rebuild_derived(struct op_ctx *ctx, void *arg)
+{
+	MDB_cursor *cur;
+	MDB_val     k, v;
+	uint64_t    n;
+	int         rc, rv = 0;
+
+	(void) arg;
+	if (db_entries(ctx->txn, ctx->st, DB_COUNCIL_INDEX) == 0 &&
+	    db_entries(ctx->txn, ctx->st, DB_COUNCILS) > 0 &&
+	    (rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_COUNCILS], &cur)) ==
+	        0) {
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+		     rc == 0 && rv == 0;
+		     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			json_object *c = store_json(&v);
+			rv = c != NULL ? council_index_update(ctx, NULL, c) : 0;
+			json_object_put(c);
+		}
+		mdb_cursor_close(cur);
+		log_info("council index rebuilt");
+	}
+	if (rv == 0 && db_entries(ctx->txn, ctx->st, DB_CASE_ITEMS) <
+	        db_entries(ctx->txn, ctx->st, DB_CASES)) {
+		rv = store_case_items_rebuild(ctx->txn, ctx->st, &n);
+		log_info("list items rebuilt for %llu cases",
+		    (unsigned long long) n);
+	}
+	return (rv);
+}
+
 static void
 on_batch(void *arg, struct ipc_req *batch)
 {
@@ -674,6 +717,7 @@ server_run(const struct server_config *cfg)
 	uv_signal_start(&s.sigint, on_signal, SIGINT);
 	uv_signal_start(&s.sigterm, on_signal, SIGTERM);
 	uv_signal_start(&s.sighup, on_sighup, SIGHUP);
+	run_system(&s, "rebuilding indexes", rebuild_derived, NULL);
 	run_system(&s, "loading rubrics", load_rubrics,
 	    (void *) cfg->rubrics_dir);
 

@@ -514,6 +514,54 @@ store_case_item(MDB_txn *txn, struct store *st, uint64_t id,
 	return ((*out = store_json(&v)) != NULL ? 0 : SK_EINTERNAL);
 }
 
+static int
+case_item_put(MDB_txn *txn, struct store *st, const struct store_key *k,
+    json_object *doc)
+{
+	json_object *item = json_object_new_object(), *v;
+	const char  *text;
+	size_t       len;
+	int          rv;
+
+	for (const char *const *f = store_case_item_fields; *f != NULL; f++) {
+		if (json_object_object_get_ex(doc, *f, &v)) {
+			json_object_object_add(item, *f, json_object_get(v));
+		}
+	}
+	text = proto_json_text(item, &len);
+	rv   = store_put(txn, st, DB_CASE_ITEMS, k->b, k->len, text, len);
+	json_object_put(item);
+	return (rv);
+}
+
+int
+store_case_items_rebuild(MDB_txn *txn, struct store *st, uint64_t *n)
+{
+	MDB_cursor *cur;
+	MDB_val     k, v;
+	int         rc, rv = 0;
+
+	*n = 0;
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_CASES], &cur)) != 0) {
+		return (store_err(rc));
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && rv == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		struct store_key key;
+		json_object     *doc = store_json(&v);
+		if (doc == NULL) {
+			continue;
+		}
+		store_key_init(&key);
+		store_key_u64(&key, store_u64_at(k.mv_data));
+		rv = case_item_put(txn, st, &key, doc);
+		json_object_put(doc);
+		(*n)++;
+	}
+	mdb_cursor_close(cur);
+	return (rv != 0 ? rv : rc == MDB_NOTFOUND ? 0 : store_err(rc));
+}
+
 int
 store_case_put(MDB_txn *txn, struct store *st, uint64_t id, json_object *old,
     json_object *doc)
@@ -543,16 +591,7 @@ store_case_put(MDB_txn *txn, struct store *st, uint64_t id, json_object *old,
 	store_key_init(&k);
 	store_key_u64(&k, id);
 	/* The list item first: doc's text is borrowed until doc changes. */
-	json_object *item = json_object_new_object(), *v;
-	for (const char *const *f = store_case_item_fields; *f != NULL; f++) {
-		if (json_object_object_get_ex(doc, *f, &v)) {
-			json_object_object_add(item, *f, json_object_get(v));
-		}
-	}
-	text = proto_json_text(item, &len);
-	rv   = store_put(txn, st, DB_CASE_ITEMS, k.b, k.len, text, len);
-	json_object_put(item);
-	if (rv != 0) {
+	if ((rv = case_item_put(txn, st, &k, doc)) != 0) {
 		return (rv);
 	}
 	text = proto_json_text(doc, &len);

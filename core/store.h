@@ -168,6 +168,9 @@ int store_case_get(MDB_txn *txn, struct store *st, uint64_t id,
 /* The case's entry in case_items (a small document; caller owns it). */
 int store_case_item(MDB_txn *txn, struct store *st, uint64_t id,
     json_object **out);
+/* Writes the case_items entry of every case (for a database written
+ * before case_items existed); *n is the number of cases. */
+int store_case_items_rebuild(MDB_txn *txn, struct store *st, uint64_t *n);
 /* The fields of a case kept in case_items, NULL-terminated. */
 extern const char *const store_case_item_fields[];
 int store_case_put(MDB_txn *txn, struct store *st, uint64_t id,
