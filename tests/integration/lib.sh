@@ -12,7 +12,8 @@ SK_SRC=${SK_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 SKD="$SK_BIN/sangkiend"
 SKC="$SK_BIN/sangkien"
 
-T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/sk-test.XXXXXX")
+# /tmp, not $TMPDIR: ipc:// paths must fit in a sockaddr_un (108 bytes).
+T_DIR=$(mktemp -d /tmp/sk-test.XXXXXX)
 DATA="$T_DIR/data"
 API="ipc://$DATA/api.ipc"
 EVENTS="ipc://$DATA/events.ipc"
