@@ -26,6 +26,7 @@
 #include "core/auth.h"
 #include "core/err.h"
 #include "core/store.h"
+#include "tests/unit/store_fixture.h"
 
 struct fixture {
 	char          dir[64];
@@ -33,23 +34,12 @@ struct fixture {
 };
 
 static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return (remove(path));
-}
-
-static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	char            err[256];
 
-	if (auth_init() != 0) {
-		return (-1);
-	}
-	snprintf(f->dir, sizeof(f->dir), "/tmp/sk-test-auth-XXXXXX");
-	if (mkdtemp(f->dir) == NULL
-	    || store_open(&f->st, f->dir, 0, true, err, sizeof(err)) != 0) {
+	if (auth_init() != 0 ||
+	    fixture_store_open(f->dir, sizeof(f->dir), "auth", &f->st) != 0) {
 		return (-1);
 	}
 	*state = f;
@@ -61,7 +51,7 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 	store_close(f->st);
-	nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	fixture_rm_rf(f->dir);
 	free(f);
 	return (0);
 }

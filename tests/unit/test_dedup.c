@@ -33,6 +33,7 @@
 #include "core/dedup.h"
 #include "core/err.h"
 #include "core/store.h"
+#include "tests/unit/store_fixture.h"
 
 #ifndef SK_SOURCE_DIR
 #define SK_SOURCE_DIR "."
@@ -49,23 +50,11 @@ struct fixture {
 };
 
 static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return (remove(path));
-}
-
-static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	char            err[256];
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/sk-test-dedup-XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
-		return (-1);
-	}
-	if (store_open(&f->st, f->dir, 0, true, err, sizeof(err)) != 0) {
-		fprintf(stderr, "store_open: %s\n", err);
+	if (fixture_store_open(f->dir, sizeof(f->dir), "dedup", &f->st) != 0) {
 		return (-1);
 	}
 	*state = f;
@@ -77,7 +66,7 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 	store_close(f->st);
-	nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	fixture_rm_rf(f->dir);
 	free(f);
 	return (0);
 }

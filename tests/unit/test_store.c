@@ -26,6 +26,7 @@
 
 #include "core/err.h"
 #include "core/store.h"
+#include "tests/unit/store_fixture.h"
 
 struct fixture {
 	char          dir[64];
@@ -34,29 +35,11 @@ struct fixture {
 };
 
 static int
-rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return (remove(path));
-}
-
-static void
-rm_rf(const char *dir)
-{
-	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-}
-
-static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	char            err[256];
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/sk-test-store-XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
-		return (-1);
-	}
-	if (store_open(&f->st, f->dir, 0, true, err, sizeof(err)) != 0) {
-		fprintf(stderr, "store_open: %s\n", err);
+	if (fixture_store_open(f->dir, sizeof(f->dir), "store", &f->st) != 0) {
 		return (-1);
 	}
 	*state = f;
@@ -68,9 +51,9 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 	store_close(f->st);
-	rm_rf(f->dir);
+	fixture_rm_rf(f->dir);
 	if (f->bdir[0] != '\0') {
-		rm_rf(f->bdir);
+		fixture_rm_rf(f->bdir);
 	}
 	free(f);
 	return (0);
@@ -342,7 +325,7 @@ test_open_tiny_map(void **state)
 		    store_meta_set_u64(txn, st, "next_case", 1), 0);
 		assert_int_equal(mdb_txn_commit(txn), 0);
 		store_close(st);
-		rm_rf(dir);
+		fixture_rm_rf(dir);
 	}
 }
 
@@ -835,7 +818,7 @@ test_map_growth(void **state)
 
 	store_close(f->st);
 	f->st = NULL;
-	rm_rf(f->dir);
+	fixture_rm_rf(f->dir);
 	snprintf(f->dir, sizeof(f->dir), "/tmp/sk-test-store-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	assert_int_equal(
@@ -953,7 +936,7 @@ test_backup(void **state)
 	assert_int_equal(nevents, 10);
 	json_object_put(p);
 	store_close(b);
-	rm_rf(bdir);
+	fixture_rm_rf(bdir);
 
 	/* A directory that already holds a database: refused, kept. */
 	snprintf(bdir, sizeof(f->bdir), "/tmp/sk-test-backup-XXXXXX");
@@ -969,7 +952,7 @@ test_backup(void **state)
 	assert_non_null(strstr(err, bdir));
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_size, size);
-	rm_rf(bdir);
+	fixture_rm_rf(bdir);
 
 	/* A directory that does not exist: refused, named. */
 	err[0] = '\0';
