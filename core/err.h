@@ -24,6 +24,8 @@ enum sk_err {
 	SK_EINTERNAL   = -12, /* internal */
 	/* Never on the wire: the LMDB map is full; the batch is replayed. */
 	SK_EMAPFULL = -100,
+	/* Never on the wire: the op goes on off the loop; it replies later. */
+	SK_EDEFER = -101,
 };
 
 /* The wire code ("bad_request", ...) of an error; "internal" if unknown. */

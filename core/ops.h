@@ -14,6 +14,10 @@
  * transaction; the server publishes them only after the commit.  Because the
  * server may replay a batch (after growing a full map), a handler must
  * depend only on its transaction, its arguments and ctx->now.
+ *
+ * A read handler whose work is too long for the loop (server.backup) checks
+ * its arguments, puts what the work needs in ctx->result and returns
+ * SK_EDEFER; the server does the rest on libuv's thread pool.
  */
 #ifndef SK_OPS_H
 #define SK_OPS_H

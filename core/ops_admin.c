@@ -598,7 +598,6 @@ op_server_backup(struct op_ctx *ctx)
 {
 	const char *path = NULL;
 	struct stat sb;
-	char        errbuf[512], file[4200];
 	int         rv;
 
 	if ((rv = arg_str(ctx->args, "path", true, 4000, &path, ctx->err)) != 0) {
@@ -630,15 +629,11 @@ op_server_backup(struct op_ctx *ctx)
 		return (proto_fail(ctx->err, SK_EBADREQ,
 		    "\"path\": cannot create %s: %s", path, strerror(errno)));
 	}
-	if ((rv = store_backup(ctx->st, path, errbuf, sizeof(errbuf))) != 0) {
-		return (proto_fail(ctx->err, rv, "%s", errbuf));
-	}
-	snprintf(file, sizeof(file), "%s/data.mdb", path);
+	/* The copy itself can take minutes on a large database: the server
+	 * runs it on libuv's thread pool and replies when it is done. */
 	ctx->result = json_object_new_object();
 	json_object_object_add(ctx->result, "path", json_object_new_string(path));
-	json_object_object_add(ctx->result, "bytes",
-	    json_object_new_int64(stat(file, &sb) == 0 ? (int64_t) sb.st_size : 0));
-	return (0);
+	return (SK_EDEFER);
 }
 
 int

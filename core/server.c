@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <uv.h>
 
@@ -65,6 +66,8 @@ struct server {
 	struct item                *items;
 	size_t                      cap;
 	bool                        stopping;
+	bool                        closed;  /* handles closed */
+	int                         pending; /* deferred work in flight */
 	/* Counters for the logs. */
 	unsigned long long batches, writes, commits;
 };
@@ -148,6 +151,10 @@ item_run(struct server *s, struct item *it, MDB_txn *txn, int64_t now)
 	};
 	ctx.events_tail = &ctx.events;
 	int rv          = it->op->fn(&ctx);
+	if (rv == SK_EDEFER && it->err.code == 0) {
+		it->result = ctx.result; /* what the deferred work needs */
+		return (SK_EDEFER);
+	}
 	if (rv == 0 && it->err.code == 0) {
 		it->result = ctx.result;
 		it->events = ctx.events;
@@ -554,6 +561,92 @@ rebuild_derived(struct op_ctx *ctx, void *arg)
 	return (rv);
 }
 
+/*
+ * server.backup on libuv's thread pool: mdb_env_copy2 takes its own read
+ * transaction (the environment is MDB_NOTLS), so the loop goes on serving
+ * while the copy is written; the reply goes out when it is done.
+ */
+struct backup_work {
+	uv_work_t       work;
+	struct server  *s;
+	struct ipc_req *req;
+	char            path[4096];
+	int             rv;
+	char            err[512];
+};
+
+static void finish_shutdown(struct server *s);
+
+static void
+backup_run(uv_work_t *w)
+{
+	struct backup_work *bw = w->data;
+	bw->rv = store_backup(bw->s->st, bw->path, bw->err, sizeof(bw->err));
+}
+
+static void
+backup_done(uv_work_t *w, int status)
+{
+	struct backup_work *bw = w->data;
+	struct server      *s  = bw->s;
+	struct proto_err    e  = { 0 };
+	char               *reply, file[4200];
+	size_t              len = 0;
+	struct stat         sb;
+
+	if (status != 0 && bw->rv == 0) {
+		bw->rv = SK_EINTERNAL;
+		snprintf(bw->err, sizeof(bw->err), "the backup was cancelled");
+	}
+	if (bw->rv != 0) {
+		proto_fail(&e, bw->rv, "%s", bw->err);
+		reply = proto_reply_err(&e, &len);
+		log_error("backup to %s failed: %s", bw->path, bw->err);
+	} else {
+		json_object *r = json_object_new_object();
+		snprintf(file, sizeof(file), "%s/data.mdb", bw->path);
+		json_object_object_add(
+		    r, "path", json_object_new_string(bw->path));
+		json_object_object_add(r, "bytes",
+		    json_object_new_int64(
+		        stat(file, &sb) == 0 ? (int64_t) sb.st_size : 0));
+		reply = proto_reply_ok(r, &len);
+		json_object_put(r);
+		log_info("backup written to %s", bw->path);
+	}
+	ipc_reply(bw->req, reply ? reply : "", reply ? len : 0);
+	free(reply);
+	proto_err_clear(&e);
+	free(bw);
+	if (--s->pending == 0 && s->stopping) {
+		finish_shutdown(s);
+	}
+}
+
+static void
+defer_backup(struct server *s, struct item *it)
+{
+	struct backup_work *bw = calloc(1, sizeof(*bw));
+	const char         *path = doc_get_str(it->result, "path");
+
+	if (bw == NULL || path == NULL) {
+		free(bw);
+		item_reset(it);
+		proto_fail(&it->err, SK_EINTERNAL, "out of memory");
+		item_send(it);
+		return;
+	}
+	bw->s         = s;
+	bw->req       = it->req;
+	bw->work.data = bw;
+	snprintf(bw->path, sizeof(bw->path), "%s", path);
+	item_reset(it);
+	json_object_put(it->pr.root);
+	it->pr.root = NULL;
+	s->pending++;
+	uv_queue_work(&s->loop, &bw->work, backup_run, backup_done);
+}
+
 static void
 on_batch(void *arg, struct ipc_req *batch)
 {
@@ -587,6 +680,15 @@ on_batch(void *arg, struct ipc_req *batch)
 			it->req = NULL;
 			continue;
 		}
+		if (s->stopping) {
+			/* Waiting for a backup to finish before exiting. */
+			proto_fail(&it->err, SK_EUNAVAIL,
+			    "the server is shutting down; try again when it is "
+			    "back");
+			item_send(it);
+			it->req = NULL;
+			continue;
+		}
 		it->op = op_find(it->pr.op);
 		if (it->op == NULL ||
 		    ((it->op->flags & OP_TESTCLOCK) && !s->cfg->test_clock)) {
@@ -612,8 +714,11 @@ on_batch(void *arg, struct ipc_req *batch)
 		    store_read_begin(s->st, &rtxn) != 0) {
 			proto_fail(&it->err, SK_EUNAVAIL,
 			    "cannot read the database");
-		} else if (item_authorize(s, it, rtxn) == 0) {
-			item_run(s, it, rtxn, now);
+		} else if (item_authorize(s, it, rtxn) == 0 &&
+		    item_run(s, it, rtxn, now) == SK_EDEFER) {
+			defer_backup(s, it);
+			it->req = NULL;
+			continue;
 		}
 		item_send(it);
 		it->req = NULL;
@@ -637,7 +742,22 @@ on_signal(uv_signal_t *h, int signum)
 	s->stopping = true;
 	log_info("signal %d: finishing and shutting down", signum);
 	/* The batch in hand has been answered: on_batch runs to its end
-	 * before the loop delivers a signal. */
+	 * before the loop delivers a signal.  A backup still being written
+	 * is waited for; meanwhile requests get "unavailable". */
+	if (s->pending > 0) {
+		log_info("waiting for %d backup(s) to finish", s->pending);
+		return;
+	}
+	finish_shutdown(s);
+}
+
+static void
+finish_shutdown(struct server *s)
+{
+	if (s->closed) {
+		return;
+	}
+	s->closed = true;
 	ipc_endpoint_close(s->ep);
 	uv_close((uv_handle_t *) &s->sigint, NULL);
 	uv_close((uv_handle_t *) &s->sigterm, NULL);
