@@ -3198,7 +3198,7 @@ static const struct optspec search_opts[] = {
 };
 
 /* A similarity for people: three decimals. */
-static void
+static const char *
 similarity_cell(json_object *it, char *out, size_t len)
 {
 	json_object *v;
@@ -3208,6 +3208,52 @@ similarity_cell(json_object *it, char *out, size_t len)
 	} else {
 		snprintf(out, len, "-");
 	}
+	return (out);
+}
+
+static const char *
+unit_cell(json_object *it, char *out, size_t len)
+{
+	(void) out;
+	(void) len;
+	return (cli_str(it, "unit"));
+}
+
+/*
+ * A table of cases: ID, then the state (in column state_col, 1 or 2) and
+ * one more column that cell fills, then TITLE; or `empty` if none.
+ */
+static int
+print_case_items(json_object *items, const char *const heads[4],
+    int state_col, const char *(*cell)(json_object *, char *, size_t),
+    const char *empty)
+{
+	struct cli_table *t;
+
+	if (jlen(items) == 0) {
+		printf("%s\n", empty);
+		return (CLI_OK);
+	}
+	if ((t = cli_table_new(4, heads)) == NULL) {
+		return (CLI_ETRANSPORT);
+	}
+	cli_table_cap(t, state_col, CASES_STATE_MAX);
+	cli_table_flex(t, 3, 30);
+	for (size_t i = 0; i < jlen(items); i++) {
+		json_object *it = json_object_array_get_idx(items, i);
+		char         st[256], buf[32];
+		const char  *row[4];
+
+		case_state_cell(cli_str(it, "state"), st, sizeof(st));
+		row[0]             = cli_str(it, "id");
+		row[state_col]     = st;
+		row[3 - state_col] = cell(it, buf, sizeof(buf));
+		row[3]             = cli_str(it, "title");
+		cli_table_add(t, row);
+	}
+	cli_table_print(t, stdout);
+	cli_table_free(t);
+	return (CLI_OK);
 }
 
 /* Shows case.similar's items, most similar first. */
@@ -3215,35 +3261,10 @@ static int
 show_similar_items(struct cli *cl, const struct cmd *cmd,
     const struct args *a, json_object *r)
 {
-	static const char *heads[] = { "ID", "SIMILARITY", "STATE", "TITLE" };
-	json_object       *items   = jarray(r, "items");
-	struct cli_table  *t;
-
-	if (jlen(items) == 0) {
-		printf("no similar case (similarity 0.15 or more)\n");
-		return (CLI_OK);
-	}
-	if ((t = cli_table_new(4, heads)) == NULL) {
-		return (CLI_ETRANSPORT);
-	}
-	cli_table_cap(t, 2, CASES_STATE_MAX);
-	cli_table_flex(t, 3, 30);
-	for (size_t i = 0; i < jlen(items); i++) {
-		json_object *it = json_object_array_get_idx(items, i);
-		char         st[256], sim[32];
-		const char  *row[4];
-
-		case_state_cell(cli_str(it, "state"), st, sizeof(st));
-		similarity_cell(it, sim, sizeof(sim));
-		row[0] = cli_str(it, "id");
-		row[1] = sim;
-		row[2] = st;
-		row[3] = cli_str(it, "title");
-		cli_table_add(t, row);
-	}
-	cli_table_print(t, stdout);
-	cli_table_free(t);
-	return (CLI_OK);
+	static const char *const heads[] = { "ID", "SIMILARITY", "STATE",
+		"TITLE" };
+	return (print_case_items(jarray(r, "items"), heads, 2,
+	    similarity_cell, "no similar case (similarity 0.15 or more)"));
 }
 
 static int
@@ -3290,38 +3311,16 @@ static int
 show_search_items(struct cli *cl, const struct cmd *cmd,
     const struct args *a, json_object *r)
 {
-	static const char *heads[] = { "ID", "STATE", "UNIT", "TITLE" };
-	json_object       *items   = jarray(r, "items");
-	struct cli_table  *t;
+	static const char *const heads[] = { "ID", "STATE", "UNIT", "TITLE" };
+	int rv = print_case_items(jarray(r, "items"), heads, 1, unit_cell,
+	    "no recognized case has all these words");
 
-	if (jlen(items) == 0) {
-		printf("no recognized case has all these words\n");
-		return (CLI_OK);
-	}
-	if ((t = cli_table_new(4, heads)) == NULL) {
-		return (CLI_ETRANSPORT);
-	}
-	cli_table_cap(t, 1, CASES_STATE_MAX);
-	cli_table_flex(t, 3, 30);
-	for (size_t i = 0; i < jlen(items); i++) {
-		json_object *it = json_object_array_get_idx(items, i);
-		char         st[256];
-		const char  *row[4];
-
-		case_state_cell(cli_str(it, "state"), st, sizeof(st));
-		row[0] = cli_str(it, "id");
-		row[1] = st;
-		row[2] = cli_str(it, "unit");
-		row[3] = cli_str(it, "title");
-		cli_table_add(t, row);
-	}
-	cli_table_print(t, stdout);
-	cli_table_free(t);
-	if (cli_str(r, "next") != NULL) {
+	if (rv == CLI_OK && jlen(jarray(r, "items")) > 0 &&
+	    cli_str(r, "next") != NULL) {
 		fprintf(stderr, "(more: sangkien search ... --after %s)\n",
 		    cli_str(r, "next"));
 	}
-	return (CLI_OK);
+	return (rv);
 }
 
 static int
