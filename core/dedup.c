@@ -711,26 +711,67 @@ dedup_index_get(MDB_txn *txn, struct store *st, uint64_t id,
 	return (SK_OK);
 }
 
-/* Adds (put) or removes id from the buckets of sig. */
+/*
+ * Moves id from the buckets of old (NULL: none) to those of sig (NULL:
+ * none).  A band whose bucket did not change is left alone: a resubmission
+ * after small edits keeps most of its buckets, and every bucket is a leaf
+ * page that the commit would otherwise copy and write.
+ */
 static int
-bands_apply(MDB_txn *txn, struct store *st, uint32_t id,
-    const struct dedup_sig *sig, bool put)
+bands_move(MDB_txn *txn, struct store *st, uint32_t id,
+    const struct dedup_sig *old, const struct dedup_sig *sig)
 {
-	MDB_dbi dbi = st->dbi[DB_DEDUP_BANDS];
+	MDB_dbi     dbi = st->dbi[DB_DEDUP_BANDS];
+	MDB_cursor *cur;
+	const struct dedup_sig *from = old;
+	int         rc;
 
-	for (int b = 0; b < DEDUP_BANDS; b++) {
-		unsigned char kb[4];
-		MDB_val       k = { 4, kb }, v = { sizeof(id), &id };
-		int           rc;
+	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0) {
+		return (store_err(rc));
+	}
+	for (int b = 0; b < DEDUP_BANDS; b++, old = from) {
+		unsigned char ob[4], nb[4];
+		MDB_val       v = { sizeof(id), &id };
 
-		band_key(sig, b, kb);
-		rc = put ? mdb_put(txn, dbi, &k, &v, MDB_NODUPDATA)
-		         : mdb_del(txn, dbi, &k, &v);
-		if (rc != 0 && rc != MDB_KEYEXIST && rc != MDB_NOTFOUND) {
-			return (store_err(rc));
+		if (old != NULL) {
+			band_key(old, b, ob);
+		}
+		if (sig != NULL) {
+			band_key(sig, b, nb);
+		}
+		if (old != NULL && sig != NULL && memcmp(ob, nb, 4) == 0) {
+			/* Unchanged: only repair a missing entry (a put of
+			 * an existing one would still dirty its page). */
+			MDB_val k = { 4, nb }, d = v;
+			if ((rc = mdb_cursor_get(cur, &k, &d, MDB_GET_BOTH)) ==
+			    0) {
+				continue;
+			}
+			if (rc != MDB_NOTFOUND) {
+				goto fail;
+			}
+			old = NULL; /* fall through to the put */
+		}
+		if (old != NULL) {
+			MDB_val k = { 4, ob };
+			rc        = mdb_del(txn, dbi, &k, &v);
+			if (rc != 0 && rc != MDB_NOTFOUND) {
+				goto fail;
+			}
+		}
+		if (sig != NULL) {
+			MDB_val k = { 4, nb };
+			rc        = mdb_put(txn, dbi, &k, &v, MDB_NODUPDATA);
+			if (rc != 0 && rc != MDB_KEYEXIST) {
+				goto fail;
+			}
 		}
 	}
+	mdb_cursor_close(cur);
 	return (SK_OK);
+fail:
+	mdb_cursor_close(cur);
+	return (store_err(rc));
 }
 
 int
@@ -748,7 +789,7 @@ dedup_index_del(MDB_txn *txn, struct store *st, uint64_t id)
 		return (SK_OK);
 	}
 	if (rv != 0 ||
-	    (rv = bands_apply(txn, st, (uint32_t) id, &old, false)) != 0) {
+	    (rv = bands_move(txn, st, (uint32_t) id, &old, NULL)) != 0) {
 		return (rv);
 	}
 	sig_key(&k, id);
@@ -759,12 +800,25 @@ int
 dedup_index_put(MDB_txn *txn, struct store *st, uint64_t id,
     const struct dedup_sig *sig)
 {
+	struct dedup_sig old;
 	struct store_key k;
+	bool             had;
 	int              rv;
 
-	if ((rv = dedup_index_del(txn, st, id)) != 0 ||
-	    (rv = bands_apply(txn, st, (uint32_t) id, sig, true)) != 0) {
+	if (id > UINT32_MAX) {
+		return (SK_ETOOLARGE);
+	}
+	rv = dedup_index_get(txn, st, id, &old);
+	if (rv != 0 && rv != SK_ENOTFOUND) {
 		return (rv);
+	}
+	had = rv == 0;
+	if ((rv = bands_move(txn, st, (uint32_t) id, had ? &old : NULL,
+	         sig)) != 0) {
+		return (rv);
+	}
+	if (had && memcmp(&old, sig, sizeof(old)) == 0) {
+		return (SK_OK); /* resubmitted unchanged */
 	}
 	sig_key(&k, id);
 	return (store_put(txn, st, DB_DEDUP_SIGS, k.b, k.len, sig,

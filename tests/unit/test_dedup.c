@@ -296,6 +296,20 @@ test_index(void **state)
 	assert_int_equal(dedup_index_put(txn, f->st, 9, &a), SK_OK);
 	verify_clean(f, txn, 2);
 
+	/* A small edit moves only the bands it changed; the index stays
+	 * whole and finds the new text, not the old band. */
+	struct dedup_sig e = a;
+	e.v[0] ^= 0x5a5a;
+	assert_int_equal(dedup_index_put(txn, f->st, 9, &e), SK_OK);
+	verify_clean(f, txn, 2);
+	assert_int_equal(dedup_index_get(txn, f->st, 9, &got), SK_OK);
+	assert_memory_equal(&got, &e, sizeof(e));
+	assert_int_equal(dedup_query(txn, f->st, &e, &q, m, &n), SK_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(m[0].id, 9);
+	assert_int_equal(dedup_index_put(txn, f->st, 9, &a), SK_OK);
+	verify_clean(f, txn, 2);
+
 	/* A band entry lost behind the index's back is reported. */
 	MDB_cursor *cur;
 	MDB_val     k, v;
@@ -310,6 +324,20 @@ test_index(void **state)
 	    dedup_verify(txn, f->st, count_bad, &bad, &nsigs), SK_OK);
 	assert_int_equal(bad, 2); /* the missing entry, and the count */
 	assert_int_equal(dedup_index_put(txn, f->st, 7, &b), SK_OK);
+	assert_int_equal(dedup_index_put(txn, f->st, 9, &a), SK_OK);
+	verify_clean(f, txn, 2);
+
+	/* A small edit moves only the bands it changed; the index stays
+	 * whole and finds the new text, not the old band. */
+	struct dedup_sig c = a;
+	c.v[0] ^= 0x5a5a;
+	assert_int_equal(dedup_index_put(txn, f->st, 9, &c), SK_OK);
+	verify_clean(f, txn, 2);
+	assert_int_equal(dedup_index_get(txn, f->st, 9, &got), SK_OK);
+	assert_memory_equal(&got, &c, sizeof(c));
+	assert_int_equal(dedup_query(txn, f->st, &c, &q, m, &n), SK_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(m[0].id, 9);
 	assert_int_equal(dedup_index_put(txn, f->st, 9, &a), SK_OK);
 	verify_clean(f, txn, 2);
 	assert_int_equal(dedup_index_del(txn, f->st, 7), SK_OK);
