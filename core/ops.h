@@ -63,6 +63,10 @@ struct op_ctx {
 	json_object            *args;
 	int64_t                 now;
 	json_object            *result; /* owned; set by the handler */
+	/* Or the result as JSON text (malloc'd, owned): a read that sends
+	 * stored bytes as they are rather than parse and reprint them. */
+	char                   *result_text;
+	size_t                  result_len;
 	struct proto_err       *err;
 	struct op_event_out    *events, **events_tail;
 	int on_council; /* who sits on some council: -1 unknown, 0, 1 */

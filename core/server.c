@@ -87,6 +87,9 @@ item_reset(struct item *it)
 static void
 item_reply_text(struct item *it)
 {
+	if (it->reply != NULL) {
+		return; /* made by the handler (result_text) */
+	}
 	if (it->err.code != 0) {
 		it->reply = proto_reply_err(&it->err, &it->rlen);
 	} else {
@@ -158,8 +161,18 @@ item_run(struct server *s, struct item *it, MDB_txn *txn, int64_t now)
 	if (rv == 0 && it->err.code == 0) {
 		it->result = ctx.result;
 		it->events = ctx.events;
+		if (ctx.result_text != NULL) {
+			it->reply = proto_reply_ok_text(
+			    ctx.result_text, ctx.result_len, &it->rlen);
+			free(ctx.result_text);
+			if (it->reply == NULL) {
+				return (proto_fail(&it->err, SK_EINTERNAL,
+				    "out of memory"));
+			}
+		}
 		return (0);
 	}
+	free(ctx.result_text);
 	json_object_put(ctx.result);
 	op_events_free(ctx.events);
 	if (it->err.code == 0) {

@@ -497,7 +497,10 @@ count_name(char *buf, size_t len, const char *state)
 
 const char *const store_case_item_fields[] = { "id", "unit", "title",
 	"state", "state_label", "updated_at", "due_at", "field",
-	"author_users", "submitted_at", "councils", NULL };
+	"author_users", "submitted_at", "councils", "confidential", NULL };
+
+const char *const store_case_internal_fields[] = { "author_users", "due_ts",
+	"councils", NULL };
 
 int
 store_case_item(MDB_txn *txn, struct store *st, uint64_t id,
@@ -514,9 +517,11 @@ store_case_item(MDB_txn *txn, struct store *st, uint64_t id,
 	return ((*out = store_json(&v)) != NULL ? 0 : SK_EINTERNAL);
 }
 
+/* view_bytes: where the case's internal fields begin in its stored text
+ * (0: unknown, the text was written in another order). */
 static int
 case_item_put(MDB_txn *txn, struct store *st, const struct store_key *k,
-    json_object *doc)
+    json_object *doc, size_t view_bytes)
 {
 	json_object *item = json_object_new_object(), *v;
 	const char  *text;
@@ -528,10 +533,66 @@ case_item_put(MDB_txn *txn, struct store *st, const struct store_key *k,
 			json_object_object_add(item, *f, json_object_get(v));
 		}
 	}
+	if (view_bytes > 0) {
+		json_object_object_add(item, "view_bytes",
+		    json_object_new_int64((int64_t) view_bytes));
+	}
 	text = proto_json_text(item, &len);
 	rv   = store_put(txn, st, DB_CASE_ITEMS, k->b, k->len, text, len);
 	json_object_put(item);
 	return (rv);
+}
+
+static bool
+is_internal(const char *key)
+{
+	for (const char *const *f = store_case_internal_fields; *f; f++) {
+		if (strcmp(*f, key) == 0) {
+			return (true);
+		}
+	}
+	return (false);
+}
+
+/*
+ * The stored text of a case: its fields in their order, the internal ones
+ * last, so that the text before them (view_bytes long) is the case as
+ * everyone who may read all of it sees it, less the closing brace.
+ * Returns a malloc'd text, or NULL when out of memory.
+ */
+static char *
+case_text(json_object *doc, size_t *len, size_t *view_bytes)
+{
+	json_object *view = json_object_new_object();
+	json_object *rest = json_object_new_object();
+	const char  *vt, *rt;
+	size_t       vl, rl;
+	char        *out = NULL;
+
+	json_object_object_foreach(doc, key, val)
+	{
+		json_object_object_add(
+		    is_internal(key) ? rest : view, key, json_object_get(val));
+	}
+	vt = proto_json_text(view, &vl);
+	rt = proto_json_text(rest, &rl);
+	/* Both are "{...}": join them as one object. */
+	if (vt != NULL && rt != NULL && vl >= 2 && rl >= 2 &&
+	    (out = malloc(vl + rl)) != NULL) {
+		*view_bytes = vl - 1;
+		memcpy(out, vt, vl - 1);
+		*len = vl - 1;
+		if (rl > 2) {
+			out[(*len)++] = vl > 2 ? ',' : ' ';
+			memcpy(out + *len, rt + 1, rl - 1);
+			*len += rl - 1;
+		} else {
+			out[(*len)++] = '}';
+		}
+	}
+	json_object_put(view);
+	json_object_put(rest);
+	return (out);
 }
 
 int
@@ -554,7 +615,7 @@ store_case_items_rebuild(MDB_txn *txn, struct store *st, uint64_t *n)
 		}
 		store_key_init(&key);
 		store_key_u64(&key, store_u64_at(k.mv_data));
-		rv = case_item_put(txn, st, &key, doc);
+		rv = case_item_put(txn, st, &key, doc, 0);
 		json_object_put(doc);
 		(*n)++;
 	}
@@ -567,8 +628,8 @@ store_case_put(MDB_txn *txn, struct store *st, uint64_t id, json_object *old,
     json_object *doc)
 {
 	struct store_key k;
-	const char      *text;
-	size_t           len;
+	char            *text;
+	size_t           len, view_bytes = 0;
 	char             cname[64];
 	int              rv;
 
@@ -590,12 +651,14 @@ store_case_put(MDB_txn *txn, struct store *st, uint64_t id, json_object *old,
 	}
 	store_key_init(&k);
 	store_key_u64(&k, id);
-	/* The list item first: doc's text is borrowed until doc changes. */
-	if ((rv = case_item_put(txn, st, &k, doc)) != 0) {
-		return (rv);
+	if ((text = case_text(doc, &len, &view_bytes)) == NULL) {
+		return (SK_EINTERNAL);
 	}
-	text = proto_json_text(doc, &len);
-	return (store_put(txn, st, DB_CASES, k.b, k.len, text, len));
+	if ((rv = case_item_put(txn, st, &k, doc, view_bytes)) == 0) {
+		rv = store_put(txn, st, DB_CASES, k.b, k.len, text, len);
+	}
+	free(text);
+	return (rv);
 }
 
 /*

@@ -9,10 +9,13 @@
  *   meta          "schema" -> "1"; "next_case", "last_seq" -> decimal;
  *                 "head_hash" -> hex BLAKE2b of the last history event;
  *                 "count/STATE" -> decimal number of cases in STATE
- *   cases         u64 id -> case JSON
+ *   cases         u64 id -> case JSON, its internal fields
+ *                 (store_case_internal_fields) last
  *   case_items    u64 id -> the case's list item and what deciding who may
  *                 see it takes (store_case_item_fields), so that a list
- *                 never parses whole cases
+ *                 never parses whole cases; "view_bytes": the length of
+ *                 the case's text before its internal fields, which
+ *                 case.get sends as it is stored (no parse, no reprint)
  *   history       u64 seq -> event JSON; its "prev" is the hex hash of the
  *                 previous event's bytes (a hash chain; see store_event_add)
  *   case_history  u64 case, u64 seq -> ""
@@ -22,7 +25,10 @@
  *   by_due        u64 due (unix s), u64 case -> ""
  *   units         id -> unit JSON
  *   users         id -> user JSON (with "token_hash")
- *   tokens        32-byte BLAKE2b of a token -> user id
+ *   tokens        32-byte BLAKE2b of a token -> the principal, binary:
+ *                 0x01, u8 role bits, str user id, str unit (auth.c);
+ *                 kept in step with the user by user.put and user.token.
+ *                 Older databases hold the bare user id, still accepted
  *   councils      id -> council JSON
  *   council_index "m" str user, str council -> role (membership);
  *                 "u" str unit -> id of the unit's council;
@@ -173,6 +179,8 @@ int store_case_item(MDB_txn *txn, struct store *st, uint64_t id,
 int store_case_items_rebuild(MDB_txn *txn, struct store *st, uint64_t *n);
 /* The fields of a case kept in case_items, NULL-terminated. */
 extern const char *const store_case_item_fields[];
+/* The fields of a case that only the server reads, NULL-terminated. */
+extern const char *const store_case_internal_fields[];
 int store_case_put(MDB_txn *txn, struct store *st, uint64_t id,
     json_object *old, json_object *doc);
 

@@ -238,19 +238,29 @@ proto_json_text(json_object *obj, size_t *len)
 char *
 proto_reply_ok(json_object *result, size_t *len)
 {
-	const char *text;
-	size_t      tlen;
-	char       *out;
+	const char *text = "null";
+	size_t      tlen = 4;
 
-	text = proto_json_text(result != NULL ? result : NULL, &tlen);
-	if (result == NULL) {
-		text = "null";
-		tlen = 4;
+	if (result != NULL) {
+		text = proto_json_text(result, &tlen);
 	}
-	if ((out = malloc(tlen + 32)) == NULL) {
+	return (text != NULL ? proto_reply_ok_text(text, tlen, len) : NULL);
+}
+
+char *
+proto_reply_ok_text(const char *text, size_t tlen, size_t *len)
+{
+	static const char head[] = "{\"ok\":true,\"result\":";
+	char             *out;
+
+	if ((out = malloc(sizeof(head) + tlen + 1)) == NULL) {
 		return (NULL);
 	}
-	*len = (size_t) sprintf(out, "{\"ok\":true,\"result\":%s}", text);
+	memcpy(out, head, sizeof(head) - 1);
+	memcpy(out + sizeof(head) - 1, text, tlen);
+	*len      = sizeof(head) - 1 + tlen;
+	out[*len] = '}';
+	out[++*len] = '\0';
 	return (out);
 }
 

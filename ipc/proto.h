@@ -56,6 +56,8 @@ int proto_decode(const char *buf, size_t len, struct proto_req *req,
 
 /* Serializes a reply; the result is malloc'd and NUL-terminated. */
 char *proto_reply_ok(json_object *result, size_t *len);
+/* The same around a result already serialized (text, tlen: valid JSON). */
+char *proto_reply_ok_text(const char *text, size_t tlen, size_t *len);
 char *proto_reply_err(const struct proto_err *e, size_t *len);
 
 /* Compact serialization without escaping '/' (borrowed from obj). */

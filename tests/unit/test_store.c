@@ -401,6 +401,57 @@ test_case_indexes(void **state)
 }
 
 /* A write that fails halfway leaves nothing behind once aborted. */
+/*
+ * A case is stored with its internal fields last, and its item says how
+ * long the part before them is: that part, closed, is the case without them
+ * (what case.get sends without parsing).
+ */
+static void
+test_case_view_prefix(void **state)
+{
+	struct fixture *f = *state;
+	MDB_txn        *txn;
+	MDB_val         v;
+	json_object    *item, *view, *want, *x;
+	struct store_key k;
+	char            *text;
+
+	/* Internal fields first and in the middle of the document. */
+	want = json_tokener_parse("{\"author_users\":[\"lan\"],\"id\":4,"
+	                          "\"due_ts\":1800000000,\"state\":\"draft\","
+	                          "\"unit\":\"thpt-a\",\"title\":\"Số hoá\"}");
+	assert_non_null(want);
+	put_case(f->st, 4, json_object_get(want));
+	assert_int_equal(store_read_begin(f->st, &txn), 0);
+	assert_int_equal(store_case_item(txn, f->st, 4, &item), 0);
+	size_t vb = (size_t) json_object_get_int64(
+	    json_object_object_get(item, "view_bytes"));
+	store_key_init(&k);
+	store_key_u64(&k, 4);
+	assert_int_equal(store_get(txn, f->st, DB_CASES, k.b, k.len, &v), 0);
+	assert_true(vb > 1 && vb < v.mv_size);
+	text = malloc(vb + 2);
+	memcpy(text, v.mv_data, vb);
+	memcpy(text + vb, "}", 2);
+	assert_non_null(view = json_tokener_parse(text));
+	json_object_object_del(want, "author_users");
+	json_object_object_del(want, "due_ts");
+	assert_true(json_object_equal(view, want));
+	/* The whole stored text is still the whole case. */
+	assert_int_equal(store_case_get(txn, f->st, 4, &x), 0);
+	assert_non_null(json_object_object_get(x, "author_users"));
+	assert_int_equal(json_object_get_int64(json_object_object_get(x,
+	                     "due_ts")),
+	    1800000000);
+	store_read_end(f->st);
+	free(text);
+	json_object_put(x);
+	json_object_put(view);
+	json_object_put(want);
+	json_object_put(item);
+	assert_clean(f->st);
+}
+
 static void
 test_case_put_aborted(void **state)
 {
@@ -974,6 +1025,8 @@ main(void)
 		    test_open_tiny_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_case_indexes, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_case_view_prefix, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_case_put_aborted, setup, teardown),
 		cmocka_unit_test_setup_teardown(
