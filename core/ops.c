@@ -176,12 +176,8 @@ op_events_free(struct op_event_out *ev)
 json_object *
 doc_clone(json_object *doc)
 {
-	struct proto_err e = { 0 };
-	size_t           len;
-	const char      *text = proto_json_text(doc, &len);
-	json_object     *copy = proto_json_parse(text, len, &e);
-	proto_err_clear(&e);
-	return (copy);
+	json_object *copy = NULL;
+	return (json_object_deep_copy(doc, &copy, NULL) == 0 ? copy : NULL);
 }
 
 bool

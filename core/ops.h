@@ -103,7 +103,7 @@ int64_t     doc_get_int(json_object *doc, const char *key, int64_t dflt);
 json_object *json_time(int64_t t);
 /* True if the JSON array arr holds the string s. */
 bool json_has_str(json_object *arr, const char *s);
-/* A deep copy of a stored document (through its text), or NULL. */
+/* A deep copy of a document (json_object_deep_copy), or NULL. */
 json_object *doc_clone(json_object *doc);
 
 /* Handlers: ops_admin.c. */
