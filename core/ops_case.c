@@ -195,6 +195,32 @@ case_view(json_object *doc, unsigned roles)
 	return (out);
 }
 
+/*
+ * The reply of a case write: the case as roles sees it.  The text just
+ * stored serves as it is when roles may read all of the case (no print of
+ * the document a second time); it is taken from t.
+ */
+static void
+case_reply(struct op_ctx *ctx, json_object *doc, unsigned roles,
+    struct store_case_text *t)
+{
+	json_object *conf;
+
+	if (t->text != NULL && t->view_bytes > 1 && t->view_bytes < t->len &&
+	    ((roles & (WF_ADMIN | WF_AUTHOR | COUNCIL_BITS)) != 0 ||
+	        !json_object_object_get_ex(doc, "confidential", &conf) ||
+	        json_object_array_length(conf) == 0)) {
+		t->text[t->view_bytes] = '}';
+		ctx->result_text       = t->text;
+		ctx->result_len        = t->view_bytes + 1;
+		t->text                = NULL;
+		return;
+	}
+	free(t->text);
+	t->text     = NULL;
+	ctx->result = case_view(doc, roles);
+}
+
 static json_object *
 case_item(json_object *doc)
 {
@@ -588,10 +614,11 @@ case_event(struct op_ctx *ctx, const char *type, json_object *doc,
 int
 op_case_create(struct op_ctx *ctx)
 {
-	const char  *unit;
-	json_object *doc, *changed;
-	uint64_t     id;
-	int          rv;
+	const char            *unit;
+	json_object           *doc, *changed;
+	struct store_case_text t = { 0 };
+	uint64_t               id;
+	int                    rv;
 
 	if ((ctx->who->roles & (ROLE_AUTHOR | ROLE_ADMIN)) == 0) {
 		return (proto_fail(ctx->err, SK_EFORBIDDEN,
@@ -628,15 +655,16 @@ op_case_create(struct op_ctx *ctx)
 	json_object_object_add(doc, "updated_at", json_time(ctx->now));
 	if ((rv = store_meta_set_u64(ctx->txn, ctx->st, "next_case", id + 1)) !=
 	        0 ||
-	    (rv = store_case_put(ctx->txn, ctx->st, id, NULL, doc)) != 0) {
+	    (rv = store_case_put(ctx->txn, ctx->st, id, NULL, doc, &t)) != 0) {
 		json_object_put(doc);
 		return (proto_fail(ctx->err, rv, "cannot store the case"));
 	}
 	if ((rv = case_event(ctx, "case.created", doc, NULL)) != 0) {
+		free(t.text);
 		json_object_put(doc);
 		return (rv);
 	}
-	ctx->result = case_view(doc, WF_AUTHOR);
+	case_reply(ctx, doc, WF_AUTHOR, &t);
 	json_object_put(doc);
 	return (0);
 }
@@ -676,11 +704,12 @@ case_bump(struct op_ctx *ctx, json_object *doc)
 int
 op_case_update(struct op_ctx *ctx)
 {
-	uint64_t      id = 0;
-	json_object  *doc = NULL, *old, *changed;
-	unsigned      roles;
-	enum wf_state s;
-	int           rv;
+	uint64_t               id  = 0;
+	json_object           *doc = NULL, *old, *changed;
+	struct store_case_text t   = { 0 };
+	unsigned               roles;
+	enum wf_state          s;
+	int                    rv;
 
 	if ((rv = arg_u64(ctx->args, "id", true, 1, INT64_MAX - 1, &id,
 	         ctx->err)) != 0 ||
@@ -734,7 +763,7 @@ op_case_update(struct op_ctx *ctx)
 		goto out;
 	}
 	case_bump(ctx, doc);
-	if ((rv = store_case_put(ctx->txn, ctx->st, id, old, doc)) != 0) {
+	if ((rv = store_case_put(ctx->txn, ctx->st, id, old, doc, &t)) != 0) {
 		json_object_put(changed);
 		rv = proto_fail(ctx->err, rv, "cannot store the case");
 		goto out;
@@ -744,8 +773,9 @@ op_case_update(struct op_ctx *ctx)
 	if ((rv = case_event(ctx, "case.updated", doc, extra)) != 0) {
 		goto out;
 	}
-	ctx->result = case_view(doc, roles);
+	case_reply(ctx, doc, roles, &t);
 out:
+	free(t.text);
 	json_object_put(old);
 	json_object_put(doc);
 	return (rv);
@@ -1248,6 +1278,7 @@ op_case_act(struct op_ctx *ctx)
 	uint64_t              id     = 0;
 	const char           *action = NULL, *note = NULL;
 	json_object          *old, *doc = NULL;
+	struct store_case_text t = { 0 };
 	unsigned              roles;
 	const struct wf_rule *rule;
 	enum wf_state         from;
@@ -1342,7 +1373,7 @@ op_case_act(struct op_ctx *ctx)
 	        (rv = submit_check(ctx, id, doc)) != 0)) {
 		goto out;
 	}
-	if ((rv = store_case_put(ctx->txn, ctx->st, id, old, doc)) != 0) {
+	if ((rv = store_case_put(ctx->txn, ctx->st, id, old, doc, &t)) != 0) {
 		rv = proto_fail(ctx->err, rv, "cannot store the case");
 		goto out;
 	}
@@ -1358,8 +1389,9 @@ op_case_act(struct op_ctx *ctx)
 	if ((rv = case_event(ctx, "case.transition", doc, extra)) != 0) {
 		goto out;
 	}
-	ctx->result = case_view(doc, case_roles(ctx, doc));
+	case_reply(ctx, doc, case_roles(ctx, doc), &t);
 out:
+	free(t.text);
 	json_object_put(old);
 	json_object_put(doc);
 	return (rv);

@@ -548,7 +548,7 @@ op_case_decide(struct op_ctx *ctx)
 	case_set_state(doc, to);
 	case_bump(ctx, doc);
 	if ((rv = dedup_case_changed(ctx, old, doc)) != 0 ||
-	    (rv = store_case_put(ctx->txn, ctx->st, id, old, doc)) != 0) {
+	    (rv = store_case_put(ctx->txn, ctx->st, id, old, doc, NULL)) != 0) {
 		rv = proto_fail(ctx->err, rv, "cannot store the case");
 		goto out;
 	}

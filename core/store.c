@@ -235,7 +235,11 @@ store_open(struct store **out, const char *dir, size_t mapsize, bool nosync,
 	struct store *st;
 	MDB_txn      *txn = NULL;
 	int           rc;
-	unsigned      flags = MDB_NOTLS;
+	/* MDB_NORDAHEAD: reads are point lookups and short ranges over a
+	 * file that may be larger than memory; the kernel's readahead (and
+	 * fault-around) would fill the map, and the server's resident set,
+	 * with pages nobody asked for. */
+	unsigned      flags = MDB_NOTLS | MDB_NORDAHEAD;
 
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -625,7 +629,7 @@ store_case_items_rebuild(MDB_txn *txn, struct store *st, uint64_t *n)
 
 int
 store_case_put(MDB_txn *txn, struct store *st, uint64_t id, json_object *old,
-    json_object *doc)
+    json_object *doc, struct store_case_text *out)
 {
 	struct store_key k;
 	char            *text;
@@ -657,7 +661,11 @@ store_case_put(MDB_txn *txn, struct store *st, uint64_t id, json_object *old,
 	if ((rv = case_item_put(txn, st, &k, doc, view_bytes)) == 0) {
 		rv = store_put(txn, st, DB_CASES, k.b, k.len, text, len);
 	}
-	free(text);
+	if (rv == 0 && out != NULL) {
+		*out = (struct store_case_text) { text, len, view_bytes };
+	} else {
+		free(text);
+	}
 	return (rv);
 }
 

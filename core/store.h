@@ -167,7 +167,8 @@ int store_meta_set_u64(MDB_txn *txn, struct store *st, const char *name,
 /*
  * Cases.  store_case_put writes the case and moves its index entries from
  * those of old (NULL for a new case) to those of doc, and the per-state
- * counters with them: indexes can never disagree with the cases.
+ * counters with them: indexes can never disagree with the cases.  If out
+ * is not NULL it receives the text written (for a reply).
  */
 int store_case_get(MDB_txn *txn, struct store *st, uint64_t id,
     json_object **out);
@@ -181,8 +182,14 @@ int store_case_items_rebuild(MDB_txn *txn, struct store *st, uint64_t *n);
 extern const char *const store_case_item_fields[];
 /* The fields of a case that only the server reads, NULL-terminated. */
 extern const char *const store_case_internal_fields[];
+/* What store_case_put wrote: the case's text (malloc'd; the caller frees
+ * it) and the length of the part before its internal fields. */
+struct store_case_text {
+	char  *text;
+	size_t len, view_bytes;
+};
 int store_case_put(MDB_txn *txn, struct store *st, uint64_t id,
-    json_object *old, json_object *doc);
+    json_object *old, json_object *doc, struct store_case_text *out);
 
 /*
  * Appends ev to the history: sets "seq" and "prev", writes it, and indexes

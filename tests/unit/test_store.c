@@ -91,7 +91,7 @@ put_case(struct store *st, uint64_t id, json_object *doc)
 	assert_int_equal(store_write_begin(st, NULL, &txn), 0);
 	rv = store_case_get(txn, st, id, &old);
 	assert_true(rv == 0 || rv == SK_ENOTFOUND);
-	assert_int_equal(store_case_put(txn, st, id, old, doc), 0);
+	assert_int_equal(store_case_put(txn, st, id, old, doc, NULL), 0);
 	assert_int_equal(mdb_txn_commit(txn), 0);
 	json_object_put(old);
 	json_object_put(doc);
@@ -464,7 +464,7 @@ test_case_put_aborted(void **state)
 	doc = case_doc(1, "submitted", "thpt-z", "\"x\"", 5);
 	json_object *old;
 	assert_int_equal(store_case_get(txn, f->st, 1, &old), 0);
-	assert_int_equal(store_case_put(txn, f->st, 1, old, doc), 0);
+	assert_int_equal(store_case_put(txn, f->st, 1, old, doc, NULL), 0);
 	mdb_txn_abort(txn);
 	json_object_put(old);
 	json_object_put(doc);
@@ -844,7 +844,7 @@ write_batch(struct store *st, uint64_t first, uint64_t n)
 		    ev, "type", json_object_new_string("case.created"));
 		json_object_object_add(
 		    ev, "case", json_object_new_int64((int64_t) id));
-		rv = store_case_put(txn, st, id, NULL, doc);
+		rv = store_case_put(txn, st, id, NULL, doc, NULL);
 		if (rv == 0) {
 			rv = store_event_add(txn, st, ev, &seq, NULL);
 		}
