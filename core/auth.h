@@ -5,11 +5,22 @@
  * base64.  It is shown once, by user.token; only its BLAKE2b hash is stored
  * (tokens db), so a stolen database yields no usable token.  Over ipc://, a
  * peer with the server's own uid and no token is the built-in local-admin.
+ *
+ * Every request with a token is resolved, so the tokens db holds, under the
+ * token's hash, what the principal is made of (its user id, roles and unit)
+ * in a small binary record: auth_resolve reads one value and parses no
+ * JSON.  That record is a copy of the user document and changes with it in
+ * the same transaction: whatever writes a user document calls
+ * auth_user_changed afterwards, and whatever deletes one calls
+ * auth_user_deleted; user.token writes a new token with auth_token_put.
+ * Values written before the record existed (the bare user id) still resolve,
+ * through the user document; auth_tokens_upgrade rewrites them.
  */
 #ifndef SK_AUTH_H
 #define SK_AUTH_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/store.h"
 #include "ipc/proto.h"
@@ -46,6 +57,41 @@ void auth_token_hash(const char *token, unsigned char hash[AUTH_HASH_LEN]);
  */
 int auth_resolve(MDB_txn *txn, struct store *st, const char *token,
     bool local, struct principal *p, struct proto_err *e);
+
+/*
+ * Stores the token with hash as user id's current token, its record made
+ * from user (the user's document, as stored).
+ */
+int auth_token_put(MDB_txn *txn, struct store *st,
+    const unsigned char hash[AUTH_HASH_LEN], const char *id,
+    json_object *user);
+
+/*
+ * After user id's document is written: brings the record of the user's
+ * current token (the document's "token_hash"), if it has one, in line with
+ * user.  A token the tokens db no longer holds is not brought back.
+ */
+int auth_user_changed(MDB_txn *txn, struct store *st, const char *id,
+    json_object *user);
+
+/* When a user is deleted: their current token stops working. */
+int auth_user_deleted(MDB_txn *txn, struct store *st, json_object *user);
+
+/*
+ * Rewrites every tokens value of the older form (the bare user id) as a
+ * record; *n is how many.  A value whose user is gone is left alone (it
+ * resolves to nobody either way).  One pass over tokens that reads no user
+ * unless its value is of the older form: cheap enough for every start-up.
+ */
+int auth_tokens_upgrade(MDB_txn *txn, struct store *st, uint64_t *n);
+
+/*
+ * server.verify's checks of tokens against users: each token names an
+ * existing user whose current token it is, and its record agrees with the
+ * user document; each user's current token is in tokens.  Appends a
+ * string to problems for each thing found wrong.
+ */
+int auth_verify(MDB_txn *txn, struct store *st, json_object *problems);
 
 /* Parses ["author", "admin", ...] into roles, naming a bad entry. */
 int auth_roles_parse(json_object *arr, unsigned *roles, struct proto_err *e);

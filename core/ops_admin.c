@@ -211,7 +211,9 @@ op_user_put(struct op_ctx *ctx)
 		    json_object_new_string(doc_get_str(old, "token_hash")));
 	}
 	json_object_put(old);
-	if ((rv = store_doc_put(ctx->txn, ctx->st, DB_USERS, id, doc)) != 0) {
+	/* The user's token carries their roles and unit: change it too. */
+	if ((rv = store_doc_put(ctx->txn, ctx->st, DB_USERS, id, doc)) != 0 ||
+	    (rv = auth_user_changed(ctx->txn, ctx->st, id, doc)) != 0) {
 		json_object_put(doc);
 		return (proto_fail(ctx->err, rv, "cannot store user %s", id));
 	}
@@ -253,8 +255,7 @@ op_user_token(struct op_ctx *ctx)
 	sodium_bin2hex(hexbuf, sizeof(hexbuf), hash, sizeof(hash));
 	json_object_object_add(doc, "token_hash", json_object_new_string(hexbuf));
 	json_object_object_add(doc, "updated_at", json_time(ctx->now));
-	if ((rv = store_put(ctx->txn, ctx->st, DB_TOKENS, hash, sizeof(hash),
-	         id, strlen(id))) != 0 ||
+	if ((rv = auth_token_put(ctx->txn, ctx->st, hash, id, doc)) != 0 ||
 	    (rv = store_doc_put(ctx->txn, ctx->st, DB_USERS, id, doc)) != 0) {
 		json_object_put(doc);
 		return (proto_fail(ctx->err, rv, "cannot store the token"));
@@ -578,7 +579,8 @@ op_server_verify(struct op_ctx *ctx)
 
 	if ((rv = store_verify(ctx->txn, ctx->st, problems, &ncases,
 	         &nevents)) != 0 ||
-	    (rv = dedup_server_verify(ctx, problems)) != 0) {
+	    (rv = dedup_server_verify(ctx, problems)) != 0 ||
+	    (rv = auth_verify(ctx->txn, ctx->st, problems)) != 0) {
 		json_object_put(problems);
 		return (proto_fail(ctx->err, rv, "cannot read the database"));
 	}

@@ -411,30 +411,10 @@ op_case_search(struct op_ctx *ctx)
  * server.verify.
  */
 
-#define MAX_PROBLEMS 100
-
 static void
 add_problem(void *arg, const char *msg)
 {
-	json_object *problems = arg;
-	if (json_object_array_length(problems) < MAX_PROBLEMS) {
-		json_object_array_add(problems, json_object_new_string(msg));
-	}
-}
-
-static void
-problemf(json_object *problems, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-problemf(json_object *problems, const char *fmt, ...)
-{
-	char    buf[256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	add_problem(problems, buf);
+	store_problem(arg, "%s", msg);
 }
 
 static int
@@ -524,7 +504,7 @@ dedup_server_verify(struct op_ctx *ctx, json_object *problems)
 		struct dedup_sig sig;
 		if (dedup_index_get(ctx->txn, ctx->st, sub[i], &sig) ==
 		    SK_ENOTFOUND) {
-			problemf(problems,
+			store_problem(problems,
 			    "case %u was submitted but is not in dedup_sigs",
 			    sub[i]);
 		}
@@ -541,7 +521,7 @@ dedup_server_verify(struct op_ctx *ctx, json_object *problems)
 		if (k.mv_size == 8 &&
 		    store_get(ctx->txn, ctx->st, DB_CASES, k.mv_data, 8, &c) ==
 		        SK_ENOTFOUND) {
-			problemf(problems,
+			store_problem(problems,
 			    "dedup_sigs has case %llu, which does not exist",
 			    (unsigned long long) store_u64_at(k.mv_data));
 		}
@@ -565,7 +545,7 @@ dedup_server_verify(struct op_ctx *ctx, json_object *problems)
 				if (npub == 0 ||
 				    bsearch(&ids[i], pub, npub, sizeof(*pub),
 				        cmp_u32) == NULL) {
-					problemf(problems,
+					store_problem(problems,
 					    "search_terms has \"%.*s\" for "
 					    "case %u, which is not public",
 					    (int) k.mv_size,
@@ -590,7 +570,7 @@ dedup_server_verify(struct op_ctx *ctx, json_object *problems)
 			uint32_t id = pub[i];
 			MDB_val  tk = { strcspn(t, " "), t }, tv = { 4, &id };
 			if (mdb_cursor_get(cur, &tk, &tv, MDB_GET_BOTH) != 0) {
-				problemf(problems,
+				store_problem(problems,
 				    "case %u is public but missing from "
 				    "search_terms",
 				    id);

@@ -571,6 +571,12 @@ rebuild_derived(struct op_ctx *ctx, void *arg)
 		log_info("list items rebuilt for %llu cases",
 		    (unsigned long long) n);
 	}
+	/* Tokens written before they carried their principal. */
+	if (rv == 0 && (rv = auth_tokens_upgrade(ctx->txn, ctx->st, &n)) == 0 &&
+	    n > 0) {
+		log_info("%llu tokens rewritten with their principal",
+		    (unsigned long long) n);
+	}
 	return (rv);
 }
 

@@ -752,18 +752,12 @@ store_event_add(MDB_txn *txn, struct store *st, json_object *ev,
  * everything the cases imply must be in the indexes.
  */
 
-#define MAX_PROBLEMS 100
-
-static void
-problem(json_object *problems, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-problem(json_object *problems, const char *fmt, ...)
+void
+store_problem(json_object *problems, const char *fmt, ...)
 {
 	char    buf[512];
 	va_list ap;
-	if (json_object_array_length(problems) >= MAX_PROBLEMS) {
+	if (json_object_array_length(problems) >= STORE_MAX_PROBLEMS) {
 		return;
 	}
 	va_start(ap, fmt);
@@ -778,7 +772,7 @@ index_expect(MDB_txn *txn, struct store *st, enum store_db db,
 {
 	MDB_val v;
 	if (store_get(txn, st, db, k->b, k->len, &v) != 0) {
-		problem(arg, "case %" PRIu64 " is missing from %s",
+		store_problem(arg, "case %" PRIu64 " is missing from %s",
 		    store_u64_at(k->b + k->len - 8), db_names[db]);
 	}
 	return (0);
@@ -801,13 +795,13 @@ verify_index(MDB_txn *txn, struct store *st, enum store_db db,
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		(*entries)++;
 		if (k.mv_size < 8) {
-			problem(problems, "%s has a malformed key", db_names[db]);
+			store_problem(problems, "%s has a malformed key", db_names[db]);
 			continue;
 		}
 		uint64_t     id = store_u64_at((char *) k.mv_data + k.mv_size - 8);
 		json_object *doc;
 		if (store_case_get(txn, st, id, &doc) != 0) {
-			problem(problems, "%s names case %" PRIu64
+			store_problem(problems, "%s names case %" PRIu64
 			    ", which does not exist", db_names[db], id);
 			continue;
 		}
@@ -852,7 +846,7 @@ verify_index(MDB_txn *txn, struct store *st, enum store_db db,
 			found = true;
 		}
 		if (!found) {
-			problem(problems, "%s has a stale entry for case %" PRIu64,
+			store_problem(problems, "%s has a stale entry for case %" PRIu64,
 			    db_names[db], id);
 		}
 		json_object_put(doc);
@@ -879,7 +873,7 @@ verify_history(MDB_txn *txn, struct store *st, json_object *problems,
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		uint64_t seq = store_u64_at(k.mv_data);
 		if (seq != expect) {
-			problem(problems, "history has a gap: seq %" PRIu64
+			store_problem(problems, "history has a gap: seq %" PRIu64
 			    " follows %" PRIu64, seq, expect - 1);
 		}
 		expect           = seq + 1;
@@ -889,10 +883,10 @@ verify_history(MDB_txn *txn, struct store *st, json_object *problems,
 		    !json_object_object_get_ex(ev, "prev", &p) ||
 		    !json_object_object_get_ex(ev, "seq", &s) ||
 		    (uint64_t) json_object_get_int64(s) != seq) {
-			problem(problems, "history event %" PRIu64
+			store_problem(problems, "history event %" PRIu64
 			    " is malformed", seq);
 		} else if (strcmp(json_object_get_string(p), prev) != 0) {
-			problem(problems, "history event %" PRIu64
+			store_problem(problems, "history event %" PRIu64
 			    " does not chain to the one before it "
 			    "(hash mismatch)", seq);
 		}
@@ -907,13 +901,13 @@ verify_history(MDB_txn *txn, struct store *st, json_object *problems,
 	*nevents = expect - 1;
 	store_meta_u64(txn, st, "last_seq", &last_seq);
 	if (last_seq != expect - 1) {
-		problem(problems, "meta last_seq is %" PRIu64
+		store_problem(problems, "meta last_seq is %" PRIu64
 		    " but the history ends at %" PRIu64, last_seq, expect - 1);
 	}
 	if (store_get(txn, st, DB_META, "head_hash", 9, &v) == 0 &&
 	    (v.mv_size != HASH_LEN * 2 ||
 	        memcmp(v.mv_data, prev, HASH_LEN * 2) != 0)) {
-		problem(problems, "meta head_hash does not match the last "
+		store_problem(problems, "meta head_hash does not match the last "
 		    "history event");
 	}
 	return (0);
@@ -939,12 +933,12 @@ store_verify(MDB_txn *txn, struct store *st, json_object *problems,
 		json_object *a;
 		n++;
 		if (doc == NULL) {
-			problem(problems, "case %" PRIu64 " is not valid JSON", id);
+			store_problem(problems, "case %" PRIu64 " is not valid JSON", id);
 			continue;
 		}
 		enum wf_state s = wf_state_parse(doc_str(doc, "state") ?: "");
 		if (s == WF_NONE) {
-			problem(problems, "case %" PRIu64 " has no valid state", id);
+			store_problem(problems, "case %" PRIu64 " has no valid state", id);
 		} else {
 			counts[s]++;
 		}
@@ -971,7 +965,7 @@ store_verify(MDB_txn *txn, struct store *st, json_object *problems,
 		count_name(cname, sizeof(cname), wf_state_name(s));
 		store_meta_u64(txn, st, cname, &c);
 		if (c != counts[s]) {
-			problem(problems, "the count of %s cases says %" PRIu64
+			store_problem(problems, "the count of %s cases says %" PRIu64
 			    " but there are %" PRIu64, wf_state_name(s), c,
 			    counts[s]);
 		}
@@ -984,7 +978,7 @@ store_verify(MDB_txn *txn, struct store *st, json_object *problems,
 			return (rv);
 		}
 		if (entries[idx[i]] != expected[idx[i]]) {
-			problem(problems, "%s has %" PRIu64 " entries; the cases "
+			store_problem(problems, "%s has %" PRIu64 " entries; the cases "
 			    "imply %" PRIu64, db_names[idx[i]], entries[idx[i]],
 			    expected[idx[i]]);
 		}

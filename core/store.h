@@ -119,6 +119,12 @@ int store_open(struct store **out, const char *dir, size_t mapsize,
     bool nosync, char *err, size_t errlen);
 void store_close(struct store *st);
 
+/* server.verify's findings: at most STORE_MAX_PROBLEMS, so that the list
+ * stays readable however broken the database. */
+#define STORE_MAX_PROBLEMS 100
+void store_problem(json_object *problems, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Translates an LMDB return code to the project's errors (the one place). */
 int store_err(int mdb_rc);
 
