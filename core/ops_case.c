@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/printbuf.h>
+
 #include "core/err.h"
 #include "core/case.h"
 #include "core/ops.h"
@@ -219,22 +221,6 @@ case_reply(struct op_ctx *ctx, json_object *doc, unsigned roles,
 	free(t->text);
 	t->text     = NULL;
 	ctx->result = case_view(doc, roles);
-}
-
-static json_object *
-case_item(json_object *doc)
-{
-	json_object *it = json_object_new_object(), *v;
-	static const char *const keys[] = { "id", "unit", "title", "state",
-		"state_label", "updated_at", "due_at", NULL };
-	for (const char *const *k = keys; *k; k++) {
-		if (json_object_object_get_ex(doc, *k, &v)) {
-			json_object_object_add(it, *k, json_object_get(v));
-		} else {
-			json_object_object_add(it, *k, NULL);
-		}
-	}
-	return (it);
 }
 
 /* Loads case id if the principal may see it; not_found otherwise. */
@@ -794,13 +780,13 @@ case_get_stored(struct op_ctx *ctx, uint64_t id, bool *sent)
 	json_object     *item, *conf, *ballots;
 	struct store_key k;
 	MDB_val          v;
-	const char      *bt;
-	size_t           bl, vb;
+	const char      *bt, *list;
+	size_t           bl, vb, ll;
 	unsigned         roles;
 	char            *out;
 
 	*sent = false;
-	if (store_case_item(ctx->txn, ctx->st, id, &item) != 0) {
+	if (store_case_item(ctx->txn, ctx->st, id, &item, &list, &ll) != 0) {
 		return (0);
 	}
 	vb = (size_t) doc_get_int(item, "view_bytes", 0);
@@ -952,10 +938,11 @@ op_case_list(struct op_ctx *ctx)
 	bool               overdue = false;
 	size_t             nids = 0, idx = 0;
 	struct store_key   prefix;
-	enum store_db      db = DB_CASES;
+	enum store_db      db = DB_CASE_ITEMS; /* every case, in id order */
 	MDB_cursor        *cur = NULL;
 	MDB_val            k, v;
-	json_object       *items;
+	struct printbuf   *out;
+	uint64_t           n = 0;
 	int                rv, rc;
 
 	if ((rv = arg_str(ctx->args, "state", false, 0, &state, ctx->err)) !=
@@ -1004,13 +991,23 @@ op_case_list(struct op_ctx *ctx)
 	store_key_u64(&start, after + 1);
 	k.mv_data = start.b;
 	k.mv_size = start.len;
-	items     = json_object_new_array();
+	/* The reply is written as text: each item as case_items keeps it. */
+	if ((out = printbuf_new()) == NULL) {
+		if (cur != NULL) {
+			mdb_cursor_close(cur);
+		}
+		free(ids);
+		return (proto_fail(ctx->err, SK_EINTERNAL, "out of memory"));
+	}
+	printbuf_strappend(out, "{\"items\":[");
 	uint64_t last = 0;
 	bool     more = false;
 	for (rc = cur ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) : 0;;
 	     rc = cur ? mdb_cursor_get(cur, &k, &v, MDB_NEXT) : 0) {
 		uint64_t     id;
 		json_object *doc;
+		const char  *text;
+		size_t       len;
 		if (cur != NULL) {
 			if (rc != 0 || k.mv_size != prefix.len + 8 ||
 			    memcmp(k.mv_data, prefix.b, prefix.len) != 0) {
@@ -1026,19 +1023,30 @@ op_case_list(struct op_ctx *ctx)
 			}
 			id = ids[idx++];
 		}
-		/* The small list item; the whole case only where a database
+		/* The small entry; the whole case only where a database
 		 * written before case_items existed has none. */
-		if (store_case_item(ctx->txn, ctx->st, id, &doc) != 0 &&
+		if (store_case_item(ctx->txn, ctx->st, id, &doc, &text, &len) !=
+		        0 &&
 		    store_case_get(ctx->txn, ctx->st, id, &doc) != 0) {
 			continue;
 		}
 		if (list_match(ctx, doc, &f)) {
-			if (json_object_array_length(items) == limit) {
+			if (n == limit) {
 				more = true;
 				json_object_put(doc);
 				break;
 			}
-			json_object_array_add(items, case_item(doc));
+			if (n++ > 0) {
+				printbuf_memappend(out, ",", 1);
+			}
+			if (text != NULL) {
+				printbuf_memappend(out, text, (int) len);
+			} else {
+				json_object *it = store_case_list_item(doc);
+				text            = proto_json_text(it, &len);
+				printbuf_memappend(out, text, (int) len);
+				json_object_put(it);
+			}
 			last = id;
 		}
 		json_object_put(doc);
@@ -1047,11 +1055,20 @@ op_case_list(struct op_ctx *ctx)
 		mdb_cursor_close(cur);
 	}
 	free(ids);
-	ctx->result = json_object_new_object();
-	json_object_object_add(ctx->result, "items", items);
-	json_object_object_add(ctx->result, "next",
-	    more ? json_object_new_int64((int64_t) last) : NULL);
-	return (0);
+	if (more) {
+		sprintbuf(out, "],\"next\":%llu}", (unsigned long long) last);
+	} else {
+		printbuf_strappend(out, "],\"next\":null}");
+	}
+	ctx->result_len  = (size_t) printbuf_length(out);
+	ctx->result_text = malloc(ctx->result_len + 1);
+	if (ctx->result_text != NULL) {
+		memcpy(ctx->result_text, out->buf, ctx->result_len + 1);
+	}
+	printbuf_free(out);
+	return (ctx->result_text != NULL
+	        ? 0
+	        : proto_fail(ctx->err, SK_EINTERNAL, "out of memory"));
 }
 
 int

@@ -499,52 +499,233 @@ count_name(char *buf, size_t len, const char *state)
 	snprintf(buf, len, "count/%s", state);
 }
 
-const char *const store_case_item_fields[] = { "id", "unit", "title",
-	"state", "state_label", "updated_at", "due_at", "field",
-	"author_users", "submitted_at", "councils", "confidential", NULL };
-
 const char *const store_case_internal_fields[] = { "author_users", "due_ts",
 	"councils", NULL };
 
+/*
+ * A case's entry in case_items: first what deciding who may see the case
+ * takes, in a few bytes, then its list item as JSON text, so that neither a
+ * case.get nor a page of case.list parses a document to answer:
+ *
+ *   u8 ITEM_V1, u32 view_bytes (big-endian),
+ *   s16 state, unit, field, submitted_at, pinned unit council, pinned
+ *   province council (each "" if none),
+ *   u8 n, s16 author user x n, u8 m, s16 confidential section x m,
+ *   the list item (store_case_list_item) as JSON text.
+ *
+ * ("s16": a big-endian u16 length and the bytes.)  An entry written before
+ * this format is JSON text alone, and starts with '{'.
+ */
+#define ITEM_V1 0x01
+
+static const char *const list_fields[] = { "id", "unit", "title", "state",
+	"state_label", "updated_at", "due_at", NULL };
+
+json_object *
+store_case_list_item(json_object *doc)
+{
+	json_object *it = json_object_new_object(), *v;
+	for (const char *const *f = list_fields; *f; f++) {
+		json_object_object_add(it, *f,
+		    json_object_object_get_ex(doc, *f, &v) ? json_object_get(v)
+		                                           : NULL);
+	}
+	return (it);
+}
+
+struct ibuf {
+	unsigned char *b;
+	size_t         len, cap;
+	bool           bad;
+};
+
+static void
+ibuf_put(struct ibuf *ib, const void *p, size_t n)
+{
+	if (ib->bad || ib->len + n > ib->cap) {
+		size_t         cap = (ib->len + n) * 2 + 256;
+		unsigned char *b   = ib->bad ? NULL : realloc(ib->b, cap);
+		if (b == NULL) {
+			ib->bad = true;
+			return;
+		}
+		ib->b   = b;
+		ib->cap = cap;
+	}
+	memcpy(ib->b + ib->len, p, n);
+	ib->len += n;
+}
+
+static void
+ibuf_s16(struct ibuf *ib, const char *s)
+{
+	size_t        n = s ? strlen(s) : 0;
+	unsigned char l[2];
+	if (n > 0xffff) {
+		ib->bad = true;
+		return;
+	}
+	l[0] = (unsigned char) (n >> 8);
+	l[1] = (unsigned char) n;
+	ibuf_put(ib, l, 2);
+	ibuf_put(ib, s ? s : "", n);
+}
+
+/* A u8 count and the strings of the array doc[key] (none if absent). */
+static void
+ibuf_strs(struct ibuf *ib, json_object *doc, const char *key)
+{
+	json_object  *a;
+	unsigned char n = 0;
+	size_t        len = 0;
+	if (json_object_object_get_ex(doc, key, &a) &&
+	    json_object_is_type(a, json_type_array)) {
+		len = json_object_array_length(a);
+	}
+	if (len > 0xff) {
+		ib->bad = true;
+		return;
+	}
+	n = (unsigned char) len;
+	ibuf_put(ib, &n, 1);
+	for (size_t i = 0; i < len; i++) {
+		ibuf_s16(ib, json_object_get_string(json_object_array_get_idx(a, i)));
+	}
+}
+
+/* view_bytes: where the case's internal fields begin in its stored text. */
+static int
+case_item_put(MDB_txn *txn, struct store *st, const struct store_key *k,
+    json_object *doc, size_t view_bytes)
+{
+	struct ibuf    ib = { 0 };
+	json_object   *councils = NULL, *item;
+	unsigned char  head[5] = { ITEM_V1, (unsigned char) (view_bytes >> 24),
+		 (unsigned char) (view_bytes >> 16),
+		 (unsigned char) (view_bytes >> 8), (unsigned char) view_bytes };
+	const char    *text;
+	size_t         len;
+	int            rv;
+
+	json_object_object_get_ex(doc, "councils", &councils);
+	ibuf_put(&ib, head, sizeof(head));
+	ibuf_s16(&ib, doc_str(doc, "state"));
+	ibuf_s16(&ib, doc_str(doc, "unit"));
+	ibuf_s16(&ib, doc_str(doc, "field"));
+	ibuf_s16(&ib, doc_str(doc, "submitted_at"));
+	ibuf_s16(&ib, doc_str(councils, "unit"));
+	ibuf_s16(&ib, doc_str(councils, "province"));
+	ibuf_strs(&ib, doc, "author_users");
+	ibuf_strs(&ib, doc, "confidential");
+	item = store_case_list_item(doc);
+	text = proto_json_text(item, &len);
+	ibuf_put(&ib, text, len);
+	json_object_put(item);
+	rv = ib.bad || view_bytes > UINT32_MAX
+	    ? SK_EINTERNAL
+	    : store_put(txn, st, DB_CASE_ITEMS, k->b, k->len, ib.b, ib.len);
+	free(ib.b);
+	return (rv);
+}
+
+/* Reading an entry: each step fails once the bytes run out. */
+struct ird {
+	const unsigned char *p, *end;
+	bool                 bad;
+};
+
+static const char *
+ird_s16(struct ird *r, char *buf, size_t cap)
+{
+	size_t n;
+	if (r->bad || r->end - r->p < 2 ||
+	    (n = (size_t) r->p[0] << 8 | r->p[1]) > (size_t) (r->end - r->p) - 2 ||
+	    n >= cap) {
+		r->bad = true;
+		return ("");
+	}
+	memcpy(buf, r->p + 2, n);
+	buf[n] = '\0';
+	r->p += 2 + n;
+	return (buf);
+}
+
+/* Adds key: the string (skipped when empty) to obj. */
+static void
+ird_field(struct ird *r, json_object *obj, const char *key)
+{
+	char        buf[1024];
+	const char *s = ird_s16(r, buf, sizeof(buf));
+	if (s[0] != '\0') {
+		json_object_object_add(obj, key, json_object_new_string(s));
+	}
+}
+
+static json_object *
+ird_strs(struct ird *r)
+{
+	json_object *a = json_object_new_array();
+	char         buf[1024];
+	unsigned     n = r->p < r->end ? *r->p++ : (r->bad = true, 0);
+	for (unsigned i = 0; i < n && !r->bad; i++) {
+		const char *s = ird_s16(r, buf, sizeof(buf));
+		if (!r->bad) {
+			json_object_array_add(a, json_object_new_string(s));
+		}
+	}
+	return (a);
+}
+
 int
 store_case_item(MDB_txn *txn, struct store *st, uint64_t id,
-    json_object **out)
+    json_object **out, const char **list, size_t *list_len)
 {
 	struct store_key k;
 	MDB_val          v;
+	json_object     *doc, *councils;
 	int              rv;
+
+	*list     = NULL;
+	*list_len = 0;
 	store_key_init(&k);
 	store_key_u64(&k, id);
 	if ((rv = store_get(txn, st, DB_CASE_ITEMS, k.b, k.len, &v)) != 0) {
 		return (rv);
 	}
-	return ((*out = store_json(&v)) != NULL ? 0 : SK_EINTERNAL);
-}
-
-/* view_bytes: where the case's internal fields begin in its stored text
- * (0: unknown, the text was written in another order). */
-static int
-case_item_put(MDB_txn *txn, struct store *st, const struct store_key *k,
-    json_object *doc, size_t view_bytes)
-{
-	json_object *item = json_object_new_object(), *v;
-	const char  *text;
-	size_t       len;
-	int          rv;
-
-	for (const char *const *f = store_case_item_fields; *f != NULL; f++) {
-		if (json_object_object_get_ex(doc, *f, &v)) {
-			json_object_object_add(item, *f, json_object_get(v));
-		}
+	if (v.mv_size == 0 || *(const unsigned char *) v.mv_data != ITEM_V1) {
+		/* An older entry: JSON with the same fields. */
+		return ((*out = store_json(&v)) != NULL ? 0 : SK_EINTERNAL);
 	}
-	if (view_bytes > 0) {
-		json_object_object_add(item, "view_bytes",
-		    json_object_new_int64((int64_t) view_bytes));
+	struct ird r = { v.mv_data, (const unsigned char *) v.mv_data +
+		                            v.mv_size,
+		false };
+	if (v.mv_size < 5) {
+		return (SK_EINTERNAL);
 	}
-	text = proto_json_text(item, &len);
-	rv   = store_put(txn, st, DB_CASE_ITEMS, k->b, k->len, text, len);
-	json_object_put(item);
-	return (rv);
+	uint32_t vb = (uint32_t) r.p[1] << 24 | (uint32_t) r.p[2] << 16 |
+	    (uint32_t) r.p[3] << 8 | r.p[4];
+	r.p += 5;
+	doc      = json_object_new_object();
+	councils = json_object_new_object();
+	json_object_object_add(doc, "id", json_object_new_int64((int64_t) id));
+	ird_field(&r, doc, "state");
+	ird_field(&r, doc, "unit");
+	ird_field(&r, doc, "field");
+	ird_field(&r, doc, "submitted_at");
+	ird_field(&r, councils, "unit");
+	ird_field(&r, councils, "province");
+	json_object_object_add(doc, "councils", councils);
+	json_object_object_add(doc, "author_users", ird_strs(&r));
+	json_object_object_add(doc, "confidential", ird_strs(&r));
+	json_object_object_add(doc, "view_bytes", json_object_new_int64(vb));
+	if (r.bad || r.p >= r.end || *r.p != '{') {
+		json_object_put(doc);
+		return (SK_EINTERNAL);
+	}
+	*list     = (const char *) r.p;
+	*list_len = (size_t) (r.end - r.p);
+	*out      = doc;
+	return (0);
 }
 
 static bool

@@ -11,11 +11,12 @@
  *                 "count/STATE" -> decimal number of cases in STATE
  *   cases         u64 id -> case JSON, its internal fields
  *                 (store_case_internal_fields) last
- *   case_items    u64 id -> the case's list item and what deciding who may
- *                 see it takes (store_case_item_fields), so that a list
- *                 never parses whole cases; "view_bytes": the length of
- *                 the case's text before its internal fields, which
- *                 case.get sends as it is stored (no parse, no reprint)
+ *   case_items    u64 id -> what deciding who may see the case takes, and
+ *                 "view_bytes", the length of the case's text before its
+ *                 internal fields (case.get sends that part as it is
+ *                 stored), in a few bytes; then the case's list item as
+ *                 JSON, which case.list sends as it is (format: store.c,
+ *                 case_item_put).  Neither parses a whole case.
  *   history       u64 seq -> event JSON; its "prev" is the hex hash of the
  *                 previous event's bytes (a hash chain; see store_event_add)
  *   case_history  u64 case, u64 seq -> ""
@@ -178,14 +179,20 @@ int store_meta_set_u64(MDB_txn *txn, struct store *st, const char *name,
  */
 int store_case_get(MDB_txn *txn, struct store *st, uint64_t id,
     json_object **out);
-/* The case's entry in case_items (a small document; caller owns it). */
+/*
+ * The case's entry in case_items as a small document (the caller owns it):
+ * id, state, unit, field, submitted_at, councils, author_users,
+ * confidential, view_bytes; and *list, the case's list item as JSON text
+ * (borrowed until the transaction ends; NULL for an entry written before
+ * the list item was kept, whose document then has the list fields).
+ */
 int store_case_item(MDB_txn *txn, struct store *st, uint64_t id,
-    json_object **out);
+    json_object **out, const char **list, size_t *list_len);
+/* A case's item in case.list (a new object). */
+json_object *store_case_list_item(json_object *doc);
 /* Writes the case_items entry of every case (for a database written
  * before case_items existed); *n is the number of cases. */
 int store_case_items_rebuild(MDB_txn *txn, struct store *st, uint64_t *n);
-/* The fields of a case kept in case_items, NULL-terminated. */
-extern const char *const store_case_item_fields[];
 /* The fields of a case that only the server reads, NULL-terminated. */
 extern const char *const store_case_internal_fields[];
 /* What store_case_put wrote: the case's text (malloc'd; the caller frees

@@ -415,6 +415,8 @@ test_case_view_prefix(void **state)
 	json_object    *item, *view, *want, *x;
 	struct store_key k;
 	char            *text;
+	const char      *list;
+	size_t           list_len;
 
 	/* Internal fields first and in the middle of the document. */
 	want = json_tokener_parse("{\"author_users\":[\"lan\"],\"id\":4,"
@@ -423,9 +425,24 @@ test_case_view_prefix(void **state)
 	assert_non_null(want);
 	put_case(f->st, 4, json_object_get(want));
 	assert_int_equal(store_read_begin(f->st, &txn), 0);
-	assert_int_equal(store_case_item(txn, f->st, 4, &item), 0);
+	assert_int_equal(
+	    store_case_item(txn, f->st, 4, &item, &list, &list_len), 0);
 	size_t vb = (size_t) json_object_get_int64(
 	    json_object_object_get(item, "view_bytes"));
+	/* The entry knows who may see the case, and its list item. */
+	assert_string_equal(
+	    json_object_get_string(json_object_object_get(item, "unit")),
+	    "thpt-a");
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(
+	                        json_object_object_get(item, "author_users"), 0)),
+	    "lan");
+	const char *want_list =
+	    "{\"id\":4,\"unit\":\"thpt-a\",\"title\":\"Số hoá\","
+	    "\"state\":\"draft\",\"state_label\":null,\"updated_at\":null,"
+	    "\"due_at\":null}";
+	assert_non_null(list);
+	assert_int_equal(list_len, strlen(want_list));
+	assert_memory_equal(list, want_list, list_len);
 	store_key_init(&k);
 	store_key_u64(&k, 4);
 	assert_int_equal(store_get(txn, f->st, DB_CASES, k.b, k.len, &v), 0);
