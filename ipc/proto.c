@@ -86,8 +86,8 @@ proto_utf8_chars(const char *s, size_t len)
 json_object *
 proto_json_parse(const char *buf, size_t len, struct proto_err *e)
 {
-	json_tokener *tok;
-	json_object  *obj;
+	static __thread json_tokener *tok;
+	json_object                  *obj;
 
 	if (memchr(buf, '\0', len) != NULL) {
 		proto_fail(e, SK_EBADREQ, "the message contains a NUL byte");
@@ -97,10 +97,13 @@ proto_json_parse(const char *buf, size_t len, struct proto_err *e)
 		proto_fail(e, SK_EBADREQ, "the message is not valid UTF-8");
 		return (NULL);
 	}
-	if ((tok = json_tokener_new_ex(JSON_MAX_DEPTH)) == NULL) {
+	/* One tokener per thread, reset for each message (a new one costs
+	 * an allocation of its whole parse stack). */
+	if (tok == NULL && (tok = json_tokener_new_ex(JSON_MAX_DEPTH)) == NULL) {
 		proto_fail(e, SK_EINTERNAL, "out of memory");
 		return (NULL);
 	}
+	json_tokener_reset(tok);
 	json_tokener_set_flags(
 	    tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	obj = json_tokener_parse_ex(tok, buf, (int) len);
@@ -126,7 +129,6 @@ proto_json_parse(const char *buf, size_t len, struct proto_err *e)
 			    json_tokener_error_desc(jerr), end);
 		}
 		json_object_put(obj);
-		json_tokener_free(tok);
 		return (NULL);
 	}
 	/* Nothing but white space may follow the value. */
@@ -137,11 +139,9 @@ proto_json_parse(const char *buf, size_t len, struct proto_err *e)
 			    "(at byte %zu)",
 			    i);
 			json_object_put(obj);
-			json_tokener_free(tok);
 			return (NULL);
 		}
 	}
-	json_tokener_free(tok);
 	return (obj);
 }
 
