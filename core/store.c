@@ -493,6 +493,80 @@ index_put(MDB_txn *txn, struct store *st, enum store_db db,
 	return (store_put(txn, st, db, k->b, k->len, "", 0));
 }
 
+/* The index entries a document implies. */
+struct entries {
+	struct entry {
+		enum store_db    db;
+		struct store_key k;
+	} *e;
+	size_t n, cap;
+};
+
+static int
+entry_collect(MDB_txn *txn, struct store *st, enum store_db db,
+    const struct store_key *k, void *arg)
+{
+	struct entries *es = arg;
+	(void) txn;
+	(void) st;
+	if (es->n == es->cap) {
+		size_t        cap = es->cap ? es->cap * 2 : 8;
+		struct entry *e   = realloc(es->e, cap * sizeof(*e));
+		if (e == NULL) {
+			return (SK_EINTERNAL);
+		}
+		es->e   = e;
+		es->cap = cap;
+	}
+	es->e[es->n++] = (struct entry) { db, *k };
+	return (0);
+}
+
+static bool
+entry_in(const struct entries *es, const struct entry *x)
+{
+	for (size_t i = 0; i < es->n; i++) {
+		if (es->e[i].db == x->db && es->e[i].k.len == x->k.len &&
+		    memcmp(es->e[i].k.b, x->k.b, x->k.len) == 0) {
+			return (true);
+		}
+	}
+	return (false);
+}
+
+/*
+ * Moves the index entries of case id from those of old (NULL: none) to
+ * those of doc, touching only the ones that differ: an update that keeps
+ * the state, unit, authors and deadline writes no index page at all.
+ */
+static int
+move_entries(MDB_txn *txn, struct store *st, uint64_t id, json_object *old,
+    json_object *doc)
+{
+	struct entries before = { 0 }, after = { 0 };
+	int            rv = 0;
+
+	if (old != NULL) {
+		rv = case_index_each(txn, st, id, old, entry_collect, &before);
+	}
+	if (rv == 0) {
+		rv = case_index_each(txn, st, id, doc, entry_collect, &after);
+	}
+	for (size_t i = 0; rv == 0 && i < before.n; i++) {
+		if (!entry_in(&after, &before.e[i])) {
+			rv = index_del(txn, st, before.e[i].db, &before.e[i].k, NULL);
+		}
+	}
+	for (size_t i = 0; rv == 0 && i < after.n; i++) {
+		if (!entry_in(&before, &after.e[i])) {
+			rv = index_put(txn, st, after.e[i].db, &after.e[i].k, NULL);
+		}
+	}
+	free(before.e);
+	free(after.e);
+	return (rv);
+}
+
 static void
 count_name(char *buf, size_t len, const char *state)
 {
@@ -818,21 +892,22 @@ store_case_put(MDB_txn *txn, struct store *st, uint64_t id, json_object *old,
 	char             cname[64];
 	int              rv;
 
-	if (old != NULL) {
-		if ((rv = case_index_each(txn, st, id, old, index_del, NULL)) != 0) {
-			return (rv);
-		}
-		count_name(cname, sizeof(cname), doc_str(old, "state"));
-		if ((rv = meta_add(txn, st, cname, -1)) != 0) {
-			return (rv);
-		}
-	}
-	if ((rv = case_index_each(txn, st, id, doc, index_put, NULL)) != 0) {
+	if ((rv = move_entries(txn, st, id, old, doc)) != 0) {
 		return (rv);
 	}
-	count_name(cname, sizeof(cname), doc_str(doc, "state"));
-	if ((rv = meta_add(txn, st, cname, 1)) != 0) {
-		return (rv);
+	const char *from = old ? doc_str(old, "state") : NULL;
+	const char *to   = doc_str(doc, "state");
+	if (from == NULL || to == NULL || strcmp(from, to) != 0) {
+		if (from != NULL) {
+			count_name(cname, sizeof(cname), from);
+			if ((rv = meta_add(txn, st, cname, -1)) != 0) {
+				return (rv);
+			}
+		}
+		count_name(cname, sizeof(cname), to);
+		if ((rv = meta_add(txn, st, cname, 1)) != 0) {
+			return (rv);
+		}
 	}
 	store_key_init(&k);
 	store_key_u64(&k, id);
