@@ -1,12 +1,62 @@
 /*
  * endpoint.c: nng sockets on one side, the libuv loop on the other.
  *
- * Each of the rep0 contexts cycles RECV -> WAIT (queued for the loop) ->
- * SEND -> RECV.  The queue is a mutex-protected list; the loop drains all of
- * it on each wake-up, which is what lets the batch (and so the group commit)
- * grow with the load.
+ * Why raw REP: with cooked rep0 contexts every request cost two trips
+ * through nng's task threads (a context's receive and send callbacks), a
+ * mutex-protected hand-over list and a uv_async_send; under load those
+ * threads burned as much CPU as the loop itself.  Here the rep0 socket is
+ * opened raw, and only the loop thread receives or sends on it:
+ *
+ *   RECV  nng keeps the requests it has read in the socket's receive
+ *         buffer (NNG_OPT_RECVBUF).  Its NNG_OPT_RECVFD is a descriptor
+ *         that stays readable while that buffer holds a message (level
+ *         triggered: nng clears it when the buffer goes empty), so one
+ *         uv_poll_t on the loop watches it.  When it is ready, the loop
+ *         takes messages without waiting (a receive with a zero timeout,
+ *         as nng_recvmsg(NNG_FLAG_NONBLOCK) does, on one aio kept for it:
+ *         nng_recvmsg would allocate one per call) until there is none
+ *         left or every slot is in use, and hands them to the batch
+ *         function as one list: the batch (and so the group commit) grows
+ *         with the load.
+ *
+ *   SLOTS A slot holds one request from the moment it is received until
+ *         nng accepts its reply.  There are cfg->contexts of them
+ *         (--contexts N: the most requests in flight, and so the largest
+ *         batch).  When all are in use the loop stops watching the
+ *         descriptor; requests wait in nng, then in the peers' sockets:
+ *         that is the back-pressure.
+ *
+ *   SEND  A raw request carries a header (the pipe id and the peer's
+ *         backtrace).  The reply reuses the request's message, body
+ *         replaced and header kept, so nng routes it back to the pipe it
+ *         came from.  It goes, again without waiting, into the socket's
+ *         send buffer (NNG_OPT_SENDBUF), from which an nng thread moves it
+ *         to the pipe's own queue.
+ *
+ *   PIPES That per-pipe queue holds 64 replies in nng 1.5.2, and a reply
+ *         that finds it full is dropped without a word (xrep0
+ *         sock_getq_cb): a peer with more than 64 requests in flight on
+ *         one connection would lose replies, and resend (repeating a
+ *         write) a minute later.  Cooked contexts never drop; they wait.
+ *         So we wait too: for each pipe we count the replies handed to nng
+ *         and read how many it has written from nng's statistics (the
+ *         pipe's tx_msgs), and hand a pipe no more than 64 unwritten
+ *         replies.  The statistics are read only when a pipe gets near
+ *         that limit (a few microseconds each time).  A transport that
+ *         keeps no counts (ws://, wss://, inproc://) cannot be held back
+ *         this way; its replies go out unchecked.
+ *
+ *   WAIT  A reply that cannot go now (its pipe is at the limit, or nng's
+ *         send buffer is full) stays in its slot on the "unsent" list; a
+ *         1 ms timer, and each wake-up for requests, retry the list until
+ *         it is empty.  The loop never blocks on a peer, and no reply is
+ *         dropped for want of room (bar the transports above).
+ *
+ * Closing: nng_close() drops whatever nng still holds, so before it
+ * ipc_endpoint_close() sends the unsent list and waits (up to a second)
+ * until every open pipe has been written each reply it was handed.
  */
-#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,35 +68,68 @@
 #include <nng/protocol/reqrep0/rep.h>
 
 #include "core/err.h"
+#include "core/log.h"
 #include "ipc/endpoint.h"
 
 /* Requests are refused as too_large past 1 MiB; the transport carries a
  * little more so that the refusal can be a reply, not a dropped pipe. */
 #define RECV_MAX ((size_t) 8 << 20)
 
-enum ctx_state { CTX_RECV, CTX_WAIT, CTX_SEND };
+/* nng's socket buffers, in messages (nng accepts up to 8192). */
+#define BUF_MIN 1024
+#define BUF_MAX 8192
 
-struct ipc_ctx {
+/* xrep0's queue of replies per pipe (nng 1.5.2): it drops past this. */
+#define PIPE_QUEUE 64
+
+/* Statistics are read at most this often, in nanoseconds... */
+#define STATS_EVERY_NS 100000
+/* ...and the unsent list retried this often, in milliseconds. */
+#define RETRY_MS 1
+
+/* How long ipc_endpoint_close waits for replies to be written. */
+#define CLOSE_WAIT_MS 1000
+
+struct ipc_slot {
 	struct ipc_req       req; /* first: ipc_reply casts back */
 	struct ipc_endpoint *ep;
-	nng_ctx              ctx;
-	nng_aio             *aio;
-	nng_msg             *msg;
-	enum ctx_state       state;
+	nng_msg             *msg;  /* the request, then its reply */
+	uint32_t             pipe; /* where it came from */
+	struct ipc_slot     *link; /* the free list, or the unsent list */
+};
+
+/* What we know of one pipe's replies. */
+struct pipe_ent {
+	uint32_t id;        /* 0: an empty cell */
+	uint32_t waiting;   /* its replies on the unsent list */
+	uint64_t handed;    /* replies nng accepted for it */
+	uint64_t written;   /* of which nng had written, last we read */
+	bool     uncounted; /* its transport keeps no statistics */
+	bool     seen;      /* in the last statistics read */
 };
 
 struct ipc_endpoint {
-	nng_socket       rep;
-	nng_socket       pub;
-	struct ipc_ctx  *ctxs;
-	int              nctx;
-	uv_async_t       wake;
-	uv_mutex_t       mtx;
-	struct ipc_req  *head, *tail; /* the queue, guarded by mtx */
-	atomic_int       sending;
-	atomic_bool      closing;
-	ipc_batch_fn     batch;
-	void            *arg;
+	nng_socket         rep;
+	nng_socket         pub;
+	nng_aio           *raio, *saio; /* zero timeout: never wait */
+	struct ipc_slot   *slots;
+	int                nslots;
+	struct ipc_slot   *free;   /* slots holding no request */
+	struct ipc_slot   *unsent; /* replies waiting for room in nng */
+	struct ipc_slot  **unsent_tail;
+	struct pipe_ent   *pipes; /* open addressing, cap a power of 2 */
+	size_t             pipes_cap, pipes_len;
+	uint64_t           stats_ns; /* when the statistics were last read */
+	bool               no_stats; /* nng keeps none: pipes go unchecked */
+	uv_poll_t          recv_poll; /* NNG_OPT_RECVFD */
+	uv_timer_t         retry;     /* runs while the unsent list is not empty */
+	int                handles;   /* uv handles initialized, to close */
+	bool               recving;   /* recv_poll started */
+	bool               closing;
+	unsigned long long waited;  /* replies that waited for room */
+	unsigned long long dropped; /* replies we could not hand to nng */
+	ipc_batch_fn       batch;
+	void              *arg;
 };
 
 int
@@ -70,13 +153,6 @@ ipc_err(int rv)
 	}
 }
 
-static void
-ctx_recv(struct ipc_ctx *c)
-{
-	c->state = CTX_RECV;
-	nng_ctx_recv(c->ctx, c->aio);
-}
-
 static bool
 peer_is_local(nng_msg *msg)
 {
@@ -88,86 +164,402 @@ peer_is_local(nng_msg *msg)
 	return (uid == (uint64_t) geteuid() || uid == 0);
 }
 
-/* Runs on an nng thread: must not block, must not touch LMDB. */
-static void
-ctx_cb(void *arg)
+/* nng_recvmsg(NNG_FLAG_NONBLOCK) on our aio: 0, NNG_EAGAIN or an error. */
+static int
+rep_recv(struct ipc_endpoint *ep, nng_msg **m)
 {
-	struct ipc_ctx      *c  = arg;
-	struct ipc_endpoint *ep = c->ep;
-	int                  rv = nng_aio_result(c->aio);
+	int rv;
 
-	switch (c->state) {
-	case CTX_RECV:
-		if (rv != 0) {
-			if (rv != NNG_ECLOSED && !atomic_load(&ep->closing)) {
-				ctx_recv(c);
-			}
-			return;
+	nng_recv_aio(ep->rep, ep->raio);
+	nng_aio_wait(ep->raio);
+	if ((rv = nng_aio_result(ep->raio)) == 0) {
+		*m = nng_aio_get_msg(ep->raio);
+		nng_aio_set_msg(ep->raio, NULL);
+	}
+	return (rv == NNG_ETIMEDOUT ? NNG_EAGAIN : rv);
+}
+
+/* nng_sendmsg(NNG_FLAG_NONBLOCK) on our aio; m stays ours on failure. */
+static int
+rep_send(struct ipc_endpoint *ep, nng_msg *m)
+{
+	int rv;
+
+	nng_aio_set_msg(ep->saio, m);
+	nng_send_aio(ep->rep, ep->saio);
+	nng_aio_wait(ep->saio);
+	if ((rv = nng_aio_result(ep->saio)) != 0) {
+		nng_aio_set_msg(ep->saio, NULL);
+	}
+	return (rv == NNG_ETIMEDOUT ? NNG_EAGAIN : rv);
+}
+
+/*
+ * The pipe table.  Entries are found by pipe id; dead pipes are dropped
+ * when the table would grow.
+ */
+static size_t
+pipe_hash(uint32_t id, size_t cap)
+{
+	return ((size_t) (id * 2654435761u) & (cap - 1));
+}
+
+static struct pipe_ent *
+pipe_lookup(struct ipc_endpoint *ep, uint32_t id)
+{
+	if (ep->pipes_cap == 0) {
+		return (NULL);
+	}
+	for (size_t i = pipe_hash(id, ep->pipes_cap);;
+	     i = (i + 1) & (ep->pipes_cap - 1)) {
+		if (ep->pipes[i].id == id) {
+			return (&ep->pipes[i]);
 		}
-		c->msg       = nng_aio_get_msg(c->aio);
-		c->req.body  = nng_msg_body(c->msg);
-		c->req.len   = nng_msg_len(c->msg);
-		c->req.local = peer_is_local(c->msg);
-		c->req.next  = NULL;
-		c->state     = CTX_WAIT;
-		uv_mutex_lock(&ep->mtx);
-		if (ep->tail != NULL) {
-			ep->tail->next = &c->req;
-		} else {
-			ep->head = &c->req;
+		if (ep->pipes[i].id == 0) {
+			return (NULL);
 		}
-		ep->tail = &c->req;
-		uv_mutex_unlock(&ep->mtx);
-		uv_async_send(&ep->wake);
-		return;
-	case CTX_SEND:
-		if (rv != 0) {
-			nng_msg_free(nng_aio_get_msg(c->aio));
-		}
-		atomic_fetch_sub(&ep->sending, 1);
-		if (!atomic_load(&ep->closing)) {
-			ctx_recv(c);
-		}
-		return;
-	case CTX_WAIT:
-		return;
 	}
 }
 
-/* Loop thread: hands everything queued to the batch function. */
+static bool
+pipe_alive(uint32_t id)
+{
+	nng_pipe p = NNG_PIPE_INITIALIZER;
+	p.id       = id;
+	return (nng_socket_id(nng_pipe_socket(p)) > 0);
+}
+
+/* Rebuilds the table with room for one more, without the dead pipes. */
+static int
+pipes_rebuild(struct ipc_endpoint *ep)
+{
+	size_t           live = 0, cap = 64;
+	struct pipe_ent *v;
+
+	for (size_t i = 0; i < ep->pipes_cap; i++) {
+		struct pipe_ent *e = &ep->pipes[i];
+		if (e->id != 0 && e->waiting == 0 && !pipe_alive(e->id)) {
+			e->id = 0; /* dead: its replies are dropped anyway */
+		}
+		live += e->id != 0;
+	}
+	while (cap < 4 * (live + 1)) {
+		cap *= 2;
+	}
+	if ((v = calloc(cap, sizeof(*v))) == NULL) {
+		return (-1);
+	}
+	for (size_t i = 0; i < ep->pipes_cap; i++) {
+		struct pipe_ent *e = &ep->pipes[i];
+		if (e->id != 0) {
+			size_t j = pipe_hash(e->id, cap);
+			while (v[j].id != 0) {
+				j = (j + 1) & (cap - 1);
+			}
+			v[j] = *e;
+		}
+	}
+	free(ep->pipes);
+	ep->pipes     = v;
+	ep->pipes_cap = cap;
+	ep->pipes_len = live;
+	return (0);
+}
+
+/* The pipe's entry, made if need be; NULL if out of memory. */
+static struct pipe_ent *
+pipe_get(struct ipc_endpoint *ep, uint32_t id)
+{
+	struct pipe_ent *e = pipe_lookup(ep, id);
+	size_t           i;
+
+	if (e != NULL) {
+		return (e);
+	}
+	if (2 * (ep->pipes_len + 1) > ep->pipes_cap &&
+	    pipes_rebuild(ep) != 0) {
+		return (NULL);
+	}
+	i = pipe_hash(id, ep->pipes_cap);
+	while (ep->pipes[i].id != 0) {
+		i = (i + 1) & (ep->pipes_cap - 1);
+	}
+	memset(&ep->pipes[i], 0, sizeof(ep->pipes[i]));
+	ep->pipes[i].id = id;
+	ep->pipes_len++;
+	return (&ep->pipes[i]);
+}
+
+static uint64_t
+stat_u64(nng_stat *scope, const char *name, bool *ok)
+{
+	nng_stat *st = nng_stat_find(scope, name);
+	if (st == NULL) {
+		*ok = false;
+		return (0);
+	}
+	return (nng_stat_value(st));
+}
+
+/*
+ * Reads how many replies nng has written on each of our pipes.  A pipe
+ * that has brought us requests but shows none received keeps no counts.
+ */
+static int
+pipes_refresh(struct ipc_endpoint *ep)
+{
+	nng_stat *all;
+	uint64_t  sid = (uint64_t) nng_socket_id(ep->rep);
+
+	ep->stats_ns = uv_hrtime();
+	if (ep->no_stats) {
+		return (-1);
+	}
+	if (nng_stats_get(&all) != 0) {
+		log_warn("nng keeps no statistics: replies go out unchecked");
+		ep->no_stats = true;
+		return (-1);
+	}
+	for (size_t i = 0; i < ep->pipes_cap; i++) {
+		ep->pipes[i].seen = false;
+	}
+	for (nng_stat *p = nng_stat_child(all); p != NULL;
+	     p = nng_stat_next(p)) {
+		bool             ok = true;
+		uint64_t         id, rx, tx;
+		struct pipe_ent *e;
+
+		if (strcmp(nng_stat_name(p), "pipe") != 0 ||
+		    stat_u64(p, "socket", &ok) != sid || !ok) {
+			continue;
+		}
+		id = stat_u64(p, "id", &ok);
+		rx = stat_u64(p, "rx_msgs", &ok);
+		tx = stat_u64(p, "tx_msgs", &ok);
+		if ((e = pipe_lookup(ep, (uint32_t) id)) == NULL) {
+			continue;
+		}
+		e->seen = true;
+		if (!ok || rx == 0) {
+			e->uncounted = true;
+		} else {
+			e->written = tx;
+			if (e->handed < tx) {
+				e->handed = tx; /* only we send: a guard */
+			}
+		}
+	}
+	nng_stats_free(all);
+	return (0);
+}
+
+/* May the pipe be handed one more reply without risking a drop? */
+static bool
+pipe_room(struct ipc_endpoint *ep, uint32_t id)
+{
+	struct pipe_ent *e = pipe_lookup(ep, id);
+
+	if (e == NULL || e->uncounted || ep->no_stats ||
+	    e->handed - e->written < PIPE_QUEUE) {
+		return (true);
+	}
+	if (uv_hrtime() - ep->stats_ns < STATS_EVERY_NS ||
+	    pipes_refresh(ep) != 0) {
+		return (ep->no_stats);
+	}
+	/* The refresh moves no entry: e is still good.  A pipe gone from
+	 * the statistics may be closed: nng drops its replies, let them go. */
+	return (e->uncounted || e->handed - e->written < PIPE_QUEUE ||
+	    (!e->seen && !pipe_alive(id)));
+}
+
+static void recv_ready(uv_poll_t *h, int status, int events);
+
 static void
-wake_cb(uv_async_t *h)
+recv_start(struct ipc_endpoint *ep)
+{
+	if (!ep->recving && !ep->closing) {
+		ep->recving = true;
+		uv_poll_start(&ep->recv_poll, UV_READABLE, recv_ready);
+	}
+}
+
+static void
+recv_stop(struct ipc_endpoint *ep)
+{
+	if (ep->recving) {
+		ep->recving = false;
+		uv_poll_stop(&ep->recv_poll);
+	}
+}
+
+/* The slot's request is answered (or given up): it may take another. */
+static void
+slot_release(struct ipc_endpoint *ep, struct ipc_slot *s)
+{
+	s->msg   = NULL;
+	s->link  = ep->free;
+	ep->free = s;
+	recv_start(ep);
+}
+
+enum send_result { SENT, PIPE_FULL, SOCKET_FULL };
+
+/*
+ * Hands the slot's reply to nng and releases the slot (on a hard error
+ * the reply is dropped), or leaves it in the slot if nng has no room.
+ */
+static enum send_result
+send_slot(struct ipc_endpoint *ep, struct ipc_slot *s)
+{
+	struct pipe_ent *e;
+	int              rv;
+
+	if (!pipe_room(ep, s->pipe)) {
+		return (PIPE_FULL);
+	}
+	if ((rv = rep_send(ep, s->msg)) == NNG_EAGAIN) {
+		return (SOCKET_FULL);
+	}
+	if (rv == 0) {
+		if ((e = pipe_get(ep, s->pipe)) != NULL) {
+			e->handed++;
+		}
+	} else {
+		nng_msg_free(s->msg);
+		if (ep->dropped++ == 0) {
+			log_warn("cannot send a reply: %s", nng_strerror(rv));
+		}
+	}
+	slot_release(ep, s);
+	return (SENT);
+}
+
+/* Sends what it can of the unsent list. */
+static void
+send_unsent(struct ipc_endpoint *ep)
+{
+	struct ipc_slot **pp = &ep->unsent, *s;
+
+	ep->unsent_tail = NULL;
+	while ((s = *pp) != NULL) {
+		struct ipc_slot *next = s->link;
+		uint32_t         pipe = s->pipe;
+
+		enum send_result r = send_slot(ep, s);
+		struct pipe_ent *e;
+
+		if (r == SOCKET_FULL) {
+			break; /* nothing more fits for now */
+		}
+		if (r == PIPE_FULL) {
+			pp = &s->link; /* others may still go */
+			continue;
+		}
+		*pp = next;
+		if ((e = pipe_lookup(ep, pipe)) != NULL && e->waiting > 0) {
+			e->waiting--;
+		}
+	}
+	/* Find the tail again (the list is at most nslots long). */
+	for (pp = &ep->unsent; *pp != NULL; pp = &(*pp)->link) {
+	}
+	ep->unsent_tail = pp;
+}
+
+/* Loop thread: a try at the replies still waiting for room. */
+static void
+retry_cb(uv_timer_t *h)
 {
 	struct ipc_endpoint *ep = h->data;
-	struct ipc_req      *batch;
 
-	uv_mutex_lock(&ep->mtx);
-	batch    = ep->head;
-	ep->head = ep->tail = NULL;
-	uv_mutex_unlock(&ep->mtx);
-	if (batch != NULL && !atomic_load(&ep->closing)) {
-		ep->batch(ep->arg, batch);
+	send_unsent(ep);
+	if (ep->unsent == NULL) {
+		uv_timer_stop(&ep->retry);
+	}
+}
+
+/* Loop thread: takes what nng has received and hands it over as a batch. */
+static void
+recv_ready(uv_poll_t *h, int status, int events)
+{
+	struct ipc_endpoint *ep   = h->data;
+	struct ipc_req      *head = NULL, **tail = &head;
+	int                  rv;
+
+	(void) events;
+	if (status < 0) {
+		log_error("cannot wait for requests: %s", uv_strerror(status));
+		recv_stop(ep);
+		return;
+	}
+	if (ep->unsent != NULL) {
+		/* Answers first: nng may have written some since. */
+		ep->stats_ns = 0;
+		send_unsent(ep);
+	}
+	while (ep->free != NULL) {
+		struct ipc_slot *s = ep->free;
+		nng_msg         *m;
+
+		if ((rv = rep_recv(ep, &m)) != 0) {
+			if (rv != NNG_EAGAIN && rv != NNG_ECLOSED) {
+				log_warn("cannot receive a request: %s",
+				    nng_strerror(rv));
+			}
+			break;
+		}
+		ep->free     = s->link;
+		s->msg       = m;
+		s->pipe      = (uint32_t) nng_pipe_id(nng_msg_get_pipe(m));
+		s->req.body  = nng_msg_body(m);
+		s->req.len   = nng_msg_len(m);
+		s->req.local = peer_is_local(m);
+		s->req.next  = NULL;
+		*tail        = &s->req;
+		tail         = &s->req.next;
+	}
+	if (ep->free == NULL) {
+		/* Every slot is in use: the rest waits in nng. */
+		recv_stop(ep);
+	}
+	if (head != NULL) {
+		ep->batch(ep->arg, head);
 	}
 }
 
 void
 ipc_reply(struct ipc_req *req, const char *buf, size_t len)
 {
-	struct ipc_ctx *c = (struct ipc_ctx *) req;
-	nng_msg        *m = c->msg;
+	struct ipc_slot     *s  = (struct ipc_slot *) req;
+	struct ipc_endpoint *ep = s->ep;
+	struct pipe_ent     *e;
 
-	c->msg = NULL;
-	/* Reuse the request's message for the reply. */
-	nng_msg_clear(m);
-	if (nng_msg_append(m, buf, len) != 0) {
-		nng_msg_free(m);
-		ctx_recv(c);
+	/* Reuse the request's message: the header routes the reply. */
+	nng_msg_clear(s->msg);
+	if (nng_msg_append(s->msg, buf, len) != 0) {
+		nng_msg_free(s->msg);
+		if (ep->dropped++ == 0) {
+			log_warn("out of memory for a reply");
+		}
+		slot_release(ep, s);
 		return;
 	}
-	c->state = CTX_SEND;
-	atomic_fetch_add(&c->ep->sending, 1);
-	nng_aio_set_msg(c->aio, m);
-	nng_ctx_send(c->ctx, c->aio);
+	/* Straight out, unless its pipe has replies waiting before it. */
+	e = pipe_lookup(ep, s->pipe);
+	if ((e == NULL || e->waiting == 0) && send_slot(ep, s) == SENT) {
+		return;
+	}
+	ep->waited++;
+	s->link          = NULL;
+	*ep->unsent_tail = s;
+	ep->unsent_tail  = &s->link;
+	if ((e = pipe_get(ep, s->pipe)) != NULL) {
+		e->waiting++;
+	}
+	if (!uv_is_active((uv_handle_t *) &ep->retry) && !ep->closing) {
+		uv_timer_start(&ep->retry, retry_cb, RETRY_MS, RETRY_MS);
+	}
 }
 
 void
@@ -188,12 +580,27 @@ ipc_publish(struct ipc_endpoint *ep, const char *type, const char *json,
 }
 
 static void
-wake_closed(uv_handle_t *h)
+ep_free(struct ipc_endpoint *ep)
+{
+	/* The socket is closed: nothing uses the aios any more. */
+	if (ep->raio != NULL) {
+		nng_aio_free(ep->raio);
+	}
+	if (ep->saio != NULL) {
+		nng_aio_free(ep->saio);
+	}
+	free(ep->pipes);
+	free(ep->slots);
+	free(ep);
+}
+
+static void
+handle_closed(uv_handle_t *h)
 {
 	struct ipc_endpoint *ep = h->data;
-	uv_mutex_destroy(&ep->mtx);
-	free(ep->ctxs);
-	free(ep);
+	if (--ep->handles == 0) {
+		ep_free(ep);
+	}
 }
 
 /*
@@ -229,30 +636,56 @@ ipc_endpoint_open(struct ipc_endpoint **out, uv_loop_t *loop,
     const struct ipc_config *cfg, char *err, size_t errlen)
 {
 	struct ipc_endpoint *ep;
-	int                  rv;
+	int                  rv, fd;
+	int bufs = cfg->contexts < BUF_MIN ? BUF_MIN
+	    : cfg->contexts > BUF_MAX      ? BUF_MAX
+	                                   : cfg->contexts;
 
 	if ((ep = calloc(1, sizeof(*ep))) == NULL ||
-	    (ep->ctxs = calloc((size_t) cfg->contexts, sizeof(*ep->ctxs))) ==
+	    (ep->slots = calloc((size_t) cfg->contexts, sizeof(*ep->slots))) ==
 	        NULL) {
 		free(ep);
 		snprintf(err, errlen, "out of memory");
 		return (SK_EINTERNAL);
 	}
-	ep->nctx  = cfg->contexts;
-	ep->batch = cfg->batch;
-	ep->arg   = cfg->arg;
-	uv_mutex_init(&ep->mtx);
-	uv_async_init(loop, &ep->wake, wake_cb);
-	ep->wake.data = ep;
+	ep->nslots      = cfg->contexts;
+	ep->batch       = cfg->batch;
+	ep->arg         = cfg->arg;
+	ep->unsent_tail = &ep->unsent;
+	for (int i = ep->nslots - 1; i >= 0; i--) {
+		ep->slots[i].ep   = ep;
+		ep->slots[i].link = ep->free;
+		ep->free          = &ep->slots[i];
+	}
+	uv_timer_init(loop, &ep->retry);
+	ep->retry.data = ep;
+	ep->handles++;
 
-	if ((rv = nng_rep0_open(&ep->rep)) != 0 ||
+	if ((rv = nng_aio_alloc(&ep->raio, NULL, NULL)) != 0 ||
+	    (rv = nng_aio_alloc(&ep->saio, NULL, NULL)) != 0 ||
+	    (rv = nng_rep0_open_raw(&ep->rep)) != 0 ||
 	    (rv = nng_pub0_open(&ep->pub)) != 0 ||
 	    (rv = nng_socket_set_size(ep->rep, NNG_OPT_RECVMAXSZ, RECV_MAX)) !=
-	        0) {
+	        0 ||
+	    (rv = nng_socket_set_int(ep->rep, NNG_OPT_RECVBUF, bufs)) != 0 ||
+	    (rv = nng_socket_set_int(ep->rep, NNG_OPT_SENDBUF, bufs)) != 0 ||
+	    (rv = nng_socket_get_int(ep->rep, NNG_OPT_RECVFD, &fd)) != 0) {
 		snprintf(err, errlen, "cannot open sockets: %s",
 		    nng_strerror(rv));
 		goto fail;
 	}
+	/* With a zero timeout an operation fails at once (NNG_ETIMEDOUT)
+	 * rather than wait; with no callback it completes on this thread. */
+	nng_aio_set_timeout(ep->raio, NNG_DURATION_ZERO);
+	nng_aio_set_timeout(ep->saio, NNG_DURATION_ZERO);
+	if ((rv = uv_poll_init(loop, &ep->recv_poll, fd)) != 0) {
+		snprintf(err, errlen, "cannot watch the request socket: %s",
+		    uv_strerror(rv));
+		rv = NNG_EINTERNAL;
+		goto fail;
+	}
+	ep->recv_poll.data = ep;
+	ep->handles++;
 	for (const char *const *u = cfg->listen; *u != NULL; u++) {
 		if ((rv = listen_url(ep->rep, *u, cfg->tls_cert_key)) != 0) {
 			snprintf(err, errlen, "cannot listen on %s: %s%s", *u,
@@ -273,50 +706,89 @@ ipc_endpoint_open(struct ipc_endpoint **out, uv_loop_t *loop,
 			goto fail;
 		}
 	}
-	for (int i = 0; i < ep->nctx; i++) {
-		struct ipc_ctx *c = &ep->ctxs[i];
-		c->ep             = ep;
-		if ((rv = nng_aio_alloc(&c->aio, ctx_cb, c)) != 0 ||
-		    (rv = nng_ctx_open(&c->ctx, ep->rep)) != 0) {
-			snprintf(err, errlen, "cannot open contexts: %s",
-			    nng_strerror(rv));
-			goto fail;
-		}
-	}
-	for (int i = 0; i < ep->nctx; i++) {
-		ctx_recv(&ep->ctxs[i]);
-	}
+	recv_start(ep);
 	*out = ep;
 	return (0);
 fail:
-	atomic_store(&ep->closing, true);
+	ep->closing = true;
+	/* The poll handle stops watching before nng closes its descriptor;
+	 * the endpoint is freed when the loop has closed the handles. */
+	if (ep->handles > 1) {
+		uv_close((uv_handle_t *) &ep->recv_poll, handle_closed);
+	}
+	uv_close((uv_handle_t *) &ep->retry, handle_closed);
 	nng_close(ep->rep);
 	nng_close(ep->pub);
-	for (int i = 0; i < ep->nctx; i++) {
-		if (ep->ctxs[i].aio != NULL) {
-			nng_aio_free(ep->ctxs[i].aio);
+	return (ipc_err(rv) == SK_OK ? SK_EINTERNAL : ipc_err(rv));
+}
+
+/*
+ * Has nng written every reply it was handed, on each pipe still open?
+ * Returns 1 yes, 0 not yet, -1 if it cannot tell (no statistics, or a
+ * transport that keeps none).
+ */
+static int
+replies_written(struct ipc_endpoint *ep)
+{
+	int done = 1;
+
+	if (pipes_refresh(ep) != 0) {
+		return (-1);
+	}
+	for (size_t i = 0; i < ep->pipes_cap; i++) {
+		struct pipe_ent *e = &ep->pipes[i];
+		if (e->id == 0 || !e->seen) {
+			continue; /* closed: nothing more will reach it */
+		}
+		if (e->uncounted) {
+			done = done == 1 ? -1 : done;
+		} else if (e->written < e->handed) {
+			done = 0;
 		}
 	}
-	/* The endpoint is freed when the loop has closed its handle. */
-	uv_close((uv_handle_t *) &ep->wake, wake_closed);
-	return (ipc_err(rv) == SK_OK ? SK_EINTERNAL : ipc_err(rv));
+	return (done);
 }
 
 void
 ipc_endpoint_close(struct ipc_endpoint *ep)
 {
-	atomic_store(&ep->closing, true);
-	/* Let the replies already handed to nng reach their peers. */
-	for (int i = 0; i < 1000 && atomic_load(&ep->sending) > 0; i++) {
+	int done = 0;
+
+	ep->closing = true;
+	recv_stop(ep);
+	uv_timer_stop(&ep->retry);
+	/* Let the replies already handed over reach their peers. */
+	for (int ms = 0; ms < CLOSE_WAIT_MS; ms++) {
+		ep->stats_ns = 0; /* read them afresh */
+		send_unsent(ep);
+		if (ep->unsent == NULL && (done = replies_written(ep)) != 0) {
+			break;
+		}
 		usleep(1000);
 	}
+	if (done < 0) {
+		/* Nothing to tell: give the last replies a moment. */
+		usleep(20 * 1000);
+	} else if (done == 0) {
+		log_warn("closing after %d ms with replies not yet written",
+		    CLOSE_WAIT_MS);
+	}
+	if (ep->waited > 0) {
+		log_info("%llu replies waited for room in nng", ep->waited);
+	}
+	if (ep->dropped > 0) {
+		log_warn("%llu replies could not be handed to nng",
+		    ep->dropped);
+	}
+	uv_close((uv_handle_t *) &ep->recv_poll, handle_closed);
+	uv_close((uv_handle_t *) &ep->retry, handle_closed);
 	nng_close(ep->rep);
 	nng_close(ep->pub);
-	for (int i = 0; i < ep->nctx; i++) {
-		nng_aio_free(ep->ctxs[i].aio);
-		if (ep->ctxs[i].msg != NULL) {
-			nng_msg_free(ep->ctxs[i].msg);
+	/* Requests never answered, and replies that never found room. */
+	for (int i = 0; i < ep->nslots; i++) {
+		if (ep->slots[i].msg != NULL) {
+			nng_msg_free(ep->slots[i].msg);
+			ep->slots[i].msg = NULL;
 		}
 	}
-	uv_close((uv_handle_t *) &ep->wake, wake_closed);
 }

@@ -1,11 +1,11 @@
 /*
- * endpoint.h: the server's sockets.  An nng rep0 socket with a pool of
- * contexts takes requests; a pub0 socket publishes events.
+ * endpoint.h: the server's sockets.  A raw rep0 socket takes requests; a
+ * pub0 socket publishes events.
  *
- * nng calls our aio callbacks on its own threads.  They do nothing but move
- * a received request onto a queue and wake the libuv loop (uv_async_send);
- * the loop thread alone decodes, touches LMDB, and replies (STYLE.md: never
- * touch Lua or LMDB from an aio callback).
+ * Only the loop thread receives and sends: it watches the rep0 socket's
+ * receive descriptor (NNG_OPT_RECVFD) with a uv_poll_t, takes every request
+ * waiting, and hands them to the batch function as one list; it decodes,
+ * touches LMDB, and replies (never touch Lua or LMDB from an nng thread).
  *
  * Ownership: a request handed to the batch function belongs to the loop
  * until it calls ipc_reply() on it, exactly once.
@@ -34,7 +34,7 @@ struct ipc_config {
 	const char *const *listen; /* API addresses, NULL-terminated */
 	const char *const *events; /* event addresses, NULL-terminated */
 	const char        *tls_cert_key; /* PEM: certificate and key */
-	int                contexts;
+	int                contexts; /* most requests in flight (and per batch) */
 	ipc_batch_fn       batch;
 	void              *arg;
 };
@@ -57,9 +57,10 @@ void ipc_publish(struct ipc_endpoint *ep, const char *type,
     const char *json, size_t len);
 
 /*
- * Stops taking requests, lets replies in flight go out (up to a second),
- * and closes the sockets.  Requests still queued get no reply: they were
- * never acknowledged.  The uv handle is closed; run the loop to finish.
+ * Stops taking requests, lets the replies already handed to nng go out (up
+ * to a second), and closes the sockets.  Requests still queued get no
+ * reply: they were never acknowledged.  The uv handles are closed; run the
+ * loop to finish.
  */
 void ipc_endpoint_close(struct ipc_endpoint *ep);
 
