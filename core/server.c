@@ -18,13 +18,10 @@
  * If the commit fails otherwise, every write of the batch is answered
  * "unavailable": nothing is acknowledged that is not durable.
  */
-#include <fcntl.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <uv.h>
 
@@ -71,7 +68,6 @@ struct server {
 	bool                        stopping;
 	bool                        closed;  /* handles closed */
 	int                         pending; /* deferred work in flight */
-	atomic_bool                 warm_stop; /* the warming worker stops */
 	/* Counters for the logs. */
 	unsigned long long batches, writes, commits;
 };
@@ -670,103 +666,6 @@ defer_backup(struct server *s, struct item *it)
 	uv_queue_work(&s->loop, &bw->work, backup_run, backup_done);
 }
 
-/*
- * Warming the page cache.  After a reboot, or on a kernel that reclaims idle
- * page cache, the database is not in memory, and with MDB_NORDAHEAD every
- * first touch of a page is a 4 KiB read that stops the loop (skbench read
- * 1,042 case.get/s at a million cases that way, against 32,909/s warm).
- * When the used part of the file fits in half of the memory available, a
- * worker asks the kernel to read it in, 64 MiB at a time, while the loop
- * serves (a file under 64 MiB is left to the loop's own faults); a
- * shutdown stops it between steps.
- */
-#define WARM_STEP ((uint64_t) 64 << 20)
-
-struct warm_work {
-	uv_work_t      work;
-	struct server *s;
-	char           path[4200];
-	uint64_t       bytes, done;
-};
-
-static uint64_t
-mem_available(void)
-{
-	FILE              *f = fopen("/proc/meminfo", "r");
-	char               line[256];
-	unsigned long long kb = 0;
-
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
-		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
-			break;
-		}
-	}
-	if (f != NULL) {
-		fclose(f);
-	}
-	return ((uint64_t) kb * 1024);
-}
-
-static void
-warm_run(uv_work_t *w)
-{
-	struct warm_work *ww = w->data;
-	int               fd = open(ww->path, O_RDONLY | O_CLOEXEC);
-
-	for (uint64_t off = 0; fd >= 0 && off < ww->bytes &&
-	     !atomic_load(&ww->s->warm_stop);
-	     off += WARM_STEP) {
-		uint64_t len = ww->bytes - off < WARM_STEP ? ww->bytes - off
-		                                           : WARM_STEP;
-		if (posix_fadvise(fd, (off_t) off, (off_t) len,
-		        POSIX_FADV_WILLNEED) != 0) {
-			break;
-		}
-		ww->done = off + len;
-	}
-	if (fd >= 0) {
-		close(fd);
-	}
-}
-
-static void
-warm_done(uv_work_t *w, int status)
-{
-	struct warm_work *ww = w->data;
-	struct server    *s  = ww->s;
-
-	(void) status;
-	log_info("page cache warming asked for %llu of %llu MiB",
-	    (unsigned long long) (ww->done >> 20),
-	    (unsigned long long) (ww->bytes >> 20));
-	free(ww);
-	if (--s->pending == 0 && s->stopping) {
-		finish_shutdown(s);
-	}
-}
-
-static void
-warm_start(struct server *s)
-{
-	struct warm_work *ww;
-	uint64_t          bytes = store_bytes(s->st);
-
-	/* A small database warms as fast from the loop's own faults. */
-	if (bytes < WARM_STEP || bytes > mem_available() / 2 ||
-	    (ww = calloc(1, sizeof(*ww))) == NULL) {
-		return;
-	}
-	ww->s         = s;
-	ww->bytes     = bytes;
-	ww->work.data = ww;
-	snprintf(ww->path, sizeof(ww->path), "%s/data.mdb", s->cfg->data_dir);
-	s->pending++;
-	if (uv_queue_work(&s->loop, &ww->work, warm_run, warm_done) != 0) {
-		s->pending--;
-		free(ww);
-	}
-}
-
 static void
 on_batch(void *arg, struct ipc_req *batch)
 {
@@ -860,15 +759,12 @@ on_signal(uv_signal_t *h, int signum)
 		return;
 	}
 	s->stopping = true;
-	atomic_store(&s->warm_stop, true);
 	log_info("signal %d: finishing and shutting down", signum);
 	/* The batch in hand has been answered: on_batch runs to its end
 	 * before the loop delivers a signal.  A backup still being written
-	 * is waited for (and the warming's step in hand); meanwhile requests
-	 * get "unavailable". */
+	 * is waited for; meanwhile requests get "unavailable". */
 	if (s->pending > 0) {
-		log_info("waiting for %d background task(s) to finish",
-		    s->pending);
+		log_info("waiting for %d backup(s) to finish", s->pending);
 		return;
 	}
 	finish_shutdown(s);
@@ -972,7 +868,6 @@ server_run(const struct server_config *cfg)
 	}
 	log_info("sangkiend %s ready: data in %s, durability %s", SK_VERSION,
 	    cfg->data_dir, cfg->nosync ? "nosync" : "full");
-	warm_start(&s);
 
 	uv_run(&s.loop, UV_RUN_DEFAULT);
 	log_info("stopped after %llu batches, %llu writes, %llu commits",
