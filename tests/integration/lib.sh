@@ -86,6 +86,16 @@ req() {
 	nngcat --req --dial "$API" --raw --recv-timeout 10 --data "$1"
 }
 
+# call TOKEN OP [ARGS] [REQUEST_ID]: one request built with jq and sent with
+# nngcat; TOKEN "" is the local-admin (root over ipc://, no token).
+call() {
+	local args=${3:-'{}'}
+	req "$(jq -nc --arg op "$2" --argjson a "$args" --arg t "$1" \
+		--arg r "${4:-}" '{op: $op, args: $a}
+		+ (if $t == "" then {} else {token: $t} end)
+		+ (if $r == "" then {} else {request_id: $r} end)')"
+}
+
 # jget JSON FILTER: a field of a JSON document, with jq (-r: strings bare).
 jget() {
 	printf '%s' "$1" | jq -r "$2"

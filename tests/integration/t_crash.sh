@@ -7,12 +7,6 @@
 # refuses to start, and SIGTERM makes the server exit 0.
 source "$(dirname "$0")/lib.sh"
 
-call() {
-	local args=${3:-'{}'}
-	req "$(jq -nc --arg op "$2" --argjson a "$args" --arg t "$1" \
-		'{op: $op, args: $a} + (if $t == "" then {} else {token: $t} end)')"
-}
-
 # first_applied within the rubric's filing window.
 FIRST=$(date -u -d '-2 months' +%F)
 

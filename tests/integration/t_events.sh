@@ -6,11 +6,6 @@
 # published) and server.verify agrees.
 source "$(dirname "$0")/lib.sh"
 
-call() {
-	local args=${3:-'{}'}
-	req "$(jq -nc --arg op "$2" --argjson a "$args" --arg t "$1" \
-		'{op: $op, args: $a} + (if $t == "" then {} else {token: $t} end)')"
-}
 act() { # TOKEN ID ACTION [NOTE]
 	call "$1" case.act "$(jq -nc --argjson id "$2" --arg a "$3" --arg n "${4:-}" \
 		'{id:$id,action:$a} + (if $n == "" then {} else {note:$n} end)')"

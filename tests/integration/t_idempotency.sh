@@ -5,14 +5,6 @@
 # answered afresh.
 source "$(dirname "$0")/lib.sh"
 
-# call TOKEN OP [ARGS] [REQUEST_ID]: TOKEN "" is the local-admin.
-call() {
-	local args=${3:-'{}'}
-	req "$(jq -nc --arg op "$2" --argjson a "$args" --arg t "$1" \
-		--arg r "${4:-}" '{op: $op, args: $a}
-		+ (if $t == "" then {} else {token: $t} end)
-		+ (if $r == "" then {} else {request_id: $r} end)')"
-}
 status_field() { jget "$(call "" server.status)" "$1"; }
 
 start_server

@@ -5,12 +5,6 @@
 # and the caller's visibility give the right counts; limit 501 is refused.
 source "$(dirname "$0")/lib.sh"
 
-call() {
-	local args=${3:-'{}'}
-	req "$(jq -nc --arg op "$2" --argjson a "$args" --arg t "$1" \
-		'{op: $op, args: $a} + (if $t == "" then {} else {token: $t} end)')"
-}
-
 # send_all FILE OUT: every line of FILE is one request; 8 nngcat clients at
 # once; each reply a line of OUT.
 send_all() {

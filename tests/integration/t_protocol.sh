@@ -10,16 +10,6 @@
 # storage full) and `internal` (a bug) cannot be provoked safely from a test.
 source "$(dirname "$0")/lib.sh"
 
-# call TOKEN OP [ARGS] [REQUEST_ID]: one request with nngcat; TOKEN "" is
-# the local-admin (root over ipc://, no token).
-call() {
-	local args=${3:-'{}'}
-	req "$(jq -nc --arg op "$2" --argjson a "$args" --arg t "$1" \
-		--arg r "${4:-}" '{op: $op, args: $a}
-		+ (if $t == "" then {} else {token: $t} end)
-		+ (if $r == "" then {} else {request_id: $r} end)')"
-}
-
 # reqf FILE: one request whose bytes are FILE's (too big for argv, or not
 # UTF-8).
 reqf() {

@@ -10,13 +10,6 @@
 # server.verify is content with both forms.
 source "$(dirname "$0")/lib.sh"
 
-# call TOKEN OP [ARGS]: one request with nngcat; TOKEN "" is local-admin.
-call() {
-	local args=${3:-'{}'}
-	req "$(jq -nc --arg op "$2" --argjson a "$args" --arg t "$1" \
-		'{op: $op, args: $a} + (if $t == "" then {} else {token: $t} end)')"
-}
-
 # is_err NAME CODE REPLY
 is_err() {
 	check "$1" "false $2" "$(jget "$3" .ok) $(jget "$3" .error.code)"
