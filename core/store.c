@@ -1055,10 +1055,11 @@ verify_index(MDB_txn *txn, struct store *st, enum store_db db,
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		(*entries)++;
 		if (k.mv_size < 8) {
-			store_problem(problems, "%s has a malformed key", db_names[db]);
+			store_problem(
+			    problems, "%s has a malformed key", db_names[db]);
 			continue;
 		}
-		uint64_t     id = store_u64_at((char *) k.mv_data + k.mv_size - 8);
+		uint64_t id = store_u64_at((char *) k.mv_data + k.mv_size - 8);
 		json_object *doc;
 		if (store_case_get(txn, st, id, &doc) != 0) {
 			store_problem(problems, "%s names case %" PRIu64
@@ -1106,7 +1107,8 @@ verify_index(MDB_txn *txn, struct store *st, enum store_db db,
 			found = true;
 		}
 		if (!found) {
-			store_problem(problems, "%s has a stale entry for case %" PRIu64,
+			store_problem(problems,
+			    "%s has a stale entry for case %" PRIu64,
 			    db_names[db], id);
 		}
 		json_object_put(doc);
@@ -1133,8 +1135,10 @@ verify_history(MDB_txn *txn, struct store *st, json_object *problems,
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		uint64_t seq = store_u64_at(k.mv_data);
 		if (seq != expect) {
-			store_problem(problems, "history has a gap: seq %" PRIu64
-			    " follows %" PRIu64, seq, expect - 1);
+			store_problem(problems,
+			    "history has a gap: seq %" PRIu64
+			    " follows %" PRIu64,
+			    seq, expect - 1);
 		}
 		expect           = seq + 1;
 		json_object *ev  = store_json(&v);
@@ -1167,7 +1171,8 @@ verify_history(MDB_txn *txn, struct store *st, json_object *problems,
 	if (store_get(txn, st, DB_META, "head_hash", 9, &v) == 0 &&
 	    (v.mv_size != HASH_LEN * 2 ||
 	        memcmp(v.mv_data, prev, HASH_LEN * 2) != 0)) {
-		store_problem(problems, "meta head_hash does not match the last "
+		store_problem(problems,
+		    "meta head_hash does not match the last "
 		    "history event");
 	}
 	return (0);
@@ -1193,12 +1198,14 @@ store_verify(MDB_txn *txn, struct store *st, json_object *problems,
 		json_object *a;
 		n++;
 		if (doc == NULL) {
-			store_problem(problems, "case %" PRIu64 " is not valid JSON", id);
+			store_problem(problems,
+			    "case %" PRIu64 " is not valid JSON", id);
 			continue;
 		}
 		enum wf_state s = wf_state_parse(doc_str(doc, "state") ?: "");
 		if (s == WF_NONE) {
-			store_problem(problems, "case %" PRIu64 " has no valid state", id);
+			store_problem(problems,
+			    "case %" PRIu64 " has no valid state", id);
 		} else {
 			counts[s]++;
 		}
@@ -1225,9 +1232,10 @@ store_verify(MDB_txn *txn, struct store *st, json_object *problems,
 		count_name(cname, sizeof(cname), wf_state_name(s));
 		store_meta_u64(txn, st, cname, &c);
 		if (c != counts[s]) {
-			store_problem(problems, "the count of %s cases says %" PRIu64
-			    " but there are %" PRIu64, wf_state_name(s), c,
-			    counts[s]);
+			store_problem(problems,
+			    "the count of %s cases says %" PRIu64
+			    " but there are %" PRIu64,
+			    wf_state_name(s), c, counts[s]);
 		}
 	}
 	const enum store_db idx[] = { DB_BY_STATE, DB_BY_UNIT, DB_BY_AUTHOR,
@@ -1238,8 +1246,10 @@ store_verify(MDB_txn *txn, struct store *st, json_object *problems,
 			return (rv);
 		}
 		if (entries[idx[i]] != expected[idx[i]]) {
-			store_problem(problems, "%s has %" PRIu64 " entries; the cases "
-			    "imply %" PRIu64, db_names[idx[i]], entries[idx[i]],
+			store_problem(problems,
+			    "%s has %" PRIu64 " entries; the cases "
+			    "imply %" PRIu64,
+			    db_names[idx[i]], entries[idx[i]],
 			    expected[idx[i]]);
 		}
 	}
