@@ -162,14 +162,29 @@ case_visible(struct op_ctx *ctx, json_object *doc, unsigned roles)
 	return (wf_state_public(wf_state_parse(doc_get_str(doc, "state"))));
 }
 
+/*
+ * The confidential sections hidden from roles, or NULL if it may read every
+ * section (admins, authors and councils may; doc is a case or its item).
+ */
+static json_object *
+hidden_sections(json_object *doc, unsigned roles)
+{
+	json_object *conf;
+	if ((roles & (WF_ADMIN | WF_AUTHOR | COUNCIL_BITS)) != 0 ||
+	    !json_object_object_get_ex(doc, "confidential", &conf) ||
+	    json_object_array_length(conf) == 0) {
+		return (NULL);
+	}
+	return (conf);
+}
+
 /* The case as this principal may see it (a new object). */
 json_object *
 case_view(json_object *doc, unsigned roles)
 {
-	json_object *out = json_object_new_object(), *conf = NULL;
-	bool         all = (roles & (WF_ADMIN | WF_AUTHOR | COUNCIL_BITS)) != 0;
+	json_object *out = json_object_new_object();
+	json_object *conf = hidden_sections(doc, roles);
 
-	json_object_object_get_ex(doc, "confidential", &conf);
 	json_object_object_foreach(doc, key, val)
 	{
 		bool skip = false;
@@ -179,8 +194,7 @@ case_view(json_object *doc, unsigned roles)
 		if (skip) {
 			continue;
 		}
-		if (strcmp(key, "sections") == 0 && !all && conf != NULL &&
-		    json_object_array_length(conf) > 0) {
+		if (strcmp(key, "sections") == 0 && conf != NULL) {
 			json_object *s = json_object_new_object();
 			json_object_object_foreach(val, sk, sv)
 			{
@@ -206,12 +220,8 @@ static void
 case_reply(struct op_ctx *ctx, json_object *doc, unsigned roles,
     struct store_case_text *t)
 {
-	json_object *conf;
-
 	if (t->text != NULL && t->view_bytes > 1 && t->view_bytes < t->len &&
-	    ((roles & (WF_ADMIN | WF_AUTHOR | COUNCIL_BITS)) != 0 ||
-	        !json_object_object_get_ex(doc, "confidential", &conf) ||
-	        json_object_array_length(conf) == 0)) {
+	    hidden_sections(doc, roles) == NULL) {
 		t->text[t->view_bytes] = '}';
 		ctx->result_text       = t->text;
 		ctx->result_len        = t->view_bytes + 1;
@@ -777,7 +787,7 @@ out:
 static int
 case_get_stored(struct op_ctx *ctx, uint64_t id, bool *sent)
 {
-	json_object     *item, *conf, *ballots;
+	json_object     *item, *ballots;
 	struct store_key k;
 	MDB_val          v;
 	const char      *bt, *list;
@@ -804,11 +814,9 @@ case_get_stored(struct op_ctx *ctx, uint64_t id, bool *sent)
 		return (proto_fail(ctx->err, SK_ENOTFOUND, "no case %llu",
 		    (unsigned long long) id));
 	}
-	if ((roles & (WF_ADMIN | WF_AUTHOR | COUNCIL_BITS)) == 0 &&
-	    json_object_object_get_ex(item, "confidential", &conf) &&
-	    json_object_array_length(conf) > 0) {
+	if (hidden_sections(item, roles) != NULL) {
 		json_object_put(item);
-		return (0);
+		return (0); /* case_view filters the sections */
 	}
 	ballots = review_ballots_view(ctx, item, roles);
 	bt      = proto_json_text(ballots, &bl);
