@@ -106,6 +106,8 @@ struct pipe_ent {
 	uint64_t written;   /* of which nng had written, last we read */
 	bool     uncounted; /* its transport keeps no statistics */
 	bool     seen;      /* in the last statistics read */
+	bool     checked;   /* local is known (asked once per pipe) */
+	bool     local;     /* ipc:// from our own uid, or root */
 };
 
 struct ipc_endpoint {
@@ -121,6 +123,7 @@ struct ipc_endpoint {
 	size_t             pipes_cap, pipes_len;
 	uint64_t           stats_ns; /* when the statistics were last read */
 	bool               no_stats; /* nng keeps none: pipes go unchecked */
+	uint64_t           euid;     /* ours, for peer_is_local */
 	uv_poll_t          recv_poll; /* NNG_OPT_RECVFD */
 	uv_timer_t         retry;     /* runs while the unsent list is not empty */
 	int                handles;   /* uv handles initialized, to close */
@@ -153,15 +156,16 @@ ipc_err(int rv)
 	}
 }
 
+/* Asks the kernel (SO_PEERCRED): once per pipe, see pipe_is_local. */
 static bool
-peer_is_local(nng_msg *msg)
+peer_is_local(const struct ipc_endpoint *ep, nng_msg *msg)
 {
 	nng_pipe p = nng_msg_get_pipe(msg);
 	uint64_t uid;
 	if (nng_pipe_get_uint64(p, NNG_OPT_IPC_PEER_UID, &uid) != 0) {
 		return (false); /* not ipc:// */
 	}
-	return (uid == (uint64_t) geteuid() || uid == 0);
+	return (uid == ep->euid || uid == 0);
 }
 
 /* nng_recvmsg(NNG_FLAG_NONBLOCK) on our aio: 0, NNG_EAGAIN or an error. */
@@ -288,6 +292,26 @@ pipe_get(struct ipc_endpoint *ep, uint32_t id)
 	ep->pipes[i].id = id;
 	ep->pipes_len++;
 	return (&ep->pipes[i]);
+}
+
+/*
+ * Is the request's peer local?  A pipe's peer does not change, so the
+ * answer (a getsockopt) is kept in its entry: per request it cost as much
+ * as the rest of the receive.
+ */
+static bool
+pipe_is_local(struct ipc_endpoint *ep, uint32_t id, nng_msg *msg)
+{
+	struct pipe_ent *e = pipe_get(ep, id);
+
+	if (e == NULL) {
+		return (peer_is_local(ep, msg)); /* out of memory: ask */
+	}
+	if (!e->checked) {
+		e->local   = peer_is_local(ep, msg);
+		e->checked = true;
+	}
+	return (e->local);
 }
 
 static uint64_t
@@ -514,7 +538,7 @@ recv_ready(uv_poll_t *h, int status, int events)
 		s->pipe      = (uint32_t) nng_pipe_id(nng_msg_get_pipe(m));
 		s->req.body  = nng_msg_body(m);
 		s->req.len   = nng_msg_len(m);
-		s->req.local = peer_is_local(m);
+		s->req.local = pipe_is_local(ep, s->pipe, m);
 		s->req.next  = NULL;
 		*tail        = &s->req;
 		tail         = &s->req.next;
@@ -652,6 +676,7 @@ ipc_endpoint_open(struct ipc_endpoint **out, uv_loop_t *loop,
 	ep->batch       = cfg->batch;
 	ep->arg         = cfg->arg;
 	ep->unsent_tail = &ep->unsent;
+	ep->euid        = (uint64_t) geteuid();
 	for (int i = ep->nslots - 1; i >= 0; i--) {
 		ep->slots[i].ep   = ep;
 		ep->slots[i].link = ep->free;
