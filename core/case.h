@@ -10,14 +10,24 @@
 
 #define COUNCIL_BITS (WF_UNIT_MEMBER | WF_PROV_MEMBER)
 
+/*
+ * Each rule comes in two forms: on a case's facts (store_case_facts, what
+ * case.get and case.list read), and on a whole case, whose facts it takes.
+ */
+
 /* The council of stage ("unit"/"province"): pinned, else current; or NULL. */
+json_object *case_council_facts(struct op_ctx *ctx,
+    const struct case_facts *f, const char *stage);
 json_object *case_council(struct op_ctx *ctx, json_object *doc,
     const char *stage);
 
 /* The principal's wf_role bits with respect to the case. */
+unsigned case_roles_facts(struct op_ctx *ctx, const struct case_facts *f);
 unsigned case_roles(struct op_ctx *ctx, json_object *doc);
 
 /* May the principal see the case? */
+bool case_visible_facts(struct op_ctx *ctx, const struct case_facts *f,
+    unsigned roles);
 bool case_visible(struct op_ctx *ctx, json_object *doc, unsigned roles);
 
 /* The case as the principal may see it, without the server's own fields. */
@@ -59,6 +69,8 @@ int review_pin_rubric(struct op_ctx *ctx, json_object *doc, const char *stage);
 int review_check(struct op_ctx *ctx, json_object *doc, json_object **problems);
 
 /* The ballots the principal may see (for case.get), or NULL. */
+json_object *review_ballots_view_facts(struct op_ctx *ctx,
+    const struct case_facts *f, unsigned roles);
 json_object *review_ballots_view(struct op_ctx *ctx, json_object *doc,
     unsigned roles);
 

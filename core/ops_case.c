@@ -18,6 +18,7 @@
 
 #include "core/err.h"
 #include "core/case.h"
+#include "core/log.h"
 #include "core/ops.h"
 #include "core/timers.h"
 #include "core/workflow.h"
@@ -63,28 +64,66 @@ section_index(const char *id)
  * Who the principal is with respect to a case.
  */
 
+/*
+ * The rules below read a case's facts (struct case_facts): what its
+ * case_items entry keeps, so that case.get and case.list decide without
+ * parsing a case; the json_object forms take the facts off a whole case.
+ * A case whose facts cannot be read is treated as nobody's (fail closed).
+ */
+
+static bool
+facts_has(const char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(v[i], s) == 0) {
+			return (true);
+		}
+	}
+	return (false);
+}
+
+static bool
+facts_of(json_object *doc, struct case_facts *f)
+{
+	if (store_case_facts_of(doc, f) != 0) {
+		log_error("case %lld: its access fields do not fit; nobody but "
+		          "an admin may see it",
+		    (long long) doc_get_int(doc, "id", 0));
+		return (false);
+	}
+	return (true);
+}
+
 /* The council reviewing stage ("unit"/"province"): pinned, else current. */
 json_object *
-case_council(struct op_ctx *ctx, json_object *doc, const char *stage)
+case_council_facts(struct op_ctx *ctx, const struct case_facts *f,
+    const char *stage)
 {
-	json_object *pinned, *c = NULL;
-	const char  *id;
+	json_object *c       = NULL;
+	bool         unit    = strcmp(stage, "unit") == 0;
+	const char  *pinned  = f->council[unit ? 0 : 1];
 
-	if (json_object_object_get_ex(doc, "councils", &pinned) &&
-	    (id = doc_get_str(pinned, stage)) != NULL &&
-	    store_doc_get(ctx->txn, ctx->st, DB_COUNCILS, id, &c) == 0) {
+	if (pinned != NULL &&
+	    store_doc_get(ctx->txn, ctx->st, DB_COUNCILS, pinned, &c) == 0) {
 		return (c);
 	}
-	if (strcmp(stage, "unit") == 0) {
-		council_for_unit(ctx, doc_get_str(doc, "unit"), &c);
+	if (unit) {
+		council_for_unit(ctx, f->unit, &c);
 	} else {
-		enum wf_state s = wf_state_parse(doc_get_str(doc, "state"));
+		enum wf_state s = wf_state_parse(f->state);
 		if (s == WF_NOMINATED || s == WF_PROVINCE_REVIEW ||
 		    s == WF_RECOGNIZED || s == WF_PROVINCE_REFUSED) {
-			council_for_field(ctx, doc_get_str(doc, "field"), &c);
+			council_for_field(ctx, f->field, &c);
 		}
 	}
 	return (c);
+}
+
+json_object *
+case_council(struct op_ctx *ctx, json_object *doc, const char *stage)
+{
+	struct case_facts f;
+	return (facts_of(doc, &f) ? case_council_facts(ctx, &f, stage) : NULL);
 }
 
 static unsigned
@@ -106,11 +145,11 @@ council_bits(json_object *council, const char *user, unsigned officer,
 }
 
 unsigned
-case_roles(struct op_ctx *ctx, json_object *doc)
+case_roles_facts(struct op_ctx *ctx, const struct case_facts *f)
 {
 	const struct principal *who   = ctx->who;
 	unsigned                roles = 0;
-	json_object            *au, *c;
+	json_object            *c;
 
 	if (who->roles & ROLE_ADMIN) {
 		roles |= WF_ADMIN;
@@ -118,8 +157,7 @@ case_roles(struct op_ctx *ctx, json_object *doc)
 	if (who->local_admin) {
 		return (roles);
 	}
-	if (json_object_object_get_ex(doc, "author_users", &au) &&
-	    json_has_str(au, who->id)) {
+	if (facts_has(f->authors, f->nauthors, who->id)) {
 		roles |= WF_AUTHOR;
 	}
 	/* Most principals sit on no council: find that out once per
@@ -130,12 +168,12 @@ case_roles(struct op_ctx *ctx, json_object *doc)
 	if (!ctx->on_council) {
 		return (roles);
 	}
-	if ((c = case_council(ctx, doc, "unit")) != NULL) {
+	if ((c = case_council_facts(ctx, f, "unit")) != NULL) {
 		roles |= council_bits(c, who->id, WF_UNIT_OFFICER, WF_UNIT_CHAIR,
 		    WF_UNIT_MEMBER);
 		json_object_put(c);
 	}
-	if ((c = case_council(ctx, doc, "province")) != NULL) {
+	if ((c = case_council_facts(ctx, f, "province")) != NULL) {
 		roles |= council_bits(c, who->id, WF_PROV_OFFICER, WF_PROV_CHAIR,
 		    WF_PROV_MEMBER);
 		json_object_put(c);
@@ -143,34 +181,60 @@ case_roles(struct op_ctx *ctx, json_object *doc)
 	return (roles);
 }
 
+unsigned
+case_roles(struct op_ctx *ctx, json_object *doc)
+{
+	struct case_facts f;
+	if (!facts_of(doc, &f)) {
+		return ((ctx->who->roles & ROLE_ADMIN) ? WF_ADMIN : 0);
+	}
+	return (case_roles_facts(ctx, &f));
+}
 
 /*
  * May the principal see the case at all?  A council sees a case once it has
  * been submitted to it; a draft is its authors' own until then.
  */
 bool
-case_visible(struct op_ctx *ctx, json_object *doc, unsigned roles)
+case_visible_facts(struct op_ctx *ctx, const struct case_facts *f,
+    unsigned roles)
 {
 	if ((ctx->who->roles & (ROLE_ADMIN | ROLE_VIEWER)) != 0 ||
 	    (roles & WF_AUTHOR) != 0) {
 		return (true);
 	}
-	if ((roles & COUNCIL_BITS) != 0 &&
-	    doc_get_str(doc, "submitted_at") != NULL) {
+	if ((roles & COUNCIL_BITS) != 0 && f->submitted_at != NULL) {
 		return (true);
 	}
-	return (wf_state_public(wf_state_parse(doc_get_str(doc, "state"))));
+	return (wf_state_public(wf_state_parse(f->state)));
+}
+
+bool
+case_visible(struct op_ctx *ctx, json_object *doc, unsigned roles)
+{
+	struct case_facts f;
+	if (!facts_of(doc, &f)) {
+		return ((ctx->who->roles & ROLE_ADMIN) != 0);
+	}
+	return (case_visible_facts(ctx, &f, roles));
+}
+
+/* Who may read a case's confidential sections: admins, authors, councils. */
+static bool
+reads_confidential(unsigned roles)
+{
+	return ((roles & (WF_ADMIN | WF_AUTHOR | COUNCIL_BITS)) != 0);
 }
 
 /*
  * The confidential sections hidden from roles, or NULL if it may read every
- * section (admins, authors and councils may; doc is a case or its item).
+ * section (doc is a whole case).
  */
 static json_object *
 hidden_sections(json_object *doc, unsigned roles)
 {
 	json_object *conf;
-	if ((roles & (WF_ADMIN | WF_AUTHOR | COUNCIL_BITS)) != 0 ||
+	if (reads_confidential(roles) ||
 	    !json_object_object_get_ex(doc, "confidential", &conf) ||
 	    json_object_array_length(conf) == 0) {
 		return (NULL);
@@ -787,38 +851,36 @@ out:
 static int
 case_get_stored(struct op_ctx *ctx, uint64_t id, bool *sent)
 {
-	json_object     *item, *ballots;
-	struct store_key k;
-	MDB_val          v;
-	const char      *bt, *list;
-	size_t           bl, vb, ll;
-	unsigned         roles;
-	char            *out;
+	struct case_facts f;
+	json_object      *ballots;
+	struct store_key  k;
+	MDB_val           v;
+	const char       *bt, *list;
+	size_t            bl, vb, ll;
+	unsigned          roles;
+	char             *out;
 
 	*sent = false;
-	if (store_case_item(ctx->txn, ctx->st, id, &item, &list, &ll) != 0) {
+	if (store_case_facts(ctx->txn, ctx->st, id, &f, &list, &ll) != 0) {
 		return (0);
 	}
-	vb = (size_t) doc_get_int(item, "view_bytes", 0);
+	vb = f.view_bytes;
 	store_key_init(&k);
 	store_key_u64(&k, id);
 	if (vb < 2 || store_get(ctx->txn, ctx->st, DB_CASES, k.b, k.len, &v) !=
 	        0 ||
 	    v.mv_size <= vb || *(const char *) v.mv_data != '{') {
-		json_object_put(item);
 		return (0);
 	}
-	roles = case_roles(ctx, item);
-	if (!case_visible(ctx, item, roles)) {
-		json_object_put(item);
+	roles = case_roles_facts(ctx, &f);
+	if (!case_visible_facts(ctx, &f, roles)) {
 		return (proto_fail(ctx->err, SK_ENOTFOUND, "no case %llu",
 		    (unsigned long long) id));
 	}
-	if (hidden_sections(item, roles) != NULL) {
-		json_object_put(item);
+	if (!reads_confidential(roles) && f.nconfidential > 0) {
 		return (0); /* case_view filters the sections */
 	}
-	ballots = review_ballots_view(ctx, item, roles);
+	ballots = review_ballots_view_facts(ctx, &f, roles);
 	bt      = proto_json_text(ballots, &bl);
 	if ((out = malloc(vb + bl + 16)) != NULL) {
 		memcpy(out, v.mv_data, vb);
@@ -830,7 +892,6 @@ case_get_stored(struct op_ctx *ctx, uint64_t id, bool *sent)
 		*sent             = true;
 	}
 	json_object_put(ballots);
-	json_object_put(item);
 	return (out != NULL ? 0
 	                    : proto_fail(ctx->err, SK_EINTERNAL, "out of memory"));
 }
@@ -868,28 +929,24 @@ struct list_filter {
 };
 
 static bool
-list_match(struct op_ctx *ctx, json_object *doc, const struct list_filter *f)
+list_match(struct op_ctx *ctx, const struct case_facts *c,
+    const struct list_filter *f)
 {
-	if (f->state != WF_NONE &&
-	    wf_state_parse(doc_get_str(doc, "state")) != f->state) {
+	if (f->state != WF_NONE && wf_state_parse(c->state) != f->state) {
 		return (false);
 	}
-	if (f->unit != NULL && strcmp(doc_get_str(doc, "unit"), f->unit) != 0) {
+	if (f->unit != NULL && strcmp(c->unit, f->unit) != 0) {
 		return (false);
 	}
-	if (f->author != NULL) {
-		json_object *au;
-		if (!json_object_object_get_ex(doc, "author_users", &au) ||
-		    !json_has_str(au, f->author)) {
-			return (false);
-		}
+	if (f->author != NULL && !facts_has(c->authors, c->nauthors, f->author)) {
+		return (false);
 	}
 	/* Cheap answers first: a list may pass over many cases. */
 	if ((ctx->who->roles & (ROLE_ADMIN | ROLE_VIEWER)) != 0 ||
-	    wf_state_public(wf_state_parse(doc_get_str(doc, "state")))) {
+	    wf_state_public(wf_state_parse(c->state))) {
 		return (true);
 	}
-	return (case_visible(ctx, doc, case_roles(ctx, doc)));
+	return (case_visible_facts(ctx, c, case_roles_facts(ctx, c)));
 }
 
 static int
@@ -1012,10 +1069,11 @@ op_case_list(struct op_ctx *ctx)
 	bool     more = false;
 	for (rc = cur ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) : 0;;
 	     rc = cur ? mdb_cursor_get(cur, &k, &v, MDB_NEXT) : 0) {
-		uint64_t     id;
-		json_object *doc;
-		const char  *text;
-		size_t       len;
+		uint64_t          id;
+		json_object      *doc = NULL;
+		struct case_facts c;
+		const char       *text;
+		size_t            len;
 		if (cur != NULL) {
 			if (rc != 0 || k.mv_size != prefix.len + 8 ||
 			    memcmp(k.mv_data, prefix.b, prefix.len) != 0) {
@@ -1033,16 +1091,22 @@ op_case_list(struct op_ctx *ctx)
 		}
 		/* The small entry; the whole case only where a database
 		 * written before case_items existed has none. */
-		if (store_case_item(ctx->txn, ctx->st, id, &doc, &text, &len) !=
+		if (store_case_facts(ctx->txn, ctx->st, id, &c, &text, &len) !=
 		        0 &&
-		    store_case_get(ctx->txn, ctx->st, id, &doc) != 0) {
+		    (store_case_get(ctx->txn, ctx->st, id, &doc) != 0 ||
+		        !facts_of(doc, &c))) {
+			json_object_put(doc);
 			continue;
 		}
-		if (list_match(ctx, doc, &f)) {
+		if (list_match(ctx, &c, &f)) {
 			if (n == limit) {
 				more = true;
 				json_object_put(doc);
 				break;
+			}
+			if (text == NULL && doc == NULL &&
+			    store_case_get(ctx->txn, ctx->st, id, &doc) != 0) {
+				continue; /* an old entry, and no case */
 			}
 			if (n++ > 0) {
 				printbuf_memappend(out, ",", 1);

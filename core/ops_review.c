@@ -584,11 +584,12 @@ out:
  * After: the council and admins every ballot.  Authors: none, ever.
  */
 json_object *
-review_ballots_view(struct op_ctx *ctx, json_object *doc, unsigned roles)
+review_ballots_view_facts(struct op_ctx *ctx, const struct case_facts *f,
+    unsigned roles)
 {
 	static const char *const stages[] = { "unit", "province" };
-	enum wf_state s   = wf_state_parse(doc_get_str(doc, "state"));
-	uint64_t      id  = (uint64_t) doc_get_int(doc, "id", 0);
+	enum wf_state s   = wf_state_parse(f->state);
+	uint64_t      id  = f->id;
 	json_object  *out = json_object_new_array();
 	bool          staff =
 	    (ctx->who->roles & (ROLE_ADMIN | ROLE_VIEWER)) != 0;
@@ -600,7 +601,7 @@ review_ballots_view(struct op_ctx *ctx, json_object *doc, unsigned roles)
 		const char  *stage = stages[i];
 		bool         open  = stage_of(s) != NULL &&
 		    strcmp(stage_of(s), stage) == 0;
-		json_object *council = case_council(ctx, doc, stage);
+		json_object *council = case_council_facts(ctx, f, stage);
 		const char  *role    = council && !ctx->who->local_admin
 		        ? council_role(council, ctx->who->id)
 		        : NULL;
@@ -635,6 +636,16 @@ review_ballots_view(struct op_ctx *ctx, json_object *doc, unsigned roles)
 		json_object_put(council);
 	}
 	return (out);
+}
+
+json_object *
+review_ballots_view(struct op_ctx *ctx, json_object *doc, unsigned roles)
+{
+	struct case_facts f;
+	if (store_case_facts_of(doc, &f) != 0) {
+		return (json_object_new_array());
+	}
+	return (review_ballots_view_facts(ctx, &f, roles));
 }
 
 /*

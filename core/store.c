@@ -712,55 +712,80 @@ struct ird {
 	bool                 bad;
 };
 
+/* Keeps n bytes of s, and a NUL, in f->buf; NULL when they do not fit. */
 static const char *
-ird_s16(struct ird *r, char *buf, size_t cap)
+facts_keep(struct case_facts *f, const char *s, size_t n)
 {
-	size_t n;
+	char *d;
+	if (n >= sizeof(f->buf) - f->used) {
+		f->full = true;
+		return (NULL);
+	}
+	d = f->buf + f->used;
+	memcpy(d, s, n);
+	d[n]    = '\0';
+	f->used += n + 1;
+	return (d);
+}
+
+/* An s16 of the entry, kept; NULL (and r->bad) when it cannot be. */
+static const char *
+ird_keep(struct ird *r, struct case_facts *f)
+{
+	size_t      n;
+	const char *s;
 	if (r->bad || r->end - r->p < 2 ||
 	    (n = (size_t) r->p[0] << 8 | r->p[1]) > (size_t) (r->end - r->p) - 2 ||
-	    n >= cap) {
+	    (s = facts_keep(f, (const char *) r->p + 2, n)) == NULL) {
 		r->bad = true;
-		return ("");
+		return (NULL);
 	}
-	memcpy(buf, r->p + 2, n);
-	buf[n] = '\0';
 	r->p += 2 + n;
-	return (buf);
+	return (s);
 }
 
-/* Adds key: the string (skipped when empty) to obj. */
-static void
-ird_field(struct ird *r, json_object *obj, const char *key)
+/* As ird_keep, but "" (which the entry writes for none) is NULL. */
+static const char *
+ird_opt(struct ird *r, struct case_facts *f)
 {
-	char        buf[1024];
-	const char *s = ird_s16(r, buf, sizeof(buf));
-	if (s[0] != '\0') {
-		json_object_object_add(obj, key, json_object_new_string(s));
+	const char *s = ird_keep(r, f);
+	return (s != NULL && s[0] != '\0' ? s : NULL);
+}
+
+/* A u8 count and as many strings, into v (at most CASE_FACTS_STRS). */
+static size_t
+ird_strs(struct ird *r, struct case_facts *f, const char **v)
+{
+	unsigned n = r->p < r->end ? *r->p++ : (r->bad = true, 0);
+	if (n > CASE_FACTS_STRS) {
+		r->bad = true;
+		return (0);
 	}
-}
-
-static json_object *
-ird_strs(struct ird *r)
-{
-	json_object *a = json_object_new_array();
-	char         buf[1024];
-	unsigned     n = r->p < r->end ? *r->p++ : (r->bad = true, 0);
 	for (unsigned i = 0; i < n && !r->bad; i++) {
-		const char *s = ird_s16(r, buf, sizeof(buf));
-		if (!r->bad) {
-			json_object_array_add(a, json_object_new_string(s));
-		}
+		v[i] = ird_keep(r, f);
 	}
-	return (a);
+	return (r->bad ? 0 : n);
+}
+
+static void
+facts_init(struct case_facts *f, uint64_t id)
+{
+	f->id = id;
+	f->view_bytes = 0;
+	f->state = f->unit = f->field = "";
+	f->submitted_at = f->council[0] = f->council[1] = NULL;
+	f->nauthors = f->nconfidential = 0;
+	f->used                        = 0;
+	f->full                        = false;
 }
 
 int
-store_case_item(MDB_txn *txn, struct store *st, uint64_t id,
-    json_object **out, const char **list, size_t *list_len)
+store_case_facts(MDB_txn *txn, struct store *st, uint64_t id,
+    struct case_facts *f, const char **list, size_t *list_len)
 {
 	struct store_key k;
 	MDB_val          v;
-	json_object     *doc, *councils;
+	json_object     *doc;
 	int              rv;
 
 	*list     = NULL;
@@ -772,7 +797,13 @@ store_case_item(MDB_txn *txn, struct store *st, uint64_t id,
 	}
 	if (v.mv_size == 0 || *(const unsigned char *) v.mv_data != ITEM_V1) {
 		/* An older entry: JSON with the same fields. */
-		return ((*out = store_json(&v)) != NULL ? 0 : SK_EINTERNAL);
+		if ((doc = store_json(&v)) == NULL) {
+			return (SK_EINTERNAL);
+		}
+		rv = store_case_facts_of(doc, f);
+		f->id = id;
+		json_object_put(doc);
+		return (rv == 0 ? 0 : SK_EINTERNAL);
 	}
 	struct ird r = { v.mv_data, (const unsigned char *) v.mv_data +
 		                            v.mv_size,
@@ -780,29 +811,84 @@ store_case_item(MDB_txn *txn, struct store *st, uint64_t id,
 	if (v.mv_size < 5) {
 		return (SK_EINTERNAL);
 	}
-	uint32_t vb = (uint32_t) r.p[1] << 24 | (uint32_t) r.p[2] << 16 |
-	    (uint32_t) r.p[3] << 8 | r.p[4];
+	facts_init(f, id);
+	f->view_bytes = (size_t) r.p[1] << 24 | (size_t) r.p[2] << 16 |
+	    (size_t) r.p[3] << 8 | r.p[4];
 	r.p += 5;
-	doc      = json_object_new_object();
-	councils = json_object_new_object();
-	json_object_object_add(doc, "id", json_object_new_int64((int64_t) id));
-	ird_field(&r, doc, "state");
-	ird_field(&r, doc, "unit");
-	ird_field(&r, doc, "field");
-	ird_field(&r, doc, "submitted_at");
-	ird_field(&r, councils, "unit");
-	ird_field(&r, councils, "province");
-	json_object_object_add(doc, "councils", councils);
-	json_object_object_add(doc, "author_users", ird_strs(&r));
-	json_object_object_add(doc, "confidential", ird_strs(&r));
-	json_object_object_add(doc, "view_bytes", json_object_new_int64(vb));
+	f->state         = ird_keep(&r, f);
+	f->unit          = ird_keep(&r, f);
+	f->field         = ird_keep(&r, f);
+	f->submitted_at  = ird_opt(&r, f);
+	f->council[0]    = ird_opt(&r, f);
+	f->council[1]    = ird_opt(&r, f);
+	f->nauthors      = ird_strs(&r, f, f->authors);
+	f->nconfidential = ird_strs(&r, f, f->confidential);
 	if (r.bad || r.p >= r.end || *r.p != '{') {
-		json_object_put(doc);
 		return (SK_EINTERNAL);
 	}
 	*list     = (const char *) r.p;
 	*list_len = (size_t) (r.end - r.p);
-	*out      = doc;
+	return (0);
+}
+
+/* The strings of the array doc[key] (none if absent) into v. */
+static int
+facts_strs(struct case_facts *f, json_object *doc, const char *key,
+    const char **v, size_t *n)
+{
+	json_object *a;
+	*n = 0;
+	if (!json_object_object_get_ex(doc, key, &a) ||
+	    !json_object_is_type(a, json_type_array)) {
+		return (0);
+	}
+	if (json_object_array_length(a) > CASE_FACTS_STRS) {
+		return (SK_EBADREQ);
+	}
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *s = json_object_array_get_idx(a, i);
+		if ((v[*n] = facts_keep(f, json_object_get_string(s),
+		         (size_t) json_object_get_string_len(s))) == NULL) {
+			return (SK_EBADREQ);
+		}
+		(*n)++;
+	}
+	return (0);
+}
+
+/* doc[key] kept, or NULL if absent (or not a string, or no room). */
+static const char *
+facts_str(struct case_facts *f, json_object *doc, const char *key)
+{
+	const char *s = doc_str(doc, key);
+	return (s != NULL ? facts_keep(f, s, strlen(s)) : NULL);
+}
+
+int
+store_case_facts_of(json_object *doc, struct case_facts *f)
+{
+	json_object *councils = NULL, *id;
+
+	json_object_object_get_ex(doc, "councils", &councils);
+	facts_init(f, json_object_object_get_ex(doc, "id", &id)
+	        ? (uint64_t) json_object_get_int64(id)
+	        : 0);
+	f->state        = facts_str(f, doc, "state");
+	f->unit         = facts_str(f, doc, "unit");
+	f->field        = facts_str(f, doc, "field");
+	f->submitted_at = facts_str(f, doc, "submitted_at");
+	f->council[0]   = facts_str(f, councils, "unit");
+	f->council[1]   = facts_str(f, councils, "province");
+	f->state        = f->state ? f->state : "";
+	f->unit         = f->unit ? f->unit : "";
+	f->field        = f->field ? f->field : "";
+	if (facts_strs(f, doc, "author_users", f->authors, &f->nauthors) !=
+	        0 ||
+	    facts_strs(f, doc, "confidential", f->confidential,
+	        &f->nconfidential) != 0 ||
+	    f->full) {
+		return (SK_EBADREQ);
+	}
 	return (0);
 }
 

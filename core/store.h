@@ -180,14 +180,36 @@ int store_meta_set_u64(MDB_txn *txn, struct store *st, const char *name,
 int store_case_get(MDB_txn *txn, struct store *st, uint64_t id,
     json_object **out);
 /*
- * The case's entry in case_items as a small document (the caller owns it):
- * id, state, unit, field, submitted_at, councils, author_users,
- * confidential, view_bytes; and *list, the case's list item as JSON text
- * (borrowed until the transaction ends; NULL for an entry written before
- * the list item was kept, whose document then has the list fields).
+ * What deciding who may see a case takes, and how to answer case.get
+ * without parsing it: what its case_items entry keeps, or what
+ * store_case_facts_of reads off the whole case.  The strings are copies in
+ * buf (never NULL but where said); the struct owns nothing else.
  */
-int store_case_item(MDB_txn *txn, struct store *st, uint64_t id,
-    json_object **out, const char **list, size_t *list_len);
+#define CASE_FACTS_STRS 32
+struct case_facts {
+	uint64_t    id;
+	size_t      view_bytes;   /* the case's text before its internal
+	                             fields; 0: not known */
+	const char *state, *unit, *field;
+	const char *submitted_at; /* NULL: never submitted */
+	const char *council[2];   /* pinned unit, province council; or NULL */
+	const char *authors[CASE_FACTS_STRS];      /* author_users */
+	const char *confidential[CASE_FACTS_STRS]; /* section names */
+	size_t      nauthors, nconfidential;
+	size_t      used; /* of buf */
+	bool        full; /* a string did not fit in buf */
+	char        buf[4096];
+};
+/*
+ * The case's facts from its case_items entry, and *list, its list item as
+ * JSON text (borrowed until the transaction ends; NULL for an entry written
+ * before the list item was kept).  SK_ENOTFOUND if there is no entry.
+ */
+int store_case_facts(MDB_txn *txn, struct store *st, uint64_t id,
+    struct case_facts *f, const char **list, size_t *list_len);
+/* The facts of a whole case (or of an entry written as JSON); SK_EBADREQ
+ * if they do not fit (more than CASE_FACTS_STRS names, or 4 KiB). */
+int store_case_facts_of(json_object *doc, struct case_facts *f);
 /* A case's item in case.list (a new object). */
 json_object *store_case_list_item(json_object *doc);
 /* Writes the case_items entry of every case (for a database written

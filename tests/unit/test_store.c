@@ -412,34 +412,53 @@ test_case_view_prefix(void **state)
 	struct fixture *f = *state;
 	MDB_txn        *txn;
 	MDB_val         v;
-	json_object    *item, *view, *want, *x;
+	struct case_facts item, of;
+	json_object      *view, *want, *x;
 	struct store_key k;
 	char            *text;
 	const char      *list;
 	size_t           list_len;
 
 	/* Internal fields first and in the middle of the document. */
-	want = json_tokener_parse("{\"author_users\":[\"lan\"],\"id\":4,"
-	                          "\"due_ts\":1800000000,\"state\":\"draft\","
-	                          "\"unit\":\"thpt-a\",\"title\":\"Số hoá\"}");
+	want = json_tokener_parse("{\"author_users\":[\"lan\",\"hai\"],"
+	                          "\"id\":4,\"due_ts\":1800000000,"
+	                          "\"state\":\"unit_review\",\"unit\":"
+	                          "\"thpt-a\",\"title\":\"Số hoá\","
+	                          "\"confidential\":[\"solution\"],"
+	                          "\"submitted_at\":\"2026-10-01T00:00:00Z\","
+	                          "\"councils\":{\"unit\":\"hd-thpt-a\"}}");
 	assert_non_null(want);
 	put_case(f->st, 4, json_object_get(want));
 	assert_int_equal(store_read_begin(f->st, &txn), 0);
 	assert_int_equal(
-	    store_case_item(txn, f->st, 4, &item, &list, &list_len), 0);
-	size_t vb = (size_t) json_object_get_int64(
-	    json_object_object_get(item, "view_bytes"));
-	/* The entry knows who may see the case, and its list item. */
-	assert_string_equal(
-	    json_object_get_string(json_object_object_get(item, "unit")),
-	    "thpt-a");
-	assert_string_equal(json_object_get_string(json_object_array_get_idx(
-	                        json_object_object_get(item, "author_users"), 0)),
-	    "lan");
+	    store_case_facts(txn, f->st, 4, &item, &list, &list_len), 0);
+	size_t vb = item.view_bytes;
+	/* The entry knows who may see the case, as the case itself says. */
+	assert_int_equal(store_case_facts_of(want, &of), 0);
+	assert_int_equal(item.id, 4);
+	assert_int_equal(of.id, 4);
+	assert_string_equal(item.unit, "thpt-a");
+	assert_string_equal(item.state, "unit_review");
+	assert_string_equal(item.field, "");
+	assert_string_equal(item.submitted_at, "2026-10-01T00:00:00Z");
+	assert_string_equal(item.council[0], "hd-thpt-a");
+	assert_null(item.council[1]);
+	assert_int_equal(item.nauthors, 2);
+	assert_string_equal(item.authors[1], "hai");
+	assert_int_equal(item.nconfidential, 1);
+	assert_string_equal(item.confidential[0], "solution");
+	assert_string_equal(of.unit, item.unit);
+	assert_string_equal(of.state, item.state);
+	assert_string_equal(of.submitted_at, item.submitted_at);
+	assert_string_equal(of.council[0], item.council[0]);
+	assert_null(of.council[1]);
+	assert_int_equal(of.nauthors, 2);
+	assert_string_equal(of.authors[0], "lan");
+	assert_int_equal(of.nconfidential, 1);
 	const char *want_list =
 	    "{\"id\":4,\"unit\":\"thpt-a\",\"title\":\"Số hoá\","
-	    "\"state\":\"draft\",\"state_label\":null,\"updated_at\":null,"
-	    "\"due_at\":null}";
+	    "\"state\":\"unit_review\",\"state_label\":null,"
+	    "\"updated_at\":null,\"due_at\":null}";
 	assert_non_null(list);
 	assert_int_equal(list_len, strlen(want_list));
 	assert_memory_equal(list, want_list, list_len);
@@ -453,6 +472,7 @@ test_case_view_prefix(void **state)
 	assert_non_null(view = json_tokener_parse(text));
 	json_object_object_del(want, "author_users");
 	json_object_object_del(want, "due_ts");
+	json_object_object_del(want, "councils");
 	assert_true(json_object_equal(view, want));
 	/* The whole stored text is still the whole case. */
 	assert_int_equal(store_case_get(txn, f->st, 4, &x), 0);
@@ -465,7 +485,6 @@ test_case_view_prefix(void **state)
 	json_object_put(x);
 	json_object_put(view);
 	json_object_put(want);
-	json_object_put(item);
 	assert_clean(f->st);
 }
 
