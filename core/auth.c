@@ -303,8 +303,7 @@ auth_tokens_upgrade(MDB_txn *txn, struct store *st, uint64_t *n)
 		memcpy(key, k.mv_data, sizeof(key));
 		k.mv_data  = key;
 		nv.mv_data = rec;
-		if ((rc = mdb_cursor_put(cur, &k, &nv, MDB_CURRENT)) != 0) {
-			rv = store_err(rc);
+		if ((rv = store_cursor_put(st, cur, &k, &nv, MDB_CURRENT)) != 0) {
 			break;
 		}
 		(*n)++;

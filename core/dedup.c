@@ -724,7 +724,7 @@ bands_move(MDB_txn *txn, struct store *st, uint32_t id,
 	MDB_dbi     dbi = st->dbi[DB_DEDUP_BANDS];
 	MDB_cursor *cur;
 	const struct dedup_sig *from = old;
-	int         rc;
+	int         rc, rv = SK_OK;
 
 	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0) {
 		return (store_err(rc));
@@ -752,23 +752,19 @@ bands_move(MDB_txn *txn, struct store *st, uint32_t id,
 			}
 			old = NULL; /* fall through to the put */
 		}
-		if (old != NULL) {
-			MDB_val k = { 4, ob };
-			rc        = mdb_del(txn, dbi, &k, &v);
-			if (rc != 0 && rc != MDB_NOTFOUND) {
-				goto fail;
-			}
+		if (old != NULL &&
+		    (rv = store_del_dup(txn, st, DB_DEDUP_BANDS, ob, 4, &id,
+		         sizeof(id))) != 0) {
+			break;
 		}
-		if (sig != NULL) {
-			MDB_val k = { 4, nb };
-			rc        = mdb_put(txn, dbi, &k, &v, MDB_NODUPDATA);
-			if (rc != 0 && rc != MDB_KEYEXIST) {
-				goto fail;
-			}
+		if (sig != NULL &&
+		    (rv = store_put_dup(txn, st, DB_DEDUP_BANDS, nb, 4, &id,
+		         sizeof(id))) != 0) {
+			break;
 		}
 	}
 	mdb_cursor_close(cur);
-	return (SK_OK);
+	return (rv);
 fail:
 	mdb_cursor_close(cur);
 	return (store_err(rc));
@@ -1027,7 +1023,6 @@ static int
 search_apply(MDB_txn *txn, struct store *st, uint64_t id, const char *text,
     size_t len, bool put)
 {
-	MDB_dbi  dbi = st->dbi[DB_SEARCH_TERMS];
 	uint32_t id32;
 	char    *s, **terms;
 	size_t   n;
@@ -1039,13 +1034,10 @@ search_apply(MDB_txn *txn, struct store *st, uint64_t id, const char *text,
 	id32 = (uint32_t) id;
 	rv   = terms_of(text, len, &s, &terms, &n);
 	for (size_t i = 0; i < n && rv == SK_OK; i++) {
-		MDB_val k = { strlen(terms[i]), terms[i] };
-		MDB_val v = { sizeof(id32), &id32 };
-		int     rc = put ? mdb_put(txn, dbi, &k, &v, MDB_NODUPDATA)
-		                 : mdb_del(txn, dbi, &k, &v);
-		if (rc != 0 && rc != MDB_KEYEXIST && rc != MDB_NOTFOUND) {
-			rv = store_err(rc);
-		}
+		rv = put ? store_put_dup(txn, st, DB_SEARCH_TERMS, terms[i],
+		               strlen(terms[i]), &id32, sizeof(id32))
+		         : store_del_dup(txn, st, DB_SEARCH_TERMS, terms[i],
+		               strlen(terms[i]), &id32, sizeof(id32));
 	}
 	free(terms);
 	free(s);

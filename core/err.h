@@ -26,6 +26,9 @@ enum sk_err {
 	SK_EMAPFULL = -100,
 	/* Never on the wire: the op goes on off the loop; it replies later. */
 	SK_EDEFER = -101,
+	/* Never on the wire: a request failed after writing; the batch is
+	 * replayed with a nested transaction per request. */
+	SK_ENESTED = -102,
 };
 
 /* The wire code ("bad_request", ...) of an error; "internal" if unknown. */

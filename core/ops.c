@@ -46,7 +46,7 @@ const struct op op_table[] = {
 	{ "server.backup", op_server_backup, OP_ADMIN, ARGS("path"),
 	    "hot, compacted copy of the database into a new directory" },
 	{ "server.clock", op_server_clock, OP_WRITE | OP_ADMIN | OP_TESTCLOCK,
-	    ARGS("advance_s"), "move the test clock forward" },
+	    ARGS("advance_s", "then_fail"), "move the test clock forward" },
 	{ "events.since", op_events_since, OP_READER, ARGS("seq", "limit"),
 	    "events from seq on" },
 	/* Cases. */

@@ -7,13 +7,16 @@
  * live in ops_admin.c (units, users, councils, server) and ops_case.c.
  *
  * A handler runs on the loop thread inside a transaction the server gives
- * it: the batch's nested write transaction for OP_WRITE ops, the read
- * snapshot otherwise.  It must not reply, publish or do I/O: it returns
- * SK_OK with ctx->result set, or an error recorded with proto_fail.  Events
- * go through op_event, which appends them to the history in the same
- * transaction; the server publishes them only after the commit.  Because the
- * server may replay a batch (after growing a full map), a handler must
- * depend only on its transaction, its arguments and ctx->now.
+ * it: the batch's write transaction for OP_WRITE ops (or a nested one of
+ * its own), the read snapshot otherwise.  It must not reply, publish or do
+ * I/O: it returns SK_OK with ctx->result set, or an error recorded with
+ * proto_fail.  It should check everything it can before its first write:
+ * a request that fails after writing costs its batch a replay with nested
+ * transactions.  Events go through op_event, which appends them to the
+ * history in the same transaction; the server publishes them only after
+ * the commit.  Because the server may replay a batch (after growing a full
+ * map, or to roll back such a request alone), a handler must depend only
+ * on its transaction, its arguments and ctx->now.
  *
  * A read handler whose work is too long for the loop (server.backup) checks
  * its arguments, puts what the work needs in ctx->result and returns

@@ -642,9 +642,12 @@ int
 op_server_clock(struct op_ctx *ctx)
 {
 	uint64_t s = 0, offset = 0;
+	bool     then_fail = false;
 	int      rv;
 	if ((rv = arg_u64(ctx->args, "advance_s", true, 1,
-	         (uint64_t) 20 * 365 * 86400, &s, ctx->err)) != 0) {
+	         (uint64_t) 20 * 365 * 86400, &s, ctx->err)) != 0 ||
+	    (rv = arg_bool(ctx->args, "then_fail", &then_fail, ctx->err)) !=
+	        0) {
 		return (rv);
 	}
 	/* The offset is kept in the database, so that a replayed batch
@@ -654,6 +657,12 @@ op_server_clock(struct op_ctx *ctx)
 	    (rv = store_meta_set_u64(ctx->txn, ctx->st, "test_clock_offset",
 	         offset + s)) != 0) {
 		return (proto_fail(ctx->err, rv, "cannot move the clock"));
+	}
+	if (then_fail) {
+		/* For tests: a request that fails after writing must leave
+		 * nothing behind, and take nothing else down with it. */
+		return (proto_fail(ctx->err, SK_EINTERNAL,
+		    "failed on purpose after writing (then_fail)"));
 	}
 	clock_set_offset((int64_t) (offset + s));
 	ctx->now = clock_now();

@@ -1455,11 +1455,13 @@ op_case_act(struct op_ctx *ctx)
 	}
 	case_set_state(doc, rule->to);
 	case_bump(ctx, doc);
-	/* The duplicate index first: the rubric's check sees the nearest
-	 * earlier cases in case.similar and may refuse a near-copy. */
-	if ((rv = dedup_case_changed(ctx, old, doc)) != 0 ||
-	    (strcmp(action, "submit") == 0 &&
-	        (rv = submit_check(ctx, id, doc)) != 0)) {
+	/* The rubric's check before anything is written: a request that
+	 * fails should leave the batch's transaction untouched (see
+	 * apply_writes in server.c).  It reads the case alone, and the
+	 * "similar" that accept stored on it (on a resubmission). */
+	if ((strcmp(action, "submit") == 0 &&
+	        (rv = submit_check(ctx, id, doc)) != 0) ||
+	    (rv = dedup_case_changed(ctx, old, doc)) != 0) {
 		goto out;
 	}
 	if ((rv = store_case_put(ctx->txn, ctx->st, id, old, doc, &t)) != 0) {

@@ -129,6 +129,7 @@ store_put(MDB_txn *txn, struct store *st, enum store_db db, const void *key,
 {
 	MDB_val k = { klen, (void *) key };
 	MDB_val v = { vlen, (void *) val };
+	st->changes++;
 	return (store_err(mdb_put(txn, st->dbi[db], &k, &v, 0)));
 }
 
@@ -137,8 +138,49 @@ store_del(MDB_txn *txn, struct store *st, enum store_db db, const void *key,
     size_t klen)
 {
 	MDB_val k = { klen, (void *) key };
-	int     rc = mdb_del(txn, st->dbi[db], &k, NULL);
+	int     rc;
+	st->changes++;
+	rc = mdb_del(txn, st->dbi[db], &k, NULL);
 	return (rc == MDB_NOTFOUND ? SK_OK : store_err(rc));
+}
+
+int
+store_put_dup(MDB_txn *txn, struct store *st, enum store_db db,
+    const void *key, size_t klen, const void *val, size_t vlen)
+{
+	MDB_val k = { klen, (void *) key };
+	MDB_val v = { vlen, (void *) val };
+	int     rc;
+	st->changes++;
+	rc = mdb_put(txn, st->dbi[db], &k, &v, MDB_NODUPDATA);
+	return (rc == MDB_KEYEXIST ? SK_OK : store_err(rc));
+}
+
+int
+store_del_dup(MDB_txn *txn, struct store *st, enum store_db db,
+    const void *key, size_t klen, const void *val, size_t vlen)
+{
+	MDB_val k = { klen, (void *) key };
+	MDB_val v = { vlen, (void *) val };
+	int     rc;
+	st->changes++;
+	rc = mdb_del(txn, st->dbi[db], &k, &v);
+	return (rc == MDB_NOTFOUND ? SK_OK : store_err(rc));
+}
+
+int
+store_cursor_put(struct store *st, MDB_cursor *cur, MDB_val *key,
+    MDB_val *val, unsigned flags)
+{
+	st->changes++;
+	return (store_err(mdb_cursor_put(cur, key, val, flags)));
+}
+
+int
+store_cursor_del(struct store *st, MDB_cursor *cur)
+{
+	st->changes++;
+	return (store_err(mdb_cursor_del(cur, 0)));
 }
 
 json_object *

@@ -100,6 +100,10 @@ struct store {
 	bool     rtxn_live;
 	size_t   mapsize;
 	char     path[4096];
+	/* Writes made through the functions below, ever: the server compares
+	 * it before and after a request to tell whether a failed one changed
+	 * anything.  No other file calls LMDB's put or del (a test checks). */
+	uint64_t changes;
 };
 
 /* Longest key we build: a length-prefixed string of 255 bytes, two u64s. */
@@ -152,6 +156,16 @@ int store_put(MDB_txn *txn, struct store *st, enum store_db db,
     const void *key, size_t klen, const void *val, size_t vlen);
 int store_del(MDB_txn *txn, struct store *st, enum store_db db,
     const void *key, size_t klen);
+/* In a database of sorted duplicates: adds the pair (none if it is there),
+ * or removes it (none if it is not). */
+int store_put_dup(MDB_txn *txn, struct store *st, enum store_db db,
+    const void *key, size_t klen, const void *val, size_t vlen);
+int store_del_dup(MDB_txn *txn, struct store *st, enum store_db db,
+    const void *key, size_t klen, const void *val, size_t vlen);
+/* mdb_cursor_put and mdb_cursor_del, counted. */
+int store_cursor_put(struct store *st, MDB_cursor *cur, MDB_val *key,
+    MDB_val *val, unsigned flags);
+int store_cursor_del(struct store *st, MDB_cursor *cur);
 
 /* A JSON document under a string id (units, users, councils). */
 int store_doc_get(MDB_txn *txn, struct store *st, enum store_db db,

@@ -78,7 +78,7 @@ timers_fire(struct op_ctx *ctx)
 		size_t kl = b[16];
 		memcpy(kind, b + 17, kl < sizeof(kind) ? kl : sizeof(kind) - 1);
 		kind[kl < sizeof(kind) ? kl : sizeof(kind) - 1] = '\0';
-		if ((rc = mdb_cursor_del(cur, 0)) != 0) {
+		if ((rv = store_cursor_del(ctx->st, cur)) != 0) {
 			break;
 		}
 		if (store_case_get(ctx->txn, ctx->st, id, &doc) != 0) {
