@@ -712,92 +712,121 @@ dedup_index_get(MDB_txn *txn, struct store *st, uint64_t id,
 }
 
 /*
- * Moves id from the buckets of old (NULL: none) to those of sig (NULL:
- * none).  A band whose bucket did not change is left alone: a resubmission
- * after small edits keeps most of its buckets, and every bucket is a leaf
- * page that the commit would otherwise copy and write.
+ * The bands are brought up to date in sorted runs, not as each case
+ * changes.  A case's 64 bands sit in 64 random leaves of dedup_bands: put
+ * one case at a time, every submission dirtied 64 leaves that the commit
+ * copied and wrote (four fifths of the bytes a write cost at 50,000 cases).
+ * So a change is recorded in dedup_pending: the signature whose bands are
+ * in the index ("from") and the one they move to ("to"), while dedup_sigs
+ * gets the new signature at once.  Once enough cases wait, they become the
+ * generation being applied, and dedup_index_step (called by the server in
+ * each batch's transaction) applies its moves a band at a time, in key
+ * order, a bounded number per batch: many cases' moves then share each
+ * leaf.  Progress is the band and the number of its moves applied, in
+ * dedup_meta "dedup_flush_at"; the moves of a band are a function of the
+ * generation's records, so a restart goes on where the last commit was.
+ *
+ * Queries see every case as if its bands were current: a pending case's
+ * entries in dedup_bands are ignored, and its signature is compared band
+ * by band instead (dedup_query).  A change to a case of the generation
+ * being applied is recorded in the next one, from that generation's "to".
  */
-static int
-bands_move(MDB_txn *txn, struct store *st, uint32_t id,
-    const struct dedup_sig *old, const struct dedup_sig *sig)
+#define PEND_NEXT 0
+#define PEND_FLUSH 1
+/* A generation is applied once this many cases wait, or an eighth of the
+ * index's leaves (so that each leaf gets several moves), at most MAX. */
+#define PEND_MIN 256
+#define PEND_MAX 4096
+/* Moves applied per batch (more while the next generation is large). */
+#define STEP_MOVES 2048
+
+struct pend {
+	uint32_t         id;
+	bool             has_from, has_to;
+	struct dedup_sig from, to;
+};
+
+static void
+pend_key(unsigned char k[5], int gen, uint32_t id)
 {
-	MDB_dbi     dbi = st->dbi[DB_DEDUP_BANDS];
-	MDB_cursor *cur;
-	const struct dedup_sig *from = old;
-	int         rc, rv = SK_OK;
-
-	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0) {
-		return (store_err(rc));
-	}
-	for (int b = 0; b < DEDUP_BANDS; b++, old = from) {
-		unsigned char ob[4], nb[4];
-		MDB_val       v = { sizeof(id), &id };
-
-		if (old != NULL) {
-			band_key(old, b, ob);
-		}
-		if (sig != NULL) {
-			band_key(sig, b, nb);
-		}
-		if (old != NULL && sig != NULL && memcmp(ob, nb, 4) == 0) {
-			/* Unchanged: only repair a missing entry (a put of
-			 * an existing one would still dirty its page). */
-			MDB_val k = { 4, nb }, d = v;
-			if ((rc = mdb_cursor_get(cur, &k, &d, MDB_GET_BOTH)) ==
-			    0) {
-				continue;
-			}
-			if (rc != MDB_NOTFOUND) {
-				goto fail;
-			}
-			old = NULL; /* fall through to the put */
-		}
-		if (old != NULL &&
-		    (rv = store_del_dup(txn, st, DB_DEDUP_BANDS, ob, 4, &id,
-		         sizeof(id))) != 0) {
-			break;
-		}
-		if (sig != NULL &&
-		    (rv = store_put_dup(txn, st, DB_DEDUP_BANDS, nb, 4, &id,
-		         sizeof(id))) != 0) {
-			break;
-		}
-	}
-	mdb_cursor_close(cur);
-	return (rv);
-fail:
-	mdb_cursor_close(cur);
-	return (store_err(rc));
+	k[0] = (unsigned char) gen;
+	k[1] = (unsigned char) (id >> 24);
+	k[2] = (unsigned char) (id >> 16);
+	k[3] = (unsigned char) (id >> 8);
+	k[4] = (unsigned char) id;
 }
 
-int
-dedup_index_del(MDB_txn *txn, struct store *st, uint64_t id)
+static bool
+pend_decode(const MDB_val *k, const MDB_val *v, int *gen, struct pend *p)
 {
-	struct dedup_sig old;
-	struct store_key k;
-	int              rv;
+	const unsigned char *kb = k->mv_data, *vb = v->mv_data;
+	size_t               want;
 
-	if (id > UINT32_MAX) {
-		return (SK_ETOOLARGE);
+	if (k->mv_size != 5 || v->mv_size < 1) {
+		return (false);
 	}
-	rv = dedup_index_get(txn, st, id, &old);
-	if (rv == SK_ENOTFOUND) {
-		return (SK_OK);
+	*gen        = kb[0];
+	p->id       = (uint32_t) kb[1] << 24 | (uint32_t) kb[2] << 16 |
+	    (uint32_t) kb[3] << 8 | kb[4];
+	p->has_from = (vb[0] & 1) != 0;
+	p->has_to   = (vb[0] & 2) != 0;
+	want = 1 + (p->has_from + p->has_to) * sizeof(struct dedup_sig);
+	if (v->mv_size != want) {
+		return (false);
 	}
-	if (rv != 0 ||
-	    (rv = bands_move(txn, st, (uint32_t) id, &old, NULL)) != 0) {
+	vb++;
+	if (p->has_from) {
+		memcpy(&p->from, vb, sizeof(p->from));
+		vb += sizeof(p->from);
+	}
+	if (p->has_to) {
+		memcpy(&p->to, vb, sizeof(p->to));
+	}
+	return (true);
+}
+
+static int
+pend_get(MDB_txn *txn, struct store *st, int gen, uint32_t id,
+    struct pend *p)
+{
+	unsigned char k[5];
+	MDB_val       key = { 5, k }, v;
+	int           g, rv;
+
+	pend_key(k, gen, id);
+	if ((rv = store_get(txn, st, DB_DEDUP_PENDING, k, 5, &v)) != 0) {
 		return (rv);
 	}
-	sig_key(&k, id);
-	return (store_del(txn, st, DB_DEDUP_SIGS, k.b, k.len));
+	return (pend_decode(&key, &v, &g, p) ? SK_OK : SK_EINTERNAL);
 }
 
-int
-dedup_index_put(MDB_txn *txn, struct store *st, uint64_t id,
+static int
+pend_put(MDB_txn *txn, struct store *st, int gen, const struct pend *p)
+{
+	unsigned char k[5], v[1 + 2 * sizeof(struct dedup_sig)];
+	size_t        n = 1;
+
+	pend_key(k, gen, p->id);
+	v[0] = (unsigned char) (p->has_from | p->has_to << 1);
+	if (p->has_from) {
+		memcpy(v + n, &p->from, sizeof(p->from));
+		n += sizeof(p->from);
+	}
+	if (p->has_to) {
+		memcpy(v + n, &p->to, sizeof(p->to));
+		n += sizeof(p->to);
+	}
+	return (store_put(txn, st, DB_DEDUP_PENDING, k, 5, v, n));
+}
+
+/* Records that id's signature is now sig (NULL: none). */
+static int
+index_change(MDB_txn *txn, struct store *st, uint64_t id,
     const struct dedup_sig *sig)
 {
 	struct dedup_sig old;
 	struct store_key k;
+	struct pend      p, f;
 	bool             had;
 	int              rv;
 
@@ -809,16 +838,266 @@ dedup_index_put(MDB_txn *txn, struct store *st, uint64_t id,
 		return (rv);
 	}
 	had = rv == 0;
-	if ((rv = bands_move(txn, st, (uint32_t) id, had ? &old : NULL,
-	         sig)) != 0) {
-		return (rv);
-	}
-	if (had && memcmp(&old, sig, sizeof(old)) == 0) {
+	if (had ? sig != NULL && memcmp(&old, sig, sizeof(old)) == 0
+	        : sig == NULL) {
 		return (SK_OK); /* resubmitted unchanged */
 	}
 	sig_key(&k, id);
-	return (store_put(txn, st, DB_DEDUP_SIGS, k.b, k.len, sig,
-	    sizeof(*sig)));
+	rv = sig != NULL ? store_put(txn, st, DB_DEDUP_SIGS, k.b, k.len, sig,
+	                       sizeof(*sig))
+	                 : store_del(txn, st, DB_DEDUP_SIGS, k.b, k.len);
+	if (rv != 0) {
+		return (rv);
+	}
+	rv = pend_get(txn, st, PEND_NEXT, (uint32_t) id, &p);
+	if (rv == SK_ENOTFOUND) {
+		/* Where its bands will be once what is being applied is. */
+		p.id = (uint32_t) id;
+		if ((rv = pend_get(txn, st, PEND_FLUSH, (uint32_t) id, &f)) ==
+		    SK_OK) {
+			p.has_from = f.has_to;
+			p.from     = f.to;
+		} else if (rv == SK_ENOTFOUND) {
+			p.has_from = had;
+			p.from     = old;
+		} else {
+			return (rv);
+		}
+	} else if (rv != 0) {
+		return (rv);
+	}
+	p.has_to = sig != NULL;
+	if (sig != NULL) {
+		p.to = *sig;
+	}
+	return (pend_put(txn, st, PEND_NEXT, &p));
+}
+
+int
+dedup_index_del(MDB_txn *txn, struct store *st, uint64_t id)
+{
+	return (index_change(txn, st, id, NULL));
+}
+
+int
+dedup_index_put(MDB_txn *txn, struct store *st, uint64_t id,
+    const struct dedup_sig *sig)
+{
+	return (index_change(txn, st, id, sig));
+}
+
+/* One move in dedup_bands: take id out of key, or put it in. */
+struct band_move {
+	uint32_t key, id;
+	bool     put;
+};
+
+static int
+move_cmp(const void *a, const void *b)
+{
+	const struct band_move *x = a, *y = b;
+	if (x->key != y->key) {
+		return (x->key < y->key ? -1 : 1);
+	}
+	return (x->id < y->id ? -1 : x->id > y->id);
+}
+
+/* The moves of band b for the cases in recs, in key order; out has room
+ * for 2 * n.  (One case has no two moves under one key.) */
+static size_t
+band_moves(const struct pend *recs, size_t n, int b, struct band_move *out)
+{
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char kb[4];
+		uint32_t      kf = 0, kt = 0;
+		if (recs[i].has_from) {
+			kf = band_key(&recs[i].from, b, kb);
+		}
+		if (recs[i].has_to) {
+			kt = band_key(&recs[i].to, b, kb);
+		}
+		if (recs[i].has_from && recs[i].has_to && kf == kt) {
+			continue;
+		}
+		if (recs[i].has_from) {
+			out[m++] = (struct band_move) { kf, recs[i].id, false };
+		}
+		if (recs[i].has_to) {
+			out[m++] = (struct band_move) { kt, recs[i].id, true };
+		}
+	}
+	qsort(out, m, sizeof(*out), move_cmp);
+	return (m);
+}
+
+/* The records of generation gen, malloc'd in *recs (NULL if none). */
+static int
+pend_load(MDB_txn *txn, struct store *st, int gen, struct pend **recs,
+    size_t *n)
+{
+	MDB_cursor   *cur;
+	MDB_val       k, v;
+	unsigned char start[1] = { (unsigned char) gen };
+	size_t        cap = 0;
+	int           rc, g, rv = SK_OK;
+
+	*recs = NULL;
+	*n    = 0;
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_DEDUP_PENDING], &cur)) != 0) {
+		return (store_err(rc));
+	}
+	k.mv_data = start;
+	k.mv_size = 1;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		struct pend p;
+		if (!pend_decode(&k, &v, &g, &p)) {
+			rv = SK_EINTERNAL;
+			break;
+		}
+		if (g != gen) {
+			break;
+		}
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			struct pend *more = realloc(*recs, cap * sizeof(**recs));
+			if (more == NULL) {
+				rv = SK_EINTERNAL;
+				break;
+			}
+			*recs = more;
+		}
+		(*recs)[(*n)++] = p;
+	}
+	mdb_cursor_close(cur);
+	if (rv == SK_OK && rc != 0 && rc != MDB_NOTFOUND) {
+		rv = store_err(rc);
+	}
+	return (rv);
+}
+
+/* Moves every record of generation from to generation to (or drops them
+ * with to < 0). */
+static int
+pend_move_all(MDB_txn *txn, struct store *st, int from, int to)
+{
+	struct pend *recs;
+	size_t       n;
+	int          rv = pend_load(txn, st, from, &recs, &n);
+
+	for (size_t i = 0; i < n && rv == SK_OK; i++) {
+		unsigned char k[5];
+		pend_key(k, from, recs[i].id);
+		if ((rv = store_del(txn, st, DB_DEDUP_PENDING, k, 5)) == SK_OK &&
+		    to >= 0) {
+			rv = pend_put(txn, st, to, &recs[i]);
+		}
+	}
+	free(recs);
+	return (rv);
+}
+
+static size_t
+flush_threshold(MDB_txn *txn, struct store *st)
+{
+	MDB_stat ms;
+	size_t   t = PEND_MIN;
+	if (mdb_stat(txn, st->dbi[DB_DEDUP_BANDS], &ms) == 0 &&
+	    ms.ms_leaf_pages / 8 > t) {
+		t = ms.ms_leaf_pages / 8;
+	}
+	return (t > PEND_MAX ? PEND_MAX : t);
+}
+
+int
+dedup_index_step(MDB_txn *txn, struct store *st, bool all)
+{
+	struct pend      *recs = NULL;
+	struct band_move *moves = NULL;
+	size_t            n, budget = STEP_MOVES;
+	uint64_t          at;
+	MDB_stat          ms;
+	int               rv;
+
+	for (;;) {
+		if ((rv = store_meta_u64(txn, st, "dedup_flush_at", &at)) != 0 ||
+		    (rv = pend_load(txn, st, PEND_FLUSH, &recs, &n)) != 0) {
+			break;
+		}
+		if (n == 0) {
+			/* Nothing being applied: start on what waits? */
+			int rc = mdb_stat(txn, st->dbi[DB_DEDUP_PENDING], &ms);
+			if (rc != 0) {
+				rv = store_err(rc);
+				break;
+			}
+			if (ms.ms_entries == 0 ||
+			    (!all && ms.ms_entries < flush_threshold(txn, st))) {
+				break;
+			}
+			if ((rv = pend_move_all(txn, st, PEND_NEXT, PEND_FLUSH)) !=
+			        0 ||
+			    (rv = store_meta_set_u64(txn, st, "dedup_flush_at",
+			         0)) != 0) {
+				break;
+			}
+			free(recs);
+			recs = NULL;
+			continue;
+		}
+		if (!all && mdb_stat(txn, st->dbi[DB_DEDUP_PENDING], &ms) == 0 &&
+		    ms.ms_entries > 2 * n) {
+			budget = STEP_MOVES * (ms.ms_entries / n); /* catch up */
+		}
+		free(moves);
+		if ((moves = malloc(2 * n * sizeof(*moves))) == NULL) {
+			rv = SK_EINTERNAL;
+			break;
+		}
+		int    band = (int) (at >> 32);
+		size_t off  = (size_t) (at & 0xffffffffu);
+		while (band < DEDUP_BANDS && rv == SK_OK && (all || budget > 0)) {
+			size_t m = band_moves(recs, n, band, moves);
+			for (; off < m && (all || budget > 0) && rv == SK_OK;
+			     off++, budget--) {
+				unsigned char kb[4] = { (unsigned char) (moves[off].key >> 24),
+					(unsigned char) (moves[off].key >> 16),
+					(unsigned char) (moves[off].key >> 8),
+					(unsigned char) moves[off].key };
+				uint32_t id = moves[off].id;
+				rv = moves[off].put
+				    ? store_put_dup(txn, st, DB_DEDUP_BANDS, kb, 4, &id,
+				          sizeof(id))
+				    : store_del_dup(txn, st, DB_DEDUP_BANDS, kb, 4, &id,
+				          sizeof(id));
+			}
+			if (off >= m) {
+				band++;
+				off = 0;
+			}
+		}
+		if (rv != SK_OK) {
+			break;
+		}
+		if (band < DEDUP_BANDS) {
+			rv = store_meta_set_u64(txn, st, "dedup_flush_at",
+			    (uint64_t) band << 32 | off);
+			break;
+		}
+		/* The generation is in: forget it. */
+		if ((rv = pend_move_all(txn, st, PEND_FLUSH, -1)) != 0 ||
+		    (rv = store_meta_set_u64(txn, st, "dedup_flush_at", 0)) !=
+		        0 ||
+		    !all) {
+			break;
+		}
+		free(recs);
+		recs = NULL;
+	}
+	free(recs);
+	free(moves);
+	return (rv);
 }
 
 /*
@@ -868,6 +1147,66 @@ idset_add(struct idset *s, uint32_t id)
 	return (SK_OK);
 }
 
+static bool
+idset_has(const struct idset *s, uint32_t id)
+{
+	if (s->cap == 0) {
+		return (false);
+	}
+	for (size_t h = (id * 0x9e3779b1u) & (s->cap - 1); s->slot[h] != 0;
+	     h = (h + 1) & (s->cap - 1)) {
+		if (s->slot[h] == id) {
+			return (true);
+		}
+	}
+	return (false);
+}
+
+/*
+ * The pending cases (dedup_index_step): their ids in *pending, and those
+ * whose signature shares a band with the query's keys in cand.  A record
+ * of the next generation comes first in key order and is the latest.
+ */
+static int
+pending_candidates(MDB_txn *txn, struct store *st, const uint32_t qk[],
+    const struct dedup_query *q, struct idset *pending, struct idset *cand)
+{
+	MDB_cursor *cur;
+	MDB_val     k, v;
+	int         rc, g, rv = SK_OK;
+
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_DEDUP_PENDING], &cur)) != 0) {
+		return (store_err(rc));
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && rv == SK_OK;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		struct pend p;
+		if (!pend_decode(&k, &v, &g, &p)) {
+			rv = SK_EINTERNAL;
+			break;
+		}
+		if (idset_has(pending, p.id)) {
+			continue; /* its next record came first */
+		}
+		if ((rv = idset_add(pending, p.id)) != SK_OK || !p.has_to ||
+		    p.id == q->skip || (q->below != 0 && p.id >= q->below)) {
+			continue;
+		}
+		for (int b = 0; b < DEDUP_BANDS; b++) {
+			unsigned char kb[4];
+			if (band_key(&p.to, b, kb) == qk[b]) {
+				rv = idset_add(cand, p.id);
+				break;
+			}
+		}
+	}
+	mdb_cursor_close(cur);
+	if (rv == SK_OK && rc != 0 && rc != MDB_NOTFOUND) {
+		rv = store_err(rc);
+	}
+	return (rv);
+}
+
 /* Inserts m into out (sorted, most similar first, then lowest id). */
 static void
 top_insert(struct dedup_match *out, size_t *n, size_t max,
@@ -902,13 +1241,22 @@ int
 dedup_query(MDB_txn *txn, struct store *st, const struct dedup_sig *sig,
     const struct dedup_query *q, struct dedup_match *out, size_t *n)
 {
-	struct idset cand = { 0 };
+	struct idset cand = { 0 }, pending = { 0 };
 	MDB_cursor  *cur;
+	uint32_t     qk[DEDUP_BANDS];
 	int          rc, rv = SK_OK;
 
 	*n = 0;
+	for (int b = 0; b < DEDUP_BANDS; b++) {
+		unsigned char kb[4];
+		qk[b] = band_key(sig, b, kb);
+	}
+	if ((rv = pending_candidates(txn, st, qk, q, &pending, &cand)) != 0) {
+		goto out;
+	}
 	if ((rc = mdb_cursor_open(txn, st->dbi[DB_DEDUP_BANDS], &cur)) != 0) {
-		return (store_err(rc));
+		rv = store_err(rc);
+		goto out;
 	}
 	for (int b = 0; b < DEDUP_BANDS && rv == SK_OK; b++) {
 		unsigned char kb[4];
@@ -925,8 +1273,9 @@ dedup_query(MDB_txn *txn, struct store *st, const struct dedup_sig *sig,
 			for (size_t i = 0; i < nid; i++) {
 				uint32_t id = ids[i];
 				if (id == q->skip ||
-				    (q->below != 0 && id >= q->below)) {
-					continue;
+				    (q->below != 0 && id >= q->below) ||
+				    idset_has(&pending, id)) {
+					continue; /* pending: its bands may be old */
 				}
 				if ((rv = idset_add(&cand, id)) != 0) {
 					break;
@@ -960,8 +1309,11 @@ dedup_query(MDB_txn *txn, struct store *st, const struct dedup_sig *sig,
 			    (struct dedup_match) { cand.list[i], s });
 		}
 	}
+out:
 	free(cand.slot);
 	free(cand.list);
+	free(pending.slot);
+	free(pending.list);
 	return (rv);
 }
 
@@ -1150,17 +1502,121 @@ done:
 /* ------------------------------------------------------------------ */
 /* Verification.                                                       */
 
+static const struct pend *
+pend_find(const struct pend *recs, size_t n, uint32_t id)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (recs[mid].id == id) {
+			return (&recs[mid]);
+		}
+		if (recs[mid].id < id) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return (NULL);
+}
+
+/* Is (key, id) in dedup_bands?  1 yes, 0 no, or an LMDB error. */
+static int
+band_has(MDB_cursor *bands, uint32_t key, uint32_t id)
+{
+	unsigned char kb[4] = { (unsigned char) (key >> 24),
+		(unsigned char) (key >> 16), (unsigned char) (key >> 8),
+		(unsigned char) key };
+	MDB_val       bk = { 4, kb }, bv = { 4, &id };
+	int           r  = mdb_cursor_get(bands, &bk, &bv, MDB_GET_BOTH);
+	return (r == 0 ? 1 : r == MDB_NOTFOUND ? 0 : r);
+}
+
+/*
+ * What dedup_bands should hold for a pending case, band by band: in the
+ * generation being applied (f), the moves of the bands before the current
+ * one are in, as are the first off moves of the current one (cur, m); in
+ * the next generation alone (x), its "from".  Checks each; returns how many
+ * entries the case has, or -1 on an LMDB error (in *rc).
+ */
+static long
+verify_pending(MDB_cursor *bands, const struct pend *f, const struct pend *x,
+    int band, size_t off, const struct band_move *cur, size_t m,
+    void (*bad)(void *arg, const char *msg), void *arg, int *rc)
+{
+	const struct pend *p = f != NULL ? f : x;
+	long               entries = 0;
+	char               msg[256];
+
+	for (int b = 0; b < DEDUP_BANDS; b++) {
+		unsigned char kb[4];
+		uint32_t      kf = p->has_from ? band_key(&p->from, b, kb) : 0;
+		uint32_t      kt = p->has_to ? band_key(&p->to, b, kb) : 0;
+		bool          from_in = p->has_from, to_in = false;
+
+		if (f != NULL && !(p->has_from && p->has_to && kf == kt)) {
+			bool del_done = b < band, put_done = b < band;
+			for (size_t i = 0; b == band && i < off && i < m; i++) {
+				if (cur[i].id == p->id) {
+					del_done = del_done || !cur[i].put;
+					put_done = put_done || cur[i].put;
+				}
+			}
+			from_in = p->has_from && !del_done;
+			to_in   = p->has_to && put_done;
+		}
+		for (int w = 0; w < 2; w++) {
+			bool     want = w == 0 ? from_in : to_in;
+			uint32_t key  = w == 0 ? kf : kt;
+			int      r;
+			if (!want) {
+				continue;
+			}
+			if ((r = band_has(bands, key, p->id)) < 0 || r > 1) {
+				*rc = r;
+				return (-1);
+			}
+			if (r == 0) {
+				snprintf(msg, sizeof(msg),
+				    "case %lu (pending) is missing from dedup_bands "
+				    "(band %d)",
+				    (unsigned long) p->id, b);
+				bad(arg, msg);
+				return (entries);
+			}
+			entries++;
+		}
+	}
+	return (entries);
+}
+
 int
 dedup_verify(MDB_txn *txn, struct store *st,
     void (*bad)(void *arg, const char *msg), void *arg, uint64_t *nsigs)
 {
-	MDB_cursor *sigs = NULL, *bands = NULL;
-	MDB_val     k, v;
-	MDB_stat    ms;
-	char        msg[256];
-	int         rc;
+	MDB_cursor       *sigs = NULL, *bands = NULL;
+	MDB_val           k, v;
+	MDB_stat          ms;
+	struct pend      *next = NULL, *flush = NULL;
+	struct band_move *cur = NULL;
+	size_t            nn = 0, nf = 0, m = 0;
+	uint64_t          at = 0, want = 0;
+	char              msg[256];
+	int               rc = 0, rv;
 
 	*nsigs = 0;
+	if ((rv = pend_load(txn, st, PEND_NEXT, &next, &nn)) != 0 ||
+	    (rv = pend_load(txn, st, PEND_FLUSH, &flush, &nf)) != 0 ||
+	    (rv = store_meta_u64(txn, st, "dedup_flush_at", &at)) != 0) {
+		goto out;
+	}
+	if (nf > 0 && (cur = malloc(2 * nf * sizeof(*cur))) == NULL) {
+		rv = SK_EINTERNAL;
+		goto out;
+	}
+	if (nf > 0 && (at >> 32) < DEDUP_BANDS) {
+		m = band_moves(flush, nf, (int) (at >> 32), cur);
+	}
 	if ((rc = mdb_cursor_open(txn, st->dbi[DB_DEDUP_SIGS], &sigs)) != 0 ||
 	    (rc = mdb_cursor_open(txn, st->dbi[DB_DEDUP_BANDS], &bands)) !=
 	        0) {
@@ -1168,8 +1624,9 @@ dedup_verify(MDB_txn *txn, struct store *st,
 	}
 	for (rc = mdb_cursor_get(sigs, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(sigs, &k, &v, MDB_NEXT)) {
-		struct dedup_sig sig;
-		uint64_t         id;
+		struct dedup_sig   sig;
+		uint64_t           id;
+		const struct pend *x, *f, *p;
 		(*nsigs)++;
 		if (k.mv_size != 8 || v.mv_size != sizeof(sig)) {
 			bad(arg, "dedup_sigs has a malformed entry");
@@ -1177,20 +1634,30 @@ dedup_verify(MDB_txn *txn, struct store *st,
 		}
 		id = store_u64_at(k.mv_data);
 		memcpy(&sig, v.mv_data, sizeof(sig));
+		x = pend_find(next, nn, (uint32_t) id);
+		f = pend_find(flush, nf, (uint32_t) id);
+		if ((p = x != NULL ? x : f) != NULL) {
+			if (!p->has_to || memcmp(&p->to, &sig, sizeof(sig)) != 0) {
+				snprintf(msg, sizeof(msg),
+				    "case %llu: dedup_pending and dedup_sigs "
+				    "disagree",
+				    (unsigned long long) id);
+				bad(arg, msg);
+			}
+			continue; /* its bands are checked below */
+		}
+		want += DEDUP_BANDS;
 		for (int b = 0; b < DEDUP_BANDS; b++) {
 			unsigned char kb[4];
-			uint32_t      id32 = (uint32_t) id;
-			MDB_val       bk = { 4, kb }, bv = { 4, &id32 };
-			band_key(&sig, b, kb);
-			int r = mdb_cursor_get(bands, &bk, &bv, MDB_GET_BOTH);
-			if (r == MDB_NOTFOUND) {
+			int r = band_has(bands, band_key(&sig, b, kb), (uint32_t) id);
+			if (r == 0) {
 				snprintf(msg, sizeof(msg),
 				    "case %llu is missing from dedup_bands "
 				    "(band %d)",
 				    (unsigned long long) id, b);
 				bad(arg, msg);
 				break;
-			} else if (r != 0) {
+			} else if (r != 1) {
 				rc = r;
 				goto done;
 			}
@@ -1199,16 +1666,47 @@ dedup_verify(MDB_txn *txn, struct store *st,
 	if (rc != MDB_NOTFOUND) {
 		goto done;
 	}
+	/* The pending cases: each once, with both its records. */
+	for (size_t g = 0; g < 2; g++) {
+		const struct pend *recs = g == 0 ? flush : next;
+		size_t             n    = g == 0 ? nf : nn;
+		for (size_t i = 0; i < n; i++) {
+			const struct pend *f =
+			    g == 0 ? &recs[i] : pend_find(flush, nf, recs[i].id);
+			const struct pend *x =
+			    g == 1 ? &recs[i] : pend_find(next, nn, recs[i].id);
+			long e;
+			if (g == 1 && f != NULL) {
+				continue; /* seen with its generation */
+			}
+			if (f != NULL && x != NULL &&
+			    (x->has_from != f->has_to ||
+			        (x->has_from &&
+			            memcmp(&x->from, &f->to, sizeof(x->from)) != 0))) {
+				snprintf(msg, sizeof(msg),
+				    "case %lu: its two dedup_pending records "
+				    "disagree",
+				    (unsigned long) recs[i].id);
+				bad(arg, msg);
+			}
+			e = verify_pending(bands, f, f != NULL ? NULL : x,
+			    (int) (at >> 32), (size_t) (at & 0xffffffffu), cur, m,
+			    bad, arg, &rc);
+			if (e < 0) {
+				goto done;
+			}
+			want += (uint64_t) e;
+		}
+	}
 	if ((rc = mdb_stat(txn, st->dbi[DB_DEDUP_BANDS], &ms)) != 0) {
 		goto done;
 	}
-	if (ms.ms_entries != *nsigs * DEDUP_BANDS) {
+	if (ms.ms_entries != want) {
 		snprintf(msg, sizeof(msg),
 		    "dedup_bands has %llu entries; the %llu signatures make "
 		    "%llu",
 		    (unsigned long long) ms.ms_entries,
-		    (unsigned long long) *nsigs,
-		    (unsigned long long) (*nsigs * DEDUP_BANDS));
+		    (unsigned long long) *nsigs, (unsigned long long) want);
 		bad(arg, msg);
 	}
 	rc = 0;
@@ -1219,5 +1717,10 @@ done:
 	if (bands != NULL) {
 		mdb_cursor_close(bands);
 	}
-	return (rc == 0 || rc == MDB_NOTFOUND ? SK_OK : store_err(rc));
+	rv = rc == 0 || rc == MDB_NOTFOUND ? SK_OK : store_err(rc);
+out:
+	free(next);
+	free(flush);
+	free(cur);
+	return (rv);
 }

@@ -74,6 +74,13 @@ int dedup_index_del(MDB_txn *txn, struct store *st, uint64_t id);
 int dedup_index_get(MDB_txn *txn, struct store *st, uint64_t id,
     struct dedup_sig *sig);
 
+/*
+ * Applies part of what the index has pending to its bands (dedup.c says
+ * how); with all, everything.  The server calls it in each batch's write
+ * transaction, and with all before it stops.
+ */
+int dedup_index_step(MDB_txn *txn, struct store *st, bool all);
+
 struct dedup_match {
 	uint64_t id;
 	double   similarity;

@@ -27,6 +27,7 @@
 
 #include "core/auth.h"
 #include "core/clock.h"
+#include "core/dedup.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/ops.h"
@@ -71,6 +72,7 @@ struct server {
 	/* Counters for the logs. */
 	unsigned long long batches, writes, commits;
 	unsigned long long replays; /* batches replayed nested (apply_writes) */
+	bool               dedup_stalled; /* dedup_index_step failed */
 };
 
 static void
@@ -369,6 +371,21 @@ apply_writes(struct server *s, struct item *items, size_t n, int64_t now,
 		}
 		s->writes++;
 	}
+	/* A little of the duplicate index's pending work (dedup.c).  It is
+	 * upkeep: should it fail, the batch goes on without it (queries see
+	 * pending cases all the same, only slower). */
+	if (!s->dedup_stalled &&
+	    (rv = dedup_index_step(txn, s->st, false)) != 0) {
+		if (rv == SK_EMAPFULL) {
+			goto mapfull;
+		}
+		log_error("cannot bring the duplicate index up to date (%s); "
+		          "its pending work waits until a restart",
+		    sk_err_code(rv));
+		s->dedup_stalled = true;
+		mdb_txn_abort(txn);
+		return (SK_ENESTED); /* replayed without it */
+	}
 	if ((rv = idem_expire(s, txn, now)) != 0) {
 		if (rv == SK_EMAPFULL) {
 			goto mapfull;
@@ -389,14 +406,18 @@ abort:
 static void
 run_writes(struct server *s, struct item *items, size_t n, int64_t now)
 {
-	int rv = SK_EMAPFULL;
-
+	int  rv     = SK_EMAPFULL;
 	bool nested = false;
 
 	for (int tries = 0;
 	     (rv == SK_EMAPFULL || rv == SK_ENESTED) && tries < GROW_MAX_TRIES;
 	     tries++) {
+		bool stalled = s->dedup_stalled;
+
 		rv = apply_writes(s, items, n, now, nested);
+		if (rv == SK_ENESTED && s->dedup_stalled != stalled) {
+			continue; /* again, without the index's upkeep */
+		}
 		if (rv == SK_ENESTED) {
 			if (nested) {
 				rv = SK_EINTERNAL; /* cannot happen */
@@ -810,6 +831,14 @@ on_signal(uv_signal_t *h, int signum)
 	finish_shutdown(s);
 }
 
+/* The duplicate index's pending work, all of it (at shutdown). */
+static int
+dedup_catch_up(struct op_ctx *ctx, void *arg)
+{
+	(void) arg;
+	return (dedup_index_step(ctx->txn, ctx->st, true));
+}
+
 static void
 finish_shutdown(struct server *s)
 {
@@ -818,6 +847,10 @@ finish_shutdown(struct server *s)
 	}
 	s->closed = true;
 	ipc_endpoint_close(s->ep);
+	/* Leave the bands whole: quicker queries at the next start, and a
+	 * database that an older sangkiend reads right. */
+	run_system(s, "bringing the duplicate index up to date",
+	    dedup_catch_up, NULL);
 	uv_close((uv_handle_t *) &s->sigint, NULL);
 	uv_close((uv_handle_t *) &s->sigterm, NULL);
 	uv_close((uv_handle_t *) &s->sighup, NULL);

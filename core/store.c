@@ -49,6 +49,7 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_SEARCH_TERMS] = "search_terms",
 	[DB_COUNCIL_INDEX] = "council_index",
 	[DB_CASE_ITEMS]   = "case_items",
+	[DB_DEDUP_PENDING] = "dedup_pending",
 };
 
 /* Flags of the databases that are not plain key -> value. */

@@ -43,7 +43,11 @@
  *   timers        u64 fire_at, u64 case, str kind -> "" (deadline events)
  *   dedup_sigs    u64 case -> 256-byte MinHash signature (dedup.h), binary
  *   dedup_bands   u32 band << 24 | bucket -> u32 case ids, native order
- *                 (MDB_DUPSORT | MDB_DUPFIXED | MDB_INTEGERDUP; LSH)
+ *                 (MDB_DUPSORT | MDB_DUPFIXED | MDB_INTEGERDUP; LSH),
+ *                 brought up to date in sorted runs (dedup_index_step)
+ *   dedup_pending u8 generation (0 next, 1 being applied), u32 case (BE)
+ *                 -> u8 flags (1: from, 2: to), the signature whose bands
+ *                 are in dedup_bands (from) and the one they move to (to)
  *   search_terms  stripped syllable (raw bytes) -> u32 case ids, native
  *                 order, as dedup_bands; recognized cases' public text
  *
@@ -89,6 +93,7 @@ enum store_db {
 	DB_SEARCH_TERMS,
 	DB_COUNCIL_INDEX,
 	DB_CASE_ITEMS,
+	DB_DEDUP_PENDING,
 	DB_COUNT,
 };
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # t_rollback.sh: a request that fails after it has written leaves nothing
-# behind, and the requests batched with it are committed all the same.
+# behind, and the requests batched with it are committed all the same; nor
+# does failing upkeep (the duplicate index's) stop the writes.
 #
 # The server runs a batch's requests straight in its one transaction and
 # lets a failed request go only if it wrote nothing (store->changes); one
@@ -69,5 +70,22 @@ check "a restart finds the clock where it was (moved ${d} s)" \
 check "and the 24 users" 24 \
 	"$(jget "$(call "" user.list)" '[.result.items[] | select(.id | startswith("gv-"))] | length')"
 check "server.verify is clean" true "$(jget "$(call "" server.verify)" .result.ok)"
+stop_server
+
+# Upkeep that fails does not take the writes down with it: a damaged
+# record of the duplicate index's pending work (written behind the
+# server's back with lmdb-utils) stops that work, not the batch.
+printf 'VERSION=3\nformat=print\ntype=btree\nHEADER=END\n \\01\\00\\00\\00\\07\n bad\nDATA=END\n' |
+	mdb_load -s dedup_pending "$DATA"
+start_server
+r=$(call "" user.put '{"id":"gv-25","name":"Giáo viên 25","unit":"thpt-trang-dinh","roles":["author"]}')
+check "a write is committed all the same" true "$(jget "$r" .ok)"
+check "and there to read" "Giáo viên 25" \
+	"$(jget "$(call "" user.get '{"id":"gv-25"}')" .result.name)"
+grep -q "cannot bring the duplicate index up to date" "$T_DIR/server.log" &&
+	pass "the server says what it stopped doing" ||
+	fail "the server did not log the stalled upkeep"
+check "server.verify reports the damage" false \
+	"$(jget "$(call "" server.verify)" '.ok and .result.ok')"
 stop_server
 finish

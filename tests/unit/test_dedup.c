@@ -253,6 +253,86 @@ verify_clean(struct fixture *f, MDB_txn *txn, uint64_t want_sigs)
 	assert_int_equal(n, want_sigs);
 }
 
+/*
+ * The bands are brought up to date in sorted runs, a band at a time
+ * (dedup_index_step).  At every point of that, queries answer as if every
+ * case's bands were current, and server.verify finds the index whole:
+ * 600 cases (more than the 256 that start a run), 200 of them changed or
+ * removed while the run is half done.
+ */
+static void
+test_index_pending(void **state)
+{
+	struct fixture    *f = *state;
+	struct dedup_match m[4];
+	struct dedup_query q = { 0.9, 0, 0, 4 };
+	size_t             n;
+	char               text[200];
+	MDB_txn           *txn = begin(f);
+	static struct dedup_sig sigs[601];
+
+	for (int i = 1; i <= 600; i++) {
+		snprintf(text, sizeof(text),
+		    "sáng kiến số %d: quy trình %d bước cho tổ %d, khối %d, "
+		    "năm học %d",
+		    i, i * 7 % 13, i % 17, i % 5, 2000 + i);
+		sign(text, &sigs[i]);
+		assert_int_equal(dedup_index_put(txn, f->st, (uint64_t) i,
+		                     &sigs[i]),
+		    SK_OK);
+	}
+	verify_clean(f, txn, 600);
+	int steps = 0;
+	for (; steps < 1000; steps++) {
+		MDB_stat ms;
+		assert_int_equal(dedup_index_step(txn, f->st, false), SK_OK);
+		verify_clean(f, txn, 600 - (steps > 5 ? 100 : 0));
+		if (steps == 5) {
+			/* Mid-run: change 100 cases, remove 100. */
+			for (int i = 1; i <= 200; i++) {
+				if (i % 2 == 0) {
+					assert_int_equal(
+					    dedup_index_del(txn, f->st, (uint64_t) i),
+					    SK_OK);
+					continue;
+				}
+				snprintf(text, sizeof(text),
+				    "bản sửa %d: hướng dẫn %d tiết cho lớp %d", i,
+				    i * 3, i % 9);
+				sign(text, &sigs[i]);
+				assert_int_equal(dedup_index_put(txn, f->st,
+				                     (uint64_t) i, &sigs[i]),
+				    SK_OK);
+			}
+			verify_clean(f, txn, 500);
+		}
+		for (int i = 1; i <= 600; i += 37) {
+			assert_int_equal(
+			    dedup_query(txn, f->st, &sigs[i], &q, m, &n), SK_OK);
+			if (i <= 200 && i % 2 == 0 && steps >= 5) {
+				assert_true(n == 0 || m[0].id != (uint64_t) i);
+			} else {
+				assert_true(n >= 1);
+				assert_int_equal(m[0].id, i);
+			}
+		}
+		assert_int_equal(
+		    mdb_stat(txn, f->st->dbi[DB_DEDUP_PENDING], &ms), 0);
+		if (steps > 5 && ms.ms_entries < 256) {
+			break; /* the first run is in; the rest waits */
+		}
+	}
+	assert_true(steps > 5 && steps < 1000);
+	assert_int_equal(dedup_index_step(txn, f->st, true), SK_OK);
+	verify_clean(f, txn, 500);
+	MDB_stat ms;
+	assert_int_equal(mdb_stat(txn, f->st->dbi[DB_DEDUP_PENDING], &ms), 0);
+	assert_int_equal(ms.ms_entries, 0);
+	assert_int_equal(mdb_stat(txn, f->st->dbi[DB_DEDUP_BANDS], &ms), 0);
+	assert_int_equal(ms.ms_entries, 500 * DEDUP_BANDS);
+	mdb_txn_abort(txn);
+}
+
 static void
 test_index(void **state)
 {
@@ -310,6 +390,14 @@ test_index(void **state)
 	assert_int_equal(dedup_index_put(txn, f->st, 9, &a), SK_OK);
 	verify_clean(f, txn, 2);
 
+	/* Brought up to date (as the server does a batch at a time, and all
+	 * at shutdown), the bands give the same answers. */
+	assert_int_equal(dedup_index_step(txn, f->st, true), SK_OK);
+	verify_clean(f, txn, 2);
+	assert_int_equal(dedup_query(txn, f->st, &a, &q, m, &n), SK_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(m[0].id, 9);
+
 	/* A band entry lost behind the index's back is reported. */
 	MDB_cursor *cur;
 	MDB_val     k, v;
@@ -323,8 +411,11 @@ test_index(void **state)
 	assert_int_equal(
 	    dedup_verify(txn, f->st, count_bad, &bad, &nsigs), SK_OK);
 	assert_int_equal(bad, 2); /* the missing entry, and the count */
-	assert_int_equal(dedup_index_put(txn, f->st, 7, &b), SK_OK);
+	/* Indexed afresh, its entries are whole again. */
+	assert_int_equal(dedup_index_del(txn, f->st, 9), SK_OK);
+	assert_int_equal(dedup_index_step(txn, f->st, true), SK_OK);
 	assert_int_equal(dedup_index_put(txn, f->st, 9, &a), SK_OK);
+	assert_int_equal(dedup_index_step(txn, f->st, true), SK_OK);
 	verify_clean(f, txn, 2);
 
 	/* A small edit moves only the bands it changed; the index stays
@@ -866,6 +957,8 @@ main(void)
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_sign),
 		cmocka_unit_test_setup_teardown(test_index, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_index_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corpus, setup, teardown),
 	};
