@@ -1010,6 +1010,15 @@ flush_threshold(MDB_txn *txn, struct store *st)
 	return (t > PEND_MAX ? PEND_MAX : t);
 }
 
+uint64_t
+dedup_index_pending(MDB_txn *txn, struct store *st)
+{
+	MDB_stat ms;
+	return (mdb_stat(txn, st->dbi[DB_DEDUP_PENDING], &ms) == 0
+	        ? (uint64_t) ms.ms_entries
+	        : 0);
+}
+
 int
 dedup_index_step(MDB_txn *txn, struct store *st, bool all)
 {

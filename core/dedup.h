@@ -81,6 +81,9 @@ int dedup_index_get(MDB_txn *txn, struct store *st, uint64_t id,
  */
 int dedup_index_step(MDB_txn *txn, struct store *st, bool all);
 
+/* How many changes to cases' signatures wait for their bands. */
+uint64_t dedup_index_pending(MDB_txn *txn, struct store *st);
+
 struct dedup_match {
 	uint64_t id;
 	double   similarity;

@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "core/clock.h"
+#include "core/dedup.h"
 #include "core/err.h"
 #include "core/ops.h"
 #include "core/rubric.h"
@@ -565,6 +566,9 @@ op_server_status(struct op_ctx *ctx)
 	    r, "last_seq", json_object_new_int64((int64_t) last_seq));
 	json_object_object_add(r, "db_bytes",
 	    json_object_new_int64((int64_t) store_bytes(ctx->st)));
+	json_object_object_add(r, "dedup_pending",
+	    json_object_new_int64((int64_t) dedup_index_pending(ctx->txn,
+	        ctx->st)));
 	json_object_object_add(r, "now", json_time(ctx->now));
 	ctx->result = r;
 	return (0);

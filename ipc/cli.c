@@ -1169,6 +1169,9 @@ show_status(struct cli *cl, const struct cmd *cmd, const struct args *a,
 	snprintf(buf, sizeof(buf), "%.1f MiB",
 	    (double) jint(r, "db_bytes", 0) / (1024.0 * 1024.0));
 	card_line("database", buf);
+	snprintf(buf, sizeof(buf), "index: %lld changes pending",
+	    jint(r, "dedup_pending", 0));
+	card_line("duplicates", buf);
 	printf("\n");
 	return (print_state_counts(jobject(r, "cases")));
 }
