@@ -14,8 +14,11 @@
  *
  * The mixes:
  *   write  each client takes a case through create, update, submit, return
- *          (by the secretary, with a note), update, submit, withdraw, and
- *          starts again: 1 create, 2 updates, 4 transitions in 7 writes;
+ *          (by the secretary, with a note), update, submit, accept (by the
+ *          secretary: the rubric is pinned and the nearest earlier cases
+ *          are looked up), three ballots (member, secretary, chair) and the
+ *          chair's decision, and starts again: 1 create, 2 updates, 4
+ *          transitions, 3 ballots and 1 decision in 11 writes;
  *   read   case.get of a random case;
  *   list   case.list pages: the first and one deep in the list, with a
  *          state filter and without;
@@ -24,14 +27,16 @@
  *   crash  create, then retitle, logging every acknowledged write so that
  *          sk_crash_check can look for each one after a kill -9.
  *
- * No accept: a review pins a rubric, and a benchmark should not depend on
- * which rubrics are installed.  A submit does run the unit's rubric check
- * if one is installed.
+ * Every application has text of its own, drawn from a list of syllables,
+ * and a first_applied two months back, within the rubric's filing window.
+ * Scoring follows the default rubric (rubrics/default.lua) that skbench's
+ * server loads.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -85,34 +90,35 @@ static const char *const health_titles[] = {
 	"Sắp xếp lại kho thuốc theo mã màu để giảm nhầm lẫn cấp phát",
 };
 
-static const char *const school_sections
-    = "\"status_quo\":\"Học sinh ghi nhớ sự kiện lịch sử rời rạc, ít liên hệ "
-      "giữa các giai đoạn; giờ học nặng về đọc chép, kết quả kiểm tra giữa "
-      "kỳ chỉ 48% đạt khá giỏi.\",\"solution\":\"Mỗi chương, học sinh lập "
-      "bản đồ tư duy theo nhóm trên giấy A0 và trên phần mềm miễn phí, nối "
-      "sự kiện, nhân vật, nguyên nhân và hệ quả; giáo viên dùng bản đồ để ôn "
-      "tập và kiểm tra nhanh đầu giờ; cuối chương, các nhóm trình bày bản "
-      "đồ của mình và chấm chéo theo tiêu chí do cả lớp thống "
-      "nhất.\",\"novelty\":\"Kết hợp bản đồ tư duy "
-      "với trò chơi ghép sự kiện và đánh giá đồng đẳng giữa các nhóm.\","
-      "\"applicability\":\"Áp dụng được cho mọi lớp THPT, không cần thiết bị "
-      "đắt tiền.\",\"benefits\":\"Tỉ lệ khá giỏi tăng từ 48% lên 71% sau một "
-      "học kỳ ở bốn lớp thử nghiệm.\",\"conditions\":\"Giấy A0, bút màu, một "
-      "máy chiếu.\",\"trial_users\":\"Tổ Sử - Địa, Trường THPT Việt Bắc.\"";
+/*
+ * The syllables that application texts are drawn from: every case has
+ * text of its own, as real ones do (cases that all shared one text would
+ * all be near-copies of each other, and the duplicate search of an accept
+ * would compare each with all).
+ */
+static const char *const syllables[] = {
+	"học", "sinh", "giáo", "viên", "lớp", "trường", "môn", "bài",
+	"giảng", "kiểm", "tra", "đánh", "giá", "kết", "quả", "phương",
+	"pháp", "dạy", "thực", "hành", "nhóm", "dự", "án", "tài", "liệu",
+	"số", "hóa", "phần", "mềm", "thiết", "bị", "bệnh", "nhân", "điều",
+	"dưỡng", "bác", "sĩ", "khám", "chữa", "trạm", "y", "tế", "thuốc",
+	"quy", "trình", "thời", "gian", "chi", "phí", "hiệu", "cải", "tiến",
+	"áp", "dụng", "đơn", "vị", "huyện", "tỉnh", "xã", "thôn", "người",
+	"dân", "tộc", "thiểu", "tiếng", "việt", "toán", "văn", "lịch", "sử",
+	"địa", "lý", "vật", "tin", "anh", "sáng", "kiến", "kinh", "nghiệm",
+	"tổ", "chức", "quản", "hồ", "sơ", "báo", "cáo", "mẫu", "biểu",
+	"bảng", "nhắn", "điện", "thoại", "máy", "tính", "mạng", "an", "toàn",
+	"vệ", "phòng", "chống", "dịch", "tiêm", "chủng", "trẻ", "em", "cao",
+	"tuổi", "chăm", "sóc", "sức", "khỏe", "tuyên", "truyền", "hướng",
+	"dẫn", "tập", "huấn", "cán", "bộ", "công", "chính", "một", "cửa",
+	"tiếp", "nhận", "trả", "lời", "nhanh", "chóng", "xác", "minh",
+	"bạch", "giảm", "tăng", "nâng", "chất", "lượng", "buổi", "chiều",
+	"tuần", "tháng", "năm", "kỳ", "đầu", "cuối", "mới", "cũ", "nhiều",
+	"ít", "rõ", "ràng", "đầy", "đủ", "thường", "xuyên"
+};
 
-static const char *const health_sections
-    = "\"status_quo\":\"Bệnh nhân chờ tiếp nhận trung bình 45 phút vào buổi "
-      "sáng; quầy tiếp đón quá tải, nhiều người bỏ về rồi quay lại hôm sau, "
-      "khiếu nại về thái độ phục vụ tăng.\",\"solution\":\"Phát số thứ tự "
-      "qua tin nhắn từ tối hôm trước, chia quầy tiếp đón theo đối tượng bảo "
-      "hiểm, niêm yết thời gian dự kiến và gọi số trên màn hình lớn; người "
-      "cao tuổi và trẻ em dưới sáu tuổi có quầy riêng, không cần lấy số.\","
-      "\"novelty\":\"Lần đầu áp dụng ở tuyến huyện trong tỉnh, dùng tổng đài "
-      "tin nhắn sẵn có, không mua phần mềm mới.\",\"applicability\":\"Mọi "
-      "trung tâm y tế huyện có tổng đài tin nhắn.\",\"benefits\":\"Thời gian "
-      "chờ giảm còn 18 phút; khiếu nại giảm 70% sau sáu tháng.\","
-      "\"conditions\":\"Một màn hình, tổng đài tin nhắn, hai nhân viên được "
-      "tập huấn.\",\"trial_users\":\"Khoa Khám bệnh, Trung tâm Y tế huyện.\"";
+static const char *const section_keys[] = { "status_quo", "solution",
+	"novelty", "applicability", "benefits", "conditions", "trial_users" };
 
 struct author {
 	char id[80];
@@ -124,7 +130,10 @@ struct author {
 struct unit {
 	char id[64];
 	bool school;
+	/* The unit council's: chair, secretary, member. */
+	char chair_token[TOKEN_MAX];
 	char secretary_token[TOKEN_MAX];
+	char member_token[TOKEN_MAX];
 };
 
 /* An acknowledged case of a crash round, and its title's revisions. */
@@ -149,6 +158,7 @@ struct sk_province {
 	struct author    *authors;
 	int               nauthors;
 	char              viewer_token[TOKEN_MAX];
+	char              first_applied[16]; /* two months ago, YYYY-MM-DD */
 	bool              request_ids;
 	_Atomic uint64_t  max_id;
 	_Atomic int64_t   load_left;
@@ -247,6 +257,14 @@ sk_province_new(
 	p->url         = url;
 	p->nauthors    = nauthors;
 	p->request_ids = request_ids;
+	{
+		/* Within the rubric's filing window whatever the date. */
+		time_t    t = time(NULL) - 60 * 86400;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(p->first_applied, sizeof(p->first_applied), "%Y-%m-%d",
+		    &tm);
+	}
 	if (url == NULL) {
 		/* Offline: names and made-up tokens, for sizes and echoes. */
 		for (int u = 0; u < 2 * NDISTRICTS; u++) {
@@ -307,7 +325,9 @@ sk_province_new(
 		    "\"role\":\"chair\"},{\"user\":\"%s\",\"role\":"
 		    "\"secretary\"},{\"user\":\"%s\",\"role\":\"member\"}]}}",
 		    un->id, un->id, un->id, chair, sec, mem);
+		token_of(p, chair, un->chair_token);
 		token_of(p, sec, un->secretary_token);
+		token_of(p, mem, un->member_token);
 	}
 	for (int a = 0; a < nauthors; a++) {
 		struct author *au = &p->authors[a];
@@ -428,6 +448,18 @@ title_of(struct sk_client *c, char *out, size_t cap)
 	    c->id, c->seq);
 }
 
+/* A sentence of n to n + 14 syllables drawn at random, and a full stop. */
+static void
+sentence(struct sk_client *c, unsigned n)
+{
+	n += (unsigned) (sk_rand(c) % 15);
+	for (unsigned i = 0; i < n; i++) {
+		APPEND(c, "%s%s", i ? " " : "",
+		    syllables[sk_rand(c) % NELEM(syllables)]);
+	}
+	APPEND(c, ".");
+}
+
 static void
 req_create(struct sk_client *c, const char *title)
 {
@@ -440,12 +472,20 @@ req_create(struct sk_client *c, const char *title)
 	person((int) (sk_rand(c) % 480), "x", co_id, co);
 	APPEND(c,
 	    "{\"op\":\"case.create\",\"args\":{\"title\":\"%s\",\"field\":"
-	    "\"%s\",\"first_applied\":\"2026-09-05\",\"authors\":[{\"name\":"
+	    "\"%s\",\"first_applied\":\"%s\",\"authors\":[{\"name\":"
 	    "\"%s\",\"user\":\"%s\",\"share\":60},{\"name\":\"%s\",\"share\":"
-	    "40}],\"sections\":{%s}",
-	    title, p->units[au->unit].school ? "giáo dục" : "y tế", au->name,
-	    au->id, co,
-	    p->units[au->unit].school ? school_sections : health_sections);
+	    "40}],\"sections\":{",
+	    title, p->units[au->unit].school ? "giáo dục" : "y tế",
+	    p->first_applied, au->name, au->id, co);
+	/* About 1.5 KB of text, as the applications of the demo have. */
+	for (size_t i = 0; i < NELEM(section_keys); i++) {
+		APPEND(c, "%s\"%s\":\"", i ? "," : "", section_keys[i]);
+		sentence(c, 22);
+		APPEND(c, " ");
+		sentence(c, 10);
+		APPEND(c, "\"");
+	}
+	APPEND(c, "}");
 	finish(c, au->token, true);
 }
 
@@ -457,32 +497,74 @@ req_update(struct sk_client *c, const char *title)
 	APPEND(c,
 	    "{\"op\":\"case.update\",\"args\":{\"id\":%llu,\"title\":\"%s\","
 	    "\"sections\":{\"benefits\":\"Sau khi bổ sung số liệu: tỉ lệ đạt "
-	    "yêu cầu tăng %u%% so với nhóm đối chứng trong cùng kỳ.\"}",
+	    "yêu cầu tăng %u%% so với nhóm đối chứng trong cùng kỳ. ",
 	    (unsigned long long) c->case_id, title,
 	    (unsigned) (10 + sk_rand(c) % 40));
+	sentence(c, 20);
+	APPEND(c, "\"}");
 	finish(c, author_of(c)->token, true);
 }
 
-static void
-req_act(struct sk_client *c, const char *action)
-{
-	struct sk_province *p      = prov(c);
-	bool                by_sec = strcmp(action, "return") == 0;
+/* Who of the author's unit council sends a step. */
+enum by { BY_AUTHOR, BY_CHAIR, BY_SECRETARY, BY_MEMBER };
 
+static const char *
+token_by(struct sk_client *c, enum by by)
+{
+	struct unit *u = &prov(c)->units[author_of(c)->unit];
+	switch (by) {
+	case BY_CHAIR:
+		return (u->chair_token);
+	case BY_SECRETARY:
+		return (u->secretary_token);
+	case BY_MEMBER:
+		return (u->member_token);
+	default:
+		return (author_of(c)->token);
+	}
+}
+
+static void
+req_act(struct sk_client *c, const char *action, enum by by)
+{
 	c->kind = K_ACT;
 	c->len  = 0;
 	APPEND(c,
 	    "{\"op\":\"case.act\",\"args\":{\"id\":%llu,\"action\":\"%s\"",
 	    (unsigned long long) c->case_id, action);
-	if (by_sec) {
+	if (strcmp(action, "return") == 0) {
 		APPEND(c,
 		    ",\"note\":\"Đề nghị bổ sung số liệu của nhóm đối "
 		    "chứng và xác nhận của đơn vị áp dụng thử.\"");
 	}
-	finish(c,
-	    by_sec ? p->units[author_of(c)->unit].secretary_token
-	           : author_of(c)->token,
-	    true);
+	finish(c, token_by(c, by), true);
+}
+
+/* A ballot on the default rubric's criteria; most pass. */
+static void
+req_score(struct sk_client *c, enum by by)
+{
+	c->kind = K_SCORE;
+	c->len  = 0;
+	APPEND(c,
+	    "{\"op\":\"case.score\",\"args\":{\"id\":%llu,\"marks\":{"
+	    "\"novelty\":%u,\"applicability\":%u,\"benefit\":%u},"
+	    "\"comment\":\"Giải pháp có số liệu, cần nêu rõ điều kiện nhân "
+	    "rộng.\"",
+	    (unsigned long long) c->case_id, (unsigned) (10 + sk_rand(c) % 21),
+	    (unsigned) (10 + sk_rand(c) % 21),
+	    (unsigned) (10 + sk_rand(c) % 31));
+	finish(c, token_by(c, by), true);
+}
+
+static void
+req_decide(struct sk_client *c)
+{
+	c->kind = K_DECIDE;
+	c->len  = 0;
+	APPEND(c, "{\"op\":\"case.decide\",\"args\":{\"id\":%llu",
+	    (unsigned long long) c->case_id);
+	finish(c, token_by(c, BY_CHAIR), true);
 }
 
 static uint64_t
@@ -497,17 +579,21 @@ reply_id(const char *b, size_t len)
 
 /*
  * The write mix and the load mix share one walk through the workflow:
- *   0 create, 1 update, 2 submit, 3 return, 4 update, 5 submit, 6 withdraw.
- * A plan says which steps a case takes; the write mix takes them all.
+ *    0 create, 1 update, 2 submit, 3 return (secretary), 4 update,
+ *    5 submit, 6 withdraw, 7 accept (secretary), 8-10 score (member,
+ *    secretary, chair), 11 decide (chair).
+ * A plan says which steps a case takes.  The write mix takes a case to
+ * the unit council's decision: 1 create, 2 updates, 4 transitions, 3
+ * ballots and a decision in 11 writes.
  */
 enum plan { PLAN_DRAFT, PLAN_SUBMIT, PLAN_RETURN, PLAN_WITHDRAW, PLAN_ALL };
 
-static const int plan_steps[][8] = {
+static const int plan_steps[][13] = {
 	[PLAN_DRAFT]    = { 0, -1 },
 	[PLAN_SUBMIT]   = { 0, 2, -1 },
 	[PLAN_RETURN]   = { 0, 2, 3, -1 },
 	[PLAN_WITHDRAW] = { 0, 2, 6, -1 },
-	[PLAN_ALL]      = { 0, 1, 2, 3, 4, 5, 6, -1 },
+	[PLAN_ALL]      = { 0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, -1 },
 };
 
 static void
@@ -527,13 +613,28 @@ walk_request(struct sk_client *c)
 		break;
 	case 2:
 	case 5:
-		req_act(c, "submit");
+		req_act(c, "submit", BY_AUTHOR);
 		break;
 	case 3:
-		req_act(c, "return");
+		req_act(c, "return", BY_SECRETARY);
 		break;
 	case 6:
-		req_act(c, "withdraw");
+		req_act(c, "withdraw", BY_AUTHOR);
+		break;
+	case 7:
+		req_act(c, "accept", BY_SECRETARY);
+		break;
+	case 8:
+		req_score(c, BY_MEMBER);
+		break;
+	case 9:
+		req_score(c, BY_SECRETARY);
+		break;
+	case 10:
+		req_score(c, BY_CHAIR);
+		break;
+	case 11:
+		req_decide(c);
 		break;
 	}
 }

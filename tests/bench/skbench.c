@@ -4,9 +4,10 @@
  * skbench starts its own sangkiend on a temporary directory (or targets a
  * running one with --server), loads a province, and drives the server with
  * N concurrent req0 contexts over ipc:// from this process: durable writes
- * (create, update, act), reads (case.get) and case.list pages.  In the same
- * run it measures what the server is up against: (a) LMDB with one synced
- * commit per write, (b) an nng rep0 echo server in its own process.  Then it
+ * (create, update, act, score, decide), reads (case.get) and case.list
+ * pages.  In the same run it measures what the server is up against: (a)
+ * LMDB with one synced commit per write, (b) an nng rep0 echo server in its
+ * own process.  Then it
  * loads the server with many cases to see lists, start-up, memory and
  * bytes per case at scale, runs the writes again under --durability nosync,
  * and kills the server with SIGKILL under load to check that nothing it
@@ -60,7 +61,7 @@ struct report {
 	double           loadavg;
 	double           lmdb_per_s;
 	struct sk_result echo;
-	struct sk_result write, create, update, act, read;
+	struct sk_result write, create, update, act, score, decide, read;
 	struct sk_result ns_write, ns_read;
 	struct sk_result list[2][5]; /* small, large; 4 kinds + all */
 	uint64_t         cases[2];
@@ -154,7 +155,8 @@ check_failures(struct report *rep, struct sk_run *r, const char *phase,
 }
 
 #define KB(k) (1u << (k))
-#define WRITE_KINDS (KB(K_CREATE) | KB(K_UPDATE) | KB(K_ACT))
+#define WRITE_KINDS \
+	(KB(K_CREATE) | KB(K_UPDATE) | KB(K_ACT) | KB(K_SCORE) | KB(K_DECIDE))
 #define LIST_KINDS                                                            \
 	(KB(K_LIST_FIRST) | KB(K_LIST_DEEP) | KB(K_LISTF_FIRST)               \
 	    | KB(K_LISTF_DEEP))
@@ -202,6 +204,8 @@ measure_rw(struct sk_run *r, struct sk_province *p, double seconds,
 		sk_run_result(r, KB(K_CREATE), &rep->create);
 		sk_run_result(r, KB(K_UPDATE), &rep->update);
 		sk_run_result(r, KB(K_ACT), &rep->act);
+		sk_run_result(r, KB(K_SCORE), &rep->score);
+		sk_run_result(r, KB(K_DECIDE), &rep->decide);
 	}
 	check_failures(
 	    rep, r, "writes", nosync ? &rep->ns_write : &rep->write);
@@ -542,10 +546,12 @@ print_report(const struct opts *o, const struct report *rep)
 		printf("  %-34s %10s\n", "(a) LMDB, one synced commit/write",
 		    num(rep->lmdb_per_s, b));
 		row("(b) nng rep0 echo, 1.5 KB", &rep->echo);
-		row("durable writes (create/update/act)", &rep->write);
+		row("durable writes (all five kinds)", &rep->write);
 		row("  case.create", &rep->create);
 		row("  case.update", &rep->update);
 		row("  case.act", &rep->act);
+		row("  case.score", &rep->score);
+		row("  case.decide", &rep->decide);
 		row("reads (case.get)", &rep->read);
 		row("writes, --durability nosync", &rep->ns_write);
 		row("reads, --durability nosync", &rep->ns_read);

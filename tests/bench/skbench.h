@@ -34,6 +34,8 @@ enum sk_kind {
 	K_CREATE,
 	K_UPDATE,
 	K_ACT,
+	K_SCORE,
+	K_DECIDE,
 	K_GET,
 	K_LIST_FIRST,
 	K_LIST_DEEP,
