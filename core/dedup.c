@@ -722,9 +722,11 @@ dedup_index_get(MDB_txn *txn, struct store *st, uint64_t id,
  * generation being applied, and dedup_index_step (called by the server in
  * each batch's transaction) applies its moves a band at a time, in key
  * order, a bounded number per batch: many cases' moves then share each
- * leaf.  Progress is the band and the number of its moves applied, in
- * dedup_meta "dedup_flush_at"; the moves of a band are a function of the
- * generation's records, so a restart goes on where the last commit was.
+ * leaf.  Progress is the band and the number of its moves applied, under
+ * "dedup_flush_at" in the meta database; the moves of a band are a
+ * function of the generation's records, so a restart goes on where the
+ * last commit was.  (At a million cases the index has more leaves than a
+ * run has moves, and the runs save little but the CPU of nested pages.)
  *
  * Queries see every case as if its bands were current: a pending case's
  * entries in dedup_bands are ignored, and its signature is compared band

@@ -7,11 +7,10 @@
  * (create, update, act, score, decide), reads (case.get) and case.list
  * pages.  In the same run it measures what the server is up against: (a)
  * LMDB with one synced commit per write, (b) an nng rep0 echo server in its
- * own process.  Then it
- * loads the server with many cases to see lists, start-up, memory and
- * bytes per case at scale, runs the writes again under --durability nosync,
- * and kills the server with SIGKILL under load to check that nothing it
- * acknowledged is lost.  It reports a table for people and, with --json,
+ * own process.  Then it loads the server with many cases to see lists,
+ * start-up, memory and bytes per case at scale, runs the writes again
+ * under --durability nosync, and kills the server with SIGKILL under load
+ * to check that nothing it acknowledged is lost.  It reports a table for people and, with --json,
  * one JSON line last.  It is never part of ctest: speed is measured here,
  * not asserted; tests/integration/t_durability.sh runs its crash rounds.
  *
