@@ -725,8 +725,7 @@ dedup_index_get(MDB_txn *txn, struct store *st, uint64_t id,
  * leaf.  Progress is the band and the number of its moves applied, under
  * "dedup_flush_at" in the meta database; the moves of a band are a
  * function of the generation's records, so a restart goes on where the
- * last commit was.  (At a million cases the index has more leaves than a
- * run has moves, and the runs save little but the CPU of nested pages.)
+ * last commit was.
  *
  * Queries see every case as if its bands were current: a pending case's
  * entries in dedup_bands are ignored, and its signature is compared band
