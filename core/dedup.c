@@ -668,21 +668,26 @@ dedup_similarity(const struct dedup_sig *a, const struct dedup_sig *b)
 /* ------------------------------------------------------------------ */
 /* The LSH index.                                                      */
 
-/* The bucket key of band b: u32 big-endian, band << 24 | bucket. */
+/* v as 4 bytes, big-endian: the byte order of the band keys and ids. */
+static void
+be32(unsigned char k[4], uint32_t v)
+{
+	k[0] = (unsigned char) (v >> 24);
+	k[1] = (unsigned char) (v >> 16);
+	k[2] = (unsigned char) (v >> 8);
+	k[3] = (unsigned char) v;
+}
+
+/* The bucket key of band b: band << 24 | bucket (stored with be32). */
 static uint32_t
-band_key(const struct dedup_sig *sig, int b, unsigned char k[4])
+band_key(const struct dedup_sig *sig, int b)
 {
 	uint32_t v = (uint32_t) sig->v[b * DEDUP_ROWS] |
 	    (uint32_t) sig->v[b * DEDUP_ROWS + 1] << 16;
 	uint32_t bucket = (uint32_t) (fmix64(v ^ SEED_BUCKET ^
 	                                  (uint64_t) b << 32) >>
 	    (64 - DEDUP_BUCKET_BITS));
-	uint32_t key    = (uint32_t) b << 24 | bucket;
-	k[0]            = (unsigned char) (key >> 24);
-	k[1]            = (unsigned char) (key >> 16);
-	k[2]            = (unsigned char) (key >> 8);
-	k[3]            = (unsigned char) key;
-	return (key);
+	return ((uint32_t) b << 24 | bucket);
 }
 
 static void
@@ -751,10 +756,7 @@ static void
 pend_key(unsigned char k[5], int gen, uint32_t id)
 {
 	k[0] = (unsigned char) gen;
-	k[1] = (unsigned char) (id >> 24);
-	k[2] = (unsigned char) (id >> 16);
-	k[3] = (unsigned char) (id >> 8);
-	k[4] = (unsigned char) id;
+	be32(k + 1, id);
 }
 
 static bool
@@ -910,13 +912,12 @@ band_moves(const struct pend *recs, size_t n, int b, struct band_move *out)
 {
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
-		unsigned char kb[4];
 		uint32_t      kf = 0, kt = 0;
 		if (recs[i].has_from) {
-			kf = band_key(&recs[i].from, b, kb);
+			kf = band_key(&recs[i].from, b);
 		}
 		if (recs[i].has_to) {
-			kt = band_key(&recs[i].to, b, kb);
+			kt = band_key(&recs[i].to, b);
 		}
 		if (recs[i].has_from && recs[i].has_to && kf == kt) {
 			continue;
@@ -1071,11 +1072,9 @@ dedup_index_step(MDB_txn *txn, struct store *st, bool all)
 			size_t m = band_moves(recs, n, band, moves);
 			for (; off < m && (all || budget > 0) && rv == SK_OK;
 			     off++, budget--) {
-				unsigned char kb[4] = { (unsigned char) (moves[off].key >> 24),
-					(unsigned char) (moves[off].key >> 16),
-					(unsigned char) (moves[off].key >> 8),
-					(unsigned char) moves[off].key };
-				uint32_t id = moves[off].id;
+				unsigned char kb[4];
+				uint32_t      id = moves[off].id;
+				be32(kb, moves[off].key);
 				rv = moves[off].put
 				    ? store_put_dup(txn, st, DB_DEDUP_BANDS, kb, 4, &id,
 				          sizeof(id))
@@ -1203,8 +1202,7 @@ pending_candidates(MDB_txn *txn, struct store *st, const uint32_t qk[],
 			continue;
 		}
 		for (int b = 0; b < DEDUP_BANDS; b++) {
-			unsigned char kb[4];
-			if (band_key(&p.to, b, kb) == qk[b]) {
+			if (band_key(&p.to, b) == qk[b]) {
 				rv = idset_add(cand, p.id);
 				break;
 			}
@@ -1258,8 +1256,7 @@ dedup_query(MDB_txn *txn, struct store *st, const struct dedup_sig *sig,
 
 	*n = 0;
 	for (int b = 0; b < DEDUP_BANDS; b++) {
-		unsigned char kb[4];
-		qk[b] = band_key(sig, b, kb);
+		qk[b] = band_key(sig, b);
 	}
 	if ((rv = pending_candidates(txn, st, qk, q, &pending, &cand)) != 0) {
 		goto out;
@@ -1272,7 +1269,7 @@ dedup_query(MDB_txn *txn, struct store *st, const struct dedup_sig *sig,
 		unsigned char kb[4];
 		MDB_val       k = { 4, kb }, v;
 
-		band_key(sig, b, kb);
+		be32(kb, qk[b]);
 		rc = mdb_cursor_get(cur, &k, &v, MDB_SET);
 		if (rc == 0) {
 			rc = mdb_cursor_get(cur, &k, &v, MDB_GET_MULTIPLE);
@@ -1534,11 +1531,11 @@ pend_find(const struct pend *recs, size_t n, uint32_t id)
 static int
 band_has(MDB_cursor *bands, uint32_t key, uint32_t id)
 {
-	unsigned char kb[4] = { (unsigned char) (key >> 24),
-		(unsigned char) (key >> 16), (unsigned char) (key >> 8),
-		(unsigned char) key };
+	unsigned char kb[4];
 	MDB_val       bk = { 4, kb }, bv = { 4, &id };
-	int           r  = mdb_cursor_get(bands, &bk, &bv, MDB_GET_BOTH);
+	int           r;
+	be32(kb, key);
+	r = mdb_cursor_get(bands, &bk, &bv, MDB_GET_BOTH);
 	return (r == 0 ? 1 : r == MDB_NOTFOUND ? 0 : r);
 }
 
@@ -1559,9 +1556,8 @@ verify_pending(MDB_cursor *bands, const struct pend *f, const struct pend *x,
 	char               msg[256];
 
 	for (int b = 0; b < DEDUP_BANDS; b++) {
-		unsigned char kb[4];
-		uint32_t      kf = p->has_from ? band_key(&p->from, b, kb) : 0;
-		uint32_t      kt = p->has_to ? band_key(&p->to, b, kb) : 0;
+		uint32_t      kf = p->has_from ? band_key(&p->from, b) : 0;
+		uint32_t      kt = p->has_to ? band_key(&p->to, b) : 0;
 		bool          from_in = p->has_from, to_in = false;
 
 		if (f != NULL && !(p->has_from && p->has_to && kf == kt)) {
@@ -1658,8 +1654,7 @@ dedup_verify(MDB_txn *txn, struct store *st,
 		}
 		want += DEDUP_BANDS;
 		for (int b = 0; b < DEDUP_BANDS; b++) {
-			unsigned char kb[4];
-			int r = band_has(bands, band_key(&sig, b, kb), (uint32_t) id);
+			int r = band_has(bands, band_key(&sig, b), (uint32_t) id);
 			if (r == 0) {
 				snprintf(msg, sizeof(msg),
 				    "case %llu is missing from dedup_bands "
