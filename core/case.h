@@ -15,7 +15,8 @@
  * case.get and case.list read), and on a whole case, whose facts it takes.
  */
 
-/* The council of stage ("unit"/"province"): pinned, else current; or NULL. */
+/* The council of stage ("unit"/"province"): pinned, else current; or NULL.
+ * Shared and read-only, as council_for_unit's (ops.h). */
 json_object *case_council_facts(struct op_ctx *ctx,
     const struct case_facts *f, const char *stage);
 json_object *case_council(struct op_ctx *ctx, json_object *doc,

@@ -371,13 +371,13 @@ council_for_unit(struct op_ctx *ctx, const char *unit, json_object **out)
 		if (rv == 0 && v.mv_size <= PROTO_MAX_ID) {
 			memcpy(cid, v.mv_data, v.mv_size);
 			cid[v.mv_size] = '\0';
-			return (store_doc_get(ctx->txn, ctx->st, DB_COUNCILS, cid,
+			return (store_doc_view(ctx->txn, ctx->st, DB_COUNCILS, cid,
 			    out));
 		}
 		if (rv != 0 && rv != SK_ENOTFOUND) {
 			return (rv);
 		}
-		if (store_doc_get(ctx->txn, ctx->st, DB_UNITS, id, &u) != 0) {
+		if (store_doc_view(ctx->txn, ctx->st, DB_UNITS, id, &u) != 0) {
 			break;
 		}
 		snprintf(id, sizeof(id), "%s", doc_get_str(u, "parent") ?: "");
@@ -415,7 +415,7 @@ council_for_field(struct op_ctx *ctx, const char *field, json_object **out)
 
 		memcpy(id, b + 2, n);
 		id[n] = '\0';
-		if (store_doc_get(ctx->txn, ctx->st, DB_COUNCILS, id, &c) != 0) {
+		if (store_doc_view(ctx->txn, ctx->st, DB_COUNCILS, id, &c) != 0) {
 			continue;
 		}
 		if (json_object_object_get_ex(c, "fields", &fields)) {

@@ -164,7 +164,8 @@ int dedup_server_verify(struct op_ctx *ctx, json_object *problems);
  * council_for_unit walks from unit up through the parents to the first unit
  * with a council of scope "unit"; council_for_field picks the province
  * council whose fields include field, else one with no fields.  Both return
- * SK_ENOTFOUND when there is none; *out is owned by the caller.
+ * SK_ENOTFOUND when there is none.  *out is shared (store_doc_view): read
+ * it, never change it, and release it with json_object_put.
  */
 int council_for_unit(struct op_ctx *ctx, const char *unit, json_object **out);
 int council_for_field(struct op_ctx *ctx, const char *field,

@@ -104,7 +104,7 @@ case_council_facts(struct op_ctx *ctx, const struct case_facts *f,
 	const char  *pinned  = f->council[unit ? 0 : 1];
 
 	if (pinned != NULL &&
-	    store_doc_get(ctx->txn, ctx->st, DB_COUNCILS, pinned, &c) == 0) {
+	    store_doc_view(ctx->txn, ctx->st, DB_COUNCILS, pinned, &c) == 0) {
 		return (c);
 	}
 	if (unit) {
@@ -631,7 +631,7 @@ resolve_unit(struct op_ctx *ctx, const char **unit)
 		    "you may file cases only in your own unit (%s), not %s",
 		    ctx->who->unit, *unit));
 	}
-	if ((rv = store_doc_get(ctx->txn, ctx->st, DB_UNITS, *unit, &u)) != 0) {
+	if ((rv = store_doc_view(ctx->txn, ctx->st, DB_UNITS, *unit, &u)) != 0) {
 		return (proto_fail(ctx->err, SK_ENOTFOUND, "no unit \"%s\"",
 		    *unit));
 	}

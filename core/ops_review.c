@@ -54,7 +54,7 @@ review_rubric_id(struct op_ctx *ctx, json_object *doc, const char *stage,
 	snprintf(unit, sizeof(unit), "%s", doc_get_str(doc, "unit") ?: "");
 	for (int depth = 0; depth < 64 && unit[0] != '\0'; depth++) {
 		json_object *u;
-		if (store_doc_get(ctx->txn, ctx->st, DB_UNITS, unit, &u) != 0) {
+		if (store_doc_view(ctx->txn, ctx->st, DB_UNITS, unit, &u) != 0) {
 			break;
 		}
 		if ((r = doc_get_str(u, "rubric")) != NULL) {

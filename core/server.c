@@ -309,6 +309,7 @@ apply_writes(struct server *s, struct item *items, size_t n, int64_t now,
 	if ((rv = store_write_begin(s->st, NULL, &txn)) != 0) {
 		return (rv);
 	}
+	store_cache_bind(s->st, txn); /* unbound by run_writes */
 	for (size_t i = 0; i < n; i++) {
 		struct item *it = &items[i];
 		uint64_t     before;
@@ -415,6 +416,7 @@ run_writes(struct server *s, struct item *items, size_t n, int64_t now)
 		bool stalled = s->dedup_stalled;
 
 		rv = apply_writes(s, items, n, now, nested);
+		store_cache_unbind(s->st); /* the transaction has ended */
 		if (rv == SK_ENESTED && s->dedup_stalled != stalled) {
 			continue; /* again, without the index's upkeep */
 		}
@@ -791,7 +793,10 @@ on_batch(void *arg, struct ipc_req *batch)
 		}
 		/* A read: answer from the snapshot now. */
 		if (rtxn == NULL &&
-		    store_read_begin(s->st, &rtxn) != 0) {
+		    store_read_begin(s->st, &rtxn) == 0) {
+			store_cache_bind(s->st, rtxn);
+		}
+		if (rtxn == NULL) {
 			proto_fail(&it->err, SK_EUNAVAIL,
 			    "cannot read the database");
 		} else if (item_authorize(s, it, rtxn) == 0 &&
@@ -803,6 +808,7 @@ on_batch(void *arg, struct ipc_req *batch)
 		item_send(it);
 		it->req = NULL;
 	}
+	store_cache_unbind(s->st);
 	store_read_end(s->st);
 	if (nwrites > 0) {
 		run_writes(s, s->items, n, now);

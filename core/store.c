@@ -124,13 +124,98 @@ store_get(MDB_txn *txn, struct store *st, enum store_db db, const void *key,
 	return (store_err(mdb_get(txn, st->dbi[db], &k, val)));
 }
 
+/* ------------------------------------------------------------------ */
+/* store_doc_view's cache (store.h).                                   */
+
+static bool
+cached_db(enum store_db db)
+{
+	return (db == DB_COUNCILS || db == DB_UNITS);
+}
+
+static void
+cache_clear(struct store *st)
+{
+	for (unsigned i = 0; i < st->cache_n; i++) {
+		json_object_put(st->cache[i].doc);
+	}
+	st->cache_n = 0;
+}
+
+/* Every write comes through here: one to a cached database empties it. */
+static void
+cache_wrote(struct store *st, enum store_db db)
+{
+	st->changes++;
+	if (st->cache_n > 0 && cached_db(db)) {
+		cache_clear(st);
+	}
+}
+
+static void
+cache_wrote_cursor(struct store *st, MDB_cursor *cur)
+{
+	MDB_dbi dbi = mdb_cursor_dbi(cur);
+	st->changes++;
+	if (st->cache_n > 0 &&
+	    (dbi == st->dbi[DB_COUNCILS] || dbi == st->dbi[DB_UNITS])) {
+		cache_clear(st);
+	}
+}
+
+void
+store_cache_bind(struct store *st, MDB_txn *txn)
+{
+	cache_clear(st);
+	st->cache_txn = txn;
+}
+
+void
+store_cache_unbind(struct store *st)
+{
+	cache_clear(st);
+	st->cache_txn = NULL;
+}
+
+int
+store_doc_view(MDB_txn *txn, struct store *st, enum store_db db,
+    const char *id, json_object **out)
+{
+	size_t idlen = strlen(id);
+	int    rv;
+
+	if (txn != st->cache_txn || !cached_db(db) ||
+	    idlen > STORE_DOC_ID_MAX) {
+		return (store_doc_get(txn, st, db, id, out));
+	}
+	for (unsigned i = 0; i < st->cache_n; i++) {
+		struct store_doc_slot *c = &st->cache[i];
+		if (c->db == db && strcmp(c->id, id) == 0) {
+			*out = json_object_get(c->doc);
+			return (0);
+		}
+	}
+	if ((rv = store_doc_get(txn, st, db, id, out)) != 0) {
+		return (rv);
+	}
+	if (st->cache_n == STORE_DOC_CACHE) {
+		/* Full: start over (a batch rarely reads more than a few). */
+		cache_clear(st);
+	}
+	struct store_doc_slot *c = &st->cache[st->cache_n++];
+	c->db                    = db;
+	memcpy(c->id, id, idlen + 1);
+	c->doc = json_object_get(*out);
+	return (0);
+}
+
 int
 store_put(MDB_txn *txn, struct store *st, enum store_db db, const void *key,
     size_t klen, const void *val, size_t vlen)
 {
 	MDB_val k = { klen, (void *) key };
 	MDB_val v = { vlen, (void *) val };
-	st->changes++;
+	cache_wrote(st, db);
 	return (store_err(mdb_put(txn, st->dbi[db], &k, &v, 0)));
 }
 
@@ -140,7 +225,7 @@ store_del(MDB_txn *txn, struct store *st, enum store_db db, const void *key,
 {
 	MDB_val k = { klen, (void *) key };
 	int     rc;
-	st->changes++;
+	cache_wrote(st, db);
 	rc = mdb_del(txn, st->dbi[db], &k, NULL);
 	return (rc == MDB_NOTFOUND ? SK_OK : store_err(rc));
 }
@@ -152,7 +237,7 @@ store_put_dup(MDB_txn *txn, struct store *st, enum store_db db,
 	MDB_val k = { klen, (void *) key };
 	MDB_val v = { vlen, (void *) val };
 	int     rc;
-	st->changes++;
+	cache_wrote(st, db);
 	rc = mdb_put(txn, st->dbi[db], &k, &v, MDB_NODUPDATA);
 	return (rc == MDB_KEYEXIST ? SK_OK : store_err(rc));
 }
@@ -164,7 +249,7 @@ store_del_dup(MDB_txn *txn, struct store *st, enum store_db db,
 	MDB_val k = { klen, (void *) key };
 	MDB_val v = { vlen, (void *) val };
 	int     rc;
-	st->changes++;
+	cache_wrote(st, db);
 	rc = mdb_del(txn, st->dbi[db], &k, &v);
 	return (rc == MDB_NOTFOUND ? SK_OK : store_err(rc));
 }
@@ -173,14 +258,14 @@ int
 store_cursor_put(struct store *st, MDB_cursor *cur, MDB_val *key,
     MDB_val *val, unsigned flags)
 {
-	st->changes++;
+	cache_wrote_cursor(st, cur);
 	return (store_err(mdb_cursor_put(cur, key, val, flags)));
 }
 
 int
 store_cursor_del(struct store *st, MDB_cursor *cur)
 {
-	st->changes++;
+	cache_wrote_cursor(st, cur);
 	return (store_err(mdb_cursor_del(cur, 0)));
 }
 
@@ -365,6 +450,7 @@ store_close(struct store *st)
 	if (st == NULL) {
 		return;
 	}
+	store_cache_unbind(st);
 	if (st->rtxn != NULL) {
 		mdb_txn_abort(st->rtxn);
 	}

@@ -97,6 +97,10 @@ enum store_db {
 	DB_COUNT,
 };
 
+/* store_doc_view's cache: how many documents, and their longest id. */
+#define STORE_DOC_CACHE 32
+#define STORE_DOC_ID_MAX 64
+
 struct store {
 	MDB_env *env;
 	MDB_dbi  dbi[DB_COUNT];
@@ -109,6 +113,14 @@ struct store {
 	 * it before and after a request to tell whether a failed one changed
 	 * anything.  No other file calls LMDB's put or del (a test checks). */
 	uint64_t changes;
+	/* The documents store_doc_view has parsed for cache_txn (below). */
+	MDB_txn *cache_txn;
+	unsigned cache_n;
+	struct store_doc_slot {
+		enum store_db db;
+		char          id[STORE_DOC_ID_MAX + 1];
+		json_object  *doc;
+	} cache[STORE_DOC_CACHE];
 };
 
 /* Longest key we build: a length-prefixed string of 255 bytes, two u64s. */
@@ -177,6 +189,23 @@ int store_doc_get(MDB_txn *txn, struct store *st, enum store_db db,
     const char *id, json_object **out);
 int store_doc_put(MDB_txn *txn, struct store *st, enum store_db db,
     const char *id, json_object *doc);
+
+/*
+ * The same document, shared and read-only: the caller must not change it,
+ * and releases it with json_object_put as usual.  A batch's requests read
+ * the same few councils and units over and over (every write resolves its
+ * case's council, some twice, and the units above it); parsed each time
+ * they were a tenth of a write's CPU.  So within the one transaction bound by
+ * store_cache_bind, a document of those databases is parsed once.  Any
+ * write to one of them (through the functions above) empties the cache, and
+ * so does binding or unbinding: the caller unbinds before the transaction
+ * ends, commit or abort, so that nothing outlives what it was read from.
+ * Other transactions (nested ones included) read afresh.  Loop only.
+ */
+int store_doc_view(MDB_txn *txn, struct store *st, enum store_db db,
+    const char *id, json_object **out);
+void store_cache_bind(struct store *st, MDB_txn *txn);
+void store_cache_unbind(struct store *st);
 
 /*
  * Parses a stored JSON value (borrowed from LMDB); the caller owns the

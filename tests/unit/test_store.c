@@ -512,6 +512,78 @@ test_case_put_aborted(void **state)
 	assert_clean(f->st);
 }
 
+/* The council's members as store_doc_view sees them in txn. */
+static const char *
+members_seen(MDB_txn *txn, struct store *st)
+{
+	static char  buf[256];
+	json_object *c, *m;
+	assert_int_equal(store_doc_view(txn, st, DB_COUNCILS, "hd-a", &c), 0);
+	assert_true(json_object_object_get_ex(c, "members", &m));
+	snprintf(buf, sizeof(buf), "%s", json_object_to_json_string(m));
+	json_object_put(c);
+	return (buf);
+}
+
+static void
+put_council(MDB_txn *txn, struct store *st, const char *members)
+{
+	char         text[256];
+	json_object *c;
+	snprintf(text, sizeof(text), "{\"id\":\"hd-a\",\"members\":%s}",
+	    members);
+	c = json_tokener_parse(text);
+	assert_int_equal(store_doc_put(txn, st, DB_COUNCILS, "hd-a", c), 0);
+	json_object_put(c);
+}
+
+/*
+ * The batch's document cache never shows a council as it no longer is: a
+ * change in the same transaction is seen at once, and one rolled back (the
+ * whole batch, or a nested request) is not seen afterwards.
+ */
+static void
+test_doc_view_follows_writes(void **state)
+{
+	struct fixture *f = *state;
+	MDB_txn        *txn, *child;
+	json_object    *a, *b;
+
+	assert_int_equal(store_write_begin(f->st, NULL, &txn), 0);
+	put_council(txn, f->st, "[\"lan\"]");
+	assert_int_equal(mdb_txn_commit(txn), 0);
+
+	assert_int_equal(store_write_begin(f->st, NULL, &txn), 0);
+	store_cache_bind(f->st, txn);
+	assert_string_equal(members_seen(txn, f->st), "[ \"lan\" ]");
+	/* Parsed once: the second view is the same document. */
+	assert_int_equal(store_doc_view(txn, f->st, DB_COUNCILS, "hd-a", &a), 0);
+	assert_int_equal(store_doc_view(txn, f->st, DB_COUNCILS, "hd-a", &b), 0);
+	assert_ptr_equal(a, b);
+	json_object_put(a);
+	json_object_put(b);
+	/* Changed in the same transaction: seen at once. */
+	put_council(txn, f->st, "[\"lan\", \"minh\"]");
+	assert_string_equal(
+	    members_seen(txn, f->st), "[ \"lan\", \"minh\" ]");
+	/* A nested request reads afresh, and its change, rolled back, is
+	 * not seen by the batch afterwards. */
+	assert_int_equal(store_write_begin(f->st, txn, &child), 0);
+	put_council(child, f->st, "[]");
+	assert_string_equal(members_seen(child, f->st), "[ ]");
+	mdb_txn_abort(child);
+	assert_string_equal(
+	    members_seen(txn, f->st), "[ \"lan\", \"minh\" ]");
+	/* The batch aborted: the next transaction sees what was committed. */
+	store_cache_unbind(f->st);
+	mdb_txn_abort(txn);
+	assert_int_equal(store_write_begin(f->st, NULL, &txn), 0);
+	store_cache_bind(f->st, txn);
+	assert_string_equal(members_seen(txn, f->st), "[ \"lan\" ]");
+	store_cache_unbind(f->st);
+	mdb_txn_abort(txn);
+}
+
 static void
 corrupt(struct store *st, enum store_db db, struct store_key *k, bool put)
 {
@@ -1065,6 +1137,8 @@ main(void)
 		    test_case_view_prefix, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_case_put_aborted, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_doc_view_follows_writes, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_verify_stale_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(
