@@ -982,8 +982,18 @@ l_text_syllables(lua_State *L)
 	bool                    in_word = false;
 	while (len > 0) {
 		utf8proc_int32_t cp;
-		utf8proc_ssize_t k
-		    = utf8proc_iterate(p, (utf8proc_ssize_t) len, &cp);
+		utf8proc_ssize_t k;
+		if (*p < 0x80) {
+			/* ASCII, most bytes of Vietnamese text: no table. */
+			bool word = (*p >= '0' && *p <= '9') ||
+			    ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z');
+			n += word && !in_word;
+			in_word = word;
+			p++;
+			len--;
+			continue;
+		}
+		k = utf8proc_iterate(p, (utf8proc_ssize_t) len, &cp);
 		if (k < 0) {
 			return (luaL_error(
 			    L, "text.syllables: the text is not valid UTF-8"));
