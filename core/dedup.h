@@ -106,14 +106,22 @@ int dedup_query(MDB_txn *txn, struct store *st, const struct dedup_sig *sig,
     const struct dedup_query *q, struct dedup_match *out, size_t *n);
 
 /*
- * The search index: stripped syllable -> ids.  dedup_search_add indexes
- * every distinct syllable of text under id; dedup_search_del removes what
- * the same text added.  The caller passes only what may be published.
+ * The search index: stripped syllable -> ids.  dedup_search_change says
+ * that id's published text was was (NULL: none) and is now is (NULL:
+ * none); the caller passes only what may be published.  The postings move
+ * later, with other cases' (dedup.c), but searches see the change at once.
+ * dedup_search_step applies some of what waits, all of it with all: the
+ * server calls it in each batch's write transaction, and with all before
+ * it stops.  dedup_search_pending: how many cases wait.
  */
-int dedup_search_add(MDB_txn *txn, struct store *st, uint64_t id,
-    const char *text, size_t len);
-int dedup_search_del(MDB_txn *txn, struct store *st, uint64_t id,
-    const char *text, size_t len);
+int dedup_search_change(MDB_txn *txn, struct store *st, uint64_t id,
+    const char *was, size_t wlen, const char *is, size_t ilen);
+int dedup_search_step(MDB_txn *txn, struct store *st, bool all);
+uint64_t dedup_search_pending(MDB_txn *txn, struct store *st);
+/* For server.verify: SK_ENOTFOUND unless id's postings wait; if they do,
+ * whether term (len bytes) is among those it has (*from) and will (*to). */
+int dedup_search_pending_term(MDB_txn *txn, struct store *st, uint32_t id,
+    const char *term, size_t len, bool *from, bool *to);
 
 /* Most syllables a query may have; more is SK_ETOOLARGE. */
 #define DEDUP_QUERY_TERMS 32

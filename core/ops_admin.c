@@ -569,6 +569,9 @@ op_server_status(struct op_ctx *ctx)
 	json_object_object_add(r, "dedup_pending",
 	    json_object_new_int64((int64_t) dedup_index_pending(ctx->txn,
 	        ctx->st)));
+	json_object_object_add(r, "search_pending",
+	    json_object_new_int64((int64_t) dedup_search_pending(ctx->txn,
+	        ctx->st)));
 	json_object_object_add(r, "now", json_time(ctx->now));
 	ctx->result = r;
 	return (0);

@@ -195,12 +195,8 @@ search_update(struct op_ctx *ctx, uint64_t id, json_object *old,
 	} else if (was && is && ol == nl && memcmp(ot, nt, ol) == 0) {
 		rv = 0; /* the public text is what is indexed already */
 	} else {
-		if (was) {
-			rv = dedup_search_del(ctx->txn, ctx->st, id, ot, ol);
-		}
-		if (is && rv == 0) {
-			rv = dedup_search_add(ctx->txn, ctx->st, id, nt, nl);
-		}
+		rv = dedup_search_change(ctx->txn, ctx->st, id, was ? ot : NULL,
+		    ol, is ? nt : NULL, nl);
 	}
 	free(ot);
 	free(nt);
@@ -542,6 +538,21 @@ dedup_server_verify(struct op_ctx *ctx, json_object *problems)
 		                 MDB_NEXT_MULTIPLE)) {
 			const uint32_t *ids = vv.mv_data;
 			for (size_t i = 0; i < vv.mv_size / 4; i++) {
+				bool from, to;
+				int  p = dedup_search_pending_term(ctx->txn,
+				     ctx->st, ids[i], k.mv_data, k.mv_size,
+				     &from, &to);
+				if (p == SK_OK && !from) {
+					store_problem(problems,
+					    "search_terms has \"%.*s\" for "
+					    "case %u, which its pending record "
+					    "does not",
+					    (int) k.mv_size,
+					    (char *) k.mv_data, ids[i]);
+				}
+				if (p == SK_OK) {
+					continue; /* it moves later */
+				}
 				if (npub == 0 ||
 				    bsearch(&ids[i], pub, npub, sizeof(*pub),
 				        cmp_u32) == NULL) {
@@ -569,7 +580,16 @@ dedup_server_verify(struct op_ctx *ctx, json_object *problems)
 		    tl > 0) {
 			uint32_t id = pub[i];
 			MDB_val  tk = { strcspn(t, " "), t }, tv = { 4, &id };
-			if (mdb_cursor_get(cur, &tk, &tv, MDB_GET_BOTH) != 0) {
+			bool     from, to;
+			int      r = dedup_search_pending_term(ctx->txn, ctx->st,
+			         id, t, tk.mv_size, &from, &to);
+			if (r == SK_OK && !to) {
+				store_problem(problems,
+				    "case %u is public but its pending search "
+				    "record misses its title",
+				    id);
+			} else if (r != SK_OK &&
+			    mdb_cursor_get(cur, &tk, &tv, MDB_GET_BOTH) != 0) {
 				store_problem(problems,
 				    "case %u is public but missing from "
 				    "search_terms",

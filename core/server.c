@@ -72,7 +72,7 @@ struct server {
 	/* Counters for the logs. */
 	unsigned long long batches, writes, commits;
 	unsigned long long replays; /* batches replayed nested (apply_writes) */
-	bool               dedup_stalled; /* dedup_index_step failed */
+	bool               dedup_stalled; /* an index step failed (dedup.c) */
 };
 
 static void
@@ -372,16 +372,18 @@ apply_writes(struct server *s, struct item *items, size_t n, int64_t now,
 		}
 		s->writes++;
 	}
-	/* A little of the duplicate index's pending work (dedup.c).  It is
-	 * upkeep: should it fail, the batch goes on without it (queries see
-	 * pending cases all the same, only slower). */
+	/* A little of the duplicate and search indexes' pending work
+	 * (dedup.c).  It is upkeep: should it fail, the batch goes on
+	 * without it (queries see pending cases all the same, only
+	 * slower). */
 	if (!s->dedup_stalled &&
-	    (rv = dedup_index_step(txn, s->st, false)) != 0) {
+	    ((rv = dedup_index_step(txn, s->st, false)) != 0 ||
+	        (rv = dedup_search_step(txn, s->st, false)) != 0)) {
 		if (rv == SK_EMAPFULL) {
 			goto mapfull;
 		}
-		log_error("cannot bring the duplicate index up to date (%s); "
-		          "its pending work waits until a restart",
+		log_error("cannot bring the duplicate or search index up to "
+		          "date (%s); their pending work waits until a restart",
 		    sk_err_code(rv));
 		s->dedup_stalled = true;
 		mdb_txn_abort(txn);
@@ -837,12 +839,17 @@ on_signal(uv_signal_t *h, int signum)
 	finish_shutdown(s);
 }
 
-/* The duplicate index's pending work, all of it (at shutdown). */
+/* The duplicate and search indexes' pending work, all of it (at
+ * shutdown). */
 static int
 dedup_catch_up(struct op_ctx *ctx, void *arg)
 {
+	int rv;
 	(void) arg;
-	return (dedup_index_step(ctx->txn, ctx->st, true));
+	if ((rv = dedup_index_step(ctx->txn, ctx->st, true)) != 0) {
+		return (rv);
+	}
+	return (dedup_search_step(ctx->txn, ctx->st, true));
 }
 
 static void

@@ -50,6 +50,7 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_COUNCIL_INDEX] = "council_index",
 	[DB_CASE_ITEMS]   = "case_items",
 	[DB_DEDUP_PENDING] = "dedup_pending",
+	[DB_SEARCH_PENDING] = "search_pending",
 };
 
 /* Flags of the databases that are not plain key -> value. */

@@ -49,7 +49,11 @@
  *                 -> u8 flags (1: from, 2: to), the signature whose bands
  *                 are in dedup_bands (from) and the one they move to (to)
  *   search_terms  stripped syllable (raw bytes) -> u32 case ids, native
- *                 order, as dedup_bands; recognized cases' public text
+ *                 order, as dedup_bands; recognized cases' public text,
+ *                 brought up to date in sorted runs (dedup_search_step)
+ *   search_pending u32 case (BE) -> u32 n, the n bytes of the terms its
+ *                 postings have ("from"), then those they move to ("to");
+ *                 each NUL-terminated, in strcmp order
  *
  * ("str" is one length byte and the bytes; "u64" is 8 bytes big-endian.)
  *
@@ -94,6 +98,7 @@ enum store_db {
 	DB_COUNCIL_INDEX,
 	DB_CASE_ITEMS,
 	DB_DEDUP_PENDING,
+	DB_SEARCH_PENDING,
 	DB_COUNT,
 };
 

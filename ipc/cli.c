@@ -1172,6 +1172,9 @@ show_status(struct cli *cl, const struct cmd *cmd, const struct args *a,
 	snprintf(buf, sizeof(buf), "index: %lld changes pending",
 	    jint(r, "dedup_pending", 0));
 	card_line("duplicates", buf);
+	snprintf(buf, sizeof(buf), "index: %lld cases pending",
+	    jint(r, "search_pending", 0));
+	card_line("search", buf);
 	printf("\n");
 	return (print_state_counts(jobject(r, "cases")));
 }

@@ -212,19 +212,25 @@ check "a revoked case is no longer found" "" \
 
 check "verify finds nothing wrong" "true" "$(sk --json verify | jq -r .ok)"
 
-# The bands of the cases filed here wait for a sorted run (256 cases);
-# the matches above came from comparing their signatures.  A server that
-# stops first applies them, and they answer the same afterwards.
+# The bands of the cases filed here wait for a sorted run (256 cases),
+# and the recognized cases' search postings for one of their own (64);
+# the answers above came from the pending records.  A server that stops
+# first applies them, and they answer the same afterwards.
 pending=$(jget "$(call "" server.status)" .result.dedup_pending)
 check "server.status counts the changes waiting for the bands" true \
 	"$([ "$pending" -gt 0 ] && echo true || echo false)"
+check "and the cases waiting for the search postings" 1 \
+	"$(jget "$(call "" server.status)" .result.search_pending)"
 BEFORE=$(sk --json similar "$COPY" | jq -c '[.items[] | .id, .similarity]')
+FOUND=$(sk --json search benh | jq -c '[.items[].id]')
 stop_server
 start_server
-check "stopping applied them" 0 \
-	"$(jget "$(call "" server.status)" .result.dedup_pending)"
+check "stopping applied them" "0 0" \
+	"$(jget "$(call "" server.status)" '"\(.result.dedup_pending) \(.result.search_pending)"')"
 check "and the matches are the same from the bands" "$BEFORE" \
 	"$(sk --json similar "$COPY" | jq -c '[.items[] | .id, .similarity]')"
+check "and the search the same from the postings" "$FOUND" \
+	"$(sk --json search benh | jq -c '[.items[].id]')"
 check "verify still finds nothing wrong" "true" "$(sk --json verify | jq -r .ok)"
 stop_server
 

@@ -463,21 +463,14 @@ search(struct fixture *f, MDB_txn *txn, const char *q, uint64_t after,
 	assert_int_equal(more, want_more);
 }
 
+/* The same answers whether the cases' postings wait or are in. */
 static void
-test_search(void **state)
+search_answers(struct fixture *f, MDB_txn *txn)
 {
-	struct fixture *f = *state;
-	MDB_txn        *txn = begin(f);
-	const char     *t3 = "Giáo dục mầm non: đồ chơi tái chế";
-	const char     *t5 = "giao duc tieu hoc vung cao";
-	const char     *t9 = "Y tế xã: quản lý tăng huyết áp";
-	uint64_t        ids[4];
-	size_t          n;
-	bool            more;
+	uint64_t ids[4];
+	size_t   n;
+	bool     more;
 
-	assert_int_equal(dedup_search_add(txn, f->st, 3, t3, strlen(t3)), 0);
-	assert_int_equal(dedup_search_add(txn, f->st, 5, t5, strlen(t5)), 0);
-	assert_int_equal(dedup_search_add(txn, f->st, 9, t9, strlen(t9)), 0);
 	search(f, txn, "giáo dục", 0, 10, "3 5", false);
 	search(f, txn, "GIAO DUC mam non", 0, 10, "3", false);
 	search(f, txn, "Đồ chơi", 0, 10, "3", false);
@@ -489,8 +482,119 @@ test_search(void **state)
 	assert_int_equal(dedup_search(txn, f->st, "?!", 2, 0, 4, ids, &n,
 	                     &more),
 	    SK_EBADREQ);
-	assert_int_equal(dedup_search_del(txn, f->st, 3, t3, strlen(t3)), 0);
+}
+
+static void
+test_search(void **state)
+{
+	struct fixture *f = *state;
+	MDB_txn        *txn = begin(f);
+	const char     *t3 = "Giáo dục mầm non: đồ chơi tái chế";
+	const char     *t5 = "giao duc tieu hoc vung cao";
+	const char     *t9 = "Y tế xã: quản lý tăng huyết áp";
+	const char     *t5b = "Giáo dục tiểu học: lớp ghép";
+
+	assert_int_equal(
+	    dedup_search_change(txn, f->st, 3, NULL, 0, t3, strlen(t3)), 0);
+	assert_int_equal(
+	    dedup_search_change(txn, f->st, 5, NULL, 0, t5, strlen(t5)), 0);
+	assert_int_equal(
+	    dedup_search_change(txn, f->st, 9, NULL, 0, t9, strlen(t9)), 0);
+	assert_int_equal(dedup_search_pending(txn, f->st), 3);
+	search_answers(f, txn); /* pending */
+	assert_int_equal(dedup_search_step(txn, f->st, false), 0);
+	assert_int_equal(dedup_search_pending(txn, f->st), 3); /* too few */
+	assert_int_equal(dedup_search_step(txn, f->st, true), 0);
+	assert_int_equal(dedup_search_pending(txn, f->st), 0);
+	search_answers(f, txn); /* in the postings */
+
+	/* Changed, withdrawn from view, and back as it was. */
+	assert_int_equal(dedup_search_change(txn, f->st, 5, t5, strlen(t5),
+	                     t5b, strlen(t5b)),
+	    0);
+	search(f, txn, "vung cao", 0, 10, "", false);
+	search(f, txn, "lop ghep", 0, 10, "5", false);
+	assert_int_equal(
+	    dedup_search_change(txn, f->st, 3, t3, strlen(t3), NULL, 0), 0);
 	search(f, txn, "giáo dục", 0, 10, "5", false);
+	assert_int_equal(
+	    dedup_search_change(txn, f->st, 5, t5b, strlen(t5b), t5, strlen(t5)),
+	    0);
+	assert_int_equal(dedup_search_pending(txn, f->st), 1); /* 5 is back */
+	search(f, txn, "vung cao", 0, 10, "5", false);
+	assert_int_equal(dedup_search_step(txn, f->st, true), 0);
+	search(f, txn, "giáo dục", 0, 10, "5", false);
+	search(f, txn, "do choi", 0, 10, "", false);
+	MDB_stat ms;
+	assert_int_equal(mdb_stat(txn, f->st->dbi[DB_SEARCH_TERMS], &ms), 0);
+	/* 5: giao duc tieu hoc vung cao; 9: y te xa quan ly tang huyet ap */
+	assert_int_equal(ms.ms_entries, 6 + 8);
+	mdb_txn_abort(txn);
+}
+
+static uint64_t rnd(uint64_t *s);
+
+/*
+ * 300 cases of words from a small vocabulary, changed at random while
+ * their postings move a step at a time: every search answers as a scan of
+ * the current texts would, whatever waits.
+ */
+static void
+test_search_pending(void **state)
+{
+	static const char *const words[] = { "lớp", "học", "giáo", "viên",
+		"bệnh", "trạm", "xã", "huyện", "số", "hóa", "an", "toàn" };
+	enum { NW = sizeof(words) / sizeof(words[0]), NC = 300 };
+	struct fixture *f = *state;
+	MDB_txn        *txn = begin(f);
+	static char     text[NC + 1][128];
+	static unsigned has[NC + 1]; /* bit w: words[w] is in the text */
+	uint64_t        rng = 7, ids[NC];
+	size_t          n;
+	bool            more;
+
+	for (int round = 0; round < 40; round++) {
+		for (int c = 0; c < 20; c++) {
+			int      id  = 1 + (int) (rnd(&rng) % NC);
+			unsigned h   = 0;
+			char     t[128] = "";
+			for (int w = 0; w < 4; w++) {
+				unsigned k = (unsigned) (rnd(&rng) % NW);
+				h |= 1u << k;
+				strcat(t, words[k]);
+				strcat(t, " ");
+			}
+			bool gone = rnd(&rng) % 5 == 0;
+			assert_int_equal(dedup_search_change(txn, f->st,
+			                     (uint64_t) id,
+			                     text[id][0] ? text[id] : NULL,
+			                     strlen(text[id]), gone ? NULL : t,
+			                     gone ? 0 : strlen(t)),
+			    0);
+			snprintf(text[id], sizeof(text[id]), "%s", gone ? "" : t);
+			has[id] = gone ? 0 : h;
+		}
+		assert_int_equal(dedup_search_step(txn, f->st, round == 39), 0);
+		for (unsigned a = 0; a < NW; a += 3) {
+			unsigned b = (a + 5) % NW, want = 1u << a | 1u << b;
+			char     q[64];
+			size_t   m = 0;
+			snprintf(q, sizeof(q), "%s %s", words[a], words[b]);
+			assert_int_equal(dedup_search(txn, f->st, q, strlen(q), 0,
+			                     NC, ids, &n, &more),
+			    0);
+			for (int id = 1; id <= NC; id++) {
+				if ((has[id] & want) == want) {
+					assert_true(m < n);
+					assert_int_equal(ids[m], id);
+					m++;
+				}
+			}
+			assert_int_equal(m, n);
+			assert_false(more);
+		}
+	}
+	assert_int_equal(dedup_search_pending(txn, f->st), 0);
 	mdb_txn_abort(txn);
 }
 
@@ -962,6 +1066,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_index_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_search_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corpus, setup, teardown),
 	};
 	return (cmocka_run_group_tests(tests, NULL, NULL));
