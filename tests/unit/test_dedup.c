@@ -254,6 +254,52 @@ verify_clean(struct fixture *f, MDB_txn *txn, uint64_t want_sigs)
 }
 
 /*
+ * A pending record keeps its "to" signature's band keys, which queries
+ * compare.  A record written before that (no keys) is still understood,
+ * and one whose keys do not match its signature is named by verify.
+ */
+static void
+test_pending_keys(void **state)
+{
+	struct fixture    *f = *state;
+	struct dedup_match m[4];
+	struct dedup_query q = { 0.9, 0, 0, 4 };
+	struct dedup_sig   sig;
+	size_t             n;
+	int                bad = 0;
+	uint64_t           nsigs;
+	unsigned char      k[5] = { 0, 0, 0, 0, 7 }, v[1 + 256 + 256];
+	MDB_val            key = { 5, k }, val;
+	MDB_txn           *txn = begin(f);
+
+	sign("sáng kiến: sổ tay điện tử cho giáo viên chủ nhiệm", &sig);
+	assert_int_equal(dedup_index_put(txn, f->st, 7, &sig), SK_OK);
+	assert_int_equal(mdb_get(txn, f->st->dbi[DB_DEDUP_PENDING], &key, &val),
+	    0);
+	assert_int_equal(val.mv_size, 1 + sizeof(sig) + 4 * DEDUP_BANDS);
+	memcpy(v, val.mv_data, 1 + sizeof(sig)); /* before the next write */
+
+	/* The older layout: flags and the signature, no keys. */
+	assert_int_equal(
+	    store_put(txn, f->st, DB_DEDUP_PENDING, k, 5, v, 1 + sizeof(sig)),
+	    SK_OK);
+	assert_int_equal(dedup_query(txn, f->st, &sig, &q, m, &n), SK_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(m[0].id, 7);
+	verify_clean(f, txn, 1);
+
+	/* Keys that are not the signature's: verify says so. */
+	memset(v + 1 + sizeof(sig), 0xff, 4 * DEDUP_BANDS);
+	assert_int_equal(store_put(txn, f->st, DB_DEDUP_PENDING, k, 5, v,
+	                     1 + sizeof(sig) + 4 * DEDUP_BANDS),
+	    SK_OK);
+	assert_int_equal(
+	    dedup_verify(txn, f->st, count_bad, &bad, &nsigs), SK_OK);
+	assert_int_equal(bad, 1);
+	mdb_txn_abort(txn);
+}
+
+/*
  * The bands are brought up to date in sorted runs, a band at a time
  * (dedup_index_step).  At every point of that, queries answer as if every
  * case's bands were current, and server.verify finds the index whole:
@@ -1065,6 +1111,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_index_pending, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_pending_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_search_pending, setup, teardown),
