@@ -503,6 +503,88 @@ store_read_end(struct store *st)
 	}
 }
 
+/* Touches the value's pages: what faults them in. */
+static unsigned
+touch(const MDB_val *v)
+{
+	const volatile unsigned char *p   = v->mv_data;
+	unsigned                      sum = 0;
+	for (size_t i = 0; i < v->mv_size; i += 4096) {
+		sum += p[i];
+	}
+	return (sum + (v->mv_size > 0 ? p[v->mv_size - 1] : 0));
+}
+
+#define PREWARM_PER_TXN 4096
+
+int
+store_prewarm(struct store *st, const enum store_db *dbs, size_t n,
+    const atomic_bool *stop, uint64_t *values)
+{
+	unsigned char last[STORE_KEY_MAX];
+	unsigned      sink = 0;
+	int           rc   = 0;
+
+	*values = 0;
+	for (size_t d = 0; d < n && rc == 0 && !atomic_load(stop); d++) {
+		bool   dup  = (db_flags[dbs[d]] & MDB_DUPSORT) != 0;
+		size_t llen = 0;
+		bool   more = true;
+		while (more && rc == 0 && !atomic_load(stop)) {
+			MDB_txn    *txn;
+			MDB_cursor *cur;
+			MDB_val     k = { llen, last }, v;
+			int         i = 0;
+			if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)) !=
+			    0) {
+				break;
+			}
+			if ((rc = mdb_cursor_open(txn, st->dbi[dbs[d]], &cur)) !=
+			    0) {
+				mdb_txn_abort(txn);
+				break;
+			}
+			rc = mdb_cursor_get(
+			    cur, &k, &v, llen > 0 ? MDB_SET_RANGE : MDB_FIRST);
+			if (rc == 0 && llen > 0 && k.mv_size == llen &&
+			    memcmp(k.mv_data, last, llen) == 0) {
+				/* Where the last transaction stopped: read. */
+				rc = mdb_cursor_get(cur, &k, &v,
+				    dup ? MDB_NEXT_NODUP : MDB_NEXT);
+			}
+			while (rc == 0 && i++ < PREWARM_PER_TXN) {
+				sink += touch(&k);
+				if (dup) {
+					/* A page of sorted duplicates at a time.
+					 * (A key with one value has no page of
+					 * them: GET_MULTIPLE leaves dv as it
+					 * is, the value.) */
+					MDB_val dk = k, dv = v;
+					for (int r = mdb_cursor_get(
+					         cur, &dk, &dv, MDB_GET_MULTIPLE);
+					     r == 0; r = mdb_cursor_get(cur, &dk,
+					                 &dv, MDB_NEXT_MULTIPLE)) {
+						sink += touch(&dv);
+					}
+				} else {
+					sink += touch(&v);
+				}
+				(*values)++;
+				llen = k.mv_size <= sizeof(last) ? k.mv_size : 0;
+				memcpy(last, k.mv_data, llen);
+				rc = mdb_cursor_get(cur, &k, &v,
+				    dup ? MDB_NEXT_NODUP : MDB_NEXT);
+			}
+			more = rc == 0;
+			rc   = rc == MDB_NOTFOUND ? 0 : rc;
+			mdb_cursor_close(cur);
+			mdb_txn_abort(txn);
+		}
+	}
+	(void) sink;
+	return (store_err(rc));
+}
+
 int
 store_grow(struct store *st)
 {

@@ -64,6 +64,7 @@
 #ifndef SK_STORE_H
 #define SK_STORE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -217,6 +218,16 @@ void store_cache_unbind(struct store *st);
  * result.  No UTF-8 validation: what is stored was validated on the way in.
  */
 json_object *store_json(const MDB_val *v);
+
+/*
+ * Reads every page of dbs once, in read transactions of a few thousand
+ * records each (so that no old snapshot is held for long), until done or
+ * until *stop; *values counts the records read.  Any thread: the server
+ * runs it on libuv's pool after a start, for the databases that requests
+ * read at random (server.c says why).
+ */
+int store_prewarm(struct store *st, const enum store_db *dbs, size_t n,
+    const atomic_bool *stop, uint64_t *values);
 
 /* Meta counters. */
 int store_meta_u64(MDB_txn *txn, struct store *st, const char *name,
