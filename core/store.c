@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,6 +379,14 @@ store_open(struct store **out, const char *dir, size_t mapsize, bool nosync,
 		snprintf(err, errlen, "out of memory");
 		return (SK_EINTERNAL);
 	}
+	pthread_rwlockattr_t ra;
+	pthread_rwlockattr_init(&ra);
+	/* The loop, growing the map, must not wait behind a stream of
+	 * readers taking the lock again. */
+	pthread_rwlockattr_setkind_np(
+	    &ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&st->map_lock, &ra);
+	pthread_rwlockattr_destroy(&ra);
 	snprintf(st->path, sizeof(st->path), "%s", dir);
 	st->mapsize = mapsize ? mapsize : DEFAULT_MAPSIZE;
 	if (nosync) {
@@ -441,6 +450,7 @@ fail:
 		mdb_txn_abort(txn);
 	}
 	mdb_env_close(st->env);
+	pthread_rwlock_destroy(&st->map_lock);
 	free(st);
 	return (SK_EUNAVAIL);
 }
@@ -456,6 +466,7 @@ store_close(struct store *st)
 		mdb_txn_abort(st->rtxn);
 	}
 	mdb_env_close(st->env);
+	pthread_rwlock_destroy(&st->map_lock);
 	free(st);
 }
 
@@ -535,13 +546,16 @@ store_prewarm(struct store *st, const enum store_db *dbs, size_t n,
 			MDB_cursor *cur;
 			MDB_val     k = { llen, last }, v;
 			int         i = 0;
+			pthread_rwlock_rdlock(&st->map_lock);
 			if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)) !=
 			    0) {
+				pthread_rwlock_unlock(&st->map_lock);
 				break;
 			}
 			if ((rc = mdb_cursor_open(txn, st->dbi[dbs[d]], &cur)) !=
 			    0) {
 				mdb_txn_abort(txn);
+				pthread_rwlock_unlock(&st->map_lock);
 				break;
 			}
 			rc = mdb_cursor_get(
@@ -579,6 +593,7 @@ store_prewarm(struct store *st, const enum store_db *dbs, size_t n,
 			rc   = rc == MDB_NOTFOUND ? 0 : rc;
 			mdb_cursor_close(cur);
 			mdb_txn_abort(txn);
+			pthread_rwlock_unlock(&st->map_lock);
 		}
 	}
 	(void) sink;
@@ -591,7 +606,10 @@ store_grow(struct store *st)
 	size_t want = st->mapsize * 2;
 	int    rc;
 	store_read_end(st);
-	if ((rc = mdb_env_set_mapsize(st->env, want)) != 0) {
+	pthread_rwlock_wrlock(&st->map_lock);
+	rc = mdb_env_set_mapsize(st->env, want);
+	pthread_rwlock_unlock(&st->map_lock);
+	if (rc != 0) {
 		return (store_err(rc));
 	}
 	st->mapsize = want;
@@ -1557,7 +1575,10 @@ store_verify(MDB_txn *txn, struct store *st, json_object *problems,
 int
 store_backup(struct store *st, const char *path, char *err, size_t errlen)
 {
-	int rc = mdb_env_copy2(st->env, path, MDB_CP_COMPACT);
+	int rc;
+	pthread_rwlock_rdlock(&st->map_lock);
+	rc = mdb_env_copy2(st->env, path, MDB_CP_COMPACT);
+	pthread_rwlock_unlock(&st->map_lock);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot copy the database to %s: %s", path,
 		    mdb_strerror(rc));

@@ -71,6 +71,7 @@
 
 #include <json-c/json.h>
 #include <lmdb.h>
+#include <pthread.h>
 
 #define STORE_SCHEMA "1"
 
@@ -119,6 +120,10 @@ struct store {
 	 * it before and after a request to tell whether a failed one changed
 	 * anything.  No other file calls LMDB's put or del (a test checks). */
 	uint64_t changes;
+	/* Held (read) by other threads' transactions, store_prewarm's and
+	 * store_backup's, and (write) by store_grow: LMDB remaps the file
+	 * when the map grows, under any transaction still reading it. */
+	pthread_rwlock_t map_lock;
 	/* The documents store_doc_view has parsed for cache_txn (below). */
 	MDB_txn *cache_txn;
 	unsigned cache_n;

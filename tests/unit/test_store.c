@@ -18,6 +18,8 @@
 #include <string.h>
 
 #include <ftw.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -584,6 +586,93 @@ test_doc_view_follows_writes(void **state)
 	mdb_txn_abort(txn);
 }
 
+/* Puts n signature-sized records into dedup_sigs from id first on. */
+static int
+put_sigs(struct store *st, uint64_t first, uint64_t n)
+{
+	unsigned char sig[256];
+	MDB_txn      *txn;
+	int           rv = store_write_begin(st, NULL, &txn);
+
+	for (uint64_t id = first; id < first + n && rv == 0; id++) {
+		struct store_key k;
+		memset(sig, (int) id, sizeof(sig));
+		store_key_init(&k);
+		store_key_u64(&k, id);
+		rv = store_put(txn, st, DB_DEDUP_SIGS, k.b, k.len, sig, sizeof(sig));
+	}
+	if (rv != 0) {
+		mdb_txn_abort(txn);
+		return (rv);
+	}
+	return (store_err(mdb_txn_commit(txn)));
+}
+
+struct warm {
+	struct store *st;
+	atomic_bool   stop;
+	uint64_t      walks, values;
+	int           rv;
+};
+
+static void *
+warm_loop(void *arg)
+{
+	static const enum store_db dbs[] = { DB_DEDUP_SIGS };
+	struct warm               *w     = arg;
+	while (!atomic_load(&w->stop) && w->rv == 0) {
+		w->rv = store_prewarm(w->st, dbs, 1, &w->stop, &w->values);
+		w->walks++;
+	}
+	return (NULL);
+}
+
+/*
+ * The server reads the duplicate index into memory on another thread while
+ * the loop writes, and a write may grow the map, which LMDB remaps under
+ * any transaction still reading it: the walk and the growth take turns
+ * (map_lock), and the walk reads every record.
+ */
+static void
+test_prewarm_while_growing(void **state)
+{
+	struct fixture *f = *state;
+	struct warm     w = { 0 };
+	pthread_t       t;
+	char            err[256];
+	int             grows = 0, rv;
+
+	store_close(f->st);
+	f->st = NULL;
+	assert_int_equal(
+	    store_open(&f->st, f->dir, 128 << 10, true, err, sizeof(err)), 0);
+	while ((rv = put_sigs(f->st, 1, 3000)) == SK_EMAPFULL) {
+		assert_int_equal(store_grow(f->st), 0);
+	}
+	assert_int_equal(rv, 0);
+	w.st = f->st;
+	assert_int_equal(pthread_create(&t, NULL, warm_loop, &w), 0);
+	for (uint64_t id = 3001; id <= 60000; id += 1000) {
+		while ((rv = put_sigs(f->st, id, 1000)) == SK_EMAPFULL) {
+			assert_int_equal(store_grow(f->st), 0);
+			grows++;
+		}
+		assert_int_equal(rv, 0);
+	}
+	atomic_store(&w.stop, true);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(w.rv, 0);
+	assert_true(grows >= 3);
+	assert_true(w.walks >= 1);
+
+	/* One whole walk reads every record. */
+	static const enum store_db dbs[] = { DB_DEDUP_SIGS };
+	atomic_bool                no = false;
+	uint64_t                   n;
+	assert_int_equal(store_prewarm(f->st, dbs, 1, &no, &n), 0);
+	assert_int_equal(n, 60000);
+}
+
 static void
 corrupt(struct store *st, enum store_db db, struct store_key *k, bool put)
 {
@@ -1139,6 +1228,8 @@ main(void)
 		    test_case_put_aborted, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_doc_view_follows_writes, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_prewarm_while_growing, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_verify_stale_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(
