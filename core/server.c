@@ -41,8 +41,6 @@
 #define IDEM_EXPIRE_PER_BATCH 64
 #define GROW_MAX_TRIES 8
 
-struct prewarm;
-
 /* One request of a batch. */
 struct item {
 	struct ipc_req      *req;
@@ -71,7 +69,6 @@ struct server {
 	bool                        stopping;
 	bool                        closed;  /* handles closed */
 	int                         pending; /* deferred work in flight */
-	struct prewarm             *prewarm; /* while it runs */
 	/* Counters for the logs. */
 	unsigned long long batches, writes, commits;
 	unsigned long long replays; /* batches replayed nested (apply_writes) */
@@ -734,73 +731,6 @@ defer_backup(struct server *s, struct item *it)
 	uv_queue_work(&s->loop, &bw->work, backup_run, backup_done);
 }
 
-/*
- * After a start, the duplicate index is read into the page cache on a
- * thread of libuv's pool.  An accept reads the signatures of its
- * candidates at random: right after a restart at a million cases they
- * came from disk a page at a time, on the loop thread, which stalled for
- * hundreds of milliseconds (skbench's full run).  The walk reads pages
- * the loop will want anyway, gives up when the server stops, and changes
- * nothing; the loop does not wait for it.
- */
-struct prewarm {
-	uv_work_t      work;
-	struct server *s;
-	atomic_bool    stop;
-	uint64_t       values;
-	uint64_t       ns;
-	int            rv;
-};
-
-static void
-prewarm_run(uv_work_t *w)
-{
-	static const enum store_db dbs[] = { DB_DEDUP_SIGS, DB_DEDUP_BANDS };
-	struct prewarm            *pw = w->data;
-	uint64_t                   t0 = uv_hrtime();
-
-	pw->rv = store_prewarm(pw->s->st, dbs, sizeof(dbs) / sizeof(dbs[0]),
-	    &pw->stop, &pw->values);
-	pw->ns = uv_hrtime() - t0;
-}
-
-static void
-prewarm_done(uv_work_t *w, int status)
-{
-	struct prewarm *pw = w->data;
-	struct server  *s  = pw->s;
-
-	(void) status;
-	if (pw->rv != 0) {
-		log_error("reading the duplicate index into memory failed: %s",
-		    sk_err_code(pw->rv));
-	} else {
-		log_info("duplicate index read into memory%s: %llu records in "
-		         "%.1f s",
-		    atomic_load(&pw->stop) ? " (cut short)" : "",
-		    (unsigned long long) pw->values, (double) pw->ns / 1e9);
-	}
-	s->prewarm = NULL;
-	free(pw);
-	if (--s->pending == 0 && s->stopping) {
-		finish_shutdown(s);
-	}
-}
-
-static void
-prewarm_start(struct server *s)
-{
-	struct prewarm *pw = calloc(1, sizeof(*pw));
-	if (pw == NULL) {
-		return; /* an optimization: go on without it */
-	}
-	pw->s         = s;
-	pw->work.data = pw;
-	s->prewarm    = pw;
-	s->pending++;
-	uv_queue_work(&s->loop, &pw->work, prewarm_run, prewarm_done);
-}
-
 static void
 on_batch(void *arg, struct ipc_req *batch)
 {
@@ -901,16 +831,9 @@ on_signal(uv_signal_t *h, int signum)
 	log_info("signal %d: finishing and shutting down", signum);
 	/* The batch in hand has been answered: on_batch runs to its end
 	 * before the loop delivers a signal.  A backup still being written
-	 * is waited for; meanwhile requests get "unavailable".  Reading the
-	 * index into memory stops at its next transaction. */
-	if (s->prewarm != NULL) {
-		atomic_store(&s->prewarm->stop, true);
-	}
-	if (s->pending > (s->prewarm != NULL)) {
-		log_info("waiting for %d backup(s) to finish",
-		    s->pending - (s->prewarm != NULL));
-	}
+	 * is waited for; meanwhile requests get "unavailable". */
 	if (s->pending > 0) {
+		log_info("waiting for %d backup(s) to finish", s->pending);
 		return;
 	}
 	finish_shutdown(s);
@@ -1031,7 +954,6 @@ server_run(const struct server_config *cfg)
 	}
 	log_info("sangkiend %s ready: data in %s, durability %s", SK_VERSION,
 	    cfg->data_dir, cfg->nosync ? "nosync" : "full");
-	prewarm_start(&s);
 
 	uv_run(&s.loop, UV_RUN_DEFAULT);
 	log_info("stopped after %llu batches, %llu writes, %llu commits "

@@ -64,7 +64,6 @@
 #ifndef SK_STORE_H
 #define SK_STORE_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -120,9 +119,9 @@ struct store {
 	 * it before and after a request to tell whether a failed one changed
 	 * anything.  No other file calls LMDB's put or del (a test checks). */
 	uint64_t changes;
-	/* Held (read) by other threads' transactions, store_prewarm's and
-	 * store_backup's, and (write) by store_grow: LMDB remaps the file
-	 * when the map grows, under any transaction still reading it. */
+	/* Held (read) by store_backup, whose copy reads the map on a thread
+	 * of its own, and (write) by store_grow: LMDB remaps the file when
+	 * the map grows, under any transaction still reading it. */
 	pthread_rwlock_t map_lock;
 	/* The documents store_doc_view has parsed for cache_txn (below). */
 	MDB_txn *cache_txn;
@@ -223,16 +222,6 @@ void store_cache_unbind(struct store *st);
  * result.  No UTF-8 validation: what is stored was validated on the way in.
  */
 json_object *store_json(const MDB_val *v);
-
-/*
- * Reads every page of dbs once, in read transactions of a few thousand
- * records each (so that no old snapshot is held for long), until done or
- * until *stop; *values counts the records read.  Any thread: the server
- * runs it on libuv's pool after a start, for the databases that requests
- * read at random (server.c says why).
- */
-int store_prewarm(struct store *st, const enum store_db *dbs, size_t n,
-    const atomic_bool *stop, uint64_t *values);
 
 /* Meta counters. */
 int store_meta_u64(MDB_txn *txn, struct store *st, const char *name,
