@@ -860,9 +860,9 @@ finish_shutdown(struct server *s)
 	}
 	s->closed = true;
 	ipc_endpoint_close(s->ep);
-	/* Leave the bands whole: quicker queries at the next start, and a
-	 * database that an older sangkiend reads right. */
-	run_system(s, "bringing the duplicate index up to date",
+	/* Leave the bands and the postings whole: quicker queries at the
+	 * next start, and a database that an older sangkiend reads right. */
+	run_system(s, "bringing the duplicate and search indexes up to date",
 	    dedup_catch_up, NULL);
 	uv_close((uv_handle_t *) &s->sigint, NULL);
 	uv_close((uv_handle_t *) &s->sigterm, NULL);

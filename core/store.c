@@ -379,14 +379,7 @@ store_open(struct store **out, const char *dir, size_t mapsize, bool nosync,
 		snprintf(err, errlen, "out of memory");
 		return (SK_EINTERNAL);
 	}
-	pthread_rwlockattr_t ra;
-	pthread_rwlockattr_init(&ra);
-	/* The loop, growing the map, must not wait behind a stream of
-	 * readers taking the lock again. */
-	pthread_rwlockattr_setkind_np(
-	    &ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-	pthread_rwlock_init(&st->map_lock, &ra);
-	pthread_rwlockattr_destroy(&ra);
+	pthread_rwlock_init(&st->map_lock, NULL);
 	snprintf(st->path, sizeof(st->path), "%s", dir);
 	st->mapsize = mapsize ? mapsize : DEFAULT_MAPSIZE;
 	if (nosync) {

@@ -208,8 +208,9 @@ int store_doc_put(MDB_txn *txn, struct store *st, enum store_db db,
  * they were a tenth of a write's CPU.  So within the one transaction bound by
  * store_cache_bind, a document of those databases is parsed once.  Any
  * write to one of them (through the functions above) empties the cache, and
- * so does binding or unbinding: the caller unbinds before the transaction
- * ends, commit or abort, so that nothing outlives what it was read from.
+ * so does binding or unbinding: the caller unbinds as soon as the
+ * transaction has ended, commit or abort, and before another begins, so
+ * that nothing outlives what it was read from.
  * Other transactions (nested ones included) read afresh.  Loop only.
  */
 int store_doc_view(MDB_txn *txn, struct store *st, enum store_db db,
