@@ -2130,24 +2130,24 @@ verify_pending(MDB_cursor *bands, const struct pend *f, const struct pend *x,
 {
 	const struct pend *p = f != NULL ? f : x;
 	long               entries = 0;
+	const char        *wrong   = NULL;
+	int                wb      = 0;
 	char               msg[256];
 
 	/* Queries go by the keys kept with "to" (struct pend). */
-	for (int r = 0; r < 2; r++) {
+	for (int r = 0; r < 2 && wrong == NULL; r++) {
 		const struct pend *q = r == 0 ? f : x;
-		for (int b = 0; q != NULL && q->has_to && b < DEDUP_BANDS;
+		for (int b = 0; q != NULL && q->has_to && b < DEDUP_BANDS &&
+		     wrong == NULL;
 		     b++) {
 			if (q->to_keys[b] != band_key(&q->to, b)) {
-				snprintf(msg, sizeof(msg),
-				    "case %lu (pending) has band keys that do "
-				    "not match its signature (band %d)",
-				    (unsigned long) q->id, b);
-				bad(arg, msg);
-				return (entries);
+				wrong = "has band keys that do not match its "
+				        "signature";
+				wb    = b;
 			}
 		}
 	}
-	for (int b = 0; b < DEDUP_BANDS; b++) {
+	for (int b = 0; b < DEDUP_BANDS && wrong == NULL; b++) {
 		uint32_t      kf = p->has_from ? band_key(&p->from, b) : 0;
 		uint32_t      kt = p->has_to ? band_key(&p->to, b) : 0;
 		bool          from_in = p->has_from, to_in = false;
@@ -2175,15 +2175,17 @@ verify_pending(MDB_cursor *bands, const struct pend *f, const struct pend *x,
 				return (-1);
 			}
 			if (r == 0) {
-				snprintf(msg, sizeof(msg),
-				    "case %lu (pending) is missing from dedup_bands "
-				    "(band %d)",
-				    (unsigned long) p->id, b);
-				bad(arg, msg);
-				return (entries);
+				wrong = "is missing from dedup_bands";
+				wb    = b;
+				break;
 			}
 			entries++;
 		}
+	}
+	if (wrong != NULL) {
+		snprintf(msg, sizeof(msg), "case %lu (pending) %s (band %d)",
+		    (unsigned long) p->id, wrong, wb);
+		bad(arg, msg);
 	}
 	return (entries);
 }
