@@ -255,6 +255,16 @@ sk_run_kill(struct sk_run *r)
 	for (int i = 0; i < r->nclients; i++) {
 		nng_aio_stop(r->clients[i].aio);
 	}
+	/* A callback that was running as its aio stopped may have sent
+	 * again: nng 1.5.2 refuses that (nni_aio_begin on a stopped aio)
+	 * without calling back, so that client would never stop, and this
+	 * wait below would never end (seen once in a full run's crash
+	 * rounds).  No callback runs any more: stop whoever is left. */
+	for (int i = 0; i < r->nclients; i++) {
+		if (r->clients[i].active) {
+			client_stop(&r->clients[i]);
+		}
+	}
 	nng_close(r->sock);
 	pthread_mutex_lock(&r->mtx);
 	while (atomic_load(&r->active) > 0) {
