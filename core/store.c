@@ -159,9 +159,10 @@ cache_wrote_cursor(struct store *st, MDB_cursor *cur)
 {
 	MDB_dbi dbi = mdb_cursor_dbi(cur);
 	st->changes++;
-	if (st->cache_n > 0 &&
-	    (dbi == st->dbi[DB_COUNCILS] || dbi == st->dbi[DB_UNITS])) {
-		cache_clear(st);
+	for (int db = 0; st->cache_n > 0 && db < DB_COUNT; db++) {
+		if (st->dbi[db] == dbi && cached_db((enum store_db) db)) {
+			cache_clear(st);
+		}
 	}
 }
 
