@@ -37,14 +37,20 @@
  * shingle.
  *
  * The LSH index: 64 bands of 2 values each.  A band's 32 bits are hashed
- * to one of 4,096 buckets, and the key (band, bucket) holds the ids of the
- * cases there as 4-byte duplicates (MDB_DUPFIXED | MDB_INTEGERDUP), which
- * LMDB packs side by side: about 5 bytes an id once buckets fill.  Two
- * texts with Jaccard similarity J share at least one band with probability
- * 1 - (1 - J^2)^64: 0.98 at J = 0.25, 0.77 at J = 0.15.  Coarse buckets
- * add unrelated candidates (64/4096 of all cases); each is ruled out by
- * reading its signature (dedup_sigs) and comparing, which is also how
- * candidates are ranked.
+ * (64 bits); the top 12 pick one of 4,096 buckets, the key (band, bucket),
+ * and the low 32 are the band's fingerprint.  The key holds its cases as
+ * 8-byte duplicates, fingerprint << 32 | id (MDB_DUPFIXED |
+ * MDB_INTEGERDUP), which LMDB packs side by side, sorted by fingerprint:
+ * a query reads only the run of its own fingerprint (MDB_GET_BOTH_RANGE),
+ * that is the cases whose band is the same as its own.  Two texts with
+ * Jaccard similarity J share at least one band with probability
+ * 1 - (1 - J^2)^64: 0.98 at J = 0.25, 0.77 at J = 0.15.  Each candidate is
+ * then read (its signature, in dedup_sigs) and compared, which is also how
+ * candidates are ranked.  The first index (schema 1) held bare ids, so
+ * every case of a bucket was a candidate: 64/4,096 of all cases, 780
+ * reads a query at 50,000 cases and 15,600 at a million, most of an
+ * accept's time and all of a cold start's stall.  dedup_index_upgrade
+ * rebuilds such an index.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -678,16 +684,31 @@ be32(unsigned char k[4], uint32_t v)
 	k[3] = (unsigned char) v;
 }
 
-/* The bucket key of band b: band << 24 | bucket (stored with be32). */
-static uint32_t
-band_key(const struct dedup_sig *sig, int b)
+/*
+ * Where band b of sig goes in dedup_bands: the key, band << 24 | bucket
+ * (stored with be32), in the high half; the fingerprint in the low half.
+ */
+static uint64_t
+band_slot(const struct dedup_sig *sig, int b)
 {
 	uint32_t v = (uint32_t) sig->v[b * DEDUP_ROWS] |
 	    (uint32_t) sig->v[b * DEDUP_ROWS + 1] << 16;
-	uint32_t bucket = (uint32_t) (fmix64(v ^ SEED_BUCKET ^
-	                                  (uint64_t) b << 32) >>
-	    (64 - DEDUP_BUCKET_BITS));
-	return ((uint32_t) b << 24 | bucket);
+	uint64_t h = fmix64(v ^ SEED_BUCKET ^ (uint64_t) b << 32);
+	uint32_t bucket = (uint32_t) (h >> (64 - DEDUP_BUCKET_BITS));
+	return ((uint64_t) ((uint32_t) b << 24 | bucket) << 32 | (uint32_t) h);
+}
+
+static uint32_t
+slot_key(uint64_t slot)
+{
+	return ((uint32_t) (slot >> 32));
+}
+
+/* The duplicate that stands for id under slot's key: fingerprint, id. */
+static uint64_t
+slot_val(uint64_t slot, uint32_t id)
+{
+	return (slot << 32 | id);
 }
 
 static void
@@ -748,18 +769,21 @@ dedup_index_get(MDB_txn *txn, struct store *st, uint64_t id,
 
 /*
  * A record's value: u8 flags, then the signatures it has, then (with a
- * "to") the DEDUP_BANDS band keys of "to", native order.  Every duplicate
- * query compares each pending case band by band; at 50,000 cases, hashing
- * their bands afresh for each query was a tenth of the loop's time.
- * Records written before the keys were kept have none; they are computed
- * when read.
+ * "to") the DEDUP_BANDS band slots of "to" (u64, native order).  Every
+ * duplicate query compares each pending case band by band; at 50,000
+ * cases, hashing their bands afresh for each query was a tenth of the
+ * loop's time.  Records may hold no slots, or the 32-bit keys of the first
+ * index (dedup_index_upgrade drops those); slots are then computed when
+ * read.
  */
 struct pend {
 	uint32_t         id;
 	bool             has_from, has_to;
 	struct dedup_sig from, to;
-	uint32_t         to_keys[DEDUP_BANDS]; /* band_key(&to, b) */
+	uint64_t         to_slots[DEDUP_BANDS]; /* band_slot(&to, b) */
 };
+
+#define OLD_KEYS_SIZE (DEDUP_BANDS * sizeof(uint32_t))
 
 static void
 pend_set_to(struct pend *p, const struct dedup_sig *sig)
@@ -767,7 +791,7 @@ pend_set_to(struct pend *p, const struct dedup_sig *sig)
 	p->has_to = true;
 	p->to     = *sig;
 	for (int b = 0; b < DEDUP_BANDS; b++) {
-		p->to_keys[b] = band_key(sig, b);
+		p->to_slots[b] = band_slot(sig, b);
 	}
 }
 
@@ -778,34 +802,50 @@ pend_key(unsigned char k[5], int gen, uint32_t id)
 	be32(k + 1, id);
 }
 
+/*
+ * Parses a record's key and value: the id, the flags, and *sigs, the
+ * length of flags and signatures; *slots says whether slots follow them.
+ */
 static bool
-pend_decode(const MDB_val *k, const MDB_val *v, int *gen, struct pend *p)
+pend_parse(const MDB_val *k, const MDB_val *v, uint32_t *id, bool *has_from,
+    bool *has_to, size_t *sigs, bool *slots)
 {
 	const unsigned char *kb = k->mv_data, *vb = v->mv_data;
-	size_t               want;
-	bool                 keys;
 
 	if (k->mv_size != 5 || v->mv_size < 1) {
 		return (false);
 	}
-	*gen        = kb[0];
-	p->id       = (uint32_t) kb[1] << 24 | (uint32_t) kb[2] << 16 |
+	*id       = (uint32_t) kb[1] << 24 | (uint32_t) kb[2] << 16 |
 	    (uint32_t) kb[3] << 8 | kb[4];
-	p->has_from = (vb[0] & 1) != 0;
-	p->has_to   = (vb[0] & 2) != 0;
-	want = 1 + (p->has_from + p->has_to) * sizeof(struct dedup_sig);
-	keys = p->has_to && v->mv_size == want + sizeof(p->to_keys);
-	if (v->mv_size != want && !keys) {
+	*has_from = (vb[0] & 1) != 0;
+	*has_to   = (vb[0] & 2) != 0;
+	*sigs     = 1 + (*has_from + *has_to) * sizeof(struct dedup_sig);
+	*slots    = *has_to &&
+	    v->mv_size == *sigs + DEDUP_BANDS * sizeof(uint64_t);
+	return (*slots || v->mv_size == *sigs ||
+	    (*has_to && v->mv_size == *sigs + OLD_KEYS_SIZE));
+}
+
+static bool
+pend_decode(const MDB_val *k, const MDB_val *v, int *gen, struct pend *p)
+{
+	const unsigned char *vb = v->mv_data;
+	size_t               sigs;
+	bool                 slots;
+
+	if (!pend_parse(k, v, &p->id, &p->has_from, &p->has_to, &sigs,
+	        &slots)) {
 		return (false);
 	}
+	*gen = ((const unsigned char *) k->mv_data)[0];
 	vb++;
 	if (p->has_from) {
 		memcpy(&p->from, vb, sizeof(p->from));
 		vb += sizeof(p->from);
 	}
-	if (p->has_to && keys) {
+	if (p->has_to && slots) {
 		memcpy(&p->to, vb, sizeof(p->to));
-		memcpy(p->to_keys, vb + sizeof(p->to), sizeof(p->to_keys));
+		memcpy(p->to_slots, vb + sizeof(p->to), sizeof(p->to_slots));
 	} else if (p->has_to) {
 		struct dedup_sig to;
 		memcpy(&to, vb, sizeof(to));
@@ -816,33 +856,26 @@ pend_decode(const MDB_val *k, const MDB_val *v, int *gen, struct pend *p)
 
 /*
  * What a query needs of a record, without copying its signatures: the id,
- * and the band keys of "to" if it has one (*has_to).
+ * and the band slots of "to" if it has one (*has_to).
  */
 static bool
-pend_keys(const MDB_val *k, const MDB_val *v, uint32_t *id, bool *has_to,
-    uint32_t keys[DEDUP_BANDS])
+pend_slots(const MDB_val *k, const MDB_val *v, uint32_t *id, bool *has_to,
+    uint64_t slots[DEDUP_BANDS])
 {
-	const unsigned char *kb = k->mv_data, *vb = v->mv_data;
-	size_t               want, sig = sizeof(struct dedup_sig);
-	bool                 has_from;
+	const unsigned char *vb = v->mv_data;
+	size_t               sigs, sig = sizeof(struct dedup_sig);
+	bool                 has_from, kept;
 
-	if (k->mv_size != 5 || v->mv_size < 1) {
+	if (!pend_parse(k, v, id, &has_from, has_to, &sigs, &kept)) {
 		return (false);
 	}
-	*id      = (uint32_t) kb[1] << 24 | (uint32_t) kb[2] << 16 |
-	    (uint32_t) kb[3] << 8 | kb[4];
-	has_from = (vb[0] & 1) != 0;
-	*has_to  = (vb[0] & 2) != 0;
-	want     = 1 + (has_from + *has_to) * sig;
-	if (*has_to && v->mv_size == want + DEDUP_BANDS * sizeof(*keys)) {
-		memcpy(keys, vb + want, DEDUP_BANDS * sizeof(*keys));
-	} else if (v->mv_size != want) {
-		return (false);
+	if (kept) {
+		memcpy(slots, vb + sigs, DEDUP_BANDS * sizeof(*slots));
 	} else if (*has_to) {
 		struct dedup_sig to;
 		memcpy(&to, vb + 1 + has_from * sig, sig);
 		for (int b = 0; b < DEDUP_BANDS; b++) {
-			keys[b] = band_key(&to, b);
+			slots[b] = band_slot(&to, b);
 		}
 	}
 	return (true);
@@ -867,7 +900,7 @@ static int
 pend_put(MDB_txn *txn, struct store *st, int gen, const struct pend *p)
 {
 	unsigned char k[5],
-	    v[1 + 2 * sizeof(struct dedup_sig) + sizeof(p->to_keys)];
+	    v[1 + 2 * sizeof(struct dedup_sig) + sizeof(p->to_slots)];
 	size_t n = 1;
 
 	pend_key(k, gen, p->id);
@@ -879,8 +912,8 @@ pend_put(MDB_txn *txn, struct store *st, int gen, const struct pend *p)
 	if (p->has_to) {
 		memcpy(v + n, &p->to, sizeof(p->to));
 		n += sizeof(p->to);
-		memcpy(v + n, p->to_keys, sizeof(p->to_keys));
-		n += sizeof(p->to_keys);
+		memcpy(v + n, p->to_slots, sizeof(p->to_slots));
+		n += sizeof(p->to_slots);
 	}
 	return (store_put(txn, st, DB_DEDUP_PENDING, k, 5, v, n));
 }
@@ -952,9 +985,10 @@ dedup_index_put(MDB_txn *txn, struct store *st, uint64_t id,
 	return (index_change(txn, st, id, sig));
 }
 
-/* One move in dedup_bands: take id out of key, or put it in. */
+/* One move in dedup_bands: take id out of its slot, or put it in. */
 struct band_move {
-	uint32_t key, id;
+	uint64_t slot;
+	uint32_t id;
 	bool     put;
 };
 
@@ -962,34 +996,34 @@ static int
 move_cmp(const void *a, const void *b)
 {
 	const struct band_move *x = a, *y = b;
-	if (x->key != y->key) {
-		return (x->key < y->key ? -1 : 1);
+	if (x->slot != y->slot) {
+		return (x->slot < y->slot ? -1 : 1);
 	}
 	return (x->id < y->id ? -1 : x->id > y->id);
 }
 
 /* The moves of band b for the cases in recs, in key order; out has room
- * for 2 * n.  (One case has no two moves under one key.) */
+ * for 2 * n.  (A case whose band keeps its slot has none.) */
 static size_t
 band_moves(const struct pend *recs, size_t n, int b, struct band_move *out)
 {
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
-		uint32_t      kf = 0, kt = 0;
+		uint64_t sf = 0, st = 0;
 		if (recs[i].has_from) {
-			kf = band_key(&recs[i].from, b);
+			sf = band_slot(&recs[i].from, b);
 		}
 		if (recs[i].has_to) {
-			kt = recs[i].to_keys[b];
+			st = recs[i].to_slots[b];
 		}
-		if (recs[i].has_from && recs[i].has_to && kf == kt) {
+		if (recs[i].has_from && recs[i].has_to && sf == st) {
 			continue;
 		}
 		if (recs[i].has_from) {
-			out[m++] = (struct band_move) { kf, recs[i].id, false };
+			out[m++] = (struct band_move) { sf, recs[i].id, false };
 		}
 		if (recs[i].has_to) {
-			out[m++] = (struct band_move) { kt, recs[i].id, true };
+			out[m++] = (struct band_move) { st, recs[i].id, true };
 		}
 	}
 	qsort(out, m, sizeof(*out), move_cmp);
@@ -1142,13 +1176,14 @@ dedup_index_step(MDB_txn *txn, struct store *st, bool all)
 			for (; off < m && (all || budget > 0) && rv == SK_OK;
 			     off++, budget--) {
 				unsigned char kb[4];
-				uint32_t      id = moves[off].id;
-				be32(kb, moves[off].key);
+				uint64_t      val =
+				    slot_val(moves[off].slot, moves[off].id);
+				be32(kb, slot_key(moves[off].slot));
 				rv = moves[off].put
-				    ? store_put_dup(txn, st, DB_DEDUP_BANDS, kb, 4, &id,
-				          sizeof(id))
-				    : store_del_dup(txn, st, DB_DEDUP_BANDS, kb, 4, &id,
-				          sizeof(id));
+				    ? store_put_dup(txn, st, DB_DEDUP_BANDS, kb, 4, &val,
+				          sizeof(val))
+				    : store_del_dup(txn, st, DB_DEDUP_BANDS, kb, 4, &val,
+				          sizeof(val));
 			}
 			if (off >= m) {
 				band++;
@@ -1174,6 +1209,127 @@ dedup_index_step(MDB_txn *txn, struct store *st, bool all)
 		recs = NULL;
 	}
 	free(recs);
+	free(moves);
+	return (rv);
+}
+
+/*
+ * The first sangkiend (schema 1) kept bare ids in the bands.  Its bands are
+ * rebuilt from dedup_sigs, which is whole at every commit: the bands and
+ * the pending records are emptied and the schema set to 2, then each call
+ * puts a group of bands (all their entries, sorted, appended), as many as
+ * max entries allow in one transaction; "dedup_upgrade_band" in the meta
+ * database says where the next group starts, so a stop part way goes on
+ * from the last commit.  (An older sangkiend refuses schema 2.)
+ */
+/* The entries of bands [from, to) for every signature, sorted. */
+static int
+upgrade_load(MDB_txn *txn, struct store *st, int from, int to,
+    struct band_move **out, size_t *n)
+{
+	MDB_cursor *cur;
+	MDB_val     k, v;
+	size_t      cap = 0;
+	int         rc, rv = SK_OK;
+
+	*out = NULL;
+	*n   = 0;
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_DEDUP_SIGS], &cur)) != 0) {
+		return (store_err(rc));
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		struct dedup_sig sig;
+		uint64_t         id;
+		if (k.mv_size != 8 || v.mv_size != sizeof(sig) ||
+		    (id = store_u64_at(k.mv_data)) > UINT32_MAX) {
+			continue; /* server.verify reports it */
+		}
+		memcpy(&sig, v.mv_data, sizeof(sig));
+		if (*n + (size_t) (to - from) > cap) {
+			cap = cap ? cap * 2 : 4096;
+			struct band_move *more = realloc(*out, cap * sizeof(**out));
+			if (more == NULL) {
+				rv = SK_EINTERNAL;
+				break;
+			}
+			*out = more;
+		}
+		for (int b = from; b < to; b++) {
+			(*out)[(*n)++] = (struct band_move) { band_slot(&sig, b),
+				(uint32_t) id, true };
+		}
+	}
+	mdb_cursor_close(cur);
+	if (rv == SK_OK && rc != MDB_NOTFOUND) {
+		rv = store_err(rc);
+	}
+	if (rv == SK_OK) {
+		qsort(*out, *n, sizeof(**out), move_cmp);
+	}
+	return (rv);
+}
+
+int
+dedup_index_upgrade(MDB_txn *txn, struct store *st, size_t max, bool *done)
+{
+	struct band_move *moves = NULL;
+	MDB_cursor       *cur   = NULL;
+	uint64_t          schema, next, nsigs = entries(txn, st, DB_DEDUP_SIGS);
+	size_t            n = 0, per;
+	int               to, rc, rv;
+
+	*done = false;
+	if ((rv = store_meta_u64(txn, st, "schema", &schema)) != 0 ||
+	    (rv = store_meta_u64(txn, st, "dedup_upgrade_band", &next)) != 0) {
+		return (rv);
+	}
+	if (schema >= 2 && next == 0) {
+		*done = true;
+		return (SK_OK);
+	}
+	if (schema < 2) {
+		next = 0;
+		if ((rv = store_clear(txn, st, DB_DEDUP_BANDS)) != 0 ||
+		    (rv = store_clear(txn, st, DB_DEDUP_PENDING)) != 0 ||
+		    (rv = store_meta_set_u64(txn, st, "dedup_flush_at", 0)) !=
+		        0 ||
+		    (rv = store_meta_set_u64(txn, st, "schema", 2)) != 0) {
+			return (rv);
+		}
+	}
+	per = nsigs == 0 ? DEDUP_BANDS : max / nsigs;
+	per = per < 1 ? 1 : per;
+	to  = next + per >= DEDUP_BANDS ? DEDUP_BANDS : (int) (next + per);
+	if ((rv = upgrade_load(txn, st, (int) next, to, &moves, &n)) != 0) {
+		goto out;
+	}
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_DEDUP_BANDS], &cur)) != 0) {
+		rv = store_err(rc);
+		goto out;
+	}
+	for (size_t i = 0; i < n && rv == SK_OK; i++) {
+		unsigned char kb[4];
+		uint64_t      val = slot_val(moves[i].slot, moves[i].id);
+		MDB_val       k = { 4, kb }, v = { sizeof(val), &val };
+		bool          same = i > 0 &&
+		    slot_key(moves[i - 1].slot) == slot_key(moves[i].slot);
+		be32(kb, slot_key(moves[i].slot));
+		rv = store_cursor_put(st, cur, &k, &v,
+		    same ? MDB_APPENDDUP : MDB_APPEND);
+	}
+	mdb_cursor_close(cur);
+	if (rv != SK_OK) {
+		goto out;
+	}
+	if (to < DEDUP_BANDS) {
+		rv = store_meta_set_u64(txn, st, "dedup_upgrade_band",
+		    (uint64_t) to);
+	} else {
+		rv    = store_del(txn, st, DB_META, "dedup_upgrade_band", 18);
+		*done = rv == SK_OK;
+	}
+out:
 	free(moves);
 	return (rv);
 }
@@ -1242,11 +1398,11 @@ idset_has(const struct idset *s, uint32_t id)
 
 /*
  * The pending cases (dedup_index_step): their ids in *pending, and those
- * whose signature shares a band with the query's keys in cand.  A record
+ * whose signature shares a band with the query's slots in cand.  A record
  * of the next generation comes first in key order and is the latest.
  */
 static int
-pending_candidates(MDB_txn *txn, struct store *st, const uint32_t qk[],
+pending_candidates(MDB_txn *txn, struct store *st, const uint64_t qs[],
     const struct dedup_query *q, struct idset *pending, struct idset *cand)
 {
 	MDB_cursor *cur;
@@ -1258,9 +1414,10 @@ pending_candidates(MDB_txn *txn, struct store *st, const uint32_t qk[],
 	}
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && rv == SK_OK;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		uint32_t id, keys[DEDUP_BANDS];
+		uint64_t slots[DEDUP_BANDS];
+		uint32_t id;
 		bool     has_to;
-		if (!pend_keys(&k, &v, &id, &has_to, keys)) {
+		if (!pend_slots(&k, &v, &id, &has_to, slots)) {
 			rv = SK_EINTERNAL;
 			break;
 		}
@@ -1272,7 +1429,7 @@ pending_candidates(MDB_txn *txn, struct store *st, const uint32_t qk[],
 			continue;
 		}
 		for (int b = 0; b < DEDUP_BANDS; b++) {
-			if (keys[b] == qk[b]) {
+			if (slots[b] == qs[b]) {
 				rv = idset_add(cand, id);
 				break;
 			}
@@ -1321,44 +1478,41 @@ dedup_query(MDB_txn *txn, struct store *st, const struct dedup_sig *sig,
 {
 	struct idset cand = { 0 }, pending = { 0 };
 	MDB_cursor  *cur;
-	uint32_t     qk[DEDUP_BANDS];
+	uint64_t     qs[DEDUP_BANDS];
 	int          rc, rv = SK_OK;
 
 	*n = 0;
 	for (int b = 0; b < DEDUP_BANDS; b++) {
-		qk[b] = band_key(sig, b);
+		qs[b] = band_slot(sig, b);
 	}
-	if ((rv = pending_candidates(txn, st, qk, q, &pending, &cand)) != 0) {
+	if ((rv = pending_candidates(txn, st, qs, q, &pending, &cand)) != 0) {
 		goto out;
 	}
 	if ((rc = mdb_cursor_open(txn, st->dbi[DB_DEDUP_BANDS], &cur)) != 0) {
 		rv = store_err(rc);
 		goto out;
 	}
+	/* In each band, the run of duplicates with the query's fingerprint:
+	 * the cases whose band is the query's. */
 	for (int b = 0; b < DEDUP_BANDS && rv == SK_OK; b++) {
 		unsigned char kb[4];
-		MDB_val       k = { 4, kb }, v;
+		uint64_t      from = slot_val(qs[b], 0), val;
+		MDB_val       k = { 4, kb }, v = { sizeof(from), &from };
 
-		be32(kb, qk[b]);
-		rc = mdb_cursor_get(cur, &k, &v, MDB_SET);
-		if (rc == 0) {
-			rc = mdb_cursor_get(cur, &k, &v, MDB_GET_MULTIPLE);
-		}
-		while (rc == 0 && rv == SK_OK) {
-			const uint32_t *ids = v.mv_data;
-			size_t          nid = v.mv_size / sizeof(uint32_t);
-			for (size_t i = 0; i < nid; i++) {
-				uint32_t id = ids[i];
-				if (id == q->skip ||
-				    (q->below != 0 && id >= q->below) ||
-				    idset_has(&pending, id)) {
-					continue; /* pending: its bands may be old */
-				}
-				if ((rv = idset_add(&cand, id)) != 0) {
-					break;
-				}
+		be32(kb, slot_key(qs[b]));
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH_RANGE);
+		     rc == 0 && rv == SK_OK && v.mv_size == sizeof(val);
+		     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
+			memcpy(&val, v.mv_data, sizeof(val));
+			if (val >> 32 != (uint32_t) qs[b]) {
+				break;
 			}
-			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_MULTIPLE);
+			uint32_t id = (uint32_t) val;
+			if (id == q->skip || (q->below != 0 && id >= q->below) ||
+			    idset_has(&pending, id)) {
+				continue; /* pending: its bands may be old */
+			}
+			rv = idset_add(&cand, id);
 		}
 		if (rc != 0 && rc != MDB_NOTFOUND && rv == SK_OK) {
 			rv = store_err(rc);
@@ -2104,14 +2258,15 @@ pend_find(const struct pend *recs, size_t n, uint32_t id)
 	return (NULL);
 }
 
-/* Is (key, id) in dedup_bands?  1 yes, 0 no, or an LMDB error. */
+/* Is id in dedup_bands under slot?  1 yes, 0 no, or an LMDB error. */
 static int
-band_has(MDB_cursor *bands, uint32_t key, uint32_t id)
+band_has(MDB_cursor *bands, uint64_t slot, uint32_t id)
 {
 	unsigned char kb[4];
-	MDB_val       bk = { 4, kb }, bv = { 4, &id };
+	uint64_t      val = slot_val(slot, id);
+	MDB_val       bk = { 4, kb }, bv = { sizeof(val), &val };
 	int           r;
-	be32(kb, key);
+	be32(kb, slot_key(slot));
 	r = mdb_cursor_get(bands, &bk, &bv, MDB_GET_BOTH);
 	return (r == 0 ? 1 : r == MDB_NOTFOUND ? 0 : r);
 }
@@ -2134,22 +2289,22 @@ verify_pending(MDB_cursor *bands, const struct pend *f, const struct pend *x,
 	int                wb      = 0;
 	char               msg[256];
 
-	/* Queries go by the keys kept with "to" (struct pend). */
+	/* Queries go by the slots kept with "to" (struct pend). */
 	for (int r = 0; r < 2 && wrong == NULL; r++) {
 		const struct pend *q = r == 0 ? f : x;
 		for (int b = 0; q != NULL && q->has_to && b < DEDUP_BANDS &&
 		     wrong == NULL;
 		     b++) {
-			if (q->to_keys[b] != band_key(&q->to, b)) {
-				wrong = "has band keys that do not match its "
+			if (q->to_slots[b] != band_slot(&q->to, b)) {
+				wrong = "has band slots that do not match its "
 				        "signature";
 				wb    = b;
 			}
 		}
 	}
 	for (int b = 0; b < DEDUP_BANDS && wrong == NULL; b++) {
-		uint32_t      kf = p->has_from ? band_key(&p->from, b) : 0;
-		uint32_t      kt = p->has_to ? band_key(&p->to, b) : 0;
+		uint64_t      kf = p->has_from ? band_slot(&p->from, b) : 0;
+		uint64_t      kt = p->has_to ? band_slot(&p->to, b) : 0;
 		bool          from_in = p->has_from, to_in = false;
 
 		if (f != NULL && !(p->has_from && p->has_to && kf == kt)) {
@@ -2165,12 +2320,12 @@ verify_pending(MDB_cursor *bands, const struct pend *f, const struct pend *x,
 		}
 		for (int w = 0; w < 2; w++) {
 			bool     want = w == 0 ? from_in : to_in;
-			uint32_t key  = w == 0 ? kf : kt;
+			uint64_t slot = w == 0 ? kf : kt;
 			int      r;
 			if (!want) {
 				continue;
 			}
-			if ((r = band_has(bands, key, p->id)) < 0 || r > 1) {
+			if ((r = band_has(bands, slot, p->id)) < 0 || r > 1) {
 				*rc = r;
 				return (-1);
 			}
@@ -2248,7 +2403,7 @@ dedup_verify(MDB_txn *txn, struct store *st,
 		}
 		want += DEDUP_BANDS;
 		for (int b = 0; b < DEDUP_BANDS; b++) {
-			int r = band_has(bands, band_key(&sig, b), (uint32_t) id);
+			int r = band_has(bands, band_slot(&sig, b), (uint32_t) id);
 			if (r == 0) {
 				snprintf(msg, sizeof(msg),
 				    "case %llu is missing from dedup_bands "

@@ -480,12 +480,13 @@ run_writes(struct server *s, struct item *items, size_t n, int64_t now)
 /*
  * Work the server does on its own (deadlines, rereading rubrics): one write
  * transaction as the principal "sangkiend", committed, then published.
+ * Returns SK_OK, or the error it logged.
  */
 typedef int (*system_fn)(struct op_ctx *ctx, void *arg);
 
 static void rearm_timer(struct server *s);
 
-static void
+static int
 run_system(struct server *s, const char *what, system_fn fn, void *arg)
 {
 	struct principal    sys = { .id = "sangkiend", .roles = ROLE_ADMIN };
@@ -535,6 +536,7 @@ run_system(struct server *s, const char *what, system_fn fn, void *arg)
 	op_events_free(events);
 	proto_err_clear(&err);
 	rearm_timer(s);
+	return (rv);
 }
 
 static int
@@ -645,6 +647,42 @@ rebuild_derived(struct op_ctx *ctx, void *arg)
 	return (rv);
 }
 
+static int
+upgrade_dedup(struct op_ctx *ctx, void *arg)
+{
+	return (dedup_index_upgrade(ctx->txn, ctx->st, DEDUP_UPGRADE_ENTRIES,
+	    arg));
+}
+
+/*
+ * A database indexed for duplicates by an older sangkiend has its bands
+ * rebuilt before the server answers (dedup.c): a few seconds at 100,000
+ * cases, once.  Returns false if that failed.
+ */
+static bool
+upgrade_derived(struct server *s)
+{
+	uint64_t t0 = uv_hrtime();
+	bool     done = false, said = false;
+
+	while (!done) {
+		if (run_system(s, "rebuilding the duplicate index",
+		        upgrade_dedup, &done) != 0) {
+			return (false);
+		}
+		if (!done && !said) {
+			log_info("rebuilding the duplicate index in its new "
+			         "format");
+			said = true;
+		}
+	}
+	if (said) {
+		log_info("duplicate index rebuilt in %.1f s",
+		    (double) (uv_hrtime() - t0) / 1e9);
+	}
+	return (true);
+}
+
 /*
  * server.backup on libuv's thread pool: mdb_env_copy2 takes its own read
  * transaction (the environment is MDB_NOTLS), so the loop goes on serving
@@ -659,7 +697,7 @@ struct backup_work {
 	char            err[512];
 };
 
-static void finish_shutdown(struct server *s);
+static void close_server(struct server *s, bool catch_up);
 
 static void
 backup_run(uv_work_t *w)
@@ -703,7 +741,7 @@ backup_done(uv_work_t *w, int status)
 	proto_err_clear(&e);
 	free(bw);
 	if (--s->pending == 0 && s->stopping) {
-		finish_shutdown(s);
+		close_server(s, true);
 	}
 }
 
@@ -836,7 +874,7 @@ on_signal(uv_signal_t *h, int signum)
 		log_info("waiting for %d backup(s) to finish", s->pending);
 		return;
 	}
-	finish_shutdown(s);
+	close_server(s, true);
 }
 
 /* The duplicate and search indexes' pending work, all of it (at
@@ -852,8 +890,9 @@ dedup_catch_up(struct op_ctx *ctx, void *arg)
 	return (dedup_search_step(ctx->txn, ctx->st, true));
 }
 
+/* Stops serving; with catch_up, leaves the indexes whole first. */
 static void
-finish_shutdown(struct server *s)
+close_server(struct server *s, bool catch_up)
 {
 	if (s->closed) {
 		return;
@@ -862,8 +901,11 @@ finish_shutdown(struct server *s)
 	ipc_endpoint_close(s->ep);
 	/* Leave the bands and the postings whole: quicker queries at the
 	 * next start, and a database that an older sangkiend reads right. */
-	run_system(s, "bringing the duplicate and search indexes up to date",
-	    dedup_catch_up, NULL);
+	if (catch_up) {
+		run_system(s,
+		    "bringing the duplicate and search indexes up to date",
+		    dedup_catch_up, NULL);
+	}
 	uv_close((uv_handle_t *) &s->sigint, NULL);
 	uv_close((uv_handle_t *) &s->sigterm, NULL);
 	uv_close((uv_handle_t *) &s->sighup, NULL);
@@ -943,6 +985,10 @@ server_run(const struct server_config *cfg)
 	uv_signal_start(&s.sigterm, on_signal, SIGTERM);
 	uv_signal_start(&s.sighup, on_sighup, SIGHUP);
 	run_system(&s, "rebuilding indexes", rebuild_derived, NULL);
+	if (!upgrade_derived(&s)) {
+		close_server(&s, false);
+		goto cleanup_store;
+	}
 	run_system(&s, "loading rubrics", load_rubrics,
 	    (void *) cfg->rubrics_dir);
 

@@ -234,6 +234,13 @@ store_del(MDB_txn *txn, struct store *st, enum store_db db, const void *key,
 }
 
 int
+store_clear(MDB_txn *txn, struct store *st, enum store_db db)
+{
+	cache_wrote(st, db);
+	return (store_err(mdb_drop(txn, st->dbi[db], 0)));
+}
+
+int
 store_put_dup(MDB_txn *txn, struct store *st, enum store_db db,
     const void *key, size_t klen, const void *val, size_t vlen)
 {
@@ -359,6 +366,13 @@ meta_add(MDB_txn *txn, struct store *st, const char *name, int64_t delta)
 	return (store_meta_set_u64(txn, st, name, (uint64_t) ((int64_t) v + delta)));
 }
 
+static bool
+schema_is(const MDB_val *v, const char *version)
+{
+	return (v->mv_size == strlen(version) &&
+	    memcmp(v->mv_data, version, v->mv_size) == 0);
+}
+
 int
 store_open(struct store **out, const char *dir, size_t mapsize, bool nosync,
     char *err, size_t errlen)
@@ -419,12 +433,13 @@ store_open(struct store **out, const char *dir, size_t mapsize, bool nosync,
 		v.mv_data = STORE_SCHEMA;
 		v.mv_size = strlen(STORE_SCHEMA);
 		rc        = mdb_put(txn, st->dbi[DB_META], &k, &v, 0);
-	} else if (rc == 0 && (v.mv_size != strlen(STORE_SCHEMA) ||
-	                          memcmp(v.mv_data, STORE_SCHEMA, v.mv_size))) {
+	} else if (rc == 0 && !schema_is(&v, STORE_SCHEMA) &&
+	    !schema_is(&v, STORE_SCHEMA_OLD)) {
 		snprintf(err, errlen,
 		    "the database in %s has schema version %.*s; this "
-		    "sangkiend reads version %s",
-		    dir, (int) v.mv_size, (char *) v.mv_data, STORE_SCHEMA);
+		    "sangkiend reads versions %s and %s",
+		    dir, (int) v.mv_size, (char *) v.mv_data, STORE_SCHEMA_OLD,
+		    STORE_SCHEMA);
 		goto fail;
 	}
 	if (rc == 0) {

@@ -6,9 +6,11 @@
  * and every list is a cursor range.  Values are JSON text, so that mdb_dump
  * shows readable data, except where noted.
  *
- *   meta          "schema" -> "1"; "next_case", "last_seq" -> decimal;
+ *   meta          "schema" -> "2"; "next_case", "last_seq" -> decimal;
  *                 "head_hash" -> hex BLAKE2b of the last history event;
- *                 "count/STATE" -> decimal number of cases in STATE
+ *                 "count/STATE" -> decimal number of cases in STATE;
+ *                 "dedup_flush_at", "dedup_upgrade_band" -> decimal, the
+ *                 progress of dedup.c's index work
  *   cases         u64 id -> case JSON, its internal fields
  *                 (store_case_internal_fields) last
  *   case_items    u64 id -> what deciding who may see the case takes, and
@@ -42,12 +44,14 @@
  *   ballots       u64 case, str stage, str member -> ballot JSON
  *   timers        u64 fire_at, u64 case, str kind -> "" (deadline events)
  *   dedup_sigs    u64 case -> 256-byte MinHash signature (dedup.h), binary
- *   dedup_bands   u32 band << 24 | bucket -> u32 case ids, native order
- *                 (MDB_DUPSORT | MDB_DUPFIXED | MDB_INTEGERDUP; LSH),
- *                 brought up to date in sorted runs (dedup_index_step)
+ *   dedup_bands   u32 band << 24 | bucket -> u64 fingerprint << 32 | case
+ *                 id, native order (MDB_DUPSORT | MDB_DUPFIXED |
+ *                 MDB_INTEGERDUP; LSH), brought up to date in sorted runs
+ *                 (dedup_index_step); schema 1 held bare u32 ids
  *   dedup_pending u8 generation (0 next, 1 being applied), u32 case (BE)
  *                 -> u8 flags (1: from, 2: to), the signature whose bands
- *                 are in dedup_bands (from) and the one they move to (to)
+ *                 are in dedup_bands (from) and the one they move to (to),
+ *                 then the 64 u64 band slots of "to" (dedup.c)
  *   search_terms  stripped syllable (raw bytes) -> u32 case ids, native
  *                 order, as dedup_bands; recognized cases' public text,
  *                 brought up to date in sorted runs (dedup_search_step)
@@ -72,7 +76,11 @@
 #include <lmdb.h>
 #include <pthread.h>
 
-#define STORE_SCHEMA "1"
+/* The schema a new database gets.  The older one is read too: it differs
+ * in dedup_bands only, which the server rebuilds at start
+ * (dedup_index_upgrade), and then the schema is the current one. */
+#define STORE_SCHEMA "2"
+#define STORE_SCHEMA_OLD "1"
 
 enum store_db {
 	DB_META,
@@ -183,6 +191,8 @@ int store_put(MDB_txn *txn, struct store *st, enum store_db db,
     const void *key, size_t klen, const void *val, size_t vlen);
 int store_del(MDB_txn *txn, struct store *st, enum store_db db,
     const void *key, size_t klen);
+/* Empties db (mdb_drop, the database kept). */
+int store_clear(MDB_txn *txn, struct store *st, enum store_db db);
 /* In a database of sorted duplicates: adds the pair (none if it is there),
  * or removes it (none if it is not). */
 int store_put_dup(MDB_txn *txn, struct store *st, enum store_db db,

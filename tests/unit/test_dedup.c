@@ -254,9 +254,10 @@ verify_clean(struct fixture *f, MDB_txn *txn, uint64_t want_sigs)
 }
 
 /*
- * A pending record keeps its "to" signature's band keys, which queries
- * compare.  A record written before that (no keys) is still understood,
- * and one whose keys do not match its signature is named by verify.
+ * A pending record keeps its "to" signature's band slots, which queries
+ * compare.  Records written before that (no slots, or the first index's
+ * 32-bit keys) are still understood, and one whose slots do not match its
+ * signature is named by verify.
  */
 static void
 test_pending_keys(void **state)
@@ -265,10 +266,10 @@ test_pending_keys(void **state)
 	struct dedup_match m[4];
 	struct dedup_query q = { 0.9, 0, 0, 4 };
 	struct dedup_sig   sig;
-	size_t             n;
+	size_t             n, sl = 1 + sizeof(sig);
 	int                bad = 0;
 	uint64_t           nsigs;
-	unsigned char      k[5] = { 0, 0, 0, 0, 7 }, v[1 + 256 + 256];
+	unsigned char      k[5] = { 0, 0, 0, 0, 7 }, v[1 + 256 + 512];
 	MDB_val            key = { 5, k }, val;
 	MDB_txn           *txn = begin(f);
 
@@ -276,26 +277,108 @@ test_pending_keys(void **state)
 	assert_int_equal(dedup_index_put(txn, f->st, 7, &sig), SK_OK);
 	assert_int_equal(mdb_get(txn, f->st->dbi[DB_DEDUP_PENDING], &key, &val),
 	    0);
-	assert_int_equal(val.mv_size, 1 + sizeof(sig) + 4 * DEDUP_BANDS);
-	memcpy(v, val.mv_data, 1 + sizeof(sig)); /* before the next write */
+	assert_int_equal(val.mv_size, sl + 8 * DEDUP_BANDS);
+	memcpy(v, val.mv_data, sl); /* before the next write */
 
-	/* The older layout: flags and the signature, no keys. */
-	assert_int_equal(
-	    store_put(txn, f->st, DB_DEDUP_PENDING, k, 5, v, 1 + sizeof(sig)),
-	    SK_OK);
-	assert_int_equal(dedup_query(txn, f->st, &sig, &q, m, &n), SK_OK);
-	assert_int_equal(n, 1);
-	assert_int_equal(m[0].id, 7);
-	verify_clean(f, txn, 1);
+	/* The older layouts: flags and the signature, then no keys, or 64
+	 * 32-bit keys (whatever they hold: they are not read). */
+	memset(v + sl, 0xff, 4 * DEDUP_BANDS);
+	for (size_t extra = 0; extra <= 4 * DEDUP_BANDS;
+	     extra += 4 * DEDUP_BANDS) {
+		assert_int_equal(store_put(txn, f->st, DB_DEDUP_PENDING, k, 5, v,
+		                     sl + extra),
+		    SK_OK);
+		assert_int_equal(dedup_query(txn, f->st, &sig, &q, m, &n), SK_OK);
+		assert_int_equal(n, 1);
+		assert_int_equal(m[0].id, 7);
+		verify_clean(f, txn, 1);
+	}
 
-	/* Keys that are not the signature's: verify says so. */
-	memset(v + 1 + sizeof(sig), 0xff, 4 * DEDUP_BANDS);
+	/* Slots that are not the signature's: verify says so. */
+	memset(v + sl, 0xff, 8 * DEDUP_BANDS);
 	assert_int_equal(store_put(txn, f->st, DB_DEDUP_PENDING, k, 5, v,
-	                     1 + sizeof(sig) + 4 * DEDUP_BANDS),
+	                     sl + 8 * DEDUP_BANDS),
 	    SK_OK);
 	assert_int_equal(
 	    dedup_verify(txn, f->st, count_bad, &bad, &nsigs), SK_OK);
 	assert_int_equal(bad, 1);
+	mdb_txn_abort(txn);
+}
+
+/*
+ * A database of the first sangkiend (schema 1: bare ids in the bands) has
+ * its bands rebuilt from the signatures, a group of bands per transaction,
+ * and goes on where it was after a stop part way.  Its pending records go:
+ * the signatures already are what they said.  Then verify is clean and
+ * queries find each case.
+ */
+static void
+test_upgrade(void **state)
+{
+	struct fixture    *f = *state;
+	struct dedup_match m[4];
+	struct dedup_query q = { 0.9, 0, 0, 4 };
+	static struct dedup_sig sigs[301];
+	char               text[200], err[256];
+	uint64_t           v;
+	size_t             n;
+	int                calls = 0;
+	bool               done  = false;
+	MDB_txn           *txn   = begin(f);
+
+	for (uint32_t i = 1; i <= 300; i++) {
+		snprintf(text, sizeof(text),
+		    "sáng kiến số %u: sổ theo dõi %u học sinh lớp %u, tổ %u",
+		    i, i * 11 % 23, i % 12, i % 7);
+		sign(text, &sigs[i]);
+		assert_int_equal(dedup_index_put(txn, f->st, i, &sigs[i]), SK_OK);
+	}
+	/* What schema 1 left: some other bands, records pending. */
+	assert_int_equal(store_clear(txn, f->st, DB_DEDUP_BANDS), SK_OK);
+	for (uint32_t i = 1; i <= 300; i++) {
+		unsigned char key[4] = { (unsigned char) (i % DEDUP_BANDS), 0,
+			(unsigned char) (i >> 8), (unsigned char) i };
+		assert_int_equal(store_put_dup(txn, f->st, DB_DEDUP_BANDS, key, 4,
+		                     &i, sizeof(i)),
+		    SK_OK);
+	}
+	assert_true(dedup_index_pending(txn, f->st) > 0);
+	assert_int_equal(store_put(txn, f->st, DB_META, "schema", 6, "1", 1),
+	    SK_OK);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+
+	/* 300 signatures, at most 1,500 entries a call: 5 bands, 13 calls;
+	 * the store is closed and opened again after the second. */
+	while (!done) {
+		txn = begin(f);
+		assert_int_equal(
+		    dedup_index_upgrade(txn, f->st, 1500, &done), SK_OK);
+		assert_int_equal(mdb_txn_commit(txn), 0);
+		if (++calls == 2) {
+			store_close(f->st);
+			assert_int_equal(store_open(&f->st, f->dir, 0, true, err,
+			                     sizeof(err)),
+			    0);
+		}
+		assert_true(calls <= 13);
+	}
+	assert_int_equal(calls, 13);
+
+	txn = begin(f);
+	assert_int_equal(store_meta_u64(txn, f->st, "schema", &v), SK_OK);
+	assert_int_equal(v, 2);
+	assert_int_equal(dedup_index_pending(txn, f->st), 0);
+	verify_clean(f, txn, 300);
+	for (uint32_t i = 1; i <= 300; i += 7) {
+		assert_int_equal(
+		    dedup_query(txn, f->st, &sigs[i], &q, m, &n), SK_OK);
+		assert_true(n >= 1);
+		assert_int_equal(m[0].id, i);
+	}
+	/* Done is done: the next start writes nothing. */
+	done = false;
+	assert_int_equal(dedup_index_upgrade(txn, f->st, 1500, &done), SK_OK);
+	assert_true(done);
 	mdb_txn_abort(txn);
 }
 
@@ -1113,6 +1196,7 @@ main(void)
 		    test_index_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_pending_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upgrade, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_search_pending, setup, teardown),
