@@ -306,6 +306,62 @@ test_pending_keys(void **state)
 }
 
 /*
+ * A phrase that many cases share (here a title that 300 cases begin with,
+ * most of each text) makes bands that hundreds of cases share; a query
+ * reads only the latest of those (dedup.c, band_run).  A copy of one of
+ * them is still found first, by the bands of its own words, and a text
+ * copied 300 times is still found among its latest copies.
+ */
+static void
+test_common_phrase(void **state)
+{
+	struct fixture    *f = *state;
+	struct dedup_match m[5];
+	struct dedup_query q = { 0.15, 0, 0, 5 };
+	struct dedup_sig   sig;
+	char               text[300];
+	size_t             n;
+	MDB_txn           *txn = begin(f);
+	const char        *common =
+	    "một số biện pháp nâng cao chất lượng dạy học môn toán cho học "
+	    "sinh lớp bốn ở trường tiểu học";
+
+	for (uint32_t i = 1; i <= 300; i++) {
+		snprintf(text, sizeof(text), "%s, sổ %u tay %u bài %u", common,
+		    i, i * 7, i * 13);
+		sign(text, &sig);
+		assert_int_equal(dedup_index_put(txn, f->st, i, &sig), SK_OK);
+	}
+	for (uint32_t i = 301; i <= 600; i++) {
+		sign(common, &sig);
+		assert_int_equal(dedup_index_put(txn, f->st, i, &sig), SK_OK);
+	}
+	assert_int_equal(dedup_index_step(txn, f->st, true), SK_OK);
+	assert_int_equal(dedup_index_pending(txn, f->st), 0);
+
+	/* A copy of case 117, one word changed. */
+	sign("một số biện pháp nâng cao chất lượng dạy học môn toán cho học "
+	     "sinh lớp bốn ở trường tiểu học, sổ 117 tay 819 bài 1521 mới",
+	    &sig);
+	assert_int_equal(dedup_query(txn, f->st, &sig, &q, m, &n), SK_OK);
+	assert_true(n >= 1);
+	assert_int_equal(m[0].id, 117);
+
+	/* The common text itself: found among its latest copies, the 64 a
+	 * band's run gives at most (all 300 tie at 1, and ties go to the
+	 * lower id). */
+	sign(common, &sig);
+	q.below = 601;
+	assert_int_equal(dedup_query(txn, f->st, &sig, &q, m, &n), SK_OK);
+	assert_int_equal(n, 5);
+	for (size_t i = 0; i < n; i++) {
+		assert_true(m[i].id > 600 - 64);
+		assert_true(m[i].similarity > 0.99);
+	}
+	mdb_txn_abort(txn);
+}
+
+/*
  * A database of the first sangkiend (schema 1: bare ids in the bands) has
  * its bands rebuilt from the signatures, a group of bands per transaction,
  * and goes on where it was after a stop part way.  Its pending records go:
@@ -1197,6 +1253,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_pending_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_common_phrase, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_search_pending, setup, teardown),
