@@ -1271,7 +1271,8 @@ upgrade_load(MDB_txn *txn, struct store *st, int from, int to,
 }
 
 int
-dedup_index_upgrade(MDB_txn *txn, struct store *st, size_t max, bool *done)
+dedup_index_upgrade(MDB_txn *txn, struct store *st, size_t max, bool *done,
+    uint64_t *cases)
 {
 	struct band_move *moves = NULL;
 	MDB_cursor       *cur   = NULL;
@@ -1279,7 +1280,8 @@ dedup_index_upgrade(MDB_txn *txn, struct store *st, size_t max, bool *done)
 	size_t            n = 0, per;
 	int               to, rc, rv;
 
-	*done = false;
+	*done  = false;
+	*cases = 0;
 	if ((rv = store_meta_u64(txn, st, "schema", &schema)) != 0 ||
 	    (rv = store_meta_u64(txn, st, "dedup_upgrade_band", &next)) != 0) {
 		return (rv);
@@ -1322,6 +1324,7 @@ dedup_index_upgrade(MDB_txn *txn, struct store *st, size_t max, bool *done)
 	if (rv != SK_OK) {
 		goto out;
 	}
+	*cases = nsigs;
 	if (to < DEDUP_BANDS) {
 		rv = store_meta_set_u64(txn, st, "dedup_upgrade_band",
 		    (uint64_t) to);

@@ -85,11 +85,12 @@ int dedup_index_step(MDB_txn *txn, struct store *st, bool all);
  * Brings the bands of a database indexed by an older sangkiend (schema 1)
  * to this one's format, dedup.c says how: some bands per call, at most
  * about max entries, each call in its own transaction; *done once they are
- * (at once if they were).  The server calls it at start, before it serves.
+ * (at once if they were), *cases the signatures this call indexed (0 if it
+ * had nothing to do).  The server calls it at start, before it serves.
  */
 #define DEDUP_UPGRADE_ENTRIES ((size_t) 4 << 20)
 int dedup_index_upgrade(MDB_txn *txn, struct store *st, size_t max,
-    bool *done);
+    bool *done, uint64_t *cases);
 
 /* How many changes to cases' signatures wait for their bands. */
 uint64_t dedup_index_pending(MDB_txn *txn, struct store *st);

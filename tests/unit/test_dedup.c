@@ -376,7 +376,7 @@ test_upgrade(void **state)
 	struct dedup_query q = { 0.9, 0, 0, 4 };
 	static struct dedup_sig sigs[301];
 	char               text[200], err[256];
-	uint64_t           v;
+	uint64_t           v, cases;
 	size_t             n;
 	int                calls = 0;
 	bool               done  = false;
@@ -408,7 +408,8 @@ test_upgrade(void **state)
 	while (!done) {
 		txn = begin(f);
 		assert_int_equal(
-		    dedup_index_upgrade(txn, f->st, 1500, &done), SK_OK);
+		    dedup_index_upgrade(txn, f->st, 1500, &done, &cases), SK_OK);
+		assert_int_equal(cases, 300);
 		assert_int_equal(mdb_txn_commit(txn), 0);
 		if (++calls == 2) {
 			store_close(f->st);
@@ -433,8 +434,10 @@ test_upgrade(void **state)
 	}
 	/* Done is done: the next start writes nothing. */
 	done = false;
-	assert_int_equal(dedup_index_upgrade(txn, f->st, 1500, &done), SK_OK);
+	assert_int_equal(
+	    dedup_index_upgrade(txn, f->st, 1500, &done, &cases), SK_OK);
 	assert_true(done);
+	assert_int_equal(cases, 0);
 	mdb_txn_abort(txn);
 }
 
