@@ -42,7 +42,8 @@
  * 8-byte duplicates, fingerprint << 32 | id (MDB_DUPFIXED |
  * MDB_INTEGERDUP), which LMDB packs side by side, sorted by fingerprint:
  * a query reads only the run of its own fingerprint (MDB_GET_BOTH_RANGE),
- * that is the cases whose band is the same as its own.  Two texts with
+ * that is the cases whose band is the same as its own, and of a long run
+ * only the latest 64 (band_run says why).  Two texts with
  * Jaccard similarity J share at least one band with probability
  * 1 - (1 - J^2)^64: 0.98 at J = 0.25, 0.77 at J = 0.15.  Each candidate is
  * then read (its signature, in dedup_sigs) and compared, which is also how
