@@ -88,12 +88,19 @@ sk_client_open(struct sk_client **out, const char *url, const char *token,
 	/*
 	 * Replies (a page of 500 cases, a long history) may exceed nng's
 	 * default 1 MiB receive limit, which would drop them silently and
-	 * look like a timeout; the server bounds what it sends.
+	 * look like a timeout; the server bounds what it sends.  nng's REQ
+	 * sends a request again after a minute without a reply:
+	 * server.verify of a million cases takes minutes, and was run again
+	 * each minute until the first answer came (and a write queued behind
+	 * it would have been done twice).  So the timer is off: the client
+	 * waits up to its timeout for the one request it sent.
 	 */
 	if ((rv = nng_socket_set_ms(c->sock, NNG_OPT_RECVTIMEO, timeout_ms)) !=
 	        0 ||
 	    (rv = nng_socket_set_ms(c->sock, NNG_OPT_SENDTIMEO, timeout_ms)) !=
 	        0 ||
+	    (rv = nng_socket_set_ms(c->sock, NNG_OPT_REQ_RESENDTIME,
+	         NNG_DURATION_INFINITE)) != 0 ||
 	    (rv = nng_socket_set_size(c->sock, NNG_OPT_RECVMAXSZ, 0)) != 0) {
 		client_err(err, errlen, "cannot set socket options: %s",
 		    nng_strerror(rv));
