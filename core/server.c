@@ -663,8 +663,9 @@ upgrade_dedup(struct op_ctx *ctx, void *arg)
 
 /*
  * A database indexed for duplicates by an older sangkiend has its bands
- * rebuilt before the server answers (dedup.c): about a second at 100,000
- * cases, once.  Returns false if that failed.
+ * rebuilt before the server answers (dedup.c), once: 0.4 s for 16,000
+ * indexed cases, 9.3 s for 300,000 (of a million cases).  Returns false
+ * if that failed.
  */
 static bool
 upgrade_derived(struct server *s)
@@ -905,7 +906,7 @@ close_server(struct server *s, bool catch_up)
 	s->closed = true;
 	ipc_endpoint_close(s->ep);
 	/* Leave the bands and the postings whole: quicker queries at the
-	 * next start, and a database that an older sangkiend reads right. */
+	 * next start, and nothing pending in a backup taken while stopped. */
 	if (catch_up) {
 		run_system(s,
 		    "bringing the duplicate and search indexes up to date",
