@@ -114,6 +114,8 @@ struct ipc_endpoint {
 	nng_socket         rep;
 	nng_socket         pub;
 	nng_aio           *raio, *saio; /* zero timeout: never wait */
+	nng_aio           *paio; /* publishing; nng_sendmsg would allocate
+	                           * one per event, and read getrandom(2) */
 	struct ipc_slot   *slots;
 	int                nslots;
 	struct ipc_slot   *free;   /* slots holding no request */
@@ -597,8 +599,16 @@ ipc_publish(struct ipc_endpoint *ep, const char *type, const char *json,
 	}
 	if (nng_msg_append(m, type, tlen) != 0 ||
 	    nng_msg_append(m, " ", 1) != 0 ||
-	    nng_msg_append(m, json, len) != 0 ||
-	    nng_sendmsg(ep->pub, m, NNG_FLAG_NONBLOCK) != 0) {
+	    nng_msg_append(m, json, len) != 0) {
+		nng_msg_free(m);
+		return;
+	}
+	/* nng_sendmsg(NNG_FLAG_NONBLOCK) on our aio: pub0 never waits. */
+	nng_aio_set_msg(ep->paio, m);
+	nng_send_aio(ep->pub, ep->paio);
+	nng_aio_wait(ep->paio);
+	if (nng_aio_result(ep->paio) != 0) {
+		nng_aio_set_msg(ep->paio, NULL);
 		nng_msg_free(m);
 	}
 }
@@ -612,6 +622,9 @@ ep_free(struct ipc_endpoint *ep)
 	}
 	if (ep->saio != NULL) {
 		nng_aio_free(ep->saio);
+	}
+	if (ep->paio != NULL) {
+		nng_aio_free(ep->paio);
 	}
 	free(ep->pipes);
 	free(ep->slots);
@@ -688,6 +701,7 @@ ipc_endpoint_open(struct ipc_endpoint **out, uv_loop_t *loop,
 
 	if ((rv = nng_aio_alloc(&ep->raio, NULL, NULL)) != 0 ||
 	    (rv = nng_aio_alloc(&ep->saio, NULL, NULL)) != 0 ||
+	    (rv = nng_aio_alloc(&ep->paio, NULL, NULL)) != 0 ||
 	    (rv = nng_rep0_open_raw(&ep->rep)) != 0 ||
 	    (rv = nng_pub0_open(&ep->pub)) != 0 ||
 	    (rv = nng_socket_set_size(ep->rep, NNG_OPT_RECVMAXSZ, RECV_MAX)) !=
@@ -703,6 +717,7 @@ ipc_endpoint_open(struct ipc_endpoint **out, uv_loop_t *loop,
 	 * rather than wait; with no callback it completes on this thread. */
 	nng_aio_set_timeout(ep->raio, NNG_DURATION_ZERO);
 	nng_aio_set_timeout(ep->saio, NNG_DURATION_ZERO);
+	nng_aio_set_timeout(ep->paio, NNG_DURATION_ZERO);
 	if ((rv = uv_poll_init(loop, &ep->recv_poll, fd)) != 0) {
 		snprintf(err, errlen, "cannot watch the request socket: %s",
 		    uv_strerror(rv));
