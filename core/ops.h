@@ -18,9 +18,10 @@
  * map, or to roll back such a request alone), a handler must depend only
  * on its transaction, its arguments and ctx->now.
  *
- * A read handler whose work is too long for the loop (server.backup) checks
- * its arguments, puts what the work needs in ctx->result and returns
- * SK_EDEFER; the server does the rest on libuv's thread pool.
+ * A read handler whose work is too long for the loop (server.backup,
+ * server.verify) checks its arguments, puts what the work needs in
+ * ctx->result and returns SK_EDEFER; the server then runs the op's work
+ * function (struct op_work, below) on libuv's thread pool.
  */
 #ifndef SK_OPS_H
 #define SK_OPS_H
@@ -77,12 +78,29 @@ struct op_ctx {
 
 typedef int (*op_fn)(struct op_ctx *ctx);
 
+/*
+ * The long part of a deferred op, on a thread of libuv's pool while the
+ * loop goes on.  It may read the store only through a snapshot of its own
+ * (store_snapshot_begin) and touch nothing else the loop owns; it returns
+ * SK_OK with result set, or an error recorded with proto_fail in err.
+ */
+struct op_work {
+	const struct op_env *env;
+	struct store        *st;
+	json_object         *arg;    /* the handler's ctx->result */
+	json_object         *result; /* owned; set by the work */
+	struct proto_err     err;
+};
+
+typedef int (*op_work_fn)(struct op_work *w);
+
 struct op {
 	const char        *name;
 	op_fn              fn;
 	unsigned           flags;
 	const char *const *args; /* allowed argument names, NULL-terminated */
 	const char        *help; /* one line for people */
+	op_work_fn         work; /* for handlers that return SK_EDEFER */
 };
 
 /* The op called name, or NULL. */
@@ -123,7 +141,9 @@ int op_council_list(struct op_ctx *ctx);
 int op_auth_whoami(struct op_ctx *ctx);
 int op_server_status(struct op_ctx *ctx);
 int op_server_verify(struct op_ctx *ctx);
+int op_server_verify_work(struct op_work *w);
 int op_server_backup(struct op_ctx *ctx);
+int op_server_backup_work(struct op_work *w);
 int op_server_clock(struct op_ctx *ctx);
 int op_events_since(struct op_ctx *ctx);
 

@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/dedup.h"
 #include "core/err.h"
+#include "core/log.h"
 #include "core/ops.h"
 #include "core/rubric.h"
 #include "core/timers.h"
@@ -577,28 +578,53 @@ op_server_status(struct op_ctx *ctx)
 	return (0);
 }
 
+/*
+ * server.verify reads every case, index entry and event: 2.7 s at 50,000
+ * cases, minutes at a million.  On the loop, nothing else was answered
+ * meanwhile; so it runs on the thread pool, in a snapshot of its own.
+ */
 int
 op_server_verify(struct op_ctx *ctx)
 {
-	json_object *problems = json_object_new_array();
-	uint64_t     ncases = 0, nevents = 0;
-	int          rv;
-
-	if ((rv = store_verify(ctx->txn, ctx->st, problems, &ncases,
-	         &nevents)) != 0 ||
-	    (rv = dedup_server_verify(ctx, problems)) != 0 ||
-	    (rv = auth_verify(ctx->txn, ctx->st, problems)) != 0) {
-		json_object_put(problems);
-		return (proto_fail(ctx->err, rv, "cannot read the database"));
-	}
 	ctx->result = json_object_new_object();
-	json_object_object_add(ctx->result, "ok",
+	return (ctx->result != NULL ? SK_EDEFER
+	                            : proto_fail(ctx->err, SK_EINTERNAL,
+	                                  "out of memory"));
+}
+
+int
+op_server_verify_work(struct op_work *w)
+{
+	json_object  *problems = json_object_new_array();
+	uint64_t      ncases = 0, nevents = 0;
+	MDB_txn      *txn;
+	struct op_ctx ctx = {
+		.env = w->env, .st = w->st, .err = &w->err, .on_council = -1
+	};
+	int rv;
+
+	if ((rv = store_snapshot_begin(w->st, &txn)) != 0) {
+		json_object_put(problems);
+		return (proto_fail(&w->err, rv, "cannot read the database"));
+	}
+	ctx.txn = txn;
+	if ((rv = store_verify(txn, w->st, problems, &ncases, &nevents)) !=
+	        0 ||
+	    (rv = dedup_server_verify(&ctx, problems)) != 0 ||
+	    (rv = auth_verify(txn, w->st, problems)) != 0) {
+		store_snapshot_end(w->st, txn);
+		json_object_put(problems);
+		return (proto_fail(&w->err, rv, "cannot read the database"));
+	}
+	store_snapshot_end(w->st, txn);
+	w->result = json_object_new_object();
+	json_object_object_add(w->result, "ok",
 	    json_object_new_boolean(json_object_array_length(problems) == 0));
-	json_object_object_add(ctx->result, "problems", problems);
+	json_object_object_add(w->result, "problems", problems);
 	json_object_object_add(
-	    ctx->result, "cases", json_object_new_int64((int64_t) ncases));
+	    w->result, "cases", json_object_new_int64((int64_t) ncases));
 	json_object_object_add(
-	    ctx->result, "events", json_object_new_int64((int64_t) nevents));
+	    w->result, "events", json_object_new_int64((int64_t) nevents));
 	return (0);
 }
 
@@ -643,6 +669,31 @@ op_server_backup(struct op_ctx *ctx)
 	ctx->result = json_object_new_object();
 	json_object_object_add(ctx->result, "path", json_object_new_string(path));
 	return (SK_EDEFER);
+}
+
+int
+op_server_backup_work(struct op_work *w)
+{
+	const char *path = doc_get_str(w->arg, "path");
+	char        err[512], file[4200];
+	struct stat sb;
+	int         rv;
+
+	if (path == NULL) {
+		return (proto_fail(&w->err, SK_EINTERNAL, "no path to copy to"));
+	}
+	if ((rv = store_backup(w->st, path, err, sizeof(err))) != 0) {
+		log_error("backup to %s failed: %s", path, err);
+		return (proto_fail(&w->err, rv, "%s", err));
+	}
+	snprintf(file, sizeof(file), "%s/data.mdb", path);
+	w->result = json_object_new_object();
+	json_object_object_add(w->result, "path", json_object_new_string(path));
+	json_object_object_add(w->result, "bytes",
+	    json_object_new_int64(
+	        stat(file, &sb) == 0 ? (int64_t) sb.st_size : 0));
+	log_info("backup written to %s", path);
+	return (0);
 }
 
 int

@@ -4,7 +4,9 @@
  * Each wake-up hands us every request queued since the last (a batch):
  *
  *   1. decode each request and find its op; answer malformed ones at once;
- *   2. answer reads from one read snapshot, at once;
+ *   2. answer reads from one read snapshot, at once (server.backup and
+ *      server.verify, too long for the loop, go to libuv's thread pool:
+ *      see struct deferred);
  *   3. apply every write inside one LMDB write transaction (a failed one
  *      rolls back alone: see apply_writes);
  *   4. commit once (one fsync for the whole batch);
@@ -690,89 +692,85 @@ upgrade_derived(struct server *s)
 }
 
 /*
- * server.backup on libuv's thread pool: mdb_env_copy2 takes its own read
- * transaction (the environment is MDB_NOTLS), so the loop goes on serving
- * while the copy is written; the reply goes out when it is done.
+ * An op's long part (server.backup, server.verify) on libuv's thread pool:
+ * the handler checked its arguments on the loop; op->work reads a snapshot
+ * of its own (the environment is MDB_NOTLS), so the loop goes on serving
+ * while it runs, and the reply goes out when it is done.
  */
-struct backup_work {
-	uv_work_t       work;
-	struct server  *s;
-	struct ipc_req *req;
-	char            path[4096];
-	int             rv;
-	char            err[512];
+struct deferred {
+	uv_work_t        work;
+	struct server   *s;
+	struct ipc_req  *req;
+	const struct op *op;
+	struct op_work   w;
+	int              rv;
 };
 
 static void close_server(struct server *s, bool catch_up);
 
 static void
-backup_run(uv_work_t *w)
+deferred_run(uv_work_t *work)
 {
-	struct backup_work *bw = w->data;
-	bw->rv = store_backup(bw->s->st, bw->path, bw->err, sizeof(bw->err));
+	struct deferred *d = work->data;
+	d->rv              = d->op->work(&d->w);
+	if (d->rv != 0 && d->w.err.code == 0) {
+		proto_fail(&d->w.err, d->rv, "%s failed without saying why",
+		    d->op->name);
+	}
 }
 
 static void
-backup_done(uv_work_t *w, int status)
+deferred_done(uv_work_t *work, int status)
 {
-	struct backup_work *bw = w->data;
-	struct server      *s  = bw->s;
-	struct proto_err    e  = { 0 };
-	char               *reply, file[4200];
-	size_t              len = 0;
-	struct stat         sb;
+	struct deferred *d = work->data;
+	struct server   *s = d->s;
+	char            *reply;
+	size_t           len = 0;
 
-	if (status != 0 && bw->rv == 0) {
-		bw->rv = SK_EINTERNAL;
-		snprintf(bw->err, sizeof(bw->err), "the backup was cancelled");
+	if (status != 0 && d->rv == 0) {
+		proto_fail(&d->w.err, SK_EINTERNAL, "%s was cancelled",
+		    d->op->name);
 	}
-	if (bw->rv != 0) {
-		proto_fail(&e, bw->rv, "%s", bw->err);
-		reply = proto_reply_err(&e, &len);
-		log_error("backup to %s failed: %s", bw->path, bw->err);
-	} else {
-		json_object *r = json_object_new_object();
-		snprintf(file, sizeof(file), "%s/data.mdb", bw->path);
-		json_object_object_add(
-		    r, "path", json_object_new_string(bw->path));
-		json_object_object_add(r, "bytes",
-		    json_object_new_int64(
-		        stat(file, &sb) == 0 ? (int64_t) sb.st_size : 0));
-		reply = proto_reply_ok(r, &len);
-		json_object_put(r);
-		log_info("backup written to %s", bw->path);
-	}
-	ipc_reply(bw->req, reply ? reply : "", reply ? len : 0);
+	reply = d->w.err.code != 0 ? proto_reply_err(&d->w.err, &len)
+	                           : proto_reply_ok(d->w.result, &len);
+	ipc_reply(d->req, reply ? reply : "", reply ? len : 0);
 	free(reply);
-	proto_err_clear(&e);
-	free(bw);
+	json_object_put(d->w.arg);
+	json_object_put(d->w.result);
+	proto_err_clear(&d->w.err);
+	free(d);
 	if (--s->pending == 0 && s->stopping) {
 		close_server(s, true);
 	}
 }
 
 static void
-defer_backup(struct server *s, struct item *it)
+defer_work(struct server *s, struct item *it)
 {
-	struct backup_work *bw = calloc(1, sizeof(*bw));
-	const char         *path = doc_get_str(it->result, "path");
+	struct deferred *d = calloc(1, sizeof(*d));
 
-	if (bw == NULL || path == NULL) {
-		free(bw);
+	if (d == NULL || it->op->work == NULL) {
+		bool oom = d == NULL;
+		free(d);
 		item_reset(it);
-		proto_fail(&it->err, SK_EINTERNAL, "out of memory");
+		proto_fail(&it->err, SK_EINTERNAL, "%s: %s", it->op->name,
+		    oom ? "out of memory" : "no work to defer");
 		item_send(it);
 		return;
 	}
-	bw->s         = s;
-	bw->req       = it->req;
-	bw->work.data = bw;
-	snprintf(bw->path, sizeof(bw->path), "%s", path);
+	d->s         = s;
+	d->req       = it->req;
+	d->op        = it->op;
+	d->w.env     = &s->env;
+	d->w.st      = s->st;
+	d->w.arg     = it->result; /* the handler's, now ours */
+	it->result   = NULL;
+	d->work.data = d;
 	item_reset(it);
 	json_object_put(it->pr.root);
 	it->pr.root = NULL;
 	s->pending++;
-	uv_queue_work(&s->loop, &bw->work, backup_run, backup_done);
+	uv_queue_work(&s->loop, &d->work, deferred_run, deferred_done);
 }
 
 static void
@@ -847,7 +845,7 @@ on_batch(void *arg, struct ipc_req *batch)
 			    "cannot read the database");
 		} else if (item_authorize(s, it, rtxn) == 0 &&
 		    item_run(s, it, rtxn, now) == SK_EDEFER) {
-			defer_backup(s, it);
+			defer_work(s, it);
 			it->req = NULL;
 			continue;
 		}
@@ -877,7 +875,8 @@ on_signal(uv_signal_t *h, int signum)
 	 * before the loop delivers a signal.  A backup still being written
 	 * is waited for; meanwhile requests get "unavailable". */
 	if (s->pending > 0) {
-		log_info("waiting for %d backup(s) to finish", s->pending);
+		log_info("waiting for %d backup(s) or verify(s) to finish",
+		    s->pending);
 		return;
 	}
 	close_server(s, true);

@@ -1496,6 +1496,25 @@ store_verify(MDB_txn *txn, struct store *st, json_object *problems,
 }
 
 int
+store_snapshot_begin(struct store *st, MDB_txn **txn)
+{
+	int rc;
+	pthread_rwlock_rdlock(&st->map_lock);
+	if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, txn)) != 0) {
+		pthread_rwlock_unlock(&st->map_lock);
+		return (store_err(rc));
+	}
+	return (0);
+}
+
+void
+store_snapshot_end(struct store *st, MDB_txn *txn)
+{
+	mdb_txn_abort(txn);
+	pthread_rwlock_unlock(&st->map_lock);
+}
+
+int
 store_backup(struct store *st, const char *path, char *err, size_t errlen)
 {
 	int rc;

@@ -127,9 +127,10 @@ struct store {
 	 * it before and after a request to tell whether a failed one changed
 	 * anything.  No other file calls LMDB's put or del (a test checks). */
 	uint64_t changes;
-	/* Held (read) by store_backup, whose copy reads the map on a thread
-	 * of its own, and (write) by store_grow: LMDB remaps the file when
-	 * the map grows, under any transaction still reading it. */
+	/* Held (read) by store_backup and store_snapshot_begin, which read
+	 * the map on threads of their own, and (write) by store_grow: LMDB
+	 * remaps the file when the map grows, under any transaction still
+	 * reading it. */
 	pthread_rwlock_t map_lock;
 	/* The documents store_doc_view has parsed for cache_txn (below). */
 	MDB_txn *cache_txn;
@@ -174,6 +175,12 @@ int store_write_begin(struct store *st, MDB_txn *parent, MDB_txn **txn);
 /* The loop's read snapshot (fresh after store_read_end). */
 int  store_read_begin(struct store *st, MDB_txn **txn);
 void store_read_end(struct store *st);
+
+/* A read snapshot for another thread than the loop's (server.verify on the
+ * thread pool): it holds map_lock, so the map cannot grow under it; end it
+ * as soon as the work is done. */
+int  store_snapshot_begin(struct store *st, MDB_txn **txn);
+void store_snapshot_end(struct store *st, MDB_txn *txn);
 
 /* Doubles the map; no write transaction may be open.  For MDB_MAP_FULL. */
 int store_grow(struct store *st);
