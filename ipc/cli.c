@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -3491,7 +3492,11 @@ print_usage(FILE *f)
 	    "(default %d)\n"
 	    "  --request-id ID    a changing command repeated with the "
 	    "same ID is done\n"
-	    "                     once and gets the first reply again\n"
+	    "                     once and gets the first reply again "
+	    "(without it, a\n"
+	    "                     random ID: a write whose connection is "
+	    "lost is sent\n"
+	    "                     again until --timeout, and done once)\n"
 	    "\n"
 	    "Commands:\n",
 	    CLI_DEFAULT_SERVER, CLI_DEFAULT_TIMEOUT_MS / 1000);
@@ -3606,6 +3611,19 @@ cli_resolve(struct cli *cl)
 	}
 	if (cl->o.request_id != NULL && strlen(cl->o.request_id) > 64) {
 		return (usage_err("--request-id is at most 64 bytes"));
+	}
+	/* A changing command always carries a request id: if the connection
+	 * is lost before the reply (the server restarted), the client sends
+	 * the write again with it, and the server cannot apply it twice. */
+	unsigned char raw[16];
+	if (cl->o.request_id == NULL &&
+	    getrandom(raw, sizeof(raw), 0) == (ssize_t) sizeof(raw)) {
+		char *p = cl->o.own_request_id;
+		p += sprintf(p, "cli-");
+		for (size_t i = 0; i < sizeof(raw); i++) {
+			p += sprintf(p, "%02x", raw[i]);
+		}
+		cl->o.request_id = cl->o.own_request_id;
 	}
 	return (0);
 }

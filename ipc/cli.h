@@ -33,7 +33,8 @@ struct cli_opts {
 	const char *server;     /* the API URL */
 	const char *events;     /* the events URL, or NULL if unknown */
 	const char *token;      /* NULL: none (local-admin over ipc://) */
-	const char *request_id; /* NULL: none */
+	const char *request_id; /* --request-id, or one of our own */
+	char        own_request_id[40]; /* "cli-" and 32 random hex digits */
 	int         json;       /* print raw results, for programs */
 	int         timeout_ms; /* bound on each call */
 };

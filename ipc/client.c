@@ -10,12 +10,16 @@
  * (client_nng_msg), so that the CLI never sees an nng code.
  */
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/req.h>
+#include <nng/supplemental/util/platform.h>
 
 #include "ipc/client.h"
 #include "ipc/proto.h"
@@ -132,32 +136,85 @@ sk_client_open(struct sk_client **out, const char *url, const char *token,
 	return (0);
 }
 
-int
-sk_client_call_raw(struct sk_client *c, const char *req, size_t len,
-    char **reply, size_t *replylen, char *err, size_t errlen)
+static uint64_t
+mono_ms(void)
 {
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000);
+}
+
+/* Both socket timeouts, for the attempt about to be made. */
+static void
+client_timeouts(struct sk_client *c, nng_duration ms)
+{
+	nng_socket_set_ms(c->sock, NNG_OPT_RECVTIMEO, ms);
+	nng_socket_set_ms(c->sock, NNG_OPT_SENDTIMEO, ms);
+}
+
+/*
+ * One request, one reply.  With resend, a connection lost before the reply
+ * came (the server stopped, crashed or restarted: NNG_ECONNRESET) does not
+ * end the call: the same bytes go again once nng has dialed the server
+ * back, until the call's timeout has passed.  Only for a request the server
+ * may see twice: a write with a request_id, which a repeat cannot apply
+ * twice (the server answers it with the first reply, if the first was
+ * done before the connection went).
+ */
+static int
+client_exchange(struct sk_client *c, const char *req, size_t len, bool resend,
+    nng_msg **out, char *err, size_t errlen)
+{
+	uint64_t deadline = mono_ms() + (uint64_t) c->timeout_ms;
+	bool     retried  = false;
 	nng_msg *msg;
-	char    *buf;
-	size_t   n;
 	int      rv;
 
-	if ((rv = nng_msg_alloc(&msg, 0)) != 0) {
-		client_err(err, errlen, "out of memory");
-		return (-1);
+	for (;;) {
+		msg = NULL;
+		if ((rv = nng_msg_alloc(&msg, 0)) != 0 ||
+		    (rv = nng_msg_append(msg, req, len)) != 0) {
+			if (msg != NULL) {
+				nng_msg_free(msg);
+			}
+			client_err(err, errlen, "out of memory");
+			rv = -1;
+			break;
+		}
+		/* The message is nng's only if the send succeeded. */
+		if ((rv = nng_sendmsg(c->sock, msg, 0)) != 0) {
+			nng_msg_free(msg);
+		} else if ((rv = nng_recvmsg(c->sock, &msg, 0)) == 0) {
+			*out = msg;
+			break;
+		}
+		uint64_t now = mono_ms();
+		if (!resend || rv != NNG_ECONNRESET || now + 50 >= deadline) {
+			client_nng_msg(c, rv, err, errlen);
+			rv = -1;
+			break;
+		}
+		/* Give the server a moment to come back, and the attempt what
+		 * is left of the timeout. */
+		nng_msleep(50);
+		client_timeouts(c, (nng_duration) (deadline - now - 50));
+		retried = true;
 	}
-	if ((rv = nng_msg_append(msg, req, len)) != 0) {
-		nng_msg_free(msg);
-		client_err(err, errlen, "out of memory");
-		return (-1);
+	if (retried) {
+		client_timeouts(c, c->timeout_ms);
 	}
-	/* The message is nng's only if the send succeeded. */
-	if ((rv = nng_sendmsg(c->sock, msg, 0)) != 0) {
-		nng_msg_free(msg);
-		client_nng_msg(c, rv, err, errlen);
-		return (-1);
-	}
-	if ((rv = nng_recvmsg(c->sock, &msg, 0)) != 0) {
-		client_nng_msg(c, rv, err, errlen);
+	return (rv);
+}
+
+static int
+client_call_raw(struct sk_client *c, const char *req, size_t len, bool resend,
+    char **reply, size_t *replylen, char *err, size_t errlen)
+{
+	nng_msg *msg = NULL;
+	char    *buf;
+	size_t   n;
+
+	if (client_exchange(c, req, len, resend, &msg, err, errlen) != 0) {
 		return (-1);
 	}
 	n = nng_msg_len(msg);
@@ -174,6 +231,14 @@ sk_client_call_raw(struct sk_client *c, const char *req, size_t len,
 		*replylen = n;
 	}
 	return (0);
+}
+
+int
+sk_client_call_raw(struct sk_client *c, const char *req, size_t len,
+    char **reply, size_t *replylen, char *err, size_t errlen)
+{
+	return (client_call_raw(c, req, len, false, reply, replylen, err,
+	    errlen));
 }
 
 /*
@@ -233,7 +298,8 @@ sk_client_call(struct sk_client *c, const char *op, json_object *args,
 		client_err(err, errlen, "out of memory");
 		return (-1);
 	}
-	rv = sk_client_call_raw(c, text, len, &rtext, &rlen, err, errlen);
+	rv = client_call_raw(c, text, len, request_id != NULL, &rtext, &rlen,
+	    err, errlen);
 	json_object_put(req);
 	if (rv != 0) {
 		return (rv);

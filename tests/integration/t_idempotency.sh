@@ -2,7 +2,8 @@
 # t_idempotency.sh: a mutating request repeated with the same request_id by
 # the same principal returns the first reply and changes nothing; another
 # principal's request_id space is its own; reads with a request_id are
-# answered afresh.
+# answered afresh.  And the CLI's write whose connection is lost (the server
+# restarts) is sent again and done once.
 source "$(dirname "$0")/lib.sh"
 
 status_field() { jget "$(call "" server.status)" "$1"; }
@@ -124,6 +125,44 @@ check "... and so does the 64-byte one" "$C64" "$R7"
 check "no case was added by the repeats" "$N" "$(status_field .result.cases.draft)"
 V=$(call "" server.verify)
 check "server.verify" "true 0" "$(jget "$V" '(.result.ok|tostring)+" "+(.result.problems|length|tostring)')"
+
+# --- The CLI across a restart ---------------------------------------------------
+# The server goes while a CLI write is in flight: nngcat stands in for a
+# server that takes the request and stops without answering.  The CLI sends
+# the write again, with the request_id it made up, to the server that comes
+# back: the write is done once, and the CLI reports it.
+N=$(status_field .result.cases.draft)
+stop_server
+rm -f "$DATA/api.ipc"
+timeout 20 nngcat --rep --listen "$API" --raw --count 1 >"$T_DIR/lost.req" &
+NC=$!
+for _ in $(seq 1 100); do [ -S "$DATA/api.ipc" ] && break; sleep 0.05; done
+(
+	rc=0
+	"$SKC" --server "$API" --token "$T_HOA" --timeout 20 --json \
+		call case.create "$CASE" >"$T_DIR/lost.out" 2>"$T_DIR/lost.err" || rc=$?
+	echo "$rc" >"$T_DIR/lost.rc"
+) &
+CLI=$!
+wait_pid "$NC" 10 || fail "nngcat never got the CLI's request"
+start_server
+wait_pid "$CLI" 20 || fail "the CLI did not finish after the server came back"
+check "the CLI's write, its connection lost, succeeds once the server is back" \
+	0 "$(cat "$T_DIR/lost.rc" 2>/dev/null || echo none)"
+LOST_ID=$(jq -r .id "$T_DIR/lost.out" 2>/dev/null || echo none)
+check "... and files one case, the one it reports" "$((N + 1)) $LOST_ID" \
+	"$(status_field .result.cases.draft) $(jget "$(call "" case.list '{"limit":500}')" '.result.items[-1].id')"
+RID=$(jq -r .request_id "$T_DIR/lost.req" 2>/dev/null || echo none)
+check "the CLI gave the write a request_id of its own" cli- "${RID:0:4}"
+# Had the first attempt been done and only its reply lost, the same bytes
+# again would get the same case, not a second one.
+R=$(req "$(cat "$T_DIR/lost.req")")
+check "the same request again gets the same case" "true $LOST_ID" \
+	"$(jget "$R" '(.ok|tostring)+" "+(.result.id|tostring)')"
+check "... and files nothing more" $((N + 1)) "$(status_field .result.cases.draft)"
+if [ "$T_FAILED" != 0 ]; then
+	sed 's/^/# /' "$T_DIR/lost.err" 2>/dev/null || true
+fi
 
 stop_server
 finish
