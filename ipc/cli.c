@@ -33,6 +33,9 @@
 
 #define CLI_DEFAULT_SERVER "ipc://sangkien-data/api.ipc"
 #define CLI_DEFAULT_TIMEOUT_MS 10000
+/* verify and backup read or copy the whole database: minutes at a million
+ * cases, and the server answers others meanwhile. */
+#define CLI_LONG_TIMEOUT_MS (3600 * 1000)
 #define CLI_TABLE_WIDTH 100 /* when stdout is not a terminal */
 #define CLI_ARGS_MAX 128
 #define CLI_PAGE_EVENTS 100 /* events asked for per events.since call */
@@ -721,6 +724,8 @@ typedef int (*cmd_fn)(struct cli *, const struct cmd *, const struct args *);
 enum cmd_flags {
 	CMD_API   = 1u << 0, /* needs the API socket */
 	CMD_WRITE = 1u << 1, /* changes something: --request-id goes along */
+	CMD_LONG  = 1u << 2, /* may take minutes: waits CLI_LONG_TIMEOUT_MS
+	                      * for its reply unless --timeout says */
 };
 
 struct cmd {
@@ -3370,10 +3375,11 @@ cmd_search(struct cli *cl, const struct cmd *cmd, const struct args *a)
 static const struct cmd cmds[] = {
 	{ "status", NULL, cmd_status, no_opts, 0, 0, CMD_API, "status",
 	    "Show the server's version, uptime and cases by state." },
-	{ "verify", NULL, cmd_verify, no_opts, 0, 0, CMD_API, "verify",
+	{ "verify", NULL, cmd_verify, no_opts, 0, 0, CMD_API | CMD_LONG,
+	    "verify",
 	    "Check the indexes and the history's hash chain (exit 1 if "
 	    "bad)." },
-	{ "backup", NULL, cmd_backup, no_opts, 1, 1, CMD_API | CMD_WRITE,
+	{ "backup", NULL, cmd_backup, no_opts, 1, 1, CMD_API | CMD_LONG,
 	    "backup DIR",
 	    "Write a hot, compacted copy of the database into a new DIR." },
 	{ "cases", NULL, cmd_cases, cases_opts, 0, 0, CMD_API,
@@ -3489,7 +3495,8 @@ print_usage(FILE *f)
 	    "  --json             print results as one line of JSON, for "
 	    "programs\n"
 	    "  --timeout SECONDS  wait at most this long for each reply "
-	    "(default %d)\n"
+	    "(default %d;\n"
+	    "                     an hour for verify and backup)\n"
 	    "  --request-id ID    a changing command repeated with the "
 	    "same ID is done\n"
 	    "                     once and gets the first reply again "
@@ -3763,6 +3770,9 @@ main(int argc, char **argv)
 	}
 	if ((rv = cli_resolve(&cl)) != 0) {
 		return (rv);
+	}
+	if ((cmd->flags & CMD_LONG) != 0 && cl.timeout == NULL) {
+		cl.o.timeout_ms = CLI_LONG_TIMEOUT_MS;
 	}
 	if ((cmd->flags & CMD_API) != 0 &&
 	    sk_client_open(&cl.c, cl.o.server, cl.o.token, cl.o.timeout_ms,
