@@ -2514,6 +2514,12 @@ cmd_call(struct cli *cl, const struct cmd *cmd, const struct args *a)
 		return (usage_err(
 		    "the args of 'call %s': %s", a->pos[0], err));
 	}
+	/* Our own request id would have server.backup sent again after a
+	 * lost connection, into the directory the first attempt made. */
+	if (strcmp(a->pos[0], "server.backup") == 0 &&
+	    cl->o.request_id == cl->o.own_request_id) {
+		cl->o.request_id = NULL;
+	}
 	return (call_and_show(cl, cmd, a, a->pos[0], args, show_pretty));
 }
 
