@@ -446,6 +446,14 @@ run_writes(struct server *s, struct item *items, size_t n, int64_t now)
 	if (rv != 0) {
 		log_error("a batch of %zu requests was not committed: %s", n,
 		    sk_err_code(rv));
+	} else {
+		bool   grown;
+		size_t before = s->st->mapsize;
+		if (store_grow_ahead(s->st, &grown) == 0 && grown) {
+			log_info("database map grown ahead of need from %zu to "
+			         "%zu bytes",
+			    before, s->st->mapsize);
+		}
 	}
 	/* Events only once durable, in history order; before the replies,
 	 * because sending a reply resets its item and frees its events. */

@@ -539,6 +539,30 @@ store_grow(struct store *st)
 	return (0);
 }
 
+int
+store_grow_ahead(struct store *st, bool *grown)
+{
+	size_t want = st->mapsize * 2;
+	int    rc;
+
+	*grown = false;
+	if (store_bytes(st) < st->mapsize / 4 * 3) {
+		return (0);
+	}
+	store_read_end(st);
+	if (pthread_rwlock_trywrlock(&st->map_lock) != 0) {
+		return (0); /* a snapshot is being read: later */
+	}
+	rc = mdb_env_set_mapsize(st->env, want);
+	pthread_rwlock_unlock(&st->map_lock);
+	if (rc != 0) {
+		return (store_err(rc));
+	}
+	st->mapsize = want;
+	*grown      = true;
+	return (0);
+}
+
 uint64_t
 store_bytes(struct store *st)
 {

@@ -185,6 +185,16 @@ void store_snapshot_end(struct store *st, MDB_txn *txn);
 /* Doubles the map; no write transaction may be open.  For MDB_MAP_FULL. */
 int store_grow(struct store *st);
 
+/*
+ * Doubles the map ahead of need, once three quarters of it are in use, so
+ * that a batch seldom meets MDB_MAP_FULL; no write transaction may be
+ * open.  Never waits: while another thread reads a snapshot (a verify or
+ * a backup, minutes at a million cases) the map stays as it is, and the
+ * caller tries again after a later commit.  store_grow, which must grow,
+ * waits for that snapshot instead.  *grown says whether it grew.
+ */
+int store_grow_ahead(struct store *st, bool *grown);
+
 /* Key building. */
 void store_key_init(struct store_key *k);
 void store_key_u64(struct store_key *k, uint64_t v);

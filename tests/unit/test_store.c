@@ -1135,6 +1135,73 @@ test_map_growth(void **state)
 	assert_clean(f->st);
 }
 
+/* Writes batches of cases from *id on until three quarters of the map are
+ * in use (growing it only if a batch meets MDB_MAP_FULL first). */
+static void
+fill_to_three_quarters(struct store *st, uint64_t *id)
+{
+	int rv;
+	while (store_bytes(st) < st->mapsize / 4 * 3) {
+		while ((rv = write_batch(st, *id, 4)) == SK_EMAPFULL) {
+			assert_int_equal(store_grow(st), 0);
+		}
+		assert_int_equal(rv, 0);
+		*id += 4;
+	}
+}
+
+/*
+ * The map grows ahead of need once three quarters are in use, but never
+ * waits for a snapshot another thread reads (a verify or a backup, which
+ * may last minutes): then it stays as it is until a later try.  A grow
+ * that waited here would hang, as this thread holds the snapshot.
+ */
+static void
+test_map_grows_ahead(void **state)
+{
+	struct fixture *f = *state;
+	char            err[256];
+	uint64_t        id = 1;
+	size_t          size;
+	bool            grown;
+	MDB_txn        *snap;
+
+	store_close(f->st);
+	f->st = NULL;
+	fixture_rm_rf(f->dir);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/sk-test-store-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(
+	    store_open(&f->st, f->dir, 256 << 10, true, err, sizeof(err)), 0);
+
+	/* Under three quarters: nothing to do. */
+	size = f->st->mapsize;
+	assert_int_equal(store_grow_ahead(f->st, &grown), 0);
+	assert_false(grown);
+	assert_int_equal(f->st->mapsize, size);
+
+	fill_to_three_quarters(f->st, &id);
+	size = f->st->mapsize;
+	assert_int_equal(store_grow_ahead(f->st, &grown), 0);
+	assert_true(grown);
+	assert_int_equal(f->st->mapsize, 2 * size);
+
+	fill_to_three_quarters(f->st, &id);
+	size = f->st->mapsize;
+	assert_int_equal(store_snapshot_begin(f->st, &snap), 0);
+	assert_int_equal(store_grow_ahead(f->st, &grown), 0);
+	assert_false(grown);
+	assert_int_equal(f->st->mapsize, size);
+	store_snapshot_end(f->st, snap);
+	assert_int_equal(store_grow_ahead(f->st, &grown), 0);
+	assert_true(grown);
+	assert_int_equal(f->st->mapsize, 2 * size);
+
+	/* Everything written is there, and more fits. */
+	assert_int_equal(write_batch(f->st, id, 4), 0);
+	assert_clean(f->st);
+}
+
 /*
  * Backup.
  */
@@ -1255,6 +1322,8 @@ main(void)
 		    test_history_hole, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_map_growth, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_map_grows_ahead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
 	};
 	return (cmocka_run_group_tests(tests, NULL, NULL));
