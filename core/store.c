@@ -523,35 +523,20 @@ store_read_end(struct store *st)
 	}
 }
 
-int
-store_grow(struct store *st)
-{
-	size_t want = st->mapsize * 2;
-	int    rc;
-	store_read_end(st);
-	pthread_rwlock_wrlock(&st->map_lock);
-	rc = mdb_env_set_mapsize(st->env, want);
-	pthread_rwlock_unlock(&st->map_lock);
-	if (rc != 0) {
-		return (store_err(rc));
-	}
-	st->mapsize = want;
-	return (0);
-}
-
-int
-store_grow_ahead(struct store *st, bool *grown)
+/* Doubles the map, waiting for the other threads' snapshots to end, or
+ * (!wait) not at all if one is being read.  *grown says whether it did. */
+static int
+map_double(struct store *st, bool wait, bool *grown)
 {
 	size_t want = st->mapsize * 2;
 	int    rc;
 
 	*grown = false;
-	if (store_bytes(st) < st->mapsize / 4 * 3) {
-		return (0);
-	}
 	store_read_end(st);
-	if (pthread_rwlock_trywrlock(&st->map_lock) != 0) {
-		return (0); /* a snapshot is being read: later */
+	if (wait) {
+		pthread_rwlock_wrlock(&st->map_lock);
+	} else if (pthread_rwlock_trywrlock(&st->map_lock) != 0) {
+		return (0);
 	}
 	rc = mdb_env_set_mapsize(st->env, want);
 	pthread_rwlock_unlock(&st->map_lock);
@@ -561,6 +546,23 @@ store_grow_ahead(struct store *st, bool *grown)
 	st->mapsize = want;
 	*grown      = true;
 	return (0);
+}
+
+int
+store_grow(struct store *st)
+{
+	bool grown;
+	return (map_double(st, true, &grown));
+}
+
+int
+store_grow_ahead(struct store *st, bool *grown)
+{
+	*grown = false;
+	if (store_bytes(st) < st->mapsize / 4 * 3) {
+		return (0);
+	}
+	return (map_double(st, false, grown));
 }
 
 uint64_t

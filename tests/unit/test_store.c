@@ -1065,6 +1065,20 @@ write_batch(struct store *st, uint64_t first, uint64_t n)
 	return (store_err(mdb_txn_commit(txn)));
 }
 
+/* Replaces the fixture's store with an empty one of a map of size bytes. */
+static void
+reopen_with_map(struct fixture *f, size_t size)
+{
+	char err[256];
+	store_close(f->st);
+	f->st = NULL;
+	fixture_rm_rf(f->dir);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/sk-test-store-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(
+	    store_open(&f->st, f->dir, size, true, err, sizeof(err)), 0);
+}
+
 static void
 test_map_growth(void **state)
 {
@@ -1073,13 +1087,7 @@ test_map_growth(void **state)
 	int             grows = 0, rv;
 	size_t          first_size;
 
-	store_close(f->st);
-	f->st = NULL;
-	fixture_rm_rf(f->dir);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/sk-test-store-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	assert_int_equal(
-	    store_open(&f->st, f->dir, 128 << 10, true, err, sizeof(err)), 0);
+	reopen_with_map(f, 128 << 10);
 	first_size = f->st->mapsize;
 	assert_true(first_size <= (128 << 10));
 
@@ -1160,19 +1168,12 @@ static void
 test_map_grows_ahead(void **state)
 {
 	struct fixture *f = *state;
-	char            err[256];
 	uint64_t        id = 1;
 	size_t          size;
 	bool            grown;
 	MDB_txn        *snap;
 
-	store_close(f->st);
-	f->st = NULL;
-	fixture_rm_rf(f->dir);
-	snprintf(f->dir, sizeof(f->dir), "/tmp/sk-test-store-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	assert_int_equal(
-	    store_open(&f->st, f->dir, 256 << 10, true, err, sizeof(err)), 0);
+	reopen_with_map(f, 256 << 10);
 
 	/* Under three quarters: nothing to do. */
 	size = f->st->mapsize;
