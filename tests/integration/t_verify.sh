@@ -39,6 +39,7 @@ J=$(tail -n 1 "$T_DIR/skbench.out")
 check "skbench exits 0" 0 "$rc"
 check "the writers got no error reply during the verifies" 0 \
 	"$(jget "$J" .failed_requests 2>/dev/null)"
+echo "# $runs verifies while skbench ran"
 check "verify ran several times while skbench wrote" true \
 	"$([ "$runs" -ge 3 ] && echo true || echo "false ($runs runs)")"
 check "every verify under load was clean" 0 "$bad"
