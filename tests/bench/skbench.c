@@ -457,9 +457,10 @@ phase_crash(const struct opts *o, struct report *rep)
 		/* nng 1.5.2 can hang for good in nng_close when the server
 		 * dies under the writers: its reaper waits for a task that
 		 * never runs (nanomsg/nng#1543, fixed after 1.5.2; seen in 1
-		 * of about 150 rounds here, under load).  Nothing in this process can
-		 * close a socket after that, so say so and stop rather than
-		 * hang; the server is not at fault (it is dead, killed). */
+		 * of about 150 rounds here, under load).  Nothing in this
+		 * process can close a socket after that, so say so and stop
+		 * rather than hang; the server is not at fault (it is dead,
+		 * killed). */
 		for (int waited = 0; !atomic_load(&k.done); waited++) {
 			if (waited > 30 * 100) {
 				fprintf(stderr,
