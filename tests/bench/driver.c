@@ -94,11 +94,9 @@ client_cb(void *arg)
 		if (c->sending) {
 			nng_msg_free(nng_aio_get_msg(c->aio));
 		}
-		if (!atomic_load(&r->closing)) {
-			const char *e = nng_strerror(rv);
-			atomic_fetch_add(&r->st[c->kind].failed, 1);
-			note_error(r, e, strlen(e));
-		}
+		const char *e = nng_strerror(rv);
+		atomic_fetch_add(&r->st[c->kind].failed, 1);
+		note_error(r, e, strlen(e));
 		client_stop(c);
 		return;
 	}
@@ -240,37 +238,6 @@ sk_run_mix(struct sk_run *r, const struct sk_mix *mix, double seconds)
 	}
 	pthread_mutex_unlock(&r->mtx);
 	return (0);
-}
-
-void
-sk_run_kill(struct sk_run *r)
-{
-	atomic_store(&r->closing, true);
-	atomic_store(&r->running, false);
-	r->t1_ns = sk_now_ns();
-	/* Stop every context's aio before closing the socket: closing it
-	 * with requests parked for a pipe that died can wait forever in
-	 * nng_close (seen with nng 1.5.2).  A stopped aio finishes its
-	 * callback and refuses new work, so each client stops. */
-	for (int i = 0; i < r->nclients; i++) {
-		nng_aio_stop(r->clients[i].aio);
-	}
-	/* A callback that was running as its aio stopped may have sent
-	 * again: nng 1.5.2 refuses that (nni_aio_begin on a stopped aio)
-	 * without calling back, so that client would never stop, and this
-	 * wait below would never end (seen once in a full run's crash
-	 * rounds).  No callback runs any more: stop whoever is left. */
-	for (int i = 0; i < r->nclients; i++) {
-		if (r->clients[i].active) {
-			client_stop(&r->clients[i]);
-		}
-	}
-	nng_close(r->sock);
-	pthread_mutex_lock(&r->mtx);
-	while (atomic_load(&r->active) > 0) {
-		pthread_cond_wait(&r->cv, &r->mtx);
-	}
-	pthread_mutex_unlock(&r->mtx);
 }
 
 void

@@ -25,7 +25,9 @@
  *   load   files cases until the province holds N, leaving about 70% of
  *          them drafts, 20% submitted, 7% returned, 3% withdrawn;
  *   crash  create, then retitle, logging every acknowledged write so that
- *          sk_crash_check can look for each one after a kill -9.
+ *          sk_crash_check can look for each one after a kill -9 (the
+ *          writers run in a child process that journals what they do:
+ *          sk_crash_journal in skbench.h says why).
  *
  * Every application has text of its own, drawn from a list of syllables,
  * and a first_applied two months back, within the rubric's filing window.
@@ -37,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -153,6 +156,7 @@ struct crash_log {
 };
 
 struct sk_province {
+	int               journal; /* fd of the crash journal, or -1 */
 	const char       *url;
 	struct unit       units[2 * NDISTRICTS];
 	struct author    *authors;
@@ -257,6 +261,7 @@ sk_province_new(
 	p->url         = url;
 	p->nauthors    = nauthors;
 	p->request_ids = request_ids;
+	p->journal     = -1;
 	{
 		/* Within the rubric's filing window whatever the date. */
 		time_t    t = time(NULL) - 60 * 86400;
@@ -734,6 +739,39 @@ no_reply(struct sk_client *c, const char *b, size_t len, bool ok)
 	(void) ok;
 }
 
+/* The crash journal's events (sk_crash_journal). */
+enum { EV_CREATED = 1, EV_PENDING, EV_UPDATED, EV_UNPENDING, EV_FAILED };
+
+struct crash_event {
+	uint32_t type;
+	int32_t  w;   /* the client */
+	uint32_t seq; /* its case's number this round */
+	uint32_t pad;
+	uint64_t id; /* the case */
+};
+
+static void
+journal(struct sk_province *p, uint32_t type, int w, unsigned seq,
+    uint64_t id)
+{
+	struct crash_event ev = { type, w, seq, 0, id };
+	if (p->journal >= 0 && write(p->journal, &ev, sizeof(ev)) < 0) {
+		abort(); /* a lost record could hide a lost write */
+	}
+}
+
+/* An update's reply: the title in flight is now the case's, or not. */
+static void
+crash_apply(struct crash_rec *r, struct crash_log *log, bool ok)
+{
+	if (ok) {
+		r->rev = r->pending;
+		log->acked++;
+	}
+	/* An error reply changed nothing: only the acknowledged title. */
+	r->pending = -1;
+}
+
 /*
  * The title of revision rev of case number seq of client w in a round.
  */
@@ -771,6 +809,7 @@ crash_next(struct sk_client *c)
 	}
 	struct crash_rec *r = &log->recs[log->n - 1];
 	r->pending          = 1;
+	journal(p, EV_PENDING, c->id, r->seq, r->id);
 	crash_title(p, p->round, c->id, r->seq, 1, title, sizeof(title));
 	req_update(c, title);
 	return (true);
@@ -782,6 +821,9 @@ crash_reply(struct sk_client *c, const char *b, size_t len, bool ok)
 	struct sk_province *p   = prov(c);
 	struct crash_log   *log = &p->logs[c->id];
 
+	if (!ok && len > 0) {
+		journal(p, EV_FAILED, c->id, c->ncase, 0);
+	}
 	if (c->kind == K_CREATE) {
 		uint64_t id = ok ? reply_id(b, len) : 0;
 		if (id == 0) {
@@ -803,19 +845,139 @@ crash_reply(struct sk_client *c, const char *b, size_t len, bool ok)
 			.rev                                   = 0,
 			.pending                               = -1 };
 		log->acked++;
+		journal(p, EV_CREATED, c->id, c->ncase, id);
 		c->case_id = id;
 		max_id_seen(p, id);
 		c->step = 1;
 		return;
 	}
 	struct crash_rec *r = &log->recs[log->n - 1];
-	if (ok) {
-		r->rev = r->pending;
-		log->acked++;
+	journal(p, ok ? EV_UPDATED : EV_UNPENDING, c->id, r->seq, r->id);
+	crash_apply(r, log, ok);
+	c->step = 0;
+}
+
+/* The journal (skbench.h): one fixed record per event. */
+void
+sk_crash_journal(struct sk_province *p, int fd)
+{
+	p->journal = fd;
+}
+
+int
+sk_province_save(const struct sk_province *p, const char *path)
+{
+	FILE *f = fopen(path, "wb");
+	bool  ok;
+
+	if (f == NULL) {
+		return (-1);
 	}
-	/* An error reply changed nothing: only the acknowledged title. */
-	r->pending = -1;
-	c->step    = 0;
+	ok = fwrite(&p->nauthors, sizeof(p->nauthors), 1, f) == 1
+	    && fwrite(&p->request_ids, sizeof(p->request_ids), 1, f) == 1
+	    && fwrite(p->units, sizeof(p->units), 1, f) == 1
+	    && fwrite(p->authors, sizeof(*p->authors), (size_t) p->nauthors,
+	           f) == (size_t) p->nauthors
+	    && fwrite(p->viewer_token, sizeof(p->viewer_token), 1, f) == 1
+	    && fwrite(p->first_applied, sizeof(p->first_applied), 1, f) == 1;
+	return (fclose(f) == 0 && ok ? 0 : -1);
+}
+
+int
+sk_province_load(struct sk_province **out, const char *url, const char *path)
+{
+	struct sk_province *p = calloc(1, sizeof(*p));
+	FILE               *f = fopen(path, "rb");
+	bool                ok;
+
+	*out = NULL;
+	if (p == NULL || f == NULL
+	    || fread(&p->nauthors, sizeof(p->nauthors), 1, f) != 1
+	    || p->nauthors <= 0 || p->nauthors > 100000) {
+		if (f != NULL) {
+			fclose(f);
+		}
+		free(p);
+		return (-1);
+	}
+	p->authors = calloc((size_t) p->nauthors, sizeof(*p->authors));
+	p->logs    = calloc((size_t) p->nauthors, sizeof(*p->logs));
+	ok = p->authors != NULL && p->logs != NULL
+	    && fread(&p->request_ids, sizeof(p->request_ids), 1, f) == 1
+	    && fread(p->units, sizeof(p->units), 1, f) == 1
+	    && fread(p->authors, sizeof(*p->authors), (size_t) p->nauthors, f)
+	        == (size_t) p->nauthors
+	    && fread(p->viewer_token, sizeof(p->viewer_token), 1, f) == 1
+	    && fread(p->first_applied, sizeof(p->first_applied), 1, f) == 1;
+	fclose(f);
+	if (!ok) {
+		sk_province_free(p);
+		return (-1);
+	}
+	p->url     = url;
+	p->journal = -1;
+	*out       = p;
+	return (0);
+}
+
+long
+sk_crash_replay(struct sk_province *p, int round, const char *path,
+    uint64_t *failed)
+{
+	struct crash_event ev;
+	FILE              *f = fopen(path, "rb");
+	long               n = 0;
+
+	*failed  = 0;
+	p->round = round;
+	if (f == NULL) {
+		return (-1);
+	}
+	/* A record cut short by the kill is not one. */
+	while (fread(&ev, sizeof(ev), 1, f) == 1) {
+		n++;
+		if (ev.w < 0 || ev.w >= p->nauthors) {
+			continue;
+		}
+		struct crash_log *log = &p->logs[ev.w];
+		struct crash_rec *r   = log->n > 0 ? &log->recs[log->n - 1] : NULL;
+		switch (ev.type) {
+		case EV_CREATED:
+			if (log->n == log->cap) {
+				size_t cap = log->cap ? 2 * log->cap : 256;
+				void  *m = realloc(log->recs, cap * sizeof(*r));
+				if (m == NULL) {
+					abort();
+				}
+				log->recs = m;
+				log->cap  = cap;
+			}
+			log->recs[log->n++] = (struct crash_rec) { .id = ev.id,
+				.round = p->round,
+				.w     = ev.w,
+				.seq   = ev.seq,
+				.rev   = 0,
+				.pending = -1 };
+			log->acked++;
+			break;
+		case EV_PENDING:
+			if (r != NULL && r->id == ev.id) {
+				r->pending = 1;
+			}
+			break;
+		case EV_UPDATED:
+		case EV_UNPENDING:
+			if (r != NULL && r->id == ev.id) {
+				crash_apply(r, log, ev.type == EV_UPDATED);
+			}
+			break;
+		case EV_FAILED:
+			(*failed)++;
+			break;
+		}
+	}
+	fclose(f);
+	return (n);
 }
 
 int

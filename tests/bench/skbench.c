@@ -19,17 +19,17 @@
  *           [--server URL] ...     (skbench --help says all)
  *
  * Exit status: 0, or 1 when a target of durability failed (a lost write,
- * a failed verify, an error reply), or 3 when nng itself hung closing the
- * crash writers' socket (EXIT_NNG_HANG: the benchmark's fault, not the
- * server's; run it again).
+ * a failed verify, an error reply).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -391,33 +391,55 @@ phase_server(const struct opts *o, struct report *rep)
 	}
 }
 
-struct killer {
-	struct sk_server *s;
-	struct sk_run    *r;
-	double            after_s;
-	atomic_bool       done;
-};
-
-/* skbench's exit status when nng hung closing the crash writers' socket
- * (see phase_crash): the benchmark's own failure, not the server's. */
-#define EXIT_NNG_HANG 3
-
-static void *
-killer_main(void *arg)
+/*
+ * The crash writers: a child process (sk_crash_writers), SIGKILLed right
+ * after the server, so that no nng socket is ever closed under a dead
+ * server (see skbench.h).  Returns its pid, or -1.
+ */
+static pid_t
+writers_start(const struct opts *o, const char *url, int round,
+    const char *prov, const char *jpath)
 {
-	struct killer *k = arg;
-	/* Every writer has had a reply or so: the load is on. */
-	while (atomic_load(&k->r->done) < (unsigned long) k->r->nclients
-	    && atomic_load(&k->r->active) > 0) {
-		usleep(1000);
+	char  rs[16], cs[16];
+	pid_t pid;
+
+	snprintf(rs, sizeof(rs), "%d", round);
+	snprintf(cs, sizeof(cs), "%d", o->crash_clients);
+	if ((pid = fork()) == 0) {
+		const char *argv[] = { self_path, "--crash-writers", url, rs,
+			cs, prov, jpath, NULL };
+		execv(self_path, (char *const *) argv);
+		_exit(127);
 	}
-	usleep((useconds_t) (k->after_s * 1e6));
-	/* Connections reset from here on are the crash, not failures. */
-	atomic_store(&k->r->closing, true);
-	sk_server_kill(k->s);
-	sk_run_kill(k->r);
-	atomic_store(&k->done, true);
-	return (NULL);
+	return (pid);
+}
+
+/* skbench --crash-writers URL ROUND CLIENTS PROVINCE JOURNAL: the child.
+ * It writes until it is killed. */
+static int
+sk_crash_writers(int argc, char **argv)
+{
+	struct sk_province *p;
+	struct sk_run      *r;
+	struct sk_mix       m;
+	int                 fd;
+
+	if (argc != 7
+	    || sk_province_load(&p, argv[2], argv[5]) != 0
+	    || (fd = open(argv[6], O_WRONLY | O_CREAT | O_APPEND, 0600)) < 0
+	    || sk_run_open(&r, argv[2], atoi(argv[4])) != 0) {
+		fprintf(stderr, "skbench: the crash writers cannot start\n");
+		return (1);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	sk_crash_journal(p, fd);
+	atomic_store(&r->active, r->nclients);
+	sk_mix_crash(&m, p, atoi(argv[3]));
+	sk_run_mix(r, &m, 0);
+	/* The server is gone: wait to be killed, closing nothing. */
+	for (;;) {
+		pause();
+	}
 }
 
 static void
@@ -425,11 +447,9 @@ phase_crash(const struct opts *o, struct report *rep)
 {
 	struct sk_server    s;
 	struct sk_province *p;
-	struct sk_run      *r;
-	struct sk_mix       m;
-	pthread_t           th;
 	uint64_t            acked = 0, lost = 0;
 	bool                verify_ok = true;
+	char                prov[700], jpath[700];
 
 	progress(o,
 	    "crash rounds: %d writers, kill -9 within %.1f s, %d "
@@ -439,45 +459,46 @@ phase_crash(const struct opts *o, struct report *rep)
 	    || sk_province_new(&p, s.url, o->crash_clients, false) != 0) {
 		exit(1);
 	}
+	snprintf(prov, sizeof(prov), "%s.province", s.dir);
+	if (sk_province_save(p, prov) != 0) {
+		fprintf(stderr, "skbench: cannot write %s\n", prov);
+		exit(1);
+	}
 	srand((unsigned) sk_now_ns());
 	for (int round = 1; round <= o->crash_rounds; round++) {
-		struct killer k = { &s, NULL,
-			o->crash_seconds
-			    * (0.2 + 0.8 * (double) rand() / RAND_MAX),
-			false };
-		bool          ok;
-		if (sk_run_open(&r, s.url, o->crash_clients) != 0) {
+		double      after_s = o->crash_seconds
+		    * (0.2 + 0.8 * (double) rand() / RAND_MAX);
+		struct stat sb;
+		uint64_t    failed;
+		bool        ok;
+		pid_t       w;
+
+		snprintf(jpath, sizeof(jpath), "%s.journal.%d", s.dir, round);
+		if ((w = writers_start(o, s.url, round, prov, jpath)) < 0) {
 			exit(1);
 		}
-		k.r = r;
-		atomic_store(&r->active, r->nclients);
-		sk_mix_crash(&m, p, round);
-		pthread_create(&th, NULL, killer_main, &k);
-		sk_run_mix(r, &m, 0);
-		/* nng 1.5.2 can hang for good in nng_close when the server
-		 * dies under the writers: its reaper waits for a task that
-		 * never runs (nanomsg/nng#1543, fixed after 1.5.2; seen in 1
-		 * of about 150 rounds here, under load).  Nothing in this
-		 * process can close a socket after that, so say so and stop
-		 * rather than hang; the server is not at fault (it is dead,
-		 * killed). */
-		for (int waited = 0; !atomic_load(&k.done); waited++) {
-			if (waited > 30 * 100) {
-				fprintf(stderr,
-				    "skbench: round %d: nng hung closing the "
-				    "writers' socket after the kill "
-				    "(nanomsg/nng#1543 in nng 1.5.2); "
-				    "stopping\n",
-				    round);
-				_exit(EXIT_NNG_HANG);
+		/* Every writer has had a reply or so: the load is on. */
+		for (int t = 0; t < 10000; t++) {
+			if (stat(jpath, &sb) == 0
+			    && sb.st_size >= (off_t) (o->crash_clients * 24)) {
+				break;
 			}
-			usleep(10000);
+			usleep(1000);
 		}
-		pthread_join(th, NULL);
-		struct sk_result res;
-		sk_run_result(r, WRITE_KINDS, &res);
-		check_failures(rep, r, "crash round", &res);
-		sk_run_close(r);
+		usleep((useconds_t) (after_s * 1e6));
+		sk_server_kill(&s);
+		kill(w, SIGKILL);
+		waitpid(w, NULL, 0);
+		if (sk_crash_replay(p, round, jpath, &failed) < 0) {
+			fprintf(stderr, "skbench: cannot read %s\n", jpath);
+			exit(1);
+		}
+		if (failed > 0) {
+			fprintf(stderr,
+			    "skbench: crash round %d: %llu error replies\n",
+			    round, (unsigned long long) failed);
+			rep->failures += failed;
+		}
 		if (sk_server_start(&s, NULL) != 0) {
 			fprintf(stderr,
 			    "skbench: sangkiend did not restart "
@@ -492,7 +513,7 @@ phase_crash(const struct opts *o, struct report *rep)
 		progress(o,
 		    "round %d: killed after %.2f s; %llu writes "
 		    "acknowledged so far, %llu lost, verify %s",
-		    round, k.after_s, (unsigned long long) acked,
+		    round, after_s, (unsigned long long) acked,
 		    (unsigned long long) lost, ok ? "ok" : "FAILED");
 	}
 	rep->crash_rounds    = o->crash_rounds;
@@ -764,6 +785,9 @@ main(int argc, char **argv)
 	char          bin[4200], tmp[256];
 	ssize_t       n;
 
+	if (argc >= 2 && strcmp(argv[1], "--crash-writers") == 0) {
+		return (sk_crash_writers(argc, argv));
+	}
 	if (argc >= 3 && strcmp(argv[1], "--echo-server") == 0) {
 		int contexts = argc >= 5 && strcmp(argv[3], "--clients") == 0
 		    ? atoi(argv[4])

@@ -101,7 +101,6 @@ struct sk_run {
 	struct sk_client    *clients;
 	int                  nclients;
 	atomic_bool          running;
-	atomic_bool     closing; /* the socket is being closed on purpose */
 	atomic_int      active;
 	pthread_mutex_t mtx;
 	pthread_cond_t  cv;
@@ -125,7 +124,6 @@ int      sk_run_open(struct sk_run **out, const char *url, int nclients);
 /* Runs mix on every client until seconds pass (0: until every client's
  * next() says it is done).  The clients' mix state is kept between runs. */
 int  sk_run_mix(struct sk_run *r, const struct sk_mix *mix, double seconds);
-void sk_run_kill(struct sk_run *r); /* closes the socket under the clients */
 void sk_run_close(struct sk_run *r);
 /* Sums the kinds in mask (bits 1 << K_...) into res. */
 void     sk_run_result(struct sk_run *r, unsigned mask, struct sk_result *res);
@@ -178,6 +176,25 @@ void     sk_province_refresh(struct sk_province *p); /* from the server */
 /* After a crash round: how many acknowledged writes are missing. */
 int sk_crash_check(
     struct sk_province *p, uint64_t *acked, uint64_t *lost, bool *verify_ok);
+
+/*
+ * The crash writers run in a child process of their own (skbench
+ * --crash-writers), killed with SIGKILL right after the server: closing
+ * an nng socket under a dead server can hang nng 1.5.2 for good
+ * (nanomsg/nng#1543), and a killed process closes nothing.  The child
+ * gets the province from a file, and appends what its writers do to a
+ * journal (sk_crash_journal, one write(2) per event, before the request
+ * for a sent update, after the reply for an acknowledgement), which the
+ * parent replays into the province's crash logs (sk_crash_replay).
+ */
+int sk_province_save(const struct sk_province *p, const char *path);
+int sk_province_load(
+    struct sk_province **out, const char *url, const char *path);
+void sk_crash_journal(struct sk_province *p, int fd);
+/* Replays round's journal; its error replies are counted in *failed.
+ * Returns the events read, or -1. */
+long sk_crash_replay(struct sk_province *p, int round, const char *path,
+    uint64_t *failed);
 size_t sk_body_len(void);
 
 #endif
