@@ -760,6 +760,28 @@ journal(struct sk_province *p, uint32_t type, int w, unsigned seq,
 	}
 }
 
+_Static_assert(sizeof(struct crash_event) == SK_CRASH_EVENT_SIZE,
+    "skbench.h's SK_CRASH_EVENT_SIZE is a journal record's size");
+
+/* A create's acknowledgement: case id, revision 0 of its title. */
+static void
+crash_created(struct crash_log *log, uint64_t id, int round, int w,
+    unsigned seq)
+{
+	if (log->n == log->cap) {
+		size_t cap = log->cap ? 2 * log->cap : 256;
+		void  *m   = realloc(log->recs, cap * sizeof(*log->recs));
+		if (m == NULL) {
+			abort();
+		}
+		log->recs = m;
+		log->cap  = cap;
+	}
+	log->recs[log->n++] = (struct crash_rec) { .id = id, .round = round,
+		.w = w, .seq = seq, .rev = 0, .pending = -1 };
+	log->acked++;
+}
+
 /* An update's reply: the title in flight is now the case's, or not. */
 static void
 crash_apply(struct crash_rec *r, struct crash_log *log, bool ok)
@@ -829,22 +851,7 @@ crash_reply(struct sk_client *c, const char *b, size_t len, bool ok)
 		if (id == 0) {
 			return; /* the next request files a new case */
 		}
-		if (log->n == log->cap) {
-			size_t cap = log->cap ? 2 * log->cap : 256;
-			void *m = realloc(log->recs, cap * sizeof(*log->recs));
-			if (m == NULL) {
-				abort();
-			}
-			log->recs = m;
-			log->cap  = cap;
-		}
-		log->recs[log->n++] = (struct crash_rec) { .id = id,
-			.round                                 = p->round,
-			.w                                     = c->id,
-			.seq                                   = c->ncase,
-			.rev                                   = 0,
-			.pending                               = -1 };
-		log->acked++;
+		crash_created(log, id, p->round, c->id, c->ncase);
 		journal(p, EV_CREATED, c->id, c->ncase, id);
 		c->case_id = id;
 		max_id_seen(p, id);
@@ -928,8 +935,7 @@ sk_crash_replay(struct sk_province *p, int round, const char *path,
 	FILE              *f = fopen(path, "rb");
 	long               n = 0;
 
-	*failed  = 0;
-	p->round = round;
+	*failed = 0;
 	if (f == NULL) {
 		return (-1);
 	}
@@ -943,22 +949,7 @@ sk_crash_replay(struct sk_province *p, int round, const char *path,
 		struct crash_rec *r   = log->n > 0 ? &log->recs[log->n - 1] : NULL;
 		switch (ev.type) {
 		case EV_CREATED:
-			if (log->n == log->cap) {
-				size_t cap = log->cap ? 2 * log->cap : 256;
-				void  *m = realloc(log->recs, cap * sizeof(*r));
-				if (m == NULL) {
-					abort();
-				}
-				log->recs = m;
-				log->cap  = cap;
-			}
-			log->recs[log->n++] = (struct crash_rec) { .id = ev.id,
-				.round = p->round,
-				.w     = ev.w,
-				.seq   = ev.seq,
-				.rev   = 0,
-				.pending = -1 };
-			log->acked++;
+			crash_created(log, ev.id, round, ev.w, ev.seq);
 			break;
 		case EV_PENDING:
 			if (r != NULL && r->id == ev.id) {

@@ -480,7 +480,8 @@ phase_crash(const struct opts *o, struct report *rep)
 		/* Every writer has had a reply or so: the load is on. */
 		for (int t = 0; t < 10000; t++) {
 			if (stat(jpath, &sb) == 0
-			    && sb.st_size >= (off_t) (o->crash_clients * 24)) {
+			    && sb.st_size >= (off_t) o->crash_clients
+			            * SK_CRASH_EVENT_SIZE) {
 				break;
 			}
 			usleep(1000);

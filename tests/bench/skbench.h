@@ -187,6 +187,7 @@ int sk_crash_check(
  * for a sent update, after the reply for an acknowledgement), which the
  * parent replays into the province's crash logs (sk_crash_replay).
  */
+#define SK_CRASH_EVENT_SIZE 24 /* bytes of one journal record */
 int sk_province_save(const struct sk_province *p, const char *path);
 int sk_province_load(
     struct sk_province **out, const char *url, const char *path);
