@@ -169,7 +169,7 @@ sk_rss_mib(pid_t pid, const char *field)
 }
 
 pid_t
-sk_echo_start(const char *self, const char *url, int contexts)
+sk_echo_start(const char *self, const char *url, int contexts, bool loop)
 {
 	char  n[16];
 	pid_t pid;
@@ -179,8 +179,8 @@ sk_echo_start(const char *self, const char *url, int contexts)
 		return (-1);
 	}
 	if (pid == 0) {
-		const char *argv[]
-		    = { self, "--echo-server", url, "--clients", n, NULL };
+		const char *argv[] = { self, "--echo-server", url, "--clients",
+			n, loop ? "--loop" : NULL, NULL };
 		execv(self, (char *const *) argv);
 		_exit(127);
 	}

@@ -7,7 +7,9 @@
  * (create, update, act, score, decide), reads (case.get) and case.list
  * pages.  In the same run it measures what the server is up against: (a)
  * LMDB with one synced commit per write, (b) an nng rep0 echo server in its
- * own process.  Then it loads the server with many cases to see lists,
+ * own process, built on sangkiend's own endpoint (the ratios' baseline, as
+ * the benchmark issue defines it: the same topology), and for reference
+ * one that answers on a pool of rep0 contexts.  Then it loads the server with many cases to see lists,
  * start-up, memory and bytes per case at scale, runs the writes again
  * under --durability nosync, and kills the server with SIGKILL under load
  * to check that nothing it acknowledged is lost.  It reports a table for people and, with --json,
@@ -64,7 +66,7 @@ struct opts {
 struct report {
 	double           loadavg;
 	double           lmdb_per_s;
-	struct sk_result echo;
+	struct sk_result echo, echo_ctx;
 	struct sk_result write, create, update, act, score, decide, read;
 	struct sk_result ns_write, ns_read;
 	struct sk_result list[2][5]; /* small, large; 4 kinds + all */
@@ -256,26 +258,25 @@ start_server(struct sk_server *s, const struct opts *o, const char *name,
 	return (sk_server_start(s, startup_s));
 }
 
+/* Baseline (b): an echo server, through sangkiend's own endpoint (loop)
+ * or through a pool of rep0 contexts answered on nng's threads. */
 static void
-phase_baselines(const struct opts *o, struct report *rep)
+measure_echo(const struct opts *o, bool loop, struct sk_result *res,
+    struct report *rep)
 {
-	char                dir[600], url[700];
+	char                url[700];
 	struct sk_province *p;
 	struct sk_run      *r;
 	struct sk_mix       m;
 	pid_t               echo;
 	int                 rv;
 
-	snprintf(dir, sizeof(dir), "%s/lmdb", o->tmp);
-	mkdir(dir, 0700);
-	progress(o, "baseline (a): LMDB, one synced commit per %zu-byte put",
-	    sk_body_len());
-	rep->lmdb_per_s
-	    = sk_lmdb_single_commit(dir, sk_body_len(), o->seconds);
-
-	snprintf(url, sizeof(url), "ipc://%s/echo.ipc", o->tmp);
-	progress(o, "baseline (b): nng rep0 echo, %d contexts", o->clients);
-	if ((echo = sk_echo_start(self_path, url, o->clients)) < 0) {
+	snprintf(url, sizeof(url), "ipc://%s/echo%s.ipc", o->tmp,
+	    loop ? "-loop" : "");
+	progress(o, "baseline (b): nng rep0 echo, %d %s", o->clients,
+	    loop ? "requests in flight through sangkiend's endpoint"
+	         : "contexts");
+	if ((echo = sk_echo_start(self_path, url, o->clients, loop)) < 0) {
 		fprintf(stderr, "skbench: the echo server did not start\n");
 		exit(1);
 	}
@@ -286,11 +287,27 @@ phase_baselines(const struct opts *o, struct report *rep)
 	}
 	sk_mix_echo(&m, p);
 	sk_run_mix(r, &m, o->seconds);
-	sk_run_result(r, KB(K_ECHO), &rep->echo);
-	check_failures(rep, r, "echo", &rep->echo);
+	sk_run_result(r, KB(K_ECHO), res);
+	check_failures(rep, r, "echo", res);
 	sk_run_close(r);
 	sk_province_free(p);
 	sk_echo_stop(echo);
+}
+
+static void
+phase_baselines(const struct opts *o, struct report *rep)
+{
+	char dir[600];
+
+	snprintf(dir, sizeof(dir), "%s/lmdb", o->tmp);
+	mkdir(dir, 0700);
+	progress(o, "baseline (a): LMDB, one synced commit per %zu-byte put",
+	    sk_body_len());
+	rep->lmdb_per_s
+	    = sk_lmdb_single_commit(dir, sk_body_len(), o->seconds);
+
+	measure_echo(o, true, &rep->echo, rep);
+	measure_echo(o, false, &rep->echo_ctx, rep);
 }
 
 static void
@@ -597,7 +614,8 @@ print_report(const struct opts *o, const struct report *rep)
 		    "p99 ms", "max ms");
 		printf("  %-34s %10s\n", "(a) LMDB, one synced commit/write",
 		    num(rep->lmdb_per_s, b));
-		row("(b) nng rep0 echo, 1.5 KB", &rep->echo);
+		row("(b) echo, sangkiend's endpoint", &rep->echo);
+		row("    echo, rep0 contexts", &rep->echo_ctx);
 		row("durable writes (all five kinds)", &rep->write);
 		row("  case.create", &rep->create);
 		row("  case.update", &rep->update);
@@ -661,7 +679,8 @@ print_report(const struct opts *o, const struct report *rep)
 	}
 	printf("{\"durable_writes_per_s\":%.1f,\"lmdb_single_commit_per_s\":"
 	       "%.1f,\"write_ratio\":%.3f,\"write_echo_ratio\":%.3f,"
-	       "\"reads_per_s\":%.1f,\"echo_per_s\":%.1f,\"read_ratio\":%.3f,"
+	       "\"reads_per_s\":%.1f,\"echo_per_s\":%.1f,\"echo_ctx_per_s\":%.1f,"
+	       "\"read_ratio\":%.3f,"
 	       "\"p50_write_ms\":%.3f,\"p99_write_ms\":%.3f,\"max_write_ms\":"
 	       "%.3f,\"p50_read_ms\":%.3f,\"p99_read_ms\":%.3f,"
 	       "\"max_read_ms\":%.3f,\"p50_echo_ms\":%.3f,\"p99_echo_ms\":"
@@ -676,7 +695,7 @@ print_report(const struct opts *o, const struct report *rep)
 	       "\"crash_verify_ok\":%s,\"failed_requests\":%llu,"
 	       "\"clients\":%d,\"quick\":%s,\"loadavg\":%.2f}\n",
 	    rep->write.per_s, rep->lmdb_per_s, wr, wer, rep->read.per_s,
-	    rep->echo.per_s, rr, rep->write.p50_ms, rep->write.p99_ms,
+	    rep->echo.per_s, rep->echo_ctx.per_s, rr, rep->write.p50_ms, rep->write.p99_ms,
 	    rep->write.max_ms, rep->read.p50_ms, rep->read.p99_ms,
 	    rep->read.max_ms, rep->echo.p50_ms, rep->echo.p99_ms,
 	    rep->ns_write.per_s, rep->ns_write.p99_ms, rep->ns_read.per_s, lg,
@@ -793,7 +812,9 @@ main(int argc, char **argv)
 		int contexts = argc >= 5 && strcmp(argv[3], "--clients") == 0
 		    ? atoi(argv[4])
 		    : 64;
-		return (sk_echo_server(argv[2], contexts));
+		return (argc >= 6 && strcmp(argv[5], "--loop") == 0
+		        ? sk_echo_loop_server(argv[2], contexts)
+		        : sk_echo_server(argv[2], contexts));
 	}
 	if (parse_opts(argc, argv, &o) != 0) {
 		return (2);

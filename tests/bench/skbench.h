@@ -11,7 +11,8 @@
  *               mixes: writes, reads, list pages, loading, crash rounds;
  *   proc.c      sangkiend and the echo server as child processes;
  *   baseline.c  the two ceilings: LMDB with one synced commit per write,
- *               and an nng rep0 echo server with a pool of contexts.
+ *               and an nng rep0 echo server: through sangkiend's own
+ *               endpoint (ipc/endpoint.c), or a pool of rep0 contexts.
  *
  * Ownership: a struct sk_run and its clients belong to whoever called
  * sk_run_new; mixes borrow the run's clients only inside their callbacks,
@@ -148,7 +149,8 @@ int    sk_server_start(struct sk_server *s, double *startup_s);
 int    sk_server_stop(struct sk_server *s); /* SIGTERM: 0 if it exited 0 */
 void   sk_server_kill(struct sk_server *s); /* SIGKILL */
 double sk_rss_mib(pid_t pid, const char *field); /* "VmRSS:" */
-pid_t  sk_echo_start(const char *self, const char *url, int contexts);
+pid_t  sk_echo_start(
+    const char *self, const char *url, int contexts, bool loop);
 void   sk_echo_stop(pid_t pid);
 int    sk_wait_ready(
        const char *url, const char *req, pid_t pid, double timeout_s);
@@ -157,6 +159,7 @@ void sk_rm_rf(const char *dir);
 /* baseline.c */
 double sk_lmdb_single_commit(const char *dir, size_t value_len, double s);
 int    sk_echo_server(const char *url, int contexts);
+int    sk_echo_loop_server(const char *url, int contexts);
 
 /* province.c */
 struct sk_province;
