@@ -592,6 +592,14 @@ op_server_verify(struct op_ctx *ctx)
 	                                  "out of memory"));
 }
 
+/* Between the parts of a verify: SK_EUNAVAIL once the server is
+ * shutting down (store.h, stop_reading). */
+static int
+verify_go_on(struct store *st)
+{
+	return (atomic_load(&st->stop_reading) ? SK_EUNAVAIL : 0);
+}
+
 int
 op_server_verify_work(struct op_work *w)
 {
@@ -608,12 +616,22 @@ op_server_verify_work(struct op_work *w)
 		return (proto_fail(&w->err, rv, "cannot read the database"));
 	}
 	ctx.txn = txn;
-	if ((rv = store_verify(txn, w->st, problems, &ncases, &nevents)) !=
-	        0 ||
-	    (rv = dedup_server_verify(&ctx, problems)) != 0 ||
-	    (rv = auth_verify(txn, w->st, problems)) != 0) {
+	if ((rv = store_verify(txn, w->st, problems, &ncases, &nevents)) ==
+	        0 &&
+	    (rv = verify_go_on(w->st)) == 0 &&
+	    (rv = dedup_server_verify(&ctx, problems)) == 0 &&
+	    (rv = verify_go_on(w->st)) == 0) {
+		rv = auth_verify(txn, w->st, problems);
+	}
+	if (rv != 0) {
 		store_snapshot_end(w->st, txn);
 		json_object_put(problems);
+		if (atomic_load(&w->st->stop_reading)) {
+			return (proto_fail(&w->err, SK_EUNAVAIL,
+			    "the server is shutting down, and server.verify "
+			    "stopped part way; run it again when the server "
+			    "is back"));
+		}
 		return (proto_fail(&w->err, rv, "cannot read the database"));
 	}
 	store_snapshot_end(w->st, txn);

@@ -712,6 +712,7 @@ struct deferred {
 	const struct op *op;
 	struct op_work   w;
 	int              rv;
+	uint64_t         t0; /* uv_hrtime at the start, for the log */
 };
 
 static void close_server(struct server *s, bool catch_up);
@@ -739,6 +740,9 @@ deferred_done(uv_work_t *work, int status)
 		proto_fail(&d->w.err, SK_EINTERNAL, "%s was cancelled",
 		    d->op->name);
 	}
+	log_info("%s ended in %.2f s: %s", d->op->name,
+	    (double) (uv_hrtime() - d->t0) / 1e9,
+	    d->w.err.code != 0 ? sk_err_code(d->w.err.code) : "ok");
 	reply = d->w.err.code != 0 ? proto_reply_err(&d->w.err, &len)
 	                           : proto_reply_ok(d->w.result, &len);
 	ipc_reply(d->req, reply ? reply : "", reply ? len : 0);
@@ -778,6 +782,8 @@ defer_work(struct server *s, struct item *it)
 	json_object_put(it->pr.root);
 	it->pr.root = NULL;
 	s->pending++;
+	d->t0 = uv_hrtime();
+	log_info("%s began, on the thread pool", d->op->name);
 	uv_queue_work(&s->loop, &d->work, deferred_run, deferred_done);
 }
 
@@ -881,9 +887,12 @@ on_signal(uv_signal_t *h, int signum)
 	log_info("signal %d: finishing and shutting down", signum);
 	/* The batch in hand has been answered: on_batch runs to its end
 	 * before the loop delivers a signal.  A backup still being written
-	 * is waited for; meanwhile requests get "unavailable". */
+	 * is waited for, a verify told to stop (it only reads); meanwhile
+	 * requests get "unavailable". */
+	atomic_store(&s->st->stop_reading, true);
 	if (s->pending > 0) {
-		log_info("waiting for %d backup(s) or verify(s) to finish",
+		log_info("waiting for %d backup(s) to finish and verify(s) to "
+		         "stop",
 		    s->pending);
 		return;
 	}

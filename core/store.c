@@ -60,12 +60,18 @@ static const unsigned db_flags[DB_COUNT] = {
 	[DB_SEARCH_TERMS] = MDB_DUPSORT | MDB_DUPFIXED | MDB_INTEGERDUP,
 };
 
+/* What the loops of store_verify set rc to when asked to stop: not one
+ * of LMDB's codes (those are errno values, or MDB_KEYEXIST and above). */
+#define STORE_STOPPED (MDB_KEYEXIST - 1)
+
 int
 store_err(int rc)
 {
 	switch (rc) {
 	case MDB_SUCCESS:
 		return (SK_OK);
+	case STORE_STOPPED:
+		return (SK_EUNAVAIL);
 	case MDB_NOTFOUND:
 		return (SK_ENOTFOUND);
 	case MDB_MAP_FULL:
@@ -394,6 +400,7 @@ store_open(struct store **out, const char *dir, size_t mapsize, bool nosync,
 		snprintf(err, errlen, "out of memory");
 		return (SK_EINTERNAL);
 	}
+	atomic_init(&st->stop_reading, false);
 	pthread_rwlock_init(&st->map_lock, NULL);
 	snprintf(st->path, sizeof(st->path), "%s", dir);
 	st->mapsize = mapsize ? mapsize : DEFAULT_MAPSIZE;
@@ -1304,6 +1311,15 @@ index_expect(MDB_txn *txn, struct store *st, enum store_db db,
 }
 
 /* Each entry of an index must point to a case that implies it. */
+/* True, every 256 records, once the server has asked long reads to
+ * stop (st->stop_reading). */
+static bool
+stop_asked(struct store *st, uint64_t n)
+{
+	return ((n & 255) == 0 &&
+	    atomic_load_explicit(&st->stop_reading, memory_order_relaxed));
+}
+
 static int
 verify_index(MDB_txn *txn, struct store *st, enum store_db db,
     json_object *problems, uint64_t *entries)
@@ -1318,6 +1334,10 @@ verify_index(MDB_txn *txn, struct store *st, enum store_db db,
 	*entries = 0;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (stop_asked(st, *entries)) {
+			rc = STORE_STOPPED;
+			break;
+		}
 		(*entries)++;
 		if (k.mv_size < 8) {
 			store_problem(
@@ -1398,6 +1418,10 @@ verify_history(MDB_txn *txn, struct store *st, json_object *problems,
 	}
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (stop_asked(st, expect)) {
+			rc = STORE_STOPPED;
+			break;
+		}
 		uint64_t seq = store_u64_at(k.mv_data);
 		if (seq != expect) {
 			store_problem(problems,
@@ -1458,6 +1482,10 @@ store_verify(MDB_txn *txn, struct store *st, json_object *problems,
 	}
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (stop_asked(st, n)) {
+			rc = STORE_STOPPED;
+			break;
+		}
 		uint64_t     id  = store_u64_at(k.mv_data);
 		json_object *doc = store_json(&v);
 		json_object *a;

@@ -68,6 +68,7 @@
 #ifndef SK_STORE_H
 #define SK_STORE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -132,6 +133,11 @@ struct store {
 	 * remaps the file when the map grows, under any transaction still
 	 * reading it. */
 	pthread_rwlock_t map_lock;
+	/* Set by the server when it is shutting down: store_verify, which
+	 * reads the whole database on a thread of its own (minutes at a
+	 * million cases), gives up part way (SK_EUNAVAIL) instead of holding
+	 * the shutdown until it ends. */
+	atomic_bool stop_reading;
 	/* The documents store_doc_view has parsed for cache_txn (below). */
 	MDB_txn *cache_txn;
 	unsigned cache_n;

@@ -7,7 +7,9 @@
 #     again and again: each answer comes from one snapshot, so each is clean
 #     however the concurrent writes fall, and the writers see no error;
 #   - on the loaded database, `sangkien status` sent while a verify runs is
-#     answered at once, not after the verify.
+#     answered at once, not after the verify;
+#   - SIGTERM during a verify stops it (it only reads) and the server exits
+#     at once; the verify's answer says it stopped part way.
 source "$(dirname "$0")/lib.sh"
 
 SKB="$SK_BIN/skbench"
@@ -75,6 +77,37 @@ check "status is answered while verify runs, not after it" true \
 	"$(awk -v s="$S_S" -v v="$V_S" 'BEGIN { print (s < v / 2 ? "true" : "false") }')"
 
 stop_server
+
+# SIGTERM while a verify runs: the verify only reads, so it is told to stop
+# and says so, and the server exits without waiting for it to end.
+start_server --log-level info
+L0=$(wc -l <"$T_DIR/server.log")
+req '{"op":"server.verify"}' >"$T_DIR/verify-stopped.json" 2>&1 &
+V=$!
+for _ in $(seq 1 500); do
+	tail -n +$((L0 + 1)) "$T_DIR/server.log" | grep -q "server.verify began" && break
+	sleep 0.01
+done
+t0=$(now)
+kill -TERM "$SKD_PID"
+rc=0
+wait "$SKD_PID" || rc=$?
+t1=$(now)
+SKD_PID=""
+wait "$V" || true
+R=$(cat "$T_DIR/verify-stopped.json")
+D_S=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+echo "# SIGTERM during a verify: the server exited in $D_S s"
+check "SIGTERM during a verify: the server exits 0" 0 "$rc"
+check "the verify is answered unavailable" "false unavailable" \
+	"$(jget "$R" .ok) $(jget "$R" .error.code)"
+check "the answer says the verify stopped part way" true \
+	"$(jget "$R" '.error.message | test("stopped part way")')"
+check "the server did not wait for the verify to end" true \
+	"$(awk -v d="$D_S" -v v="$V_S" 'BEGIN { print (d < v / 2 ? "true" : "false") }')"
+check "the log says when the verify began and how it ended" 2 \
+	"$(tail -n +$((L0 + 1)) "$T_DIR/server.log" | grep -c "server.verify \(began\|ended\)")"
+
 if [ "$T_FAILED" != 0 ]; then
 	sed 's/^/# /' "$T_DIR/skbench.err" | tail -n 20
 fi
