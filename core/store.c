@@ -1310,7 +1310,6 @@ index_expect(MDB_txn *txn, struct store *st, enum store_db db,
 	return (0);
 }
 
-/* Each entry of an index must point to a case that implies it. */
 /* True, every 256 records, once the server has asked long reads to
  * stop (st->stop_reading). */
 static bool
@@ -1320,6 +1319,7 @@ stop_asked(struct store *st, uint64_t n)
 	    atomic_load_explicit(&st->stop_reading, memory_order_relaxed));
 }
 
+/* Each entry of an index must point to a case that implies it. */
 static int
 verify_index(MDB_txn *txn, struct store *st, enum store_db db,
     json_object *problems, uint64_t *entries)
