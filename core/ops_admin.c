@@ -626,7 +626,7 @@ op_server_verify_work(struct op_work *w)
 	if (rv != 0) {
 		store_snapshot_end(w->st, txn);
 		json_object_put(problems);
-		if (atomic_load(&w->st->stop_reading)) {
+		if (verify_go_on(w->st) != 0) {
 			return (proto_fail(&w->err, SK_EUNAVAIL,
 			    "the server is shutting down, and server.verify "
 			    "stopped part way; run it again when the server "

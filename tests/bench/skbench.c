@@ -9,11 +9,12 @@
  * LMDB with one synced commit per write, (b) an nng rep0 echo server in its
  * own process, built on sangkiend's own endpoint (the ratios' baseline, as
  * the benchmark issue defines it: the same topology), and for reference
- * one that answers on a pool of rep0 contexts.  Then it loads the server with many cases to see lists,
- * start-up, memory and bytes per case at scale, runs the writes again
- * under --durability nosync, and kills the server with SIGKILL under load
- * to check that nothing it acknowledged is lost.  It reports a table for people and, with --json,
- * one JSON line last.  It is never part of ctest: speed is measured here,
+ * one that answers on a pool of rep0 contexts.  Then it loads the server
+ * with many cases to see lists, start-up, memory and bytes per case at
+ * scale, runs the writes again under --durability nosync, and kills the
+ * server with SIGKILL under load to check that nothing it acknowledged is
+ * lost.  It reports a table for people and, with --json, one JSON line
+ * last.  It is never part of ctest: speed is measured here,
  * not asserted; tests/integration/t_durability.sh runs its crash rounds.
  *
  *   skbench [--quick] [--json] [--clients N] [--seconds S] [--load N]
@@ -695,8 +696,8 @@ print_report(const struct opts *o, const struct report *rep)
 	       "\"crash_verify_ok\":%s,\"failed_requests\":%llu,"
 	       "\"clients\":%d,\"quick\":%s,\"loadavg\":%.2f}\n",
 	    rep->write.per_s, rep->lmdb_per_s, wr, wer, rep->read.per_s,
-	    rep->echo.per_s, rep->echo_ctx.per_s, rr, rep->write.p50_ms, rep->write.p99_ms,
-	    rep->write.max_ms, rep->read.p50_ms, rep->read.p99_ms,
+	    rep->echo.per_s, rep->echo_ctx.per_s, rr, rep->write.p50_ms,
+	    rep->write.p99_ms, rep->write.max_ms, rep->read.p50_ms, rep->read.p99_ms,
 	    rep->read.max_ms, rep->echo.p50_ms, rep->echo.p99_ms,
 	    rep->ns_write.per_s, rep->ns_write.p99_ms, rep->ns_read.per_s, lg,
 	    rep->list[0][4].p99_ms, rep->list[1][4].p99_ms,
