@@ -36,7 +36,7 @@
 #include "core/rubric.h"
 #include "core/timers.h"
 #include "core/server.h"
-#include "core/store.h"
+#include "core/store/store.h"
 #include "ipc/endpoint.h"
 
 #define IDEM_TTL_S (24 * 3600)
