@@ -27,8 +27,12 @@ store_scan_begin(struct store_scan *it, MDB_txn *txn, struct store *st,
 	it->st   = st;
 	it->plen = prefix != NULL ? prefix->len : 0;
 	it->slen = start != NULL ? start->len : 0;
-	memcpy(it->prefix, prefix != NULL ? prefix->b : it->prefix, it->plen);
-	memcpy(it->start, start != NULL ? start->b : it->start, it->slen);
+	if (prefix != NULL) {
+		memcpy(it->prefix, prefix->b, it->plen);
+	}
+	if (start != NULL) {
+		memcpy(it->start, start->b, it->slen);
+	}
 	it->op = it->slen > 0 ? MDB_SET_RANGE : MDB_FIRST;
 	if ((rc = mdb_cursor_open(txn, st->dbi[db], &it->cur)) != 0) {
 		it->cur = NULL;
@@ -66,9 +70,9 @@ scan_move(struct store_scan *it, MDB_val *key, MDB_val *val, int next_op)
 	rc = mdb_cursor_get(it->cur, &k, &v,
 	    it->op == MDB_NEXT ? (MDB_cursor_op) next_op
 	                       : (MDB_cursor_op) it->op);
-	if (rc == 0 && it->plen > 0
-	    && (k.mv_size < it->plen
-	        || memcmp(k.mv_data, it->prefix, it->plen) != 0)) {
+	if (rc == 0 && it->plen > 0 &&
+	    (k.mv_size < it->plen ||
+	        memcmp(k.mv_data, it->prefix, it->plen) != 0)) {
 		rc = MDB_NOTFOUND; /* past the prefix's last key */
 	}
 	if (rc == MDB_NOTFOUND) {

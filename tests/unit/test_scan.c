@@ -34,8 +34,8 @@ setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	if (fixture_store_open(f->dir, sizeof(f->dir), "scan", &f->st) != 0
-	    || store_write_begin(f->st, NULL, &f->txn) != 0) {
+	if (fixture_store_open(f->dir, sizeof(f->dir), "scan", &f->st) != 0 ||
+	    store_write_begin(f->st, NULL, &f->txn) != 0) {
 		return (-1);
 	}
 	*state = f;
