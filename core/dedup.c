@@ -62,7 +62,7 @@
 #include <xxhash.h>
 
 #include "core/dedup.h"
-#include "core/err.h"
+#include "core/util/err.h"
 
 #define SEED_SYLLABLE 0x73616e676b69656eULL /* "sangkien" */
 #define SEED_SHINGLE 0x64656475702d3367ULL  /* "dedup-3g" */

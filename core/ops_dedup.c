@@ -26,7 +26,7 @@
 
 #include "core/case.h"
 #include "core/dedup.h"
-#include "core/err.h"
+#include "core/util/err.h"
 #include "core/ops.h"
 #include "core/workflow.h"
 

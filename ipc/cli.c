@@ -144,7 +144,7 @@ cli_print_error(json_object *reply)
 	              : "the server's reply has no error object");
 	if (e != NULL && json_object_object_get_ex(e, "details", &d) &&
 	    d != NULL) {
-		fprintf(stderr, "details: %s\n", proto_json_text(d, NULL));
+		fprintf(stderr, "details: %s\n", util_json_text(d, NULL));
 	}
 }
 
@@ -159,7 +159,7 @@ cli_str(json_object *o, const char *key)
 	if (json_object_is_type(v, json_type_string)) {
 		return (json_object_get_string(v));
 	}
-	return (proto_json_text(v, NULL));
+	return (util_json_text(v, NULL));
 }
 
 const char *
@@ -504,7 +504,7 @@ render_array(json_object *v, char *out, size_t len)
 			    out + n, len - n, "%s%s (%s)", sep, user, role);
 		} else {
 			n += (size_t) snprintf(out + n, len - n, "%s%s", sep,
-			    proto_json_text(e, NULL));
+			    util_json_text(e, NULL));
 		}
 	}
 }
@@ -525,7 +525,7 @@ render_value(json_object *v, char *out, size_t len)
 	} else if (json_object_is_type(v, json_type_string)) {
 		snprintf(out, len, "%s", json_object_get_string(v));
 	} else {
-		snprintf(out, len, "%s", proto_json_text(v, NULL));
+		snprintf(out, len, "%s", util_json_text(v, NULL));
 	}
 }
 
@@ -2270,7 +2270,7 @@ cmd_decide(struct cli *cl, const struct cmd *cmd, const struct args *a)
 static void
 watch_print(struct cli *cl, json_object *ev)
 {
-	const char *text = proto_json_text(ev, NULL);
+	const char *text = util_json_text(ev, NULL);
 
 	if (cl->o.json) {
 		printf("%s\n", text);

@@ -10,7 +10,7 @@
 
 #include <lmdb.h>
 
-#include "core/err.h"
+#include "core/util/err.h"
 #include "core/store/store.h"
 
 /* it->op once the scan has passed its last record. */

@@ -18,10 +18,10 @@
 
 #include <sodium.h>
 
-#include "core/err.h"
+#include "core/util/err.h"
 #include "core/store/store.h"
 #include "core/workflow.h"
-#include "ipc/proto.h"
+#include "core/util/json.h"
 
 #define HASH_LEN 32
 #define DEFAULT_MAPSIZE ((size_t) 64 << 20)
@@ -333,7 +333,7 @@ store_doc_put(MDB_txn *txn, struct store *st, enum store_db db,
     const char *id, json_object *doc)
 {
 	size_t      len;
-	const char *text = proto_json_text(doc, &len);
+	const char *text = util_json_text(doc, &len);
 	return (store_put(txn, st, db, id, strlen(id), text, len));
 }
 
@@ -889,7 +889,7 @@ case_item_put(MDB_txn *txn, struct store *st, const struct store_key *k,
 	ibuf_strs(&ib, doc, "author_users");
 	ibuf_strs(&ib, doc, "confidential");
 	item = store_case_list_item(doc);
-	text = proto_json_text(item, &len);
+	text = util_json_text(item, &len);
 	ibuf_put(&ib, text, len);
 	json_object_put(item);
 	rv = ib.bad || view_bytes > UINT32_MAX
@@ -1116,8 +1116,8 @@ case_text(json_object *doc, size_t *len, size_t *view_bytes)
 		json_object_object_add(
 		    is_internal(key) ? rest : view, key, json_object_get(val));
 	}
-	vt = proto_json_text(view, &vl);
-	rt = proto_json_text(rest, &rl);
+	vt = util_json_text(view, &vl);
+	rt = util_json_text(rest, &rl);
 	/* Both are "{...}": join them as one object. */
 	if (vt != NULL && rt != NULL && vl >= 2 && rl >= 2 &&
 	    (out = malloc(vl + rl)) != NULL) {
@@ -1253,7 +1253,7 @@ store_event_add(MDB_txn *txn, struct store *st, json_object *ev,
 		}
 	}
 	json_object_object_add(out, "prev", json_object_new_string(prev));
-	text = proto_json_text(out, &len);
+	text = util_json_text(out, &len);
 	crypto_generichash(h, HASH_LEN, (const unsigned char *) text, len,
 	    NULL, 0);
 	hex(h, HASH_LEN, prev);

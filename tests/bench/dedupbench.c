@@ -25,7 +25,7 @@
 #include <time.h>
 
 #include "core/dedup.h"
-#include "core/err.h"
+#include "core/util/err.h"
 #include "core/store/store.h"
 
 #ifndef SK_SOURCE_DIR

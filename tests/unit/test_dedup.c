@@ -31,7 +31,7 @@
 #include <utf8proc.h>
 
 #include "core/dedup.h"
-#include "core/err.h"
+#include "core/util/err.h"
 #include "core/store/store.h"
 #include "tests/unit/store_fixture.h"
 
