@@ -41,7 +41,7 @@
 #include "core/ops.h"
 #include "core/rubric.h"
 #include "core/server/impl.h"
-#include "core/store.h"
+#include "core/store/store.h"
 #include "ipc/endpoint.h"
 
 /* One request of a batch. */
