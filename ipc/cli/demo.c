@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "ipc/cli.h"
+#include "ipc/cli/cli.h"
 
 #define DEMO_MAX_CLIENTS 32
 

@@ -27,7 +27,7 @@
 #include <nng/protocol/pubsub0/sub.h>
 
 #include "core/workflow.h"
-#include "ipc/cli.h"
+#include "ipc/cli/cli.h"
 #include "ipc/proto.h"
 #include "ipc/utf8width.h"
 
