@@ -17,7 +17,7 @@
  *                 "view_bytes", the length of the case's text before its
  *                 internal fields (case.get sends that part as it is
  *                 stored), in a few bytes; then the case's list item as
- *                 JSON, which case.list sends as it is (format: store.c,
+ *                 JSON, which case.list sends as it is (format: cases.c,
  *                 case_item_put).  Neither parses a whole case.
  *   history       u64 seq -> event JSON; its "prev" is the hex hash of the
  *                 previous event's bytes (a hash chain; see store_event_add)
