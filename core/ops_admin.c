@@ -13,7 +13,7 @@
 #include <sodium.h>
 
 #include "core/util/clock.h"
-#include "core/dedup.h"
+#include "core/dedup/dedup.h"
 #include "core/util/err.h"
 #include "core/util/log.h"
 #include "core/ops.h"

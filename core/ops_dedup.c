@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "core/case.h"
-#include "core/dedup.h"
+#include "core/dedup/dedup.h"
 #include "core/util/err.h"
 #include "core/ops.h"
 #include "core/workflow.h"

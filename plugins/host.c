@@ -1,6 +1,6 @@
 /*
  * host.c: the Lua host that runs scoring rubrics, untrusted code written by
- * units' secretaries (DESIGN.md, "Lua plugins and rubrics").
+ * units' secretaries (ARCHITECTURE.md, "Lua plugins and rubrics").
  *
  * Each loaded rubric owns a lua_State made with lua_newstate and a capped
  * allocator.  Scripts see an allow list of libraries through read-only

@@ -35,7 +35,7 @@
 
 #include "core/auth.h"
 #include "core/util/clock.h"
-#include "core/dedup.h"
+#include "core/dedup/dedup.h"
 #include "core/util/err.h"
 #include "core/util/log.h"
 #include "core/ops.h"

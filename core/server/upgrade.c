@@ -9,7 +9,7 @@
 #include <uv.h>
 
 #include "core/auth.h"
-#include "core/dedup.h"
+#include "core/dedup/dedup.h"
 #include "core/util/log.h"
 #include "core/server/impl.h"
 

@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "core/dedup.h"
+#include "core/dedup/dedup.h"
 #include "core/util/err.h"
 #include "core/store/store.h"
 
