@@ -284,3 +284,27 @@ store_bytes(struct store *st)
 	mdb_env_stat(st->env, &stat);
 	return ((uint64_t) (info.me_last_pgno + 1) * stat.ms_psize);
 }
+
+size_t
+store_mapsize(const struct store *st)
+{
+	return (st->mapsize);
+}
+
+uint64_t
+store_changes(const struct store *st)
+{
+	return (st->changes);
+}
+
+void
+store_stop_reading(struct store *st)
+{
+	atomic_store(&st->stop_reading, true);
+}
+
+bool
+store_stopping(struct store *st)
+{
+	return (atomic_load(&st->stop_reading));
+}
