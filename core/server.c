@@ -942,6 +942,7 @@ on_sighup(uv_signal_t *h, int signum)
 	log_info("SIGHUP: rereading rubrics from %s", s->cfg->rubrics_dir);
 	run_system(s, "rereading rubrics", load_rubrics,
 	    (void *) s->cfg->rubrics_dir);
+	ipc_endpoint_reload_web(s->ep);
 }
 
 int
@@ -991,6 +992,9 @@ server_run(const struct server_config *cfg)
 		.events   = cfg->events,
 		.contexts = cfg->contexts,
 		.tls_cert_key = cfg->tls_cert_key,
+		.tls_key  = cfg->tls_key,
+		.http_url = cfg->http_url,
+		.web_dir  = cfg->web_dir,
 		.batch    = on_batch,
 		.arg      = &s,
 	};
@@ -1022,6 +1026,10 @@ server_run(const struct server_config *cfg)
 	}
 	log_info("sangkiend %s ready: data in %s, durability %s", SK_VERSION,
 	    cfg->data_dir, cfg->nosync ? "nosync" : "full");
+	if (ipc_endpoint_page(s.ep) != NULL) {
+		printf("Trang web: %s\n", ipc_endpoint_page(s.ep));
+		fflush(stdout);
+	}
 
 	uv_run(&s.loop, UV_RUN_DEFAULT);
 	log_info("stopped after %llu batches, %llu writes, %llu commits "
