@@ -271,19 +271,18 @@ auth_user_deleted(MDB_txn *txn, struct store *st, json_object *user)
 int
 auth_tokens_upgrade(MDB_txn *txn, struct store *st, uint64_t *n)
 {
-	MDB_cursor   *cur;
-	MDB_val       k, v, nv;
-	unsigned char key[AUTH_HASH_LEN], rec[TOKEN_REC_MAX];
-	char          id[PROTO_MAX_ID + 1];
-	json_object  *user;
-	int           rc, rv = 0;
+	struct store_scan it;
+	MDB_val           k, v, nv;
+	unsigned char     key[AUTH_HASH_LEN], rec[TOKEN_REC_MAX];
+	char              id[PROTO_MAX_ID + 1];
+	json_object      *user;
+	int               rc = STORE_SCAN_END, rv = 0;
 
 	*n = 0;
-	if ((rc = mdb_cursor_open(txn, st->dbi[DB_TOKENS], &cur)) != 0) {
-		return (store_err(rc));
+	if ((rv = store_scan_begin(&it, txn, st, DB_TOKENS, NULL, NULL)) != 0) {
+		return (rv);
 	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && rv == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	while (rv == 0 && (rc = store_scan_next(&it, &k, &v)) == 0) {
 		if (token_rec_is(&v) || k.mv_size != AUTH_HASH_LEN ||
 		    v.mv_size == 0 || v.mv_size > PROTO_MAX_ID) {
 			continue;
@@ -303,14 +302,14 @@ auth_tokens_upgrade(MDB_txn *txn, struct store *st, uint64_t *n)
 		memcpy(key, k.mv_data, sizeof(key));
 		k.mv_data  = key;
 		nv.mv_data = rec;
-		if ((rv = store_cursor_put(st, cur, &k, &nv, MDB_CURRENT)) != 0) {
+		if ((rv = store_scan_put(&it, &k, &nv, MDB_CURRENT)) != 0) {
 			break;
 		}
 		(*n)++;
 	}
-	mdb_cursor_close(cur);
-	if (rv == 0 && rc != 0 && rc != MDB_NOTFOUND) {
-		rv = store_err(rc);
+	store_scan_end(&it);
+	if (rv == 0 && rc != STORE_SCAN_END) {
+		rv = rc;
 	}
 	return (rv);
 }
@@ -385,27 +384,25 @@ verify_token(MDB_txn *txn, struct store *st, const MDB_val *k,
 int
 auth_verify(MDB_txn *txn, struct store *st, json_object *problems)
 {
-	MDB_cursor   *cur;
-	MDB_val       k, v, tv;
-	unsigned char hash[AUTH_HASH_LEN];
-	int           rc, rv;
+	struct store_scan it;
+	MDB_val           k, v, tv;
+	unsigned char     hash[AUTH_HASH_LEN];
+	int               rc, rv;
 
-	if ((rc = mdb_cursor_open(txn, st->dbi[DB_TOKENS], &cur)) != 0) {
-		return (store_err(rc));
+	if ((rv = store_scan_begin(&it, txn, st, DB_TOKENS, NULL, NULL)) != 0) {
+		return (rv);
 	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	while ((rc = store_scan_next(&it, &k, &v)) == 0) {
 		verify_token(txn, st, &k, &v, problems);
 	}
-	mdb_cursor_close(cur);
-	if (rc != MDB_NOTFOUND) {
-		return (store_err(rc));
+	store_scan_end(&it);
+	if (rc != STORE_SCAN_END) {
+		return (rc);
 	}
-	if ((rc = mdb_cursor_open(txn, st->dbi[DB_USERS], &cur)) != 0) {
-		return (store_err(rc));
+	if ((rv = store_scan_begin(&it, txn, st, DB_USERS, NULL, NULL)) != 0) {
+		return (rv);
 	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	while ((rc = store_scan_next(&it, &k, &v)) == 0) {
 		json_object *user = store_json(&v);
 		if (user == NULL) {
 			store_problem(problems, "user %.*s is not valid JSON",
@@ -421,14 +418,14 @@ auth_verify(MDB_txn *txn, struct store *st, json_object *problems)
 				    (const char *) k.mv_data);
 			} else if (rv != 0) {
 				json_object_put(user);
-				mdb_cursor_close(cur);
+				store_scan_end(&it);
 				return (rv);
 			}
 		}
 		json_object_put(user);
 	}
-	mdb_cursor_close(cur);
-	return (rc == MDB_NOTFOUND ? 0 : store_err(rc));
+	store_scan_end(&it);
+	return (rc == STORE_SCAN_END ? 0 : rc);
 }
 
 int

@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/store.h"
+#include "core/store/store.h"
 #include "ipc/proto.h"
 
 #define AUTH_HASH_LEN 32

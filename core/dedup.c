@@ -1036,27 +1036,25 @@ static int
 pend_load(MDB_txn *txn, struct store *st, int gen, struct pend **recs,
     size_t *n)
 {
-	MDB_cursor   *cur;
-	MDB_val       k, v;
-	unsigned char start[1] = { (unsigned char) gen };
-	size_t        cap = 0;
-	int           rc, g, rv = SK_OK;
+	struct store_scan it;
+	struct store_key  prefix;
+	MDB_val           k, v;
+	unsigned char     g8 = (unsigned char) gen;
+	size_t            cap = 0;
+	int               rc, g, rv;
 
 	*recs = NULL;
 	*n    = 0;
-	if ((rc = mdb_cursor_open(txn, st->dbi[DB_DEDUP_PENDING], &cur)) != 0) {
-		return (store_err(rc));
+	store_key_init(&prefix);
+	store_key_bytes(&prefix, &g8, 1);
+	if ((rv = store_scan_begin(&it, txn, st, DB_DEDUP_PENDING, &prefix,
+	         NULL)) != 0) {
+		return (rv);
 	}
-	k.mv_data = start;
-	k.mv_size = 1;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	while ((rc = store_scan_next(&it, &k, &v)) == 0) {
 		struct pend p;
-		if (!pend_decode(&k, &v, &g, &p)) {
+		if (!pend_decode(&k, &v, &g, &p) || g != gen) {
 			rv = SK_EINTERNAL;
-			break;
-		}
-		if (g != gen) {
 			break;
 		}
 		if (*n == cap) {
@@ -1070,9 +1068,9 @@ pend_load(MDB_txn *txn, struct store *st, int gen, struct pend **recs,
 		}
 		(*recs)[(*n)++] = p;
 	}
-	mdb_cursor_close(cur);
-	if (rv == SK_OK && rc != 0 && rc != MDB_NOTFOUND) {
-		rv = store_err(rc);
+	store_scan_end(&it);
+	if (rv == SK_OK && rc != 0 && rc != STORE_SCAN_END) {
+		rv = rc;
 	}
 	return (rv);
 }
@@ -1101,28 +1099,19 @@ pend_move_all(MDB_txn *txn, struct store *st, int from, int to)
 static size_t
 flush_threshold(MDB_txn *txn, struct store *st)
 {
-	MDB_stat ms;
-	size_t   t = PEND_MIN;
-	if (mdb_stat(txn, st->dbi[DB_DEDUP_BANDS], &ms) == 0 &&
-	    ms.ms_leaf_pages / 8 > t) {
-		t = ms.ms_leaf_pages / 8;
+	struct store_stat ms;
+	size_t            t = PEND_MIN;
+	if (store_stat(txn, st, DB_DEDUP_BANDS, &ms) == 0 &&
+	    ms.leaf_pages / 8 > t) {
+		t = ms.leaf_pages / 8;
 	}
 	return (t > PEND_MAX ? PEND_MAX : t);
-}
-
-/* How many records db holds (0 if LMDB cannot say). */
-static uint64_t
-entries(MDB_txn *txn, struct store *st, enum store_db db)
-{
-	MDB_stat ms;
-	return (mdb_stat(txn, st->dbi[db], &ms) == 0 ? (uint64_t) ms.ms_entries
-	                                             : 0);
 }
 
 uint64_t
 dedup_index_pending(MDB_txn *txn, struct store *st)
 {
-	return (entries(txn, st, DB_DEDUP_PENDING));
+	return (store_entries(txn, st, DB_DEDUP_PENDING));
 }
 
 int
@@ -1132,7 +1121,7 @@ dedup_index_step(MDB_txn *txn, struct store *st, bool all)
 	struct band_move *moves = NULL;
 	size_t            n, budget = STEP_MOVES;
 	uint64_t          at;
-	MDB_stat          ms;
+	struct store_stat ms;
 	int               rv;
 
 	for (;;) {
@@ -1142,13 +1131,11 @@ dedup_index_step(MDB_txn *txn, struct store *st, bool all)
 		}
 		if (n == 0) {
 			/* Nothing being applied: start on what waits? */
-			int rc = mdb_stat(txn, st->dbi[DB_DEDUP_PENDING], &ms);
-			if (rc != 0) {
-				rv = store_err(rc);
+			if ((rv = store_stat(txn, st, DB_DEDUP_PENDING, &ms)) != 0) {
 				break;
 			}
-			if (ms.ms_entries == 0 ||
-			    (!all && ms.ms_entries < flush_threshold(txn, st))) {
+			if (ms.entries == 0 ||
+			    (!all && ms.entries < flush_threshold(txn, st))) {
 				break;
 			}
 			if ((rv = pend_move_all(txn, st, PEND_NEXT, PEND_FLUSH)) !=
@@ -1161,9 +1148,9 @@ dedup_index_step(MDB_txn *txn, struct store *st, bool all)
 			recs = NULL;
 			continue;
 		}
-		if (!all && mdb_stat(txn, st->dbi[DB_DEDUP_PENDING], &ms) == 0 &&
-		    ms.ms_entries > 2 * n) {
-			budget = STEP_MOVES * (ms.ms_entries / n); /* catch up */
+		if (!all && store_stat(txn, st, DB_DEDUP_PENDING, &ms) == 0 &&
+		    ms.entries > 2 * n) {
+			budget = STEP_MOVES * (ms.entries / n); /* catch up */
 		}
 		free(moves);
 		if ((moves = malloc(2 * n * sizeof(*moves))) == NULL) {
@@ -1228,18 +1215,18 @@ static int
 upgrade_load(MDB_txn *txn, struct store *st, int from, int to,
     struct band_move **out, size_t *n)
 {
-	MDB_cursor *cur;
-	MDB_val     k, v;
-	size_t      cap = 0;
-	int         rc, rv = SK_OK;
+	struct store_scan it;
+	MDB_val           k, v;
+	size_t            cap = 0;
+	int               rc, rv;
 
 	*out = NULL;
 	*n   = 0;
-	if ((rc = mdb_cursor_open(txn, st->dbi[DB_DEDUP_SIGS], &cur)) != 0) {
-		return (store_err(rc));
+	if ((rv = store_scan_begin(&it, txn, st, DB_DEDUP_SIGS, NULL, NULL)) !=
+	    0) {
+		return (rv);
 	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	while ((rc = store_scan_next(&it, &k, &v)) == 0) {
 		struct dedup_sig sig;
 		uint64_t         id;
 		if (k.mv_size != 8 || v.mv_size != sizeof(sig) ||
@@ -1261,9 +1248,9 @@ upgrade_load(MDB_txn *txn, struct store *st, int from, int to,
 				(uint32_t) id, true };
 		}
 	}
-	mdb_cursor_close(cur);
-	if (rv == SK_OK && rc != MDB_NOTFOUND) {
-		rv = store_err(rc);
+	store_scan_end(&it);
+	if (rv == SK_OK && rc != STORE_SCAN_END) {
+		rv = rc;
 	}
 	if (rv == SK_OK) {
 		qsort(*out, *n, sizeof(**out), move_cmp);
@@ -1276,10 +1263,10 @@ dedup_index_upgrade(MDB_txn *txn, struct store *st, size_t max, bool *done,
     uint64_t *cases)
 {
 	struct band_move *moves = NULL;
-	MDB_cursor       *cur   = NULL;
-	uint64_t          schema, next, nsigs = entries(txn, st, DB_DEDUP_SIGS);
-	size_t            n = 0, per;
-	int               to, rc, rv;
+	struct store_scan it;
+	uint64_t schema, next, nsigs = store_entries(txn, st, DB_DEDUP_SIGS);
+	size_t   n = 0, per;
+	int      to, rv;
 
 	*done  = false;
 	*cases = 0;
@@ -1307,8 +1294,8 @@ dedup_index_upgrade(MDB_txn *txn, struct store *st, size_t max, bool *done,
 	if ((rv = upgrade_load(txn, st, (int) next, to, &moves, &n)) != 0) {
 		goto out;
 	}
-	if ((rc = mdb_cursor_open(txn, st->dbi[DB_DEDUP_BANDS], &cur)) != 0) {
-		rv = store_err(rc);
+	if ((rv = store_scan_begin(&it, txn, st, DB_DEDUP_BANDS, NULL,
+	         NULL)) != 0) {
 		goto out;
 	}
 	for (size_t i = 0; i < n && rv == SK_OK; i++) {
@@ -1318,10 +1305,9 @@ dedup_index_upgrade(MDB_txn *txn, struct store *st, size_t max, bool *done,
 		bool          same = i > 0 &&
 		    slot_key(moves[i - 1].slot) == slot_key(moves[i].slot);
 		be32(kb, slot_key(moves[i].slot));
-		rv = store_cursor_put(st, cur, &k, &v,
-		    same ? MDB_APPENDDUP : MDB_APPEND);
+		rv = store_scan_put(&it, &k, &v, same ? MDB_APPENDDUP : MDB_APPEND);
 	}
-	mdb_cursor_close(cur);
+	store_scan_end(&it);
 	if (rv != SK_OK) {
 		goto out;
 	}
@@ -1409,15 +1395,15 @@ static int
 pending_candidates(MDB_txn *txn, struct store *st, const uint64_t qs[],
     const struct dedup_query *q, struct idset *pending, struct idset *cand)
 {
-	MDB_cursor *cur;
-	MDB_val     k, v;
-	int         rc, rv = SK_OK;
+	struct store_scan it;
+	MDB_val           k, v;
+	int               rc = STORE_SCAN_END, rv;
 
-	if ((rc = mdb_cursor_open(txn, st->dbi[DB_DEDUP_PENDING], &cur)) != 0) {
-		return (store_err(rc));
+	if ((rv = store_scan_begin(&it, txn, st, DB_DEDUP_PENDING, NULL,
+	         NULL)) != 0) {
+		return (rv);
 	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && rv == SK_OK;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	while (rv == SK_OK && (rc = store_scan_next(&it, &k, &v)) == 0) {
 		uint64_t slots[DEDUP_BANDS];
 		uint32_t id;
 		bool     has_to;
@@ -1439,9 +1425,9 @@ pending_candidates(MDB_txn *txn, struct store *st, const uint64_t qs[],
 			}
 		}
 	}
-	mdb_cursor_close(cur);
-	if (rv == SK_OK && rc != 0 && rc != MDB_NOTFOUND) {
-		rv = store_err(rc);
+	store_scan_end(&it);
+	if (rv == SK_OK && rc != 0 && rc != STORE_SCAN_END) {
+		rv = rc;
 	}
 	return (rv);
 }
@@ -1461,7 +1447,7 @@ pending_candidates(MDB_txn *txn, struct store *st, const uint64_t qs[],
 #define RUN_MAX 64
 
 static int
-band_run(MDB_cursor *cur, uint64_t slot, const struct dedup_query *q,
+band_run(struct store_scan *bands, uint64_t slot, const struct dedup_query *q,
     const struct idset *pending, struct idset *cand)
 {
 	unsigned char kb[4];
@@ -1469,28 +1455,24 @@ band_run(MDB_cursor *cur, uint64_t slot, const struct dedup_query *q,
 	         q->below == 0 || q->below > UINT32_MAX ? UINT32_MAX
 	                                                 : (uint32_t) (q->below - 1)),
 	         val;
-	MDB_val  k = { 4, kb }, v = { sizeof(end), &end };
+	MDB_val  v = { sizeof(end), &end };
 	int      rc, rv = SK_OK, seen = 0;
 
 	be32(kb, slot_key(slot));
 	/* The last duplicate at or below end: step back from the first one
 	 * past it, or take the key's last if none is past it. */
-	rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH_RANGE);
+	rc = store_dup_seek(bands, kb, 4, &v);
 	if (rc == 0 && v.mv_size == sizeof(val)) {
 		memcpy(&val, v.mv_data, sizeof(val));
 		if (val > end) {
-			rc = mdb_cursor_get(cur, &k, &v, MDB_PREV_DUP);
+			rc = store_dup_prev(bands, &v);
 		}
-	} else if (rc == MDB_NOTFOUND) {
-		k.mv_size = 4;
-		k.mv_data = kb;
-		if ((rc = mdb_cursor_get(cur, &k, &v, MDB_SET)) == 0) {
-			rc = mdb_cursor_get(cur, &k, &v, MDB_LAST_DUP);
-		}
+	} else if (rc == STORE_SCAN_END) {
+		rc = store_dup_last(bands, kb, 4, &v);
 	}
 	for (; rc == 0 && rv == SK_OK && v.mv_size == sizeof(val) &&
 	     seen < RUN_MAX;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_PREV_DUP)) {
+	     rc = store_dup_prev(bands, &v)) {
 		memcpy(&val, v.mv_data, sizeof(val));
 		if (val >> 32 != (uint32_t) slot) {
 			break;
@@ -1501,8 +1483,8 @@ band_run(MDB_cursor *cur, uint64_t slot, const struct dedup_query *q,
 			rv = idset_add(cand, id); /* pending: its bands may be old */
 		}
 	}
-	if (rc != 0 && rc != MDB_NOTFOUND && rv == SK_OK) {
-		rv = store_err(rc);
+	if (rc != 0 && rc != STORE_SCAN_END && rv == SK_OK) {
+		rv = rc;
 	}
 	return (rv);
 }
@@ -1541,10 +1523,10 @@ int
 dedup_query(MDB_txn *txn, struct store *st, const struct dedup_sig *sig,
     const struct dedup_query *q, struct dedup_match *out, size_t *n)
 {
-	struct idset cand = { 0 }, pending = { 0 };
-	MDB_cursor  *cur;
-	uint64_t     qs[DEDUP_BANDS];
-	int          rc, rv = SK_OK;
+	struct idset      cand = { 0 }, pending = { 0 };
+	struct store_scan bands;
+	uint64_t          qs[DEDUP_BANDS];
+	int               rv = SK_OK;
 
 	*n = 0;
 	for (int b = 0; b < DEDUP_BANDS; b++) {
@@ -1553,14 +1535,14 @@ dedup_query(MDB_txn *txn, struct store *st, const struct dedup_sig *sig,
 	if ((rv = pending_candidates(txn, st, qs, q, &pending, &cand)) != 0) {
 		goto out;
 	}
-	if ((rc = mdb_cursor_open(txn, st->dbi[DB_DEDUP_BANDS], &cur)) != 0) {
-		rv = store_err(rc);
+	if ((rv = store_scan_begin(&bands, txn, st, DB_DEDUP_BANDS, NULL,
+	         NULL)) != 0) {
 		goto out;
 	}
 	for (int b = 0; b < DEDUP_BANDS && rv == SK_OK; b++) {
-		rv = band_run(cur, qs[b], q, &pending, &cand);
+		rv = band_run(&bands, qs[b], q, &pending, &cand);
 	}
-	mdb_cursor_close(cur);
+	store_scan_end(&bands);
 	for (size_t i = 0; i < cand.n && rv == SK_OK; i++) {
 		struct dedup_sig other;
 		struct store_key k;
@@ -1960,7 +1942,7 @@ term_moves(uint32_t id, const struct tlist *from, const struct tlist *to,
 uint64_t
 dedup_search_pending(MDB_txn *txn, struct store *st)
 {
-	return (entries(txn, st, DB_SEARCH_PENDING));
+	return (store_entries(txn, st, DB_SEARCH_PENDING));
 }
 
 int
@@ -1992,22 +1974,22 @@ dedup_search_pending_term(MDB_txn *txn, struct store *st, uint32_t id,
 static int
 search_step_once(MDB_txn *txn, struct store *st)
 {
-	MDB_cursor       *pc = NULL, *tc = NULL;
+	struct store_scan pc, tc = { .cur = NULL };
 	MDB_val           k, v;
 	struct term_move *moves = NULL;
 	uint32_t          ids[SEARCH_STEP_CASES];
 	char             *vals[SEARCH_STEP_CASES] = { NULL };
 	size_t            start[SEARCH_STEP_CASES + 1];
 	size_t            nrec = 0, n = 0, cap = 0;
-	int               rc, rv = SK_OK;
+	int               rc = STORE_SCAN_END, rv;
 
-	if ((rc = mdb_cursor_open(txn, st->dbi[DB_SEARCH_PENDING], &pc)) != 0) {
-		return (store_err(rc));
+	if ((rv = store_scan_begin(&pc, txn, st, DB_SEARCH_PENDING, NULL,
+	         NULL)) != 0) {
+		return (rv);
 	}
 	/* Copies: the values are LMDB's only until the first write. */
-	for (rc = mdb_cursor_get(pc, &k, &v, MDB_FIRST);
-	     rc == 0 && nrec < SEARCH_STEP_CASES && rv == SK_OK;
-	     rc = mdb_cursor_get(pc, &k, &v, MDB_NEXT)) {
+	while (nrec < SEARCH_STEP_CASES && rv == SK_OK &&
+	    (rc = store_scan_next(&pc, &k, &v)) == 0) {
 		struct tlist from, to;
 		MDB_val      copy;
 		if ((vals[nrec] = malloc(v.mv_size)) == NULL) {
@@ -2024,16 +2006,13 @@ search_step_once(MDB_txn *txn, struct store *st)
 		rv = term_moves(ids[nrec++], &from, &to, &moves, &n, &cap);
 	}
 	start[nrec] = n;
-	mdb_cursor_close(pc);
-	if (rv == SK_OK && rc != 0 && rc != MDB_NOTFOUND) {
-		rv = store_err(rc);
+	store_scan_end(&pc);
+	if (rv == SK_OK && rc != 0 && rc != STORE_SCAN_END) {
+		rv = rc;
 	}
 	if (rv == SK_OK && n > 0 &&
 	    (rv = merge_runs(moves, n, start, nrec)) == SK_OK) {
-		if ((rc = mdb_cursor_open(txn, st->dbi[DB_SEARCH_TERMS], &tc)) !=
-		    0) {
-			rv = store_err(rc);
-		}
+		rv = store_scan_begin(&tc, txn, st, DB_SEARCH_TERMS, NULL, NULL);
 	}
 	/* In key order on one cursor: LMDB looks for the next key on the
 	 * leaf the cursor is on before it descends from the root. */
@@ -2041,18 +2020,16 @@ search_step_once(MDB_txn *txn, struct store *st)
 		MDB_val tk = { strlen(moves[i].term), (void *) moves[i].term };
 		MDB_val tv = { sizeof(moves[i].id), &moves[i].id };
 		if (moves[i].put) {
-			rv = store_cursor_put(st, tc, &tk, &tv, MDB_NODUPDATA);
+			rv = store_scan_put(&tc, &tk, &tv, MDB_NODUPDATA);
 			rv = rv == SK_ECONFLICT ? SK_OK : rv; /* there already */
-		} else if ((rc = mdb_cursor_get(tc, &tk, &tv, MDB_GET_BOTH)) ==
-		    0) {
-			rv = store_cursor_del(st, tc);
-		} else if (rc != MDB_NOTFOUND) {
-			rv = store_err(rc);
+		} else if ((rc = store_dup_find(&tc, tk.mv_data, tk.mv_size,
+		                tv.mv_data, tv.mv_size)) == 0) {
+			rv = store_scan_del(&tc);
+		} else if (rc != STORE_SCAN_END) {
+			rv = rc;
 		}
 	}
-	if (tc != NULL) {
-		mdb_cursor_close(tc);
-	}
+	store_scan_end(&tc);
 	for (size_t i = 0; i < nrec && rv == SK_OK; i++) {
 		unsigned char kb[4];
 		be32(kb, ids[i]);
@@ -2098,19 +2075,19 @@ search_pending_of(MDB_txn *txn, struct store *st, char *const *terms,
     size_t nt, uint64_t after, uint32_t **all, size_t *nall,
     uint32_t **match, size_t *nmatch)
 {
-	MDB_cursor *cur;
-	MDB_val     k, v;
-	size_t      cap = 0;
-	int         rc, rv = SK_OK;
+	struct store_scan it;
+	MDB_val           k, v;
+	size_t            cap = 0;
+	int               rc, rv;
 
 	*all   = NULL;
 	*match = NULL;
 	*nall = *nmatch = 0;
-	if ((rc = mdb_cursor_open(txn, st->dbi[DB_SEARCH_PENDING], &cur)) != 0) {
-		return (store_err(rc));
+	if ((rv = store_scan_begin(&it, txn, st, DB_SEARCH_PENDING, NULL,
+	         NULL)) != 0) {
+		return (rv);
 	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	while ((rc = store_scan_next(&it, &k, &v)) == 0) {
 		struct tlist from, to;
 		uint32_t     id;
 		bool         every = true;
@@ -2142,9 +2119,9 @@ search_pending_of(MDB_txn *txn, struct store *st, char *const *terms,
 			(*match)[(*nmatch)++] = id;
 		}
 	}
-	mdb_cursor_close(cur);
-	if (rv == SK_OK && rc != MDB_NOTFOUND) {
-		rv = store_err(rc);
+	store_scan_end(&it);
+	if (rv == SK_OK && rc != STORE_SCAN_END) {
+		rv = rc;
 	}
 	return (rv);
 }
@@ -2171,12 +2148,13 @@ int
 dedup_search(MDB_txn *txn, struct store *st, const char *q, size_t qlen,
     uint64_t after, size_t limit, uint64_t *ids, size_t *n, bool *more)
 {
-	MDB_cursor *cur[DEDUP_QUERY_TERMS] = { NULL };
-	char       *s, **terms;
-	uint32_t   *pall = NULL, *pmatch = NULL;
-	size_t      nt, d = 0, least = SIZE_MAX, npall = 0, npmatch = 0, pi = 0;
-	bool        postings = true;
-	int         rv, rc = 0;
+	struct store_scan cur[DEDUP_QUERY_TERMS];
+	char             *s, **terms;
+	uint32_t         *pall = NULL, *pmatch = NULL;
+	size_t nt, d = 0, least = SIZE_MAX, npall = 0, npmatch = 0, pi = 0;
+	size_t nopen    = 0;
+	bool   postings = true;
+	int    rv, rc = 0;
 
 	*n    = 0;
 	*more = false;
@@ -2199,13 +2177,15 @@ dedup_search(MDB_txn *txn, struct store *st, const char *q, size_t qlen,
 		goto done;
 	}
 	for (size_t i = 0; i < nt && postings; i++) {
-		MDB_val k = { strlen(terms[i]), terms[i] }, v;
-		size_t  count;
-		if ((rc = mdb_cursor_open(txn, st->dbi[DB_SEARCH_TERMS],
-		         &cur[i])) != 0 ||
-		    (rc = mdb_cursor_get(cur[i], &k, &v, MDB_SET)) != 0 ||
-		    (rc = mdb_cursor_count(cur[i], &count)) != 0) {
-			if (rc != MDB_NOTFOUND) {
+		size_t count;
+		if ((rc = store_scan_begin(&cur[i], txn, st, DB_SEARCH_TERMS,
+		         NULL, NULL)) != 0) {
+			goto done;
+		}
+		nopen++;
+		if ((rc = store_dup_count(&cur[i], terms[i], strlen(terms[i]),
+		         &count)) != 0) {
+			if (rc != STORE_SCAN_END) {
 				goto done;
 			}
 			rc       = 0;
@@ -2218,11 +2198,11 @@ dedup_search(MDB_txn *txn, struct store *st, const char *q, size_t qlen,
 		}
 	}
 	uint32_t start = (uint32_t) after + 1;
-	MDB_val  k     = { strlen(terms[d]), terms[d] };
 	MDB_val  v     = { sizeof(start), &start };
-	for (rc = postings ? mdb_cursor_get(cur[d], &k, &v, MDB_GET_BOTH_RANGE)
-	                   : MDB_NOTFOUND;
-	     rc == 0; rc = mdb_cursor_get(cur[d], &k, &v, MDB_NEXT_DUP)) {
+	for (rc = postings ? store_dup_seek(&cur[d], terms[d], strlen(terms[d]),
+	                         &v)
+	                   : STORE_SCAN_END;
+	     rc == 0; rc = store_dup_next(&cur[d], &v)) {
 		uint32_t id;
 		bool     all = true;
 		memcpy(&id, v.mv_data, sizeof(id));
@@ -2231,13 +2211,12 @@ dedup_search(MDB_txn *txn, struct store *st, const char *q, size_t qlen,
 			continue; /* pending: matched by its "to" terms */
 		}
 		for (size_t j = 0; j < nt && all; j++) {
-			MDB_val kj = { strlen(terms[j]), terms[j] };
-			MDB_val vj = { sizeof(id), &id };
 			if (j == d) {
 				continue;
 			}
-			int r = mdb_cursor_get(cur[j], &kj, &vj, MDB_GET_BOTH);
-			if (r == MDB_NOTFOUND) {
+			int r = store_dup_find(&cur[j], terms[j], strlen(terms[j]),
+			    &id, sizeof(id));
+			if (r == STORE_SCAN_END) {
 				all = false;
 			} else if (r != 0) {
 				rc = r;
@@ -2256,7 +2235,7 @@ dedup_search(MDB_txn *txn, struct store *st, const char *q, size_t qlen,
 			goto done;
 		}
 	}
-	if (rc == MDB_NOTFOUND) {
+	if (rc == STORE_SCAN_END) {
 		rc = 0;
 	}
 	while (rc == 0 && pi < npmatch &&
@@ -2264,13 +2243,11 @@ dedup_search(MDB_txn *txn, struct store *st, const char *q, size_t qlen,
 		pi++;
 	}
 done:
-	if (rv == SK_OK && rc != 0 && rc != MDB_NOTFOUND) {
-		rv = store_err(rc);
+	if (rv == SK_OK && rc != 0 && rc != STORE_SCAN_END) {
+		rv = rc;
 	}
-	for (size_t i = 0; i < DEDUP_QUERY_TERMS; i++) {
-		if (cur[i] != NULL) {
-			mdb_cursor_close(cur[i]);
-		}
+	for (size_t i = 0; i < nopen; i++) {
+		store_scan_end(&cur[i]);
 	}
 	free(pall);
 	free(pmatch);
@@ -2300,17 +2277,16 @@ pend_find(const struct pend *recs, size_t n, uint32_t id)
 	return (NULL);
 }
 
-/* Is id in dedup_bands under slot?  1 yes, 0 no, or an LMDB error. */
+/* Is id in dedup_bands under slot?  1 yes, 0 no, or an error. */
 static int
-band_has(MDB_cursor *bands, uint64_t slot, uint32_t id)
+band_has(struct store_scan *bands, uint64_t slot, uint32_t id)
 {
 	unsigned char kb[4];
 	uint64_t      val = slot_val(slot, id);
-	MDB_val       bk = { 4, kb }, bv = { sizeof(val), &val };
 	int           r;
 	be32(kb, slot_key(slot));
-	r = mdb_cursor_get(bands, &bk, &bv, MDB_GET_BOTH);
-	return (r == 0 ? 1 : r == MDB_NOTFOUND ? 0 : r);
+	r = store_dup_find(bands, kb, 4, &val, sizeof(val));
+	return (r == SK_OK ? 1 : r == STORE_SCAN_END ? 0 : r);
 }
 
 /*
@@ -2318,10 +2294,10 @@ band_has(MDB_cursor *bands, uint64_t slot, uint32_t id)
  * generation being applied (f), the moves of the bands before the current
  * one are in, as are the first off moves of the current one (cur, m); in
  * the next generation alone (x), its "from".  Checks each; returns how many
- * entries the case has, or -1 on an LMDB error (in *rc).
+ * entries the case has, or -1 on an error (in *rc).
  */
 static long
-verify_pending(MDB_cursor *bands, const struct pend *f, const struct pend *x,
+verify_pending(struct store_scan *bands, const struct pend *f, const struct pend *x,
     int band, size_t off, const struct band_move *cur, size_t m,
     void (*bad)(void *arg, const char *msg), void *arg, int *rc)
 {
@@ -2367,7 +2343,7 @@ verify_pending(MDB_cursor *bands, const struct pend *f, const struct pend *x,
 			if (!want) {
 				continue;
 			}
-			if ((r = band_has(bands, slot, p->id)) < 0 || r > 1) {
+			if ((r = band_has(bands, slot, p->id)) < 0) {
 				*rc = r;
 				return (-1);
 			}
@@ -2391,9 +2367,9 @@ int
 dedup_verify(MDB_txn *txn, struct store *st,
     void (*bad)(void *arg, const char *msg), void *arg, uint64_t *nsigs)
 {
-	MDB_cursor       *sigs = NULL, *bands = NULL;
+	struct store_scan sigs = { .cur = NULL }, bands = { .cur = NULL };
 	MDB_val           k, v;
-	MDB_stat          ms;
+	struct store_stat ms;
 	struct pend      *next = NULL, *flush = NULL;
 	struct band_move *cur = NULL;
 	size_t            nn = 0, nf = 0, m = 0;
@@ -2414,13 +2390,13 @@ dedup_verify(MDB_txn *txn, struct store *st,
 	if (nf > 0 && (at >> 32) < DEDUP_BANDS) {
 		m = band_moves(flush, nf, (int) (at >> 32), cur);
 	}
-	if ((rc = mdb_cursor_open(txn, st->dbi[DB_DEDUP_SIGS], &sigs)) != 0 ||
-	    (rc = mdb_cursor_open(txn, st->dbi[DB_DEDUP_BANDS], &bands)) !=
-	        0) {
+	if ((rc = store_scan_begin(&sigs, txn, st, DB_DEDUP_SIGS, NULL,
+	         NULL)) != 0 ||
+	    (rc = store_scan_begin(&bands, txn, st, DB_DEDUP_BANDS, NULL,
+	         NULL)) != 0) {
 		goto done;
 	}
-	for (rc = mdb_cursor_get(sigs, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(sigs, &k, &v, MDB_NEXT)) {
+	while ((rc = store_scan_next(&sigs, &k, &v)) == 0) {
 		struct dedup_sig   sig;
 		uint64_t           id;
 		const struct pend *x, *f, *p;
@@ -2445,7 +2421,7 @@ dedup_verify(MDB_txn *txn, struct store *st,
 		}
 		want += DEDUP_BANDS;
 		for (int b = 0; b < DEDUP_BANDS; b++) {
-			int r = band_has(bands, band_slot(&sig, b), (uint32_t) id);
+			int r = band_has(&bands, band_slot(&sig, b), (uint32_t) id);
 			if (r == 0) {
 				snprintf(msg, sizeof(msg),
 				    "case %llu is missing from dedup_bands "
@@ -2459,7 +2435,7 @@ dedup_verify(MDB_txn *txn, struct store *st,
 			}
 		}
 	}
-	if (rc != MDB_NOTFOUND) {
+	if (rc != STORE_SCAN_END) {
 		goto done;
 	}
 	/* The pending cases: each once, with both its records. */
@@ -2485,7 +2461,7 @@ dedup_verify(MDB_txn *txn, struct store *st,
 				    (unsigned long) recs[i].id);
 				bad(arg, msg);
 			}
-			e = verify_pending(bands, f, f != NULL ? NULL : x,
+			e = verify_pending(&bands, f, f != NULL ? NULL : x,
 			    (int) (at >> 32), (size_t) (at & 0xffffffffu), cur, m,
 			    bad, arg, &rc);
 			if (e < 0) {
@@ -2494,26 +2470,22 @@ dedup_verify(MDB_txn *txn, struct store *st,
 			want += (uint64_t) e;
 		}
 	}
-	if ((rc = mdb_stat(txn, st->dbi[DB_DEDUP_BANDS], &ms)) != 0) {
+	if ((rc = store_stat(txn, st, DB_DEDUP_BANDS, &ms)) != 0) {
 		goto done;
 	}
-	if (ms.ms_entries != want) {
+	if (ms.entries != want) {
 		snprintf(msg, sizeof(msg),
 		    "dedup_bands has %llu entries; the %llu signatures make "
 		    "%llu",
-		    (unsigned long long) ms.ms_entries,
+		    (unsigned long long) ms.entries,
 		    (unsigned long long) *nsigs, (unsigned long long) want);
 		bad(arg, msg);
 	}
 	rc = 0;
 done:
-	if (sigs != NULL) {
-		mdb_cursor_close(sigs);
-	}
-	if (bands != NULL) {
-		mdb_cursor_close(bands);
-	}
-	rv = rc == 0 || rc == MDB_NOTFOUND ? SK_OK : store_err(rc);
+	store_scan_end(&sigs);
+	store_scan_end(&bands);
+	rv = rc == 0 || rc == STORE_SCAN_END ? SK_OK : rc;
 out:
 	free(next);
 	free(flush);

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/store.h"
+#include "core/store/store.h"
 
 #define DEDUP_K 128    /* MinHash values in a signature */
 #define DEDUP_BANDS 64 /* LSH bands ... */

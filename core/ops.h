@@ -30,7 +30,7 @@
 #include <stdint.h>
 
 #include "core/auth.h"
-#include "core/store.h"
+#include "core/store/store.h"
 #include "ipc/proto.h"
 
 enum op_flags {

@@ -926,7 +926,90 @@ op_case_get(struct op_ctx *ctx)
 struct list_filter {
 	const char   *unit, *author;
 	enum wf_state state;
+	/* With subunits: unit and every unit below it, sorted; else NULL. */
+	char (*units)[PROTO_MAX_ID + 1];
+	size_t nunits;
 };
+
+static int
+cmp_unit_id(const void *a, const void *b)
+{
+	return (strcmp(a, b));
+}
+
+/*
+ * The ids of root and of every unit below it in the unit tree, sorted, in
+ * *out (the caller frees it).  Units are few: all are read, and each walks
+ * up its parents (at most 64 levels, as unit.put allows) to see whether
+ * root is among them.  A root that is no unit is a tree of itself alone.
+ */
+static int
+unit_subtree(struct op_ctx *ctx, const char *root,
+    char (**out)[PROTO_MAX_ID + 1], size_t *nout)
+{
+	struct unit_link {
+		char id[PROTO_MAX_ID + 1], parent[PROTO_MAX_ID + 1];
+	} *all = NULL;
+	size_t      n = 0, cap = 0, nin = 0;
+	MDB_cursor *cur;
+	MDB_val     k, v;
+	int         rc;
+
+	*out  = NULL;
+	*nout = 0;
+	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_UNITS], &cur)) !=
+	    0) {
+		return (store_err(rc));
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		json_object *u;
+		if (k.mv_size > PROTO_MAX_ID || (u = store_json(&v)) == NULL) {
+			continue;
+		}
+		if (n == cap) {
+			struct unit_link *more;
+			cap  = cap ? cap * 2 : 64;
+			more = realloc(all, cap * sizeof(*all));
+			if (more == NULL) {
+				json_object_put(u);
+				mdb_cursor_close(cur);
+				free(all);
+				return (SK_EINTERNAL);
+			}
+			all = more;
+		}
+		memcpy(all[n].id, k.mv_data, k.mv_size);
+		all[n].id[k.mv_size] = '\0';
+		snprintf(all[n].parent, sizeof(all[n].parent), "%s",
+		    doc_get_str(u, "parent") ?: "");
+		json_object_put(u);
+		n++;
+	}
+	mdb_cursor_close(cur);
+	qsort(all, n, sizeof(*all), cmp_unit_id);
+	if ((*out = malloc((n + 1) * sizeof(**out))) == NULL) {
+		free(all);
+		return (SK_EINTERNAL);
+	}
+	snprintf((*out)[nin++], sizeof(**out), "%s", root);
+	for (size_t i = 0; i < n; i++) {
+		const struct unit_link *u = &all[i];
+		for (int depth = 0; depth < 64 && u != NULL; depth++) {
+			if (strcmp(u->parent, root) == 0) {
+				if (strcmp(all[i].id, root) != 0) {
+					memcpy((*out)[nin++], all[i].id, sizeof(**out));
+				}
+				break;
+			}
+			u = bsearch(u->parent, all, n, sizeof(*all), cmp_unit_id);
+		}
+	}
+	free(all);
+	qsort(*out, nin, sizeof(**out), cmp_unit_id);
+	*nout = nin;
+	return (0);
+}
 
 static bool
 list_match(struct op_ctx *ctx, const struct case_facts *c,
@@ -935,7 +1018,12 @@ list_match(struct op_ctx *ctx, const struct case_facts *c,
 	if (f->state != WF_NONE && wf_state_parse(c->state) != f->state) {
 		return (false);
 	}
-	if (f->unit != NULL && strcmp(c->unit, f->unit) != 0) {
+	if (f->units != NULL) {
+		if (bsearch(c->unit, f->units, f->nunits, sizeof(*f->units),
+		        cmp_unit_id) == NULL) {
+			return (false);
+		}
+	} else if (f->unit != NULL && strcmp(c->unit, f->unit) != 0) {
 		return (false);
 	}
 	if (f->author != NULL && !facts_has(c->authors, c->nauthors, f->author)) {
@@ -956,51 +1044,98 @@ cmp_u64(const void *a, const void *b)
 	return (x < y ? -1 : x > y);
 }
 
+/* Appends id to (*ids)[*n], growing it by doubling from 64 entries. */
+static int
+ids_add(uint64_t **ids, size_t *n, uint64_t id)
+{
+	if (*n == 0 || (*n >= 64 && (*n & (*n - 1)) == 0)) {
+		uint64_t *more =
+		    realloc(*ids, (*n < 64 ? 64 : *n * 2) * sizeof(**ids));
+		if (more == NULL) {
+			return (SK_EINTERNAL);
+		}
+		*ids = more;
+	}
+	(*ids)[(*n)++] = id;
+	return (0);
+}
+
 /* Overdue cases are few: gather them from the due index, order by id. */
 static int
 overdue_ids(struct op_ctx *ctx, uint64_t **ids, size_t *n)
 {
 	MDB_cursor *cur;
 	MDB_val     k, v;
-	size_t      cap = 64;
-	int         rc;
+	int         rc, rv = 0;
 
-	*n = 0;
-	if ((*ids = malloc(cap * sizeof(**ids))) == NULL) {
-		return (SK_EINTERNAL);
-	}
+	*ids = NULL;
+	*n   = 0;
 	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_BY_DUE], &cur)) !=
 	    0) {
 		return (store_err(rc));
 	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && rv == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		if ((int64_t) store_u64_at(k.mv_data) >= ctx->now) {
 			break;
 		}
-		if (*n == cap) {
-			cap *= 2;
-			uint64_t *more = realloc(*ids, cap * sizeof(**ids));
-			if (more == NULL) {
-				mdb_cursor_close(cur);
-				return (SK_EINTERNAL);
-			}
-			*ids = more;
-		}
-		(*ids)[(*n)++] = store_u64_at((char *) k.mv_data + 8);
+		rv = ids_add(ids, n, store_u64_at((char *) k.mv_data + 8));
 	}
 	mdb_cursor_close(cur);
-	qsort(*ids, *n, sizeof(**ids), cmp_u64);
-	return (0);
+	if (*n > 0) {
+		qsort(*ids, *n, sizeof(**ids), cmp_u64);
+	}
+	return (rv);
+}
+
+/*
+ * The cases of the units in f after the id after, from the unit index, in
+ * id order: one range per unit, merged.
+ */
+static int
+subtree_ids(struct op_ctx *ctx, const struct list_filter *f, uint64_t after,
+    uint64_t **ids, size_t *n)
+{
+	MDB_cursor *cur;
+	MDB_val     k, v;
+	int         rc, rv = 0;
+
+	*ids = NULL;
+	*n   = 0;
+	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_BY_UNIT], &cur)) !=
+	    0) {
+		return (store_err(rc));
+	}
+	for (size_t i = 0; i < f->nunits && rv == 0; i++) {
+		struct store_key prefix, start;
+		store_key_init(&prefix);
+		store_key_str(&prefix, f->units[i]);
+		start = prefix;
+		store_key_u64(&start, after + 1);
+		k.mv_data = start.b;
+		k.mv_size = start.len;
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+		     rc == 0 && rv == 0 && k.mv_size == prefix.len + 8 &&
+		     memcmp(k.mv_data, prefix.b, prefix.len) == 0;
+		     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			rv = ids_add(
+			    ids, n, store_u64_at((char *) k.mv_data + prefix.len));
+		}
+	}
+	mdb_cursor_close(cur);
+	if (*n > 0) {
+		qsort(*ids, *n, sizeof(**ids), cmp_u64);
+	}
+	return (rv);
 }
 
 int
 op_case_list(struct op_ctx *ctx)
 {
-	struct list_filter f = { NULL, NULL, WF_NONE };
+	struct list_filter f = { NULL, NULL, WF_NONE, NULL, 0 };
 	const char        *state = NULL;
 	uint64_t           limit = LIST_DEFAULT, after = 0, *ids = NULL;
-	bool               overdue = false;
+	bool               overdue = false, subunits = false;
 	size_t             nids = 0, idx = 0;
 	struct store_key   prefix;
 	enum store_db      db = DB_CASE_ITEMS; /* every case, in id order */
@@ -1016,6 +1151,8 @@ op_case_list(struct op_ctx *ctx)
 	    (rv = arg_id(ctx->args, "author", false, &f.author, ctx->err)) !=
 	        0 ||
 	    (rv = arg_bool(ctx->args, "overdue", &overdue, ctx->err)) != 0 ||
+	    (rv = arg_bool(ctx->args, "subunits", &subunits, ctx->err)) !=
+	        0 ||
 	    (rv = arg_u64(ctx->args, "limit", false, 1, LIST_MAX, &limit,
 	         ctx->err)) != 0 ||
 	    (rv = arg_u64(ctx->args, "after", false, 0, INT64_MAX - 1, &after,
@@ -1028,17 +1165,33 @@ op_case_list(struct op_ctx *ctx)
 		    "unit_review, not \"%.40s\"",
 		    state));
 	}
+	if (subunits && f.unit != NULL) {
+		if ((rv = unit_subtree(ctx, f.unit, &f.units, &f.nunits)) != 0) {
+			return (proto_fail(ctx->err, rv, "cannot read units"));
+		}
+		if (f.nunits == 1) { /* no unit below: the unit index alone */
+			free(f.units);
+			f.units = NULL;
+		}
+	}
 	store_key_init(&prefix);
 	if (overdue) {
 		if ((rv = overdue_ids(ctx, &ids, &nids)) != 0) {
 			free(ids);
+			free(f.units);
 			return (proto_fail(ctx->err, rv, "cannot read deadlines"));
+		}
+	} else if (f.units != NULL && f.author == NULL) {
+		if ((rv = subtree_ids(ctx, &f, after, &ids, &nids)) != 0) {
+			free(ids);
+			free(f.units);
+			return (proto_fail(ctx->err, rv, "cannot read cases"));
 		}
 	} else {
 		if (f.author != NULL) {
 			db = DB_BY_AUTHOR;
 			store_key_str(&prefix, f.author);
-		} else if (f.unit != NULL) {
+		} else if (f.unit != NULL && f.units == NULL) {
 			db = DB_BY_UNIT;
 			store_key_str(&prefix, f.unit);
 		} else if (f.state != WF_NONE) {
@@ -1047,6 +1200,7 @@ op_case_list(struct op_ctx *ctx)
 		}
 		if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[db], &cur)) !=
 		    0) {
+			free(f.units);
 			return (proto_fail(ctx->err, store_err(rc),
 			    "cannot read cases"));
 		}
@@ -1062,6 +1216,7 @@ op_case_list(struct op_ctx *ctx)
 			mdb_cursor_close(cur);
 		}
 		free(ids);
+		free(f.units);
 		return (proto_fail(ctx->err, SK_EINTERNAL, "out of memory"));
 	}
 	printbuf_strappend(out, "{\"items\":[");
@@ -1127,6 +1282,7 @@ op_case_list(struct op_ctx *ctx)
 		mdb_cursor_close(cur);
 	}
 	free(ids);
+	free(f.units);
 	if (more) {
 		sprintbuf(out, "],\"next\":%llu}", (unsigned long long) last);
 	} else {

@@ -16,7 +16,7 @@
 
 #include <stdbool.h>
 
-#include "core/store.h"
+#include "core/store/store.h"
 #include "ipc/proto.h"
 #include "plugins/host.h"
 

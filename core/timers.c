@@ -57,15 +57,17 @@ timers_clear(struct op_ctx *ctx, uint64_t case_id, int64_t due)
 int
 timers_fire(struct op_ctx *ctx)
 {
-	MDB_cursor *cur;
-	MDB_val     k, v;
-	int         rc, rv = 0;
+	struct store_scan it;
+	MDB_val           k, v;
+	int               rc, rv;
 
-	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_TIMERS], &cur)) !=
-	    0) {
-		return (store_err(rc));
+	if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, DB_TIMERS, NULL,
+	         NULL)) != 0) {
+		return (rv);
 	}
-	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST)) == 0) {
+	/* From the first each time: firing writes (the event, the case). */
+	for (; (rc = store_scan_next(&it, &k, &v)) == 0;
+	     store_scan_restart(&it)) {
 		const unsigned char *b  = k.mv_data;
 		int64_t              at = (int64_t) store_u64_at(b);
 		uint64_t             id = store_u64_at(b + 8);
@@ -78,7 +80,7 @@ timers_fire(struct op_ctx *ctx)
 		size_t kl = b[16];
 		memcpy(kind, b + 17, kl < sizeof(kind) ? kl : sizeof(kind) - 1);
 		kind[kl < sizeof(kind) ? kl : sizeof(kind) - 1] = '\0';
-		if ((rv = store_cursor_del(ctx->st, cur)) != 0) {
+		if ((rv = store_scan_del(&it)) != 0) {
 			break;
 		}
 		if (store_case_get(ctx->txn, ctx->st, id, &doc) != 0) {
@@ -97,26 +99,20 @@ timers_fire(struct op_ctx *ctx)
 			break;
 		}
 	}
-	mdb_cursor_close(cur);
+	store_scan_end(&it);
 	if (rv != 0) {
 		return (rv);
 	}
-	return (rc == 0 || rc == MDB_NOTFOUND ? 0 : store_err(rc));
+	return (rc == 0 || rc == STORE_SCAN_END ? 0 : rc);
 }
 
 int64_t
 timers_next(MDB_txn *txn, struct store *st)
 {
-	MDB_cursor *cur;
-	MDB_val     k, v;
-	int64_t     at = -1;
+	MDB_val k, v;
 
-	if (mdb_cursor_open(txn, st->dbi[DB_TIMERS], &cur) != 0) {
-		return (-1);
+	if (store_first(txn, st, DB_TIMERS, &k, &v) == 0 && k.mv_size >= 8) {
+		return ((int64_t) store_u64_at(k.mv_data));
 	}
-	if (mdb_cursor_get(cur, &k, &v, MDB_FIRST) == 0 && k.mv_size >= 8) {
-		at = (int64_t) store_u64_at(k.mv_data);
-	}
-	mdb_cursor_close(cur);
-	return (at);
+	return (-1);
 }

@@ -26,7 +26,7 @@
 
 #include "core/dedup.h"
 #include "core/err.h"
-#include "core/store.h"
+#include "core/store/store.h"
 
 #ifndef SK_SOURCE_DIR
 #define SK_SOURCE_DIR "."

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/store.h"
+#include "core/store/store.h"
 
 static int
 fixture_rm_one(const char *path, const struct stat *sb, int flag,

@@ -30,7 +30,7 @@
 #include "core/auth.h"
 #include "core/err.h"
 #include "core/ops.h"
-#include "core/store.h"
+#include "core/store/store.h"
 #include "tests/unit/store_fixture.h"
 
 /* Longest token record (auth.c): format, roles, two "str" of an id. */

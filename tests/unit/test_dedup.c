@@ -32,7 +32,7 @@
 
 #include "core/dedup.h"
 #include "core/err.h"
-#include "core/store.h"
+#include "core/store/store.h"
 #include "tests/unit/store_fixture.h"
 
 #ifndef SK_SOURCE_DIR

@@ -1,5 +1,5 @@
 /*
- * test_store.c: unit tests of the LMDB storage (core/store.c).
+ * test_store.c: unit tests of the LMDB storage (core/store/).
  *
  * Each test opens a store in a fresh temporary directory and removes it
  * afterwards.  What is checked is what an operator would notice: a database
@@ -27,7 +27,7 @@
 #include <sodium.h>
 
 #include "core/err.h"
-#include "core/store.h"
+#include "core/store/store.h"
 #include "tests/unit/store_fixture.h"
 
 struct fixture {

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
-#include "core/server.h"
+#include "core/server/server.h"
 
 static void
 usage(FILE *f)

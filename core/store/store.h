@@ -205,6 +205,8 @@ int store_grow_ahead(struct store *st, bool *grown);
 void store_key_init(struct store_key *k);
 void store_key_u64(struct store_key *k, uint64_t v);
 void store_key_str(struct store_key *k, const char *s);
+/* n raw bytes (a tag byte, a hash): the caller keeps within STORE_KEY_MAX. */
+void store_key_bytes(struct store_key *k, const void *p, size_t n);
 uint64_t store_u64_at(const void *p);
 
 /* Plain access by key; values are borrowed until the transaction ends. */
@@ -226,6 +228,110 @@ int store_del_dup(MDB_txn *txn, struct store *st, enum store_db db,
 int store_cursor_put(struct store *st, MDB_cursor *cur, MDB_val *key,
     MDB_val *val, unsigned flags);
 int store_cursor_del(struct store *st, MDB_cursor *cur);
+
+/*
+ * Scans: the one way to walk a database, so that nothing outside the
+ * store opens a cursor, seeks with MDB_SET_RANGE or compares key prefixes
+ * (in the manner of Redis's hashTypeInitIterator / hashTypeNext and Knot
+ * Resolver's cache match).  An iterator lives where its caller likes (the
+ * stack, usually); its fields are the store's (core/store/scan.c).
+ *
+ *	struct store_scan it;
+ *	MDB_val k, v;
+ *	if ((rv = store_scan_begin(&it, txn, st, DB_BY_UNIT, &prefix,
+ *	         NULL)) != 0) { return (rv); }
+ *	while ((rv = store_scan_next(&it, &k, &v)) == 0) { ... }
+ *	store_scan_end(&it);
+ *	if (rv != STORE_SCAN_END) { return (rv); }
+ *
+ * Keys and values are borrowed until the transaction ends (or the record
+ * is deleted); keys are whole, the prefix included.
+ */
+#define STORE_SCAN_END 1 /* no (more) record: not an error */
+
+struct store_scan {
+	MDB_cursor   *cur;
+	struct store *st;
+	int           op;   /* the next move (an MDB_cursor_op) */
+	size_t        plen; /* bytes of prefix every key must start with */
+	size_t        slen; /* bytes of start */
+	unsigned char prefix[STORE_KEY_MAX];
+	unsigned char start[STORE_KEY_MAX];
+};
+
+/*
+ * Starts a scan of db over the keys that begin with prefix (NULL: every
+ * key), in key order from the first such key at or after from (NULL: the
+ * prefix's first).  Nothing is read until store_scan_next.  Returns SK_OK
+ * or an error; on error there is nothing to end.
+ */
+int store_scan_begin(struct store_scan *it, MDB_txn *txn, struct store *st,
+    enum store_db db, const struct store_key *prefix,
+    const struct store_key *from);
+/* The next record: SK_OK, STORE_SCAN_END past the last one (or the
+ * prefix's last), or a (negative) error. */
+int store_scan_next(struct store_scan *it, MDB_val *key, MDB_val *val);
+/* As store_scan_next, but one record per key in a database of sorted
+ * duplicates (the first duplicate of each key). */
+int store_scan_next_key(struct store_scan *it, MDB_val *key, MDB_val *val);
+/* The next store_scan_next starts again at the beginning (after records
+ * were deleted or added, say). */
+void store_scan_restart(struct store_scan *it);
+/* Deletes the record store_scan_next returned last (counted as a write);
+ * the next store_scan_next returns the one after it. */
+int store_scan_del(struct store_scan *it);
+/* Puts a record through the iterator's cursor (counted as a write): flags
+ * are mdb_put's (MDB_APPEND, MDB_APPENDDUP, MDB_NODUPDATA); in key order,
+ * LMDB finds the place on the leaf it is on without descending again. */
+int store_scan_put(struct store_scan *it, MDB_val *key, MDB_val *val,
+    unsigned flags);
+/* Ends the scan (closes its cursor); safe to call twice. */
+void store_scan_end(struct store_scan *it);
+
+/*
+ * Duplicates (MDB_DUPSORT databases: dedup_bands, search_terms), on the
+ * iterator's cursor; each moves it, so that store_scan_next goes on from
+ * there.  All return SK_OK, STORE_SCAN_END (no such key, pair or
+ * duplicate) or an error.
+ */
+/* Goes to key; *n is how many duplicates it has. */
+int store_dup_count(struct store_scan *it, const void *key, size_t klen,
+    size_t *n);
+/* Whether the pair (key, val) is there; if so the cursor is on it (for
+ * store_scan_del). */
+int store_dup_find(struct store_scan *it, const void *key, size_t klen,
+    const void *val, size_t vlen);
+/* The first duplicate of key at or after *val (which it replaces). */
+int store_dup_seek(struct store_scan *it, const void *key, size_t klen,
+    MDB_val *val);
+/* The last duplicate of key. */
+int store_dup_last(struct store_scan *it, const void *key, size_t klen,
+    MDB_val *val);
+/* The duplicate after, or before, the cursor's, under the same key. */
+int store_dup_next(struct store_scan *it, MDB_val *val);
+int store_dup_prev(struct store_scan *it, MDB_val *val);
+/* A database of fixed-size duplicates (MDB_DUPFIXED): the duplicates of
+ * the cursor's key, a page at a time, packed side by side in *vals; first
+ * for the first page, then false for each next one. */
+int store_dup_packed(struct store_scan *it, bool first, MDB_val *vals);
+
+/* A database's first or last record (the earliest timer, the latest
+ * event): SK_OK, STORE_SCAN_END if it is empty, or an error. */
+int store_first(MDB_txn *txn, struct store *st, enum store_db db,
+    MDB_val *key, MDB_val *val);
+int store_last(MDB_txn *txn, struct store *st, enum store_db db,
+    MDB_val *key, MDB_val *val);
+
+/* A database's size: its records (duplicates each count), and the leaf
+ * pages they fill. */
+struct store_stat {
+	uint64_t entries;
+	uint64_t leaf_pages;
+};
+int store_stat(MDB_txn *txn, struct store *st, enum store_db db,
+    struct store_stat *out);
+/* How many records db holds (0 if LMDB cannot say). */
+uint64_t store_entries(MDB_txn *txn, struct store *st, enum store_db db);
 
 /* A JSON document under a string id (units, users, councils). */
 int store_doc_get(MDB_txn *txn, struct store *st, enum store_db db,

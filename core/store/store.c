@@ -19,7 +19,7 @@
 #include <sodium.h>
 
 #include "core/err.h"
-#include "core/store.h"
+#include "core/store/store.h"
 #include "core/workflow.h"
 #include "ipc/proto.h"
 
@@ -110,6 +110,13 @@ store_key_str(struct store_key *k, const char *s)
 	}
 	k->b[k->len++] = (unsigned char) n;
 	memcpy(k->b + k->len, s, n);
+	k->len += n;
+}
+
+void
+store_key_bytes(struct store_key *k, const void *p, size_t n)
+{
+	memcpy(k->b + k->len, p, n);
 	k->len += n;
 }
 

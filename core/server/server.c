@@ -1,12 +1,12 @@
 /*
- * server.c: the loop that owns all state, and group commit.
- *
- * Each wake-up hands us every request queued since the last (a batch):
+ * server.c: the loop that owns all state, and group commit; this paragraph
+ * is the map of a request's path.  Each wake-up of the loop hands us every
+ * request queued since the last (a batch):
  *
  *   1. decode each request and find its op; answer malformed ones at once;
  *   2. answer reads from one read snapshot, at once (server.backup and
  *      server.verify, too long for the loop, go to libuv's thread pool:
- *      see struct deferred);
+ *      see deferred.c);
  *   3. apply every write inside one LMDB write transaction (a failed one
  *      rolls back alone: see apply_writes);
  *   4. commit once (one fsync for the whole batch);
@@ -19,6 +19,12 @@
  * clock, so the replay gives the same result and the client sees nothing.
  * If the commit fails otherwise, every write of the batch is answered
  * "unavailable": nothing is acknowledged that is not durable.
+ *
+ * Around the loop, each in a file of its own (impl.h): idempotency
+ * (idem.c), the server's own writes (system.c), the deadline timer
+ * (timer.c), schema upgrades at start (upgrade.c), and the thread pool's
+ * jobs (deferred.c).  The handlers are core/ops*.c, reached through the op
+ * table (op_find).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,14 +40,9 @@
 #include "core/log.h"
 #include "core/ops.h"
 #include "core/rubric.h"
-#include "core/timers.h"
-#include "core/server.h"
-#include "core/store.h"
+#include "core/server/impl.h"
+#include "core/store/store.h"
 #include "ipc/endpoint.h"
-
-#define IDEM_TTL_S (24 * 3600)
-#define IDEM_EXPIRE_PER_BATCH 64
-#define GROW_MAX_TRIES 8
 
 /* One request of a batch. */
 struct item {
@@ -55,26 +56,6 @@ struct item {
 	struct op_event_out *events;
 	char                *reply; /* malloc'd */
 	size_t               rlen;
-};
-
-struct server {
-	const struct server_config *cfg;
-	struct op_env               env;
-	uv_loop_t                   loop;
-	uv_signal_t                 sigint, sigterm, sighup;
-	uv_timer_t                  timer; /* the earliest deadline */
-	struct store               *st;
-	struct rubric_reg          *rubrics;
-	struct ipc_endpoint        *ep;
-	struct item                *items;
-	size_t                      cap;
-	bool                        stopping;
-	bool                        closed;  /* handles closed */
-	int                         pending; /* deferred work in flight */
-	/* Counters for the logs. */
-	unsigned long long batches, writes, commits;
-	unsigned long long replays; /* batches replayed nested (apply_writes) */
-	bool               dedup_stalled; /* an index step failed (dedup.c) */
 };
 
 static void
@@ -190,95 +171,6 @@ item_run(struct server *s, struct item *it, MDB_txn *txn, int64_t now)
 	return (it->err.code);
 }
 
-/*
- * Idempotency: a write repeated with the same request_id by the same
- * principal within a day gets the first reply again.
- */
-static void
-idem_key(struct store_key *k, const struct item *it)
-{
-	store_key_init(k);
-	store_key_str(k, it->who.id);
-	store_key_str(k, it->pr.request_id);
-}
-
-static int
-idem_lookup(struct server *s, MDB_txn *txn, struct item *it, int64_t now)
-{
-	struct store_key k;
-	MDB_val          v;
-	idem_key(&k, it);
-	if (store_get(txn, s->st, DB_IDEM, k.b, k.len, &v) != 0 ||
-	    v.mv_size < 8) {
-		return (SK_ENOTFOUND);
-	}
-	if (now - (int64_t) store_u64_at(v.mv_data) >= IDEM_TTL_S) {
-		return (SK_ENOTFOUND);
-	}
-	it->rlen  = v.mv_size - 8;
-	it->reply = malloc(it->rlen + 1);
-	if (it->reply == NULL) {
-		return (SK_EINTERNAL);
-	}
-	memcpy(it->reply, (char *) v.mv_data + 8, it->rlen);
-	it->reply[it->rlen] = '\0';
-	return (0);
-}
-
-static int
-idem_store(struct server *s, MDB_txn *txn, struct item *it, int64_t now)
-{
-	struct store_key k, t;
-	char            *buf;
-	int              rv;
-
-	idem_key(&k, it);
-	if ((buf = malloc(it->rlen + 8)) == NULL) {
-		return (SK_EINTERNAL);
-	}
-	store_key_init(&t);
-	store_key_u64(&t, (uint64_t) now);
-	memcpy(buf, t.b, 8);
-	memcpy(buf + 8, it->reply, it->rlen);
-	rv = store_put(txn, s->st, DB_IDEM, k.b, k.len, buf, it->rlen + 8);
-	free(buf);
-	if (rv != 0) {
-		return (rv);
-	}
-	memcpy(t.b + t.len, k.b, k.len);
-	t.len += k.len;
-	return (store_put(txn, s->st, DB_IDEM_TIME, t.b, t.len, "", 0));
-}
-
-/* Forgets a few request ids older than a day; a little each batch. */
-static int
-idem_expire(struct server *s, MDB_txn *txn, int64_t now)
-{
-	MDB_cursor *cur;
-	MDB_val     k, v;
-	int         rc, rv = 0, n = 0;
-
-	if ((rc = mdb_cursor_open(txn, s->st->dbi[DB_IDEM_TIME], &cur)) != 0) {
-		return (store_err(rc));
-	}
-	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST)) == 0 &&
-	    n++ < IDEM_EXPIRE_PER_BATCH) {
-		if (now - (int64_t) store_u64_at(k.mv_data) < IDEM_TTL_S) {
-			break;
-		}
-		if ((rv = store_del(txn, s->st, DB_IDEM,
-		         (char *) k.mv_data + 8, k.mv_size - 8)) != 0 ||
-		    (rv = store_cursor_del(s->st, cur)) != 0) {
-			break;
-		}
-	}
-	mdb_cursor_close(cur);
-	if (rv != 0) {
-		return (rv);
-	}
-	return (rc == 0 || rc == MDB_NOTFOUND ? 0 : store_err(rc));
-}
-
 static bool
 is_mapfull(int rv, const struct item *it)
 {
@@ -328,7 +220,8 @@ apply_writes(struct server *s, struct item *items, size_t n, int64_t now,
 			continue;
 		}
 		if (it->pr.request_id != NULL &&
-		    idem_lookup(s, txn, it, now) == 0) {
+		    idem_lookup(txn, s->st, it->who.id, it->pr.request_id, now,
+		        &it->reply, &it->rlen) == 0) {
 			continue;
 		}
 		if (!nested) {
@@ -366,7 +259,8 @@ apply_writes(struct server *s, struct item *items, size_t n, int64_t now,
 		}
 		item_reply_text(it);
 		if (it->pr.request_id != NULL &&
-		    (rv = idem_store(s, txn, it, now)) != 0) {
+		    (rv = idem_store(txn, s->st, it->who.id, it->pr.request_id,
+		         it->reply, it->rlen, now)) != 0) {
 			if (rv == SK_EMAPFULL) {
 				goto mapfull;
 			}
@@ -391,7 +285,7 @@ apply_writes(struct server *s, struct item *items, size_t n, int64_t now,
 		mdb_txn_abort(txn);
 		return (SK_ENESTED); /* replayed without it */
 	}
-	if ((rv = idem_expire(s, txn, now)) != 0) {
+	if ((rv = idem_expire(txn, s->st, now)) != 0) {
 		if (rv == SK_EMAPFULL) {
 			goto mapfull;
 		}
@@ -487,104 +381,7 @@ run_writes(struct server *s, struct item *items, size_t n, int64_t now)
 	}
 }
 
-/*
- * Work the server does on its own (deadlines, rereading rubrics): one write
- * transaction as the principal "sangkiend", committed, then published.
- * Returns SK_OK, or the error it logged.
- */
-typedef int (*system_fn)(struct op_ctx *ctx, void *arg);
-
-static void rearm_timer(struct server *s);
-
-static int
-run_system(struct server *s, const char *what, system_fn fn, void *arg)
-{
-	struct principal    sys = { .id = "sangkiend", .roles = ROLE_ADMIN };
-	struct proto_err    err = { 0 };
-	struct op_event_out *events = NULL;
-	MDB_txn             *txn;
-	int                  rv = SK_EMAPFULL;
-
-	for (int tries = 0; rv == SK_EMAPFULL && tries < GROW_MAX_TRIES;
-	     tries++) {
-		struct op_ctx ctx = {
-			.env  = &s->env,
-			.st   = s->st,
-			.who  = &sys,
-			.args = NULL,
-			.now  = clock_now(),
-			.err  = &err,
-			.on_council = -1,
-		};
-		ctx.events_tail = &ctx.events;
-		op_events_free(events);
-		events = NULL;
-		proto_err_clear(&err);
-		if ((rv = store_write_begin(s->st, NULL, &txn)) != 0) {
-			break;
-		}
-		ctx.txn = txn;
-		rv      = fn(&ctx, arg);
-		events  = ctx.events;
-		if (rv == 0 && err.code == 0) {
-			rv = store_err(mdb_txn_commit(txn));
-		} else {
-			rv = rv ? rv : err.code;
-			mdb_txn_abort(txn);
-		}
-		if (rv == SK_EMAPFULL && store_grow(s->st) != 0) {
-			break;
-		}
-	}
-	if (rv != 0) {
-		log_error("%s failed: %s %s", what, sk_err_code(rv), err.msg);
-	} else {
-		for (struct op_event_out *e = events; e; e = e->next) {
-			ipc_publish(s->ep, e->type, e->text, e->len);
-		}
-	}
-	op_events_free(events);
-	proto_err_clear(&err);
-	rearm_timer(s);
-	return (rv);
-}
-
-static int
-fire_timers(struct op_ctx *ctx, void *arg)
-{
-	(void) arg;
-	return (timers_fire(ctx));
-}
-
-static void
-on_timer(uv_timer_t *h)
-{
-	run_system(h->data, "firing deadlines", fire_timers, NULL);
-}
-
-/* Arms the uv_timer for the earliest deadline in the database. */
-static void
-rearm_timer(struct server *s)
-{
-	MDB_txn *txn;
-	int64_t  at = -1;
-
-	if (s->stopping) {
-		return;
-	}
-	if (store_read_begin(s->st, &txn) == 0) {
-		at = timers_next(txn, s->st);
-		store_read_end(s->st);
-	}
-	if (at < 0) {
-		uv_timer_stop(&s->timer);
-		return;
-	}
-	int64_t delay = at - clock_now();
-	delay         = delay < 0 ? 0 : delay > 3600 ? 3600 : delay;
-	/* At most an hour ahead: a long sleep re-checks the clock. */
-	uv_timer_start(&s->timer, on_timer, (uint64_t) delay * 1000, 0);
-}
+static void close_server(struct server *s, bool catch_up);
 
 static void
 rubric_changed(void *arg, json_object *version)
@@ -608,183 +405,35 @@ load_rubrics(struct op_ctx *ctx, void *arg)
 	return (0);
 }
 
-static uint64_t
-db_entries(MDB_txn *txn, struct store *st, enum store_db db)
-{
-	MDB_stat ms;
-	return (mdb_stat(txn, st->dbi[db], &ms) == 0 ? ms.ms_entries : 0);
-}
-
-/*
- * A database written before council_index or case_items existed has
- * councils and cases without them: build them once, at start.
- */
-static int
-rebuild_derived(struct op_ctx *ctx, void *arg)
-{
-	MDB_cursor *cur;
-	MDB_val     k, v;
-	uint64_t    n;
-	int         rc, rv = 0;
-
-	(void) arg;
-	if (db_entries(ctx->txn, ctx->st, DB_COUNCIL_INDEX) == 0 &&
-	    db_entries(ctx->txn, ctx->st, DB_COUNCILS) > 0 &&
-	    (rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_COUNCILS], &cur)) ==
-	        0) {
-		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-		     rc == 0 && rv == 0;
-		     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-			json_object *c = store_json(&v);
-			rv = c != NULL ? council_index_update(ctx, NULL, c) : 0;
-			json_object_put(c);
-		}
-		mdb_cursor_close(cur);
-		log_info("council index rebuilt");
-	}
-	if (rv == 0 && db_entries(ctx->txn, ctx->st, DB_CASE_ITEMS) <
-	        db_entries(ctx->txn, ctx->st, DB_CASES)) {
-		rv = store_case_items_rebuild(ctx->txn, ctx->st, &n);
-		log_info("list items rebuilt for %llu cases",
-		    (unsigned long long) n);
-	}
-	/* Tokens written before they carried their principal. */
-	if (rv == 0 && (rv = auth_tokens_upgrade(ctx->txn, ctx->st, &n)) == 0 &&
-	    n > 0) {
-		log_info("%llu tokens rewritten with their principal",
-		    (unsigned long long) n);
-	}
-	return (rv);
-}
-
-/* One call of dedup_index_upgrade: what it did, for upgrade_derived. */
-struct upgrade {
-	bool     done;
-	uint64_t cases;
-};
-
-static int
-upgrade_dedup(struct op_ctx *ctx, void *arg)
-{
-	struct upgrade *u = arg;
-	return (dedup_index_upgrade(ctx->txn, ctx->st, DEDUP_UPGRADE_ENTRIES,
-	    &u->done, &u->cases));
-}
-
-/*
- * A database indexed for duplicates by an older sangkiend has its bands
- * rebuilt before the server answers (dedup.c), once: 0.4 s for 16,000
- * indexed cases, 9.3 s for 300,000 (of a million cases).  Returns false
- * if that failed.
- */
-static bool
-upgrade_derived(struct server *s)
-{
-	uint64_t       t0 = uv_hrtime(), cases = 0;
-	struct upgrade u  = { 0 };
-
-	while (!u.done) {
-		if (run_system(s, "rebuilding the duplicate index",
-		        upgrade_dedup, &u) != 0) {
-			return (false);
-		}
-		cases = u.cases > cases ? u.cases : cases;
-	}
-	if (cases > 0) {
-		log_info("duplicate index of %llu cases rebuilt in its new "
-		         "format (schema 2) in %.1f s",
-		    (unsigned long long) cases,
-		    (double) (uv_hrtime() - t0) / 1e9);
-	}
-	return (true);
-}
-
-/*
- * An op's long part (server.backup, server.verify) on libuv's thread pool:
- * the handler checked its arguments on the loop; op->work reads a snapshot
- * of its own (the environment is MDB_NOTLS), so the loop goes on serving
- * while it runs, and the reply goes out when it is done.
- */
-struct deferred {
-	uv_work_t        work;
-	struct server   *s;
-	struct ipc_req  *req;
-	const struct op *op;
-	struct op_work   w;
-	int              rv;
-	uint64_t         t0; /* uv_hrtime at the start, for the log */
-};
-
-static void close_server(struct server *s, bool catch_up);
-
+/* A deferred op has replied: a stop waiting for it may go on. */
 static void
-deferred_run(uv_work_t *work)
+deferred_finished(void *arg)
 {
-	struct deferred *d = work->data;
-	d->rv              = d->op->work(&d->w);
-	if (d->rv != 0 && d->w.err.code == 0) {
-		proto_fail(&d->w.err, d->rv, "%s failed without saying why",
-		    d->op->name);
-	}
-}
-
-static void
-deferred_done(uv_work_t *work, int status)
-{
-	struct deferred *d = work->data;
-	struct server   *s = d->s;
-	char            *reply;
-	size_t           len = 0;
-
-	if (status != 0 && d->rv == 0) {
-		proto_fail(&d->w.err, SK_EINTERNAL, "%s was cancelled",
-		    d->op->name);
-	}
-	log_info("%s ended in %.2f s: %s", d->op->name,
-	    (double) (uv_hrtime() - d->t0) / 1e9,
-	    d->w.err.code != 0 ? sk_err_code(d->w.err.code) : "ok");
-	reply = d->w.err.code != 0 ? proto_reply_err(&d->w.err, &len)
-	                           : proto_reply_ok(d->w.result, &len);
-	ipc_reply(d->req, reply ? reply : "", reply ? len : 0);
-	free(reply);
-	json_object_put(d->w.arg);
-	json_object_put(d->w.result);
-	proto_err_clear(&d->w.err);
-	free(d);
+	struct server *s = arg;
 	if (--s->pending == 0 && s->stopping) {
 		close_server(s, true);
 	}
 }
 
+/* Hands a read's long part to the thread pool (deferred.c). */
 static void
 defer_work(struct server *s, struct item *it)
 {
-	struct deferred *d = calloc(1, sizeof(*d));
+	json_object *arg = it->result; /* the handler's, now deferred.c's */
 
-	if (d == NULL || it->op->work == NULL) {
-		bool oom = d == NULL;
-		free(d);
+	it->result = NULL;
+	if (server_defer(&s->loop, &s->env, s->st, it->req, it->op, arg,
+	        deferred_finished, s) != 0) {
 		item_reset(it);
 		proto_fail(&it->err, SK_EINTERNAL, "%s: %s", it->op->name,
-		    oom ? "out of memory" : "no work to defer");
+		    it->op->work == NULL ? "no work to defer" : "out of memory");
 		item_send(it);
 		return;
 	}
-	d->s         = s;
-	d->req       = it->req;
-	d->op        = it->op;
-	d->w.env     = &s->env;
-	d->w.st      = s->st;
-	d->w.arg     = it->result; /* the handler's, now ours */
-	it->result   = NULL;
-	d->work.data = d;
 	item_reset(it);
 	json_object_put(it->pr.root);
 	it->pr.root = NULL;
 	s->pending++;
-	d->t0 = uv_hrtime();
-	log_info("%s began, on the thread pool", d->op->name);
-	uv_queue_work(&s->loop, &d->work, deferred_run, deferred_done);
 }
 
 static void
@@ -870,7 +519,7 @@ on_batch(void *arg, struct ipc_req *batch)
 	store_read_end(s->st);
 	if (nwrites > 0) {
 		run_writes(s, s->items, n, now);
-		rearm_timer(s);
+		server_timer_rearm(s);
 	}
 	log_debug("batch %llu: %zu requests, %zu writes", s->batches, n,
 	    nwrites);
@@ -924,7 +573,7 @@ close_server(struct server *s, bool catch_up)
 	/* Leave the bands and the postings whole: quicker queries at the
 	 * next start, and nothing pending in a backup taken while stopped. */
 	if (catch_up) {
-		run_system(s,
+		server_system(s,
 		    "bringing the duplicate and search indexes up to date",
 		    dedup_catch_up, NULL);
 	}
@@ -940,8 +589,9 @@ on_sighup(uv_signal_t *h, int signum)
 	struct server *s = h->data;
 	(void) signum;
 	log_info("SIGHUP: rereading rubrics from %s", s->cfg->rubrics_dir);
-	run_system(s, "rereading rubrics", load_rubrics,
+	server_system(s, "rereading rubrics", load_rubrics,
 	    (void *) s->cfg->rubrics_dir);
+	server_timer_rearm(s);
 	ipc_endpoint_reload_web(s->ep);
 }
 
@@ -1010,13 +660,13 @@ server_run(const struct server_config *cfg)
 	uv_signal_start(&s.sigint, on_signal, SIGINT);
 	uv_signal_start(&s.sigterm, on_signal, SIGTERM);
 	uv_signal_start(&s.sighup, on_sighup, SIGHUP);
-	run_system(&s, "rebuilding indexes", rebuild_derived, NULL);
-	if (!upgrade_derived(&s)) {
+	if (!server_upgrade(&s)) {
 		close_server(&s, false);
 		goto cleanup_store;
 	}
-	run_system(&s, "loading rubrics", load_rubrics,
+	server_system(&s, "loading rubrics", load_rubrics,
 	    (void *) cfg->rubrics_dir);
+	server_timer_rearm(&s);
 
 	for (const char *const *u = cfg->listen; *u; u++) {
 		log_info("API on %s", *u);

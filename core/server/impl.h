@@ -1,0 +1,100 @@
+/*
+ * impl.h: what the files of core/server/ share, and nobody else includes
+ * (in the manner of Knot Resolver's lib/cache/impl.h).  server.c owns the
+ * loop and struct server; the others each hold one concern of it and call
+ * only downward: timer.c and upgrade.c call system.c, server.c calls them
+ * all, and none of them calls server.c.
+ *
+ *   system.c    the server's own writes (deadlines, rubrics, upgrades)
+ *   timer.c     the uv_timer armed for the earliest review deadline
+ *   idem.c      request_id: a repeated write gets its first reply again
+ *   upgrade.c   derived data an older sangkiend did not write, at start
+ *   deferred.c  server.backup and server.verify on libuv's thread pool
+ */
+#ifndef SK_SERVER_IMPL_H
+#define SK_SERVER_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "core/ops.h"
+#include "core/server/server.h"
+#include "ipc/endpoint.h"
+
+/* How often a write transaction is retried after growing a full map. */
+#define GROW_MAX_TRIES 8
+
+struct item; /* one request of a batch (server.c) */
+
+/* The server: one per process, owned by the loop's thread. */
+struct server {
+	const struct server_config *cfg;
+	struct op_env               env;
+	uv_loop_t                   loop;
+	uv_signal_t                 sigint, sigterm, sighup;
+	uv_timer_t                  timer; /* the earliest deadline */
+	struct store               *st;
+	struct rubric_reg          *rubrics;
+	struct ipc_endpoint        *ep;
+	struct item                *items;
+	size_t                      cap;
+	bool                        stopping;
+	bool                        closed;  /* handles closed */
+	int                         pending; /* deferred work in flight */
+	/* Counters for the logs. */
+	unsigned long long batches, writes, commits;
+	unsigned long long replays; /* batches replayed nested (apply_writes) */
+	bool               dedup_stalled; /* an index step failed (dedup.c) */
+};
+
+/*
+ * system.c.  Work the server does on its own: fn runs in one write
+ * transaction as the principal "sangkiend", which is committed (the map
+ * grown and fn run again if it was full), then its events are published.
+ * Returns SK_OK, or the error it logged.
+ */
+typedef int (*system_fn)(struct op_ctx *ctx, void *arg);
+int server_system(struct server *s, const char *what, system_fn fn,
+    void *arg);
+
+/*
+ * timer.c.  Arms s->timer for the earliest deadline in the database (at
+ * most an hour ahead); when it goes off, the due timers fire in a system
+ * write and the timer is armed again.  Does nothing once stopping.
+ */
+void server_timer_rearm(struct server *s);
+
+/*
+ * idem.c.  A write repeated with the same request_id by the same principal
+ * within a day gets the first reply again.  idem_lookup gives that reply
+ * (malloc'd, *len bytes, NUL-terminated) or SK_ENOTFOUND; idem_store keeps
+ * reply for the day; idem_expire forgets a few request ids older than a
+ * day, a little in each batch.
+ */
+int idem_lookup(MDB_txn *txn, struct store *st, const char *who,
+    const char *request_id, int64_t now, char **reply, size_t *len);
+int idem_store(MDB_txn *txn, struct store *st, const char *who,
+    const char *request_id, const char *reply, size_t len, int64_t now);
+int idem_expire(MDB_txn *txn, struct store *st, int64_t now);
+
+/*
+ * upgrade.c.  Brings what an older sangkiend left up to date before the
+ * server answers: derived indexes it did not write, the duplicate index's
+ * older format.  Returns false if that failed (the server must not start).
+ */
+bool server_upgrade(struct server *s);
+
+/*
+ * deferred.c.  Runs op->work on libuv's thread pool with arg (the handler's
+ * result, now owned here) and replies to req when it is done; then calls
+ * done(done_arg) on the loop.  Returns SK_OK, or an error (nothing queued,
+ * arg released, req not answered: the caller answers it).
+ */
+int server_defer(uv_loop_t *loop, const struct op_env *env,
+    struct store *st, struct ipc_req *req, const struct op *op,
+    json_object *arg, void (*done)(void *), void *done_arg);
+
+#endif
