@@ -8,7 +8,7 @@
 
 import { Api } from './api.js';
 import { h, replace, errorText } from './dom.js';
-import { loginView, logout } from './views/login.js';
+import { loginView, logout, passwordView } from './views/login.js';
 import { mineView, formView } from './views/author.js';
 import { caseView } from './views/case.js';
 import { queueView, reviewView } from './views/council.js';
@@ -122,7 +122,7 @@ function drawNav() {
 	const here = location.hash || '#/';
 	replace(nav, navLinks().map(([href, text]) =>
 		h('a', { href, 'aria-current': here === href ? 'page' : null }, text)),
-	ctx.me ? h('span', { class: 'who' }, ctx.me.name || ctx.me.id) : null,
+	ctx.me ? h('a', { href: '#/password', title: 'Đổi mật khẩu' }, ctx.me.name || ctx.me.id) : null,
 	ctx.me ? h('button', { type: 'button', onclick: () => logout(ctx) },
 		'Đăng xuất') : null);
 }
@@ -143,6 +143,7 @@ function homeView(ctx, main) {
 const routes = [
 	[/^#?\/?$/, homeView],
 	[/^#\/login$/, loginView],
+	[/^#\/password$/, passwordView],
 	[/^#\/mine$/, mineView],
 	[/^#\/new$/, formView],
 	[/^#\/edit\/(\d+)$/, formView],

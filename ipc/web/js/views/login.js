@@ -50,3 +50,33 @@ export async function logout(ctx) {
 	await ctx.logout();
 	ctx.go('#/login');
 }
+
+// The logged-in user changes their own password (user.password with the
+// old one, as the protocol requires of anyone changing their own).
+export function passwordView(ctx, main) {
+	const old = h('input', { type: 'password', name: 'old_password', autocomplete: 'current-password' });
+	const pw = h('input', { type: 'password', name: 'password', autocomplete: 'new-password', minlength: 8 });
+	const again = h('input', { type: 'password', name: 'password2', autocomplete: 'new-password' });
+	const msg = h('p', { role: 'alert' });
+	const form = h('form', { class: 'card', onsubmit: async (e) => {
+		e.preventDefault();
+		msg.className = 'error';
+		if (pw.value !== again.value) {
+			msg.textContent = 'Hai lần nhập mật khẩu mới không giống nhau.';
+			again.focus();
+			return;
+		}
+		try {
+			await ctx.api.call('user.password',
+				{ id: ctx.me.id, password: pw.value, old_password: old.value });
+			msg.className = 'ok';
+			msg.textContent = 'Đã đổi mật khẩu.';
+			form.reset();
+		} catch (e2) {
+			msg.textContent = errorText(e2);
+		}
+	} }, field('Mật khẩu hiện tại', old), field('Mật khẩu mới (ít nhất 8 ký tự)', pw),
+	field('Nhập lại mật khẩu mới', again), msg,
+	h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Đổi mật khẩu')));
+	replace(main, h('h1', {}, 'Đổi mật khẩu'), form);
+}
