@@ -4,10 +4,10 @@
  *
  * The files, a concern each:
  *   host.c      the public API: load a rubric, call check and decide
- *   sandbox.c   the sandbox and its limits: the capped allocator, the
- *               instruction budget and its hook, protected calls with
- *               file:line, read-only library views, the environment
- *               (allow list, extend)
+ *   sandbox.c   the limits: the capped allocator, the instruction budget
+ *               and its hook, protected calls with file:line
+ *   env.c       the environment a chunk runs in: the allow list, read-only
+ *               library views, xpcall, loading chunks, extend
  *   charge.c    charging C library calls a count hook cannot see, and the
  *               pattern functions' worst-case guard
  *   contract.c  the rubric contract: the table a rubric returns and its
@@ -101,7 +101,7 @@ struct plug_call {
 	size_t      size; /* of the JSON made so far, about */
 };
 
-/* What the sandbox's calls share (sandbox.c). */
+/* The limits (sandbox.c). */
 
 /* The rubric whose state L is. */
 struct plug_rubric *host_rubric_of(lua_State *L);
@@ -115,6 +115,8 @@ int   l_host_panic(lua_State *L);
  * SK_ERUBRIC with file:line in err.  The state stays usable. */
 int host_run(struct plug_rubric *r, lua_CFunction fn, void *ctx, char *err,
     size_t errlen);
+/* The environment (env.c). */
+
 /* The key at idx as text for a message (its type name if not a string). */
 const char *host_key_str(lua_State *L, int idx);
 /* Loads src as text in the sandbox and runs it; pushes its one result. */
