@@ -23,7 +23,7 @@ usage_err(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n(run 'sangkien help' for usage)\n");
+	fprintf(stderr, "\n(xem cách dùng: sangkien help)\n");
 	return (CLI_EUSAGE);
 }
 
@@ -63,7 +63,9 @@ parse_case_id(const char *s, long long *id)
 {
 	if (parse_pos_int(s, id) != 0) {
 		return (
-		    usage_err("a case ID is a positive integer, not '%s'", s));
+		    usage_err("số hồ sơ là một số nguyên dương, không phải "
+		              "'%s'",
+		        s));
 	}
 	return (0);
 }
@@ -80,7 +82,7 @@ opt_pos_int(
 	const char *v = opt_get(a, opt);
 
 	if (v != NULL && parse_pos_int(v, out) != 0) {
-		return (usage_err("%s takes %s, not '%s'", opt, what, v));
+		return (usage_err("%s nhận %s, không phải '%s'", opt, what, v));
 	}
 	return (0);
 }
@@ -254,7 +256,7 @@ parse_object(const char *text, char *err, size_t errlen)
 	if ((obj = proto_json_parse(text, strlen(text), &e)) == NULL) {
 		snprintf(err, errlen, "%s", e.msg);
 	} else if (!json_object_is_type(obj, json_type_object)) {
-		snprintf(err, errlen, "not a JSON object ({...})");
+		snprintf(err, errlen, "không phải một đối tượng JSON ({...})");
 		json_object_put(obj);
 		obj = NULL;
 	}
