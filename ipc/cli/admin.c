@@ -1,6 +1,6 @@
 /*
  * admin.c: the administrator's commands: units, users and councils (get,
- * list, put), tokens, and `whoami`.
+ * list, put), tokens and passwords; and for anyone, `login` and `whoami`.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -382,4 +382,77 @@ cmd_token(struct cli *cl, const struct cmd *cmd, const struct args *a)
 {
 	return (call_and_show(
 	    cl, cmd, a, "user.token", object_id_args(a->pos[0]), show_token));
+}
+
+#define CLI_PASSWORD_MAX 1024 /* the server takes at most 256 bytes */
+
+static int
+show_passwd(struct cli *cl, const struct cmd *cmd, const struct args *a,
+    json_object *r)
+{
+	printf("đã đặt mật khẩu mới cho %s\n", a->pos[0]);
+	return (CLI_OK);
+}
+
+/*
+ * "passwd USER": an admin sets USER's password (user.password).  The
+ * password is read by cli_read_secret, twice on a terminal; it never
+ * appears on the command line, where other users of the machine could read
+ * it in the process list.
+ */
+int
+cmd_passwd(struct cli *cl, const struct cmd *cmd, const struct args *a)
+{
+	char         pw[CLI_PASSWORD_MAX];
+	char         prompt[160];
+	json_object *args;
+	int          rv;
+
+	snprintf(prompt, sizeof(prompt), "Mật khẩu mới cho %s: ", a->pos[0]);
+	if ((rv = cli_read_secret(opt_get(a, "--password-file"), prompt, 1,
+	         pw, sizeof(pw))) != 0) {
+		return (rv);
+	}
+	args = object_id_args(a->pos[0]);
+	json_object_object_add(args, "password", json_object_new_string(pw));
+	explicit_bzero(pw, sizeof(pw));
+	return (call_and_show(cl, cmd, a, "user.password", args, show_passwd));
+}
+
+static int
+show_login(struct cli *cl, const struct cmd *cmd, const struct args *a,
+    json_object *r)
+{
+	char at[64];
+
+	/* The token alone on stdout, so that T=$(sangkien login U) works. */
+	printf("%s\n", cli_str(r, "token"));
+	fflush(stdout);
+	cli_time(cli_str(r, "expires_at"), 0, at, sizeof(at));
+	fprintf(stderr,
+	    "Phiên đăng nhập của %s; hết hạn lúc %s nếu không dùng (mỗi lần "
+	    "dùng lại kéo dài thêm).\n",
+	    a->pos[0], at);
+	return (CLI_OK);
+}
+
+/* "login USER": a session token for USER's password (auth.login). */
+int
+cmd_login(struct cli *cl, const struct cmd *cmd, const struct args *a)
+{
+	char         pw[CLI_PASSWORD_MAX];
+	char         prompt[160];
+	json_object *args;
+	int          rv;
+
+	snprintf(prompt, sizeof(prompt), "Mật khẩu của %s: ", a->pos[0]);
+	if ((rv = cli_read_secret(opt_get(a, "--password-file"), prompt, 0,
+	         pw, sizeof(pw))) != 0) {
+		return (rv);
+	}
+	args = json_object_new_object();
+	json_object_object_add(args, "user", json_object_new_string(a->pos[0]));
+	json_object_object_add(args, "password", json_object_new_string(pw));
+	explicit_bzero(pw, sizeof(pw));
+	return (call_and_show(cl, cmd, a, "auth.login", args, show_login));
 }

@@ -264,6 +264,14 @@ int  set_opt_pos_int(json_object *args, const struct args *a,
 char *read_file(const char *path, char *err, size_t errlen);
 /* Text as one JSON object, as strictly as the server parses requests. */
 json_object *parse_object(const char *text, char *err, size_t errlen);
+/*
+ * Reads a password into buf (len bytes): the first line of file if not
+ * NULL; else a line of standard input if it is not a terminal; else from
+ * the terminal without echo after prompt, twice if twice is set (the two
+ * must match).  Returns 0, or CLI_EUSAGE after saying what went wrong.
+ */
+int cli_read_secret(const char *file, const char *prompt, int twice,
+    char *buf, size_t len);
 /* {"id": id}: the args of an op on one case, or on a unit, user, ... */
 json_object *cli_case_args(long long id);
 json_object *object_id_args(const char *id);
@@ -308,7 +316,7 @@ int cmd_search(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_score(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_decide(struct cli *cl, const struct cmd *cmd, const struct args *a);
 
-/* admin.c: units, users, councils, tokens, and who one is. */
+/* admin.c: units, users, councils, tokens, passwords, and who one is. */
 int cmd_whoami(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_get(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_list(struct cli *cl, const struct cmd *cmd, const struct args *a);
@@ -317,6 +325,8 @@ int cmd_user_put(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_council_put(
     struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_token(struct cli *cl, const struct cmd *cmd, const struct args *a);
+int cmd_passwd(struct cli *cl, const struct cmd *cmd, const struct args *a);
+int cmd_login(struct cli *cl, const struct cmd *cmd, const struct args *a);
 
 /* rubrics.c: the scoring rubrics. */
 int cmd_rubric_get(

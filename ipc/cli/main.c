@@ -234,6 +234,10 @@ static const struct optspec council_put_opts[] = {
 	{ NULL, 0 },
 };
 
+static const struct optspec password_opts[] = {
+	{ "--password-file", 1 },
+	{ NULL, 0 },
+};
 static const struct optspec rubric_test_opts[] = {
 	{ "--case", 1 },
 	{ NULL, 0 },
@@ -360,6 +364,14 @@ static const struct cmd cmds[] = {
 	{ "token", NULL, cmd_token, no_opts, 1, 1, CMD_API | CMD_WRITE,
 	    "token USER",
 	    "Tạo token mới cho USER (chỉ hiện một lần; token cũ hết hiệu lực)." },
+	{ "passwd", NULL, cmd_passwd, password_opts, 1, 1,
+	    CMD_API | CMD_WRITE, "passwd USER [--password-file FILE]",
+	    "Đặt mật khẩu mới cho USER (quản trị; hỏi hai lần, không hiện "
+	    "chữ)." },
+	{ "login", NULL, cmd_login, password_opts, 1, 1, CMD_API,
+	    "login USER [--password-file FILE]",
+	    "Đăng nhập bằng mật khẩu; in token của phiên (dùng với "
+	    "--token)." },
 	{ "demo", NULL, cmd_demo, no_opts, 0, 0, CMD_API, "demo",
 	    "Dựng một tỉnh mẫu (Lạng Sơn): có hồ sơ ở mọi trạng thái." },
 	{ "similar", NULL, cmd_similar, similar_opts, 0, 1, CMD_API,

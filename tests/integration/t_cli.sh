@@ -29,10 +29,18 @@ check "no command exits 2" 2 "$(status_of "$SKC" 2>/dev/null)"
 check "help exits 0" 0 "$(status_of sk help)"
 sk help >"$T_DIR/help"
 for c in status verify backup cases show history watch call whoami \
-	'unit put' 'user put' 'council put' token act create update demo; do
+	'unit put' 'user put' 'council put' token act create update demo \
+	passwd login; do
 	check "help lists '$c'" 1 \
 		"$(grep -c "^  $c\( \|$\)" "$T_DIR/help")"
 done
+
+check "passwd with nothing on standard input exits 2" 2 \
+	"$(status_of sk passwd ly.thi.ba </dev/null 2>"$ERR")"
+check "... saying so" 1 "$(grep -c 'không có mật khẩu nào' "$ERR")"
+check "passwd with a missing --password-file exits 2" 2 \
+	"$(status_of sk passwd ly.thi.ba --password-file "$T_DIR/khong-co" 2>"$ERR")"
+check "... naming it" 1 "$(grep -c "$T_DIR/khong-co" "$ERR")"
 
 # --- No server: exit 3 with a message that says what to check. ----------
 

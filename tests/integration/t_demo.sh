@@ -111,7 +111,7 @@ sk demo >"$T_DIR/demo"
 check "demo runs again on the same server: 15 + 2 + 15 cases" 32 \
 	"$(sk --json cases --all | jq '.items | length')"
 check "demo prints a summary of its cases: a header and fifteen rows" 16 \
-	"$(grep -cE '^(ID|[0-9]+) ' "$T_DIR/demo")"
+	"$(grep -cE '^(SỐ|[0-9]+) ' "$T_DIR/demo")"
 check "demo prints no token" 0 \
 	"$(grep -cE 'sk_[A-Za-z0-9_-]{16,}' "$T_DIR/demo" || true)"
 check "demo says how to get a token" 1 \
