@@ -215,7 +215,7 @@ cli_str(json_object *o, const char *key)
 	if (json_object_is_type(v, json_type_string)) {
 		return (json_object_get_string(v));
 	}
-	return (proto_json_text(v, NULL));
+	return (util_json_text(v, NULL));
 }
 
 const char *
@@ -696,7 +696,7 @@ render_array(json_object *v, char *out, size_t len)
 			    out + n, len - n, "%s%s (%s)", sep, user, cli_role_words(role));
 		} else {
 			n += (size_t) snprintf(out + n, len - n, "%s%s", sep,
-			    proto_json_text(e, NULL));
+			    util_json_text(e, NULL));
 		}
 	}
 }
@@ -717,7 +717,7 @@ render_value(json_object *v, char *out, size_t len)
 	} else if (json_object_is_type(v, json_type_string)) {
 		snprintf(out, len, "%s", json_object_get_string(v));
 	} else {
-		snprintf(out, len, "%s", proto_json_text(v, NULL));
+		snprintf(out, len, "%s", util_json_text(v, NULL));
 	}
 }
 

@@ -196,7 +196,7 @@ watch_print(struct cli *cl, json_object *ev)
 	char change[256];
 
 	if (cl->o.json) {
-		printf("%s\n", proto_json_text(ev, NULL));
+		printf("%s\n", util_json_text(ev, NULL));
 		fflush(stdout);
 		return;
 	}
