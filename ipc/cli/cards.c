@@ -33,7 +33,7 @@ print_state_counts(json_object *cases)
 		total += jint(cases, name, 0);
 		row[0] = name;
 		row[1] = buf;
-		row[2] = wf_state_label((enum wf_state) s);
+		row[2] = cli_state_short(name);
 		cli_table_add(t, row);
 	}
 	snprintf(buf, sizeof(buf), "%lld", total);
@@ -109,8 +109,10 @@ print_events(json_object *items, int with_seq)
 	if ((t = cli_table_new(5 - off, heads + off)) == NULL) {
 		return (CLI_ETRANSPORT);
 	}
-	cli_table_cut(t, 2 - off, 10);
-	cli_table_flex(t, 3 - off, 8);
+	/* The actor is cut first, never what happened; each row's change
+	 * is the state it led to, the one before being the row above. */
+	cli_table_flex(t, 2 - off, 10);
+	cli_table_cut(t, 4 - off, 10);
 	for (size_t i = 0; i < jlen(items); i++) {
 		json_object *ev = json_object_array_get_idx(items, i);
 		char         at[64];
@@ -118,7 +120,7 @@ print_events(json_object *items, int with_seq)
 		const char  *row[5];
 
 		cli_time(cli_str(ev, "at"), 0, at, sizeof(at));
-		cli_event_change(ev, change, sizeof(change));
+		cli_event_change(ev, 0, change, sizeof(change));
 		row[0] = cli_str(ev, "seq");
 		row[1] = at;
 		row[2] = cli_str(ev, "actor");
@@ -596,6 +598,15 @@ list_add_row(struct cli_table *t, const char *const *cols, json_object *it)
 		        strcmp(cols[c], "criteria") == 0) &&
 		    json_object_is_type(v, json_type_array)) {
 			snprintf(cells[c], sizeof(cells[c]), "%zu", jlen(v));
+		} else if (strcmp(cols[c], "scope") == 0 &&
+		    json_object_is_type(v, json_type_string)) {
+			/* "cấp cơ sở" under the heading CẤP: "cơ sở". */
+			snprintf(cells[c], sizeof(cells[c]), "%s",
+			    stage_text(json_object_get_string(v)) +
+			        (strncmp(stage_text(json_object_get_string(v)),
+			             "cấp ", strlen("cấp ")) == 0
+			                ? strlen("cấp ")
+			                : 0));
 		} else if (strcmp(cols[c], "created_at") == 0 &&
 		    json_object_is_type(v, json_type_string)) {
 			cli_time(json_object_get_string(v), 1, cells[c],

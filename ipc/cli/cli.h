@@ -167,8 +167,12 @@ const char *stage_text(const char *stage);
 const char *cli_action_words(const char *action);
 /* What an event did, in Vietnamese ("nộp", "chấm điểm", ...). */
 const char *cli_event_words(json_object *ev);
-/* An event's change of state, "Đã nộp → Trả lại", or its verdict; or "". */
-void cli_event_change(json_object *ev, char *out, size_t len);
+/*
+ * An event's change of state, "Đã nộp → Trả lại" ("→ Trả lại" without
+ * with_from), or its verdict; or "".
+ */
+void cli_event_change(
+    json_object *ev, int with_from, char *out, size_t len);
 /*
  * An RFC 3339 UTC time as local time for people: "2026-11-27 15:30", or
  * just the date when date_only is set.  Text it cannot parse is copied.

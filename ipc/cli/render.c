@@ -859,15 +859,16 @@ cli_event_words(json_object *ev)
 }
 
 void
-cli_event_change(json_object *ev, char *out, size_t len)
+cli_event_change(json_object *ev, int with_from, char *out, size_t len)
 {
 	const char *from    = cli_str(ev, "from");
 	const char *to      = cli_str(ev, "to");
 	const char *verdict = cli_str(ev, "verdict");
 
 	out[0] = '\0';
-	if (from != NULL || to != NULL) {
-		snprintf(out, len, "%s → %s", cli_state_short(from),
+	if ((from != NULL && with_from) || to != NULL) {
+		snprintf(out, len, "%s%s→ %s",
+		    with_from ? cli_state_short(from) : "", with_from ? " " : "",
 		    cli_state_short(to));
 	} else if (verdict != NULL) {
 		snprintf(out, len, "%s", cli_verdict_words(verdict));

@@ -202,7 +202,7 @@ watch_print(struct cli *cl, json_object *ev)
 	}
 	cli_time(cli_str(ev, "at"), 0, at, sizeof(at));
 	watch_subject(ev, subject, sizeof(subject));
-	cli_event_change(ev, change, sizeof(change));
+	cli_event_change(ev, 1, change, sizeof(change));
 	printf("%s  %s%s%s%s%s%s, bởi %s", at, subject,
 	    subject[0] != '\0' ? "  " : "", cli_event_words(ev),
 	    change[0] != '\0' ? " (" : "", change,

@@ -61,7 +61,7 @@ check "bad_request on stderr" 1 "$(grep -c '^lỗi: .*(bad_request): ' "$ERR")"
 # --- Status and --json. ---------------------------------------------------
 
 check "status prints a state table" 1 \
-	"$(sk status | grep -c '^draft  *0  *Bản nháp$')"
+	"$(sk status | grep -c '^draft  *0  *Nháp$')"
 check "--json status is one line" 1 "$(sk --json status | wc -l)"
 check "--json status has the version" 0.1.0 \
 	"$(sk --json status | jq -r .version)"
@@ -156,9 +156,9 @@ check "show lists the authors with shares" 1 \
 	"$(grep -c 'Hoàng Thị Em  *20%' "$T_DIR/show")"
 check "show has a timeline" 1 "$(grep -c '^Diễn biến$' "$T_DIR/show")"
 check "the timeline has the submission" 1 \
-	"$(grep -c 'tran.van.an  *nộp  *Nháp → Đã nộp$' "$T_DIR/show")"
+	"$(grep -c 'tran.van.an  *nộp  *→ Đã nộp$' "$T_DIR/show")"
 check "the timeline has the return, its note on the next line" 1 \
-	"$(grep -A1 'trả lại  *Đã nộp → Trả lại$' "$T_DIR/show" |
+	"$(grep -A1 'trả lại  *→ Trả lại$' "$T_DIR/show" |
 		grep -c '^      Bổ sung số liệu về số lần đi lại.$')"
 check "history: a header, three events and a note" 5 \
 	"$(sk history "$ID" | wc -l)"

@@ -99,8 +99,14 @@ done
 check "show: the author" 1 "$(grep -c 'Hoàng Văn Đức (hoang.van.duc)  *100%' \
 	"$T_DIR/show")"
 check "show: the timeline's return, by the secretary, with its note" 1 \
-	"$(grep -A1 'nong.thi.mai  *trả lại  *Đã nộp → Trả lại$' "$T_DIR/show" |
+	"$(grep -A1 'nong.thi.mai  *trả lại  *→ Trả lại$' "$T_DIR/show" |
 		grep -c '^      Đề nghị')"
+REC=$(sk --json cases --state recognized | jq -r '.items[0].id')
+sk history "$REC" >"$T_DIR/history"
+check "a long history fits 80 columns" yes \
+	"$([ "$(wc -L <"$T_DIR/history")" -le 80 ] && echo yes || echo no)"
+check "... and what happened is never cut" 8 \
+	"$(grep -c '  chấm điểm$' "$T_DIR/history")"
 CONF=$(sk --json cases --unit so-nnptnt | jq -r '.items[0].id')
 check "show marks confidential sections" 1 \
 	"$(sk show "$CONF" |
