@@ -12,7 +12,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, setUpProvince, launch, as, guest, shot, nav, PEOPLE, PASSWORD } from './lib.mjs';
+import { Server, setUpProvince, launch, as, guest, shot, nav, pageErrors, PEOPLE, PASSWORD } from './lib.mjs';
 
 const server = new Server();
 let browser;
@@ -105,6 +105,13 @@ test('the author drafts, is refused by check next to the field, then submits', a
 	caseId = Number(page.url().match(/#\/edit\/(\d+)/)[1]);
 	assert.equal(server.call('case.get', { id: caseId }).title, TITLE);
 	await shot(page, 'author-form');
+
+	// A co-author without a name: the server's error, next to the authors.
+	await page.getByRole('button', { name: 'Thêm đồng tác giả' }).click();
+	await page.locator('[data-field="authors"] > .field-error').getByText('authors[1].name').waitFor();
+	assert.equal(server.call('case.get', { id: caseId }).authors.length, 1);
+	await page.getByRole('button', { name: 'Bỏ tác giả này' }).nth(1).click();
+	await page.getByText(/Đã lưu bản nháp/).waitFor();
 
 	await page.getByRole('button', { name: 'Nộp đơn' }).click();
 	const novelty = page.locator('[data-field="sections.novelty"] .field-error');
@@ -296,4 +303,8 @@ test('a 375 px phone: no sideways scrolling on the main pages', async () => {
 	await member.locator('main h1').waitFor();
 	await noHorizontalScroll(member, '#/review');
 	await member.context().close();
+});
+
+test('no page threw a script error', () => {
+	assert.deepEqual(pageErrors, []);
 });

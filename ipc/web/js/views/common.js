@@ -58,14 +58,16 @@ export function problemField(text) {
 	return null;
 }
 
-// errorField(e): the field a bad_request names ("\"title\" is required",
-// "sections.novelty: ..."), for showing it next to that input.
+// errorField(e): the form field a bad_request names ("\"field\" is
+// empty", "\"sections.novelty\" ...", "\"authors[0].name\" ..."), for
+// showing it next to that input; null when it names none.
 export function errorField(e) {
 	const d = e.details || {};
 	if (typeof d.field === 'string') return d.field;
-	const m = (e.message || '').match(/"([a-z_.]+)"/) ||
-		(e.message || '').match(/^([a-z_]+(?:\.[a-z_]+)?):/);
-	return m ? m[1] : null;
+	const m = (e.message || '').match(/"([a-z_]+)(?:\.([a-z_]+))?/);
+	if (!m) return null;
+	if (m[1] === 'sections' && m[2]) return 'sections.' + m[2];
+	return m[1];
 }
 
 export function roleLabel(r) {
