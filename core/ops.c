@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "core/util/err.h"
 #include "core/ops.h"
 
 #define ARGS(...) ((const char *const[]) { __VA_ARGS__, NULL })
@@ -103,7 +103,7 @@ json_object *
 json_time(int64_t t)
 {
 	char buf[32];
-	proto_time_str(t, buf, sizeof(buf));
+	util_time_str(t, buf, sizeof(buf));
 	return (json_object_new_string(buf));
 }
 
@@ -151,7 +151,7 @@ op_event(struct op_ctx *ctx, const char *type, json_object *ev)
 		char  *text;
 		if (pub != NULL) {
 			json_object_object_del(pub, "actor");
-			if ((text = strdup(proto_json_text(pub, &len))) != NULL) {
+			if ((text = strdup(util_json_text(pub, &len))) != NULL) {
 				free(out->text);
 				out->text = text;
 			}

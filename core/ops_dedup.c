@@ -25,8 +25,8 @@
 #include <string.h>
 
 #include "core/case.h"
-#include "core/dedup.h"
-#include "core/err.h"
+#include "core/dedup/dedup.h"
+#include "core/util/err.h"
 #include "core/ops.h"
 #include "core/workflow.h"
 

@@ -18,7 +18,7 @@
 #include <json-c/printbuf.h>
 
 #include "core/case.h"
-#include "core/err.h"
+#include "core/util/err.h"
 #include "core/ops.h"
 #include "core/rubric.h"
 #include "core/workflow.h"
@@ -135,7 +135,7 @@ review_check(struct op_ctx *ctx, json_object *doc, json_object **problems)
 	         ctx->err)) != 0) {
 		return (rv);
 	}
-	proto_time_str(ctx->now, today, sizeof(today));
+	util_time_str(ctx->now, today, sizeof(today));
 	today[10]      = '\0';
 	json_object *c = rubric_case(doc);
 	rv             = plug_check(r, c, today, problems, err, sizeof(err));
@@ -411,7 +411,7 @@ op_case_score(struct op_ctx *ctx)
 	json_object_object_add(ballot, "at", json_time(ctx->now));
 	ballot_key(&k, id, stage, ctx->who->id);
 	size_t      len;
-	const char *text = proto_json_text(ballot, &len);
+	const char *text = util_json_text(ballot, &len);
 	if ((rv = store_put(ctx->txn, ctx->st, DB_BALLOTS, k.b, k.len, text,
 	         len)) != 0) {
 		json_object_put(ballot);
@@ -882,7 +882,7 @@ op_rubric_test(struct op_ctx *ctx)
 		}
 		r = temp;
 	}
-	proto_time_str(ctx->now, today, sizeof(today));
+	util_time_str(ctx->now, today, sizeof(today));
 	today[10]      = '\0';
 	json_object *c = rubric_case(doc);
 	rv             = plug_check(r, c, today, &problems, err, sizeof(err));
