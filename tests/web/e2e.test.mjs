@@ -186,7 +186,7 @@ test('the secretary accepts; a member scores with ranges checked as typed', asyn
 	await page.getByLabel(/Khả năng áp dụng/).fill('22');
 	await page.getByLabel(/^Hiệu quả/).fill('31');
 	await page.getByLabel('Nhận xét').fill('Nhận xét riêng của thành viên Sơn.');
-	await shot(page, 'scoring-form');
+	await shot(page, 'scoring-form', '#scoring');
 	await page.getByRole('button', { name: 'Gửi phiếu chấm' }).click();
 	await page.locator('#my-ballot').getByText('Tổng: 78').waitFor();
 	await page.context().close();

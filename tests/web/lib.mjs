@@ -174,8 +174,12 @@ export async function as(browser, server, who, viewport) {
 	return page;
 }
 
-export async function shot(page, name) {
-	await page.screenshot({ path: path.join(SHOTS, name + '.png'), fullPage: true });
+// shot(page, name, selector): a screenshot of the whole page, or of the
+// element the selector finds, as SHOTS/name.png.
+export async function shot(page, name, selector) {
+	const file = path.join(SHOTS, name + '.png');
+	if (selector) await page.locator(selector).screenshot({ path: file });
+	else await page.screenshot({ path: file, fullPage: true });
 }
 
 // nav(page, name): follow a link of the main navigation.
