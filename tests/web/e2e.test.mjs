@@ -62,6 +62,14 @@ async function press(who, button, state) {
 	await page.context().close();
 }
 
+// assertLabelled(page, what): every input of the page has a label.
+async function assertLabelled(page, what) {
+	const bad = await page.evaluate(() => [...document.querySelectorAll('input, textarea, select')]
+		.filter((e) => e.type !== 'hidden' && e.labels.length === 0 && !e.getAttribute('aria-label'))
+		.map((e) => e.name || e.outerHTML.slice(0, 60)));
+	assert.deepEqual(bad, [], `${what}: inputs without a label`);
+}
+
 async function noHorizontalScroll(page, what) {
 	const [sw, iw] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
 	assert.ok(sw <= iw, `${what}: the page is ${sw} px wide in a ${iw} px window`);
@@ -82,9 +90,12 @@ after(async () => {
 test('a wrong password is refused, and says so', async () => {
 	const page = await guest(browser);
 	await page.goto(server.url + '#/login');
-	await page.getByLabel('Tên đăng nhập').fill(PEOPLE.author[0]);
-	await page.getByLabel('Mật khẩu').fill(PASSWORD + 'x');
-	await page.getByRole('button', { name: 'Đăng nhập' }).click();
+	// With the keyboard alone: the user field has the focus at load.
+	await page.getByLabel('Tên đăng nhập').waitFor();
+	await page.keyboard.type(PEOPLE.author[0]);
+	await page.keyboard.press('Tab');
+	await page.keyboard.type(PASSWORD + 'x');
+	await page.keyboard.press('Enter');
 	await page.locator('#login-error').getByText('Sai tên đăng nhập hoặc mật khẩu').waitFor();
 	assert.equal(await page.getByRole('button', { name: 'Đăng xuất' }).count(), 0);
 	await page.context().close();
@@ -105,6 +116,7 @@ test('the author drafts, is refused by check next to the field, then submits', a
 	caseId = Number(page.url().match(/#\/edit\/(\d+)/)[1]);
 	assert.equal(server.call('case.get', { id: caseId }).title, TITLE);
 	await shot(page, 'author-form');
+	await assertLabelled(page, 'the application form');
 
 	// A co-author without a name: the server's error, next to the authors.
 	await page.getByRole('button', { name: 'Thêm đồng tác giả' }).click();
@@ -187,6 +199,7 @@ test('the secretary accepts; a member scores with ranges checked as typed', asyn
 	await page.getByLabel(/^Hiệu quả/).fill('31');
 	await page.getByLabel('Nhận xét').fill('Nhận xét riêng của thành viên Sơn.');
 	await shot(page, 'scoring-form', '#scoring');
+	await assertLabelled(page, 'the scoring form');
 	await page.getByRole('button', { name: 'Gửi phiếu chấm' }).click();
 	await page.locator('#my-ballot').getByText('Tổng: 78').waitFor();
 	await page.context().close();
@@ -262,8 +275,15 @@ test('the province admin sees units, users, councils, and verifies', async () =>
 	await page.locator('#unit-tree').getByText('Trường THPT Chi Lăng').waitFor();
 	await page.getByRole('link', { name: 'Người dùng' }).click();
 	await page.locator('#users').getByText(PEOPLE.pmember[0]).waitFor();
+	await assertLabelled(page, 'the users page');
 	await page.getByRole('link', { name: 'Hội đồng' }).click();
 	await page.locator('#councils').getByText('Hội đồng sáng kiến cấp tỉnh').waitFor();
+	await page.getByRole('link', { name: 'Quy tắc chấm' }).click();
+	await page.locator('pre.source').getByText('function R.check').waitFor();
+	await page.getByLabel('Thử với hồ sơ số').fill(String(caseId));
+	await page.getByRole('button', { name: 'Thử với hồ sơ' }).click();
+	await page.locator('#rubric-test-out').getByText('Kết luận nếu quyết định bây giờ').waitFor();
+	await assertLabelled(page, 'the rubrics page');
 	await page.getByRole('link', { name: 'Máy chủ' }).click();
 	await page.getByRole('button', { name: 'Kiểm tra toàn vẹn dữ liệu' }).click();
 	await page.locator('#verify-out').getByText('Toàn vẹn').waitFor();
