@@ -269,8 +269,11 @@ test('anyone finds it without logging in, without diacritics', async () => {
 	await page.context().close();
 });
 
-test('the province admin sees units, users, councils, and verifies', async () => {
+test('the province admin sees every case, units, users, councils, rubrics, and verifies', async () => {
 	const page = await as(browser, server, 'admin');
+	await nav(page, 'Tất cả hồ sơ');
+	await page.getByLabel('Trạng thái').selectOption('recognized');
+	await page.locator(`#all-cases [data-case="${caseId}"]`).waitFor();
 	await nav(page, 'Quản trị');
 	await page.locator('#unit-tree').getByText('Trường THPT Chi Lăng').waitFor();
 	await page.getByRole('link', { name: 'Người dùng' }).click();

@@ -73,3 +73,20 @@ export function errorField(e) {
 export function roleLabel(r) {
 	return { chair: 'chủ tịch', secretary: 'thư ký', member: 'thành viên' }[r] || r;
 }
+
+// The states' labels, as PROTOCOL.md gives them (cases carry their own
+// state_label; this is for choosing a state before any case is shown).
+export const STATE_LABEL = {
+	draft: 'Bản nháp',
+	submitted: 'Đã nộp, chờ tiếp nhận',
+	returned: 'Trả lại để bổ sung',
+	unit_review: 'Hội đồng sáng kiến cơ sở đang xét',
+	unit_recognized: 'Được công nhận sáng kiến cấp cơ sở',
+	unit_refused: 'Không được công nhận cấp cơ sở',
+	nominated: 'Đề nghị xét phạm vi ảnh hưởng cấp tỉnh',
+	province_review: 'Hội đồng sáng kiến cấp tỉnh đang xét',
+	recognized: 'Được công nhận hiệu quả áp dụng, phạm vi ảnh hưởng cấp tỉnh',
+	province_refused: 'Không được công nhận cấp tỉnh',
+	withdrawn: 'Đã rút',
+	revoked: 'Bị thu hồi',
+};
