@@ -12,7 +12,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, setUpProvince, launch, as, guest, shot, nav, pageErrors, PEOPLE, PASSWORD } from './lib.mjs';
+import { Server, setUpProvince, launch, as, guest, withToken, shot, nav, pageErrors, PEOPLE, PASSWORD } from './lib.mjs';
 
 const server = new Server();
 let browser;
@@ -293,12 +293,16 @@ test('the province admin sees every case, units, users, councils, rubrics, and v
 	await page.context().close();
 });
 
-test('after the server restarts, an open page catches up by itself', async () => {
-	const page = authorPage;
+test('after a restart: sessions end, an open page catches up by itself', async () => {
+	// A session of auth.login ends with the server; a token from
+	// user.token does not, and its page must fetch what it missed.
+	const page = await withToken(browser, server, 'author');
 	await page.goto(server.url + `#/case/${caseId}`);
 	await page.locator('#timeline').waitFor();
 	await page.getByText('Trực tuyến').waitFor();
-	// Changed while the page cannot connect: no event reaches it, only
+	await authorPage.goto(server.url + `#/case/${caseId}`);
+	await authorPage.locator('#timeline').waitFor();
+	// Changed while the pages cannot connect: no event reaches them, only
 	// the re-fetch after the reconnect can show this.
 	const note = 'Thu hồi để kiểm tra việc tải lại sau khi mất kết nối.';
 	await server.offline(async () => {
@@ -308,6 +312,13 @@ test('after the server restarts, an open page catches up by itself', async () =>
 	await page.locator('#timeline .note').getByText(note).waitFor();
 	await page.getByText('Bị thu hồi').first().waitFor();
 	await page.getByText('Trực tuyến').waitFor();
+	await page.context().close();
+
+	await authorPage.getByText('Phiên đăng nhập đã hết hạn').waitFor();
+	await authorPage.getByLabel('Tên đăng nhập').fill(PEOPLE.author[0]);
+	await authorPage.getByLabel('Mật khẩu').fill(PASSWORD);
+	await authorPage.getByRole('button', { name: 'Đăng nhập' }).click();
+	await authorPage.locator('#timeline .note').getByText(note).waitFor();
 });
 
 test('a 375 px phone: no sideways scrolling on the main pages', async () => {

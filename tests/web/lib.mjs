@@ -182,6 +182,19 @@ export async function shot(page, name, selector) {
 	else await page.screenshot({ path: file, fullPage: true });
 }
 
+// withToken(browser, server, who): a page whose session is a token from
+// user.token (scripts' tokens, which outlive a restart of the server,
+// unlike the sessions of auth.login).
+export async function withToken(browser, server, who) {
+	const context = await browser.newContext({ locale: 'vi-VN' });
+	context.setDefaultTimeout(10000);
+	const token = server.cli('token', PEOPLE[who][0]).trim();
+	await context.addInitScript((t) => localStorage.setItem('sk.token', t), token);
+	const page = await context.newPage();
+	page.on('pageerror', (e) => pageErrors.push(`with ${who}'s token: ${e.message}`));
+	return page;
+}
+
 // nav(page, name): follow a link of the main navigation.
 export async function nav(page, name) {
 	await page.getByRole('navigation', { name: 'Điều hướng chính' })

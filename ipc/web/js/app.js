@@ -75,6 +75,7 @@ api.addEventListener('resync', () => {
 api.addEventListener('unauthorized', () => {
 	if (api.token) {
 		ctx.logout();
+		ctx.afterLogin = location.hash;
 		ctx.flash('Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại.');
 		ctx.go('#/login');
 	}
