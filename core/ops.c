@@ -23,8 +23,8 @@ const struct op op_table[] = {
 	{ "unit.put", op_unit_put, OP_WRITE | OP_ADMIN,
 	    ARGS("id", "name", "parent", "rubric"),
 	    "create or replace a unit", NULL },
-	{ "unit.get", op_unit_get, 0, ARGS("id"), "one unit", NULL },
-	{ "unit.list", op_unit_list, 0, NOARGS, "all units", NULL },
+	{ "unit.get", op_unit_get, OP_PUBLIC, ARGS("id"), "one unit", NULL },
+	{ "unit.list", op_unit_list, OP_PUBLIC, NOARGS, "all units", NULL },
 	{ "user.put", op_user_put, OP_WRITE | OP_ADMIN,
 	    ARGS("id", "name", "unit", "roles"),
 	    "create or replace a user", NULL },
@@ -39,7 +39,16 @@ const struct op op_table[] = {
 	{ "council.list", op_council_list, 0, NOARGS, "all councils", NULL },
 	{ "auth.whoami", op_auth_whoami, 0, NOARGS,
 	    "the principal, its unit, roles and councils", NULL },
-	{ "server.status", op_server_status, 0, NOARGS,
+	{ "auth.login", op_auth_login, OP_PUBLIC | OP_HEAVY,
+	    ARGS("user", "password"),
+	    "a session token for a user's password", op_auth_login_work },
+	{ "auth.logout", op_auth_logout, 0, NOARGS,
+	    "end the session of this token", NULL },
+	{ "user.password", op_user_password, OP_HEAVY,
+	    ARGS("id", "password", "old_password"),
+	    "set a user's password (admin), or change one's own",
+	    op_user_password_work },
+	{ "server.status", op_server_status, OP_PUBLIC, NOARGS,
 	    "version, uptime, cases by state, last event", NULL },
 	{ "server.verify", op_server_verify, OP_READER, NOARGS,
 	    "check indexes and the history's hash chain",
@@ -57,7 +66,7 @@ const struct op op_table[] = {
 	{ "case.update", op_case_update, OP_WRITE,
 	    ARGS("id", "version", CASE_FIELDS),
 	    "change a draft or a returned case", NULL },
-	{ "case.get", op_case_get, 0, ARGS("id"), "one case", NULL },
+	{ "case.get", op_case_get, OP_PUBLIC, ARGS("id"), "one case", NULL },
 	{ "case.list", op_case_list, 0,
 	    ARGS("state", "unit", "subunits", "author", "overdue", "limit",
 	        "after"),
@@ -70,7 +79,8 @@ const struct op op_table[] = {
 	    "reopen, revoke", NULL },
 	{ "case.similar", op_case_similar, 0, ARGS("id", "text", "limit"),
 	    "cases like a case or a text, most similar first", NULL },
-	{ "case.search", op_case_search, 0, ARGS("q", "limit", "after"),
+	{ "case.search", op_case_search, OP_PUBLIC,
+	    ARGS("q", "limit", "after"),
 	    "recognized cases with these words, accents or not", NULL },
 	/* Council review. */
 	{ "case.score", op_case_score, OP_WRITE, ARGS("id", "marks", "comment"),
@@ -140,17 +150,21 @@ op_event(struct op_ctx *ctx, const char *type, json_object *ev)
 		return (proto_fail(ctx->err, rv, "cannot append to the history"));
 	}
 	snprintf(out->type, sizeof(out->type), "%s", type);
-	if (strcmp(type, "case.scored") == 0) {
-		/* Who scored is secret from authors until the decision, and
-		 * the events socket asks nobody who they are: publish the
-		 * event without its actor (the history keeps it). */
+	/* The events socket asks nobody who they are: who scored is secret
+	 * from authors until the decision, and where a failed login came
+	 * from is the staff's to know.  Publish those events without that
+	 * key (the history keeps it). */
+	const char *secret = strcmp(type, "case.scored") == 0 ? "actor"
+	    : strcmp(type, "auth.limited") == 0               ? "peer"
+	                                                      : NULL;
+	if (secret != NULL) {
 		struct proto_err e = { 0 };
 		json_object     *pub =
 		    proto_json_parse(out->text, strlen(out->text), &e);
 		size_t len;
 		char  *text;
 		if (pub != NULL) {
-			json_object_object_del(pub, "actor");
+			json_object_object_del(pub, secret);
 			if ((text = strdup(util_json_text(pub, &len))) != NULL) {
 				free(out->text);
 				out->text = text;

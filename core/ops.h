@@ -4,7 +4,8 @@
  * The op table (ops.c) is the one place that lists every operation with its
  * flags and arguments, as Redis's command table does: dispatch, the
  * argument check, the role check and `sangkien help` all read it.  Handlers
- * live in ops_admin.c (units, users, councils, server) and ops_case.c.
+ * live in ops_admin.c (units, users, councils, server), ops_auth.c
+ * (passwords and sessions) and ops_case.c.
  *
  * A handler runs on the loop thread inside a transaction the server gives
  * it: the batch's write transaction for OP_WRITE ops (or a nested one of
@@ -38,7 +39,17 @@ enum op_flags {
 	OP_ADMIN     = 1u << 1, /* needs the admin role */
 	OP_READER    = 1u << 2, /* needs admin or viewer */
 	OP_TESTCLOCK = 1u << 3, /* exists only with --test-clock */
+	OP_PUBLIC    = 1u << 4, /* answers without a token too (anonymous) */
+	OP_HEAVY     = 1u << 5, /* deferred work that is CPU and memory
+	                         * heavy (argon2id): a few at once */
 };
+
+/* The principal of a request without a token, for OP_PUBLIC ops: no
+ * roles, no unit, and an id no user can have. */
+#define OP_ANONYMOUS "(anonymous)"
+
+struct sessions;
+struct pw_limiter;
 
 struct rubric_reg;
 
@@ -49,6 +60,8 @@ struct op_env {
 	int         review_days; /* deadline of a review */
 	bool        test_clock;
 	const char *data_dir;
+	struct sessions   *sessions; /* auth.login's (core/session.h) */
+	struct pw_limiter *limiter;  /* failed logins (core/password.h) */
 };
 
 /* Events made by one op, published in order after the commit. */
@@ -74,6 +87,7 @@ struct op_ctx {
 	struct proto_err       *err;
 	struct op_event_out    *events, **events_tail;
 	int on_council; /* who sits on some council: -1 unknown, 0, 1 */
+	const char *peer; /* the client's address ("local" over ipc://) */
 };
 
 typedef int (*op_fn)(struct op_ctx *ctx);
@@ -90,6 +104,17 @@ struct op_work {
 	json_object         *arg;    /* the handler's ctx->result */
 	json_object         *result; /* owned; set by the work */
 	struct proto_err     err;
+	struct principal     who;      /* who asked */
+	char                 peer[64]; /* from where (op_ctx's peer) */
+	/*
+	 * Set by the work when it needs the loop once more: after the work,
+	 * on the loop, the server runs after(ctx, w) in a write transaction
+	 * of its own (ctx->who is w->who) and commits it, events included,
+	 * unless it returns an error; then it replies with w->err if set,
+	 * else w->result, after delay_ms milliseconds if set (a timer).
+	 */
+	int (*after)(struct op_ctx *ctx, struct op_work *w);
+	int delay_ms;
 };
 
 typedef int (*op_work_fn)(struct op_work *w);
@@ -146,6 +171,13 @@ int op_server_backup(struct op_ctx *ctx);
 int op_server_backup_work(struct op_work *w);
 int op_server_clock(struct op_ctx *ctx);
 int op_events_since(struct op_ctx *ctx);
+
+/* Handlers: ops_auth.c (passwords and sessions). */
+int op_auth_login(struct op_ctx *ctx);
+int op_auth_login_work(struct op_work *w);
+int op_auth_logout(struct op_ctx *ctx);
+int op_user_password(struct op_ctx *ctx);
+int op_user_password_work(struct op_work *w);
 
 /* Handlers: ops_case.c. */
 int op_case_create(struct op_ctx *ctx);
