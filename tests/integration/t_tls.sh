@@ -46,17 +46,12 @@ if node --experimental-websocket -e 'process.exit(typeof WebSocket === "function
 	check "a browser-framed request over wss://, the certificate verified" "true" "$(jget "$r" .ok)"
 fi
 
-nngcat --sub --dial "wss://127.0.0.1:$PORT/events" -k --subscribe "" --raw \
-	>"$T_DIR/events.out" 2>&1 &
-SUB=$!
-for _ in $(seq 1 40); do
-	call "" unit.put '{"id":"so-khcn","name":"Sở Khoa học và Công nghệ"}' >/dev/null
-	grep -q '^unit.changed ' "$T_DIR/events.out" && break
-	sleep 0.1
-done
-grep -q '^unit.changed {' "$T_DIR/events.out" &&
-	pass "events over wss://HOST:PORT/events" || fail "events over wss://HOST:PORT/events"
-kill "$SUB" 2>/dev/null || true
+if sees_event "wss://127.0.0.1:$PORT/events" unit.changed unit.put \
+	'{"id":"so-khcn","name":"Sở Khoa học và Công nghệ"}' -k; then
+	pass "events over wss://HOST:PORT/events"
+else
+	fail "events over wss://HOST:PORT/events"
+fi
 stop_server
 
 # One PEM file with the certificate and the key.
