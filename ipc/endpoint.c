@@ -52,6 +52,15 @@
  *         it is empty.  The loop never blocks on a peer, and no reply is
  *         dropped for want of room (bar the transports above).
  *
+ *   STUCK A peer that sends and never reads would keep its replies in
+ *         slots for good, and with every slot so held nobody else is
+ *         answered (issue 19).  Raw REP cannot stop reading one pipe (it
+ *         receives for the whole socket), so when every slot is taken,
+ *         a pipe whose queue has stayed full with nothing written for
+ *         STUCK_MS is closed instead, its replies dropped and their slots
+ *         freed: others wait at most that long.  A peer that reads, however slowly, is never closed; a
+ *         closed one reconnects and sends again (writes carry request_id).
+ *
  * Closing: nng_close() drops whatever nng still holds, so before it
  * ipc_endpoint_close() sends the unsent list and waits (up to a second)
  * until every open pipe has been written each reply it was handed.
@@ -89,6 +98,13 @@
 /* ...and the unsent list retried this often, in milliseconds. */
 #define RETRY_MS 1
 
+/*
+ * A pipe that has had no room for a reply and written nothing for this
+ * long is closed: its peer does not read, and its replies hold slots that
+ * every other client needs (issue 19).
+ */
+#define STUCK_MS 500
+
 /* How long ipc_endpoint_close waits for replies to be written. */
 #define CLOSE_WAIT_MS 1000
 
@@ -111,6 +127,8 @@ struct pipe_ent {
 	bool     checked;   /* local and peer are known (asked once) */
 	bool     local;     /* ipc:// from our own uid, or root */
 	char     peer[48];  /* see struct ipc_req */
+	uint64_t stuck_ms;  /* uv_now when found full with no progress; 0 */
+	uint64_t stuck_written; /* written then */
 };
 
 struct ipc_endpoint {
@@ -432,8 +450,17 @@ pipe_room(struct ipc_endpoint *ep, uint32_t id)
 	}
 	/* The refresh moves no entry: e is still good.  A pipe gone from
 	 * the statistics may be closed: nng drops its replies, let them go. */
-	return (e->uncounted || e->handed - e->written < PIPE_QUEUE ||
-	    (!e->seen && !pipe_alive(id)));
+	if (e->uncounted || e->handed - e->written < PIPE_QUEUE ||
+	    (!e->seen && !pipe_alive(id))) {
+		return (true);
+	}
+	/* Full: the clock of its stuckness starts, or starts again if nng
+	 * has written some of its replies since. */
+	if (e->stuck_ms == 0 || e->stuck_written != e->written) {
+		e->stuck_ms      = uv_now(ep->retry.loop);
+		e->stuck_written = e->written;
+	}
+	return (false);
 }
 
 static void recv_ready(uv_poll_t *h, int status, int events);
@@ -487,6 +514,7 @@ send_slot(struct ipc_endpoint *ep, struct ipc_slot *s)
 	if (rv == 0) {
 		if ((e = pipe_get(ep, s->pipe)) != NULL) {
 			e->handed++;
+			e->stuck_ms = 0;
 		}
 	} else {
 		nng_msg_free(s->msg);
@@ -530,6 +558,44 @@ send_unsent(struct ipc_endpoint *ep)
 	ep->unsent_tail = pp;
 }
 
+/*
+ * Closes the pipes stuck for STUCK_MS (a peer that sends and never reads)
+ * and lets go of their replies, when every slot is taken: their slots
+ * serve the other clients again.
+ */
+static void
+close_stuck(struct ipc_endpoint *ep)
+{
+	uint64_t          now = uv_now(ep->retry.loop);
+	struct ipc_slot **pp  = &ep->unsent, *s;
+
+	if (ep->free != NULL) {
+		return; /* nobody waits for a slot: a slow reader may be slow */
+	}
+	while ((s = *pp) != NULL) {
+		struct pipe_ent *e = pipe_lookup(ep, s->pipe);
+		if (e == NULL || e->stuck_ms == 0 ||
+		    now - e->stuck_ms < STUCK_MS) {
+			pp = &s->link;
+			continue;
+		}
+		if (e->waiting > 0) {
+			nng_pipe p = NNG_PIPE_INITIALIZER;
+			p.id       = s->pipe;
+			log_warn("closing a connection from %s: it has not read "
+			         "its replies for %d ms (%u waiting)",
+			    e->peer[0] ? e->peer : "?", STUCK_MS, e->waiting);
+			nng_pipe_close(p);
+			e->waiting = 0;
+		}
+		*pp = s->link;
+		nng_msg_free(s->msg);
+		ep->dropped++;
+		slot_release(ep, s);
+	}
+	ep->unsent_tail = pp;
+}
+
 /* Loop thread: a try at the replies still waiting for room. */
 static void
 retry_cb(uv_timer_t *h)
@@ -537,6 +603,7 @@ retry_cb(uv_timer_t *h)
 	struct ipc_endpoint *ep = h->data;
 
 	send_unsent(ep);
+	close_stuck(ep);
 	if (ep->unsent == NULL) {
 		uv_timer_stop(&ep->retry);
 	}
