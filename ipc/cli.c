@@ -26,7 +26,7 @@
 #include <nng/nng.h>
 #include <nng/protocol/pubsub0/sub.h>
 
-#include "core/workflow.h"
+#include "core/model/workflow.h"
 #include "ipc/cli.h"
 #include "ipc/proto.h"
 #include "ipc/utf8width.h"

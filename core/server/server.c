@@ -33,13 +33,13 @@
 
 #include <uv.h>
 
-#include "core/auth.h"
+#include "core/model/auth.h"
 #include "core/clock.h"
 #include "core/dedup.h"
 #include "core/err.h"
 #include "core/log.h"
-#include "core/ops.h"
-#include "core/rubric.h"
+#include "core/ops/ops.h"
+#include "core/model/rubric.h"
 #include "core/server/impl.h"
 #include "core/store/store.h"
 #include "ipc/endpoint.h"

@@ -6,7 +6,7 @@
  */
 #include "core/clock.h"
 #include "core/server/impl.h"
-#include "core/timers.h"
+#include "core/model/timers.h"
 
 static int
 fire_timers(struct op_ctx *ctx, void *arg)

@@ -8,9 +8,10 @@
  */
 #include <uv.h>
 
-#include "core/auth.h"
+#include "core/model/auth.h"
 #include "core/dedup.h"
 #include "core/log.h"
+#include "core/model/council.h"
 #include "core/server/impl.h"
 
 static uint64_t

@@ -20,7 +20,7 @@
 
 #include "core/err.h"
 #include "core/store/store.h"
-#include "core/workflow.h"
+#include "core/model/workflow.h"
 #include "ipc/proto.h"
 
 #define HASH_LEN 32

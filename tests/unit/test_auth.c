@@ -27,9 +27,9 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "core/auth.h"
+#include "core/model/auth.h"
 #include "core/err.h"
-#include "core/ops.h"
+#include "core/ops/ops.h"
 #include "core/store/store.h"
 #include "tests/unit/store_fixture.h"
 

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "core/err.h"
-#include "core/workflow.h"
+#include "core/model/workflow.h"
 
 /*
  * Role masks as ops_case.c computes them: a council chair is also an officer

@@ -16,10 +16,13 @@
 #include "core/dedup.h"
 #include "core/err.h"
 #include "core/log.h"
-#include "core/ops.h"
-#include "core/rubric.h"
-#include "core/timers.h"
-#include "core/workflow.h"
+#include "core/model/council.h"
+#include "core/model/similar.h"
+#include "core/model/unit.h"
+#include "core/ops/ops.h"
+#include "core/model/rubric.h"
+#include "core/model/timers.h"
+#include "core/model/workflow.h"
 
 #define NAME_MAX_CHARS 300
 
@@ -76,6 +79,29 @@ get_doc(struct op_ctx *ctx, enum store_db db, const char *what,
  * Units.
  */
 
+/* unit.put's walk up from the new parent (unit_walk). */
+struct parent_check {
+	struct op_ctx *ctx;
+	const char    *id, *parent;
+	int            depth;
+};
+
+static int
+parent_ok(void *arg, const char *cur, json_object *unit)
+{
+	struct parent_check *pc = arg;
+
+	if (strcmp(cur, pc->id) == 0 || ++pc->depth > UNIT_MAX_DEPTH) {
+		return (proto_fail(pc->ctx->err, SK_EBADREQ,
+		    "\"parent\": unit %s cannot be below itself (%s is under %s)",
+		    pc->id, pc->parent, pc->id));
+	}
+	if (unit == NULL) {
+		return (proto_fail(pc->ctx->err, SK_ENOTFOUND, "no unit \"%s\"", cur));
+	}
+	return (0);
+}
+
 int
 op_unit_put(struct op_ctx *ctx)
 {
@@ -98,22 +124,9 @@ op_unit_put(struct op_ctx *ctx)
 	}
 	/* The parent must exist, and id must not be among its ancestors. */
 	if (parent != NULL) {
-		char cur[PROTO_MAX_ID + 1];
-		snprintf(cur, sizeof(cur), "%s", parent);
-		for (int depth = 0; cur[0] != '\0'; depth++) {
-			json_object *p;
-			if (strcmp(cur, id) == 0 || depth > 64) {
-				return (proto_fail(ctx->err, SK_EBADREQ,
-				    "\"parent\": unit %s cannot be below itself "
-				    "(%s is under %s)",
-				    id, parent, id));
-			}
-			if ((rv = need_doc(ctx, DB_UNITS, "unit", cur, &p)) != 0) {
-				return (rv);
-			}
-			snprintf(cur, sizeof(cur), "%s",
-			    doc_get_str(p, "parent") ?: "");
-			json_object_put(p);
+		struct parent_check pc = { ctx, id, parent, 0 };
+		if ((rv = unit_walk(ctx, parent, parent_ok, &pc)) != 0) {
+			return (rv);
 		}
 	}
 	rv = store_doc_get(ctx->txn, ctx->st, DB_UNITS, id, &old);

@@ -12,7 +12,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
-#include "core/rubric.h"
+#include "core/model/rubric.h"
 
 #define CACHE_SLOTS 64
 #define SOURCE_MAX (256 * 1024)
