@@ -5,12 +5,14 @@
 
 BUILD   ?= build
 DATA    ?= ./sangkien-data
+HTTP    ?= http://127.0.0.1:8080
 CMAKE_BUILD_TYPE ?= RelWithDebInfo
 
 # Debian packages the project builds, tests and runs with.
 DEB_PACKAGES = build-essential cmake pkg-config libuv1-dev liblmdb-dev \
 	liblua5.4-dev libnng-dev libjson-c-dev libsodium-dev libutf8proc-dev \
-	libxxhash-dev libcmocka-dev libjemalloc-dev nng-utils lmdb-utils jq
+	libxxhash-dev libcmocka-dev libjemalloc-dev nng-utils lmdb-utils jq \
+	curl
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -37,7 +39,8 @@ build: configure
 	cmake --build $(BUILD) -j$$(nproc)
 
 run: build
-	./$(BUILD)/sangkiend --data $(DATA) --rubrics rubrics
+	./$(BUILD)/sangkiend --data $(DATA) --rubrics rubrics \
+		--http $(HTTP) --web ipc/web
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j2

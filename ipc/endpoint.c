@@ -70,6 +70,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "ipc/endpoint.h"
+#include "ipc/http.h"
 
 /* Requests are refused as too_large past 1 MiB; the transport carries a
  * little more so that the refusal can be a reply, not a dropped pipe. */
@@ -135,6 +136,8 @@ struct ipc_endpoint {
 	unsigned long long dropped; /* replies we could not hand to nng */
 	ipc_batch_fn       batch;
 	void              *arg;
+	nng_tls_config    *tls;  /* for tls+tcp:// and wss:// listeners */
+	struct ipc_http   *http; /* --http: the web files; NULL without */
 };
 
 int
@@ -588,6 +591,24 @@ ipc_reply(struct ipc_req *req, const char *buf, size_t len)
 	}
 }
 
+const char *
+ipc_endpoint_page(const struct ipc_endpoint *ep)
+{
+	return (ep->http != NULL ? ipc_http_page(ep->http) : NULL);
+}
+
+void
+ipc_endpoint_reload_web(struct ipc_endpoint *ep)
+{
+	char err[512];
+
+	if (ep->http != NULL && ipc_http_reload(ep->http, err, sizeof(err)) !=
+	    0) {
+		log_error("web: %s; the files read before are still served",
+		    err);
+	}
+}
+
 void
 ipc_publish(struct ipc_endpoint *ep, const char *type, const char *json,
     size_t len)
@@ -626,6 +647,9 @@ ep_free(struct ipc_endpoint *ep)
 	if (ep->paio != NULL) {
 		nng_aio_free(ep->paio);
 	}
+	if (ep->tls != NULL) {
+		nng_tls_config_free(ep->tls);
+	}
 	free(ep->pipes);
 	free(ep->slots);
 	free(ep);
@@ -641,11 +665,12 @@ handle_closed(uv_handle_t *h)
 }
 
 /*
- * Listens on url; secure transports (tls+tcp://, wss://) need the
- * certificate and key before the listener starts.
+ * Listens on url.  Secure transports (tls+tcp://, wss://) need the TLS
+ * configuration before the listener starts, unless shared: the address is
+ * --http's, whose HTTP server (and TLS) the listener shares.
  */
 static int
-listen_url(nng_socket s, const char *url, const char *cert_key)
+listen_url(nng_socket s, const char *url, nng_tls_config *tls, bool shared)
 {
 	nng_listener l;
 	int          rv;
@@ -654,18 +679,38 @@ listen_url(nng_socket s, const char *url, const char *cert_key)
 	if ((rv = nng_listener_create(&l, s, url)) != 0) {
 		return (rv);
 	}
-	if (secure) {
-		if (cert_key == NULL) {
+	if (secure && !shared) {
+		if (tls == NULL) {
 			nng_listener_close(l);
 			return (NNG_ENOENT);
 		}
-		if ((rv = nng_listener_set_string(l, NNG_OPT_TLS_CERT_KEY_FILE,
-		         cert_key)) != 0) {
+		if ((rv = nng_listener_set_ptr(l, NNG_OPT_TLS_CONFIG, tls)) !=
+		    0) {
 			nng_listener_close(l);
 			return (rv);
 		}
 	}
 	return (nng_listener_start(l, 0));
+}
+
+/* Listens on every address of urls, naming in err the one that fails. */
+static int
+listen_all(struct ipc_endpoint *ep, nng_socket s, const char *const *urls,
+    bool shared, const char *what, char *err, size_t errlen)
+{
+	int rv;
+
+	for (const char *const *u = urls; *u != NULL; u++) {
+		if ((rv = listen_url(s, *u, ep->tls, shared)) != 0) {
+			snprintf(err, errlen, "cannot %s %s: %s%s", what, *u,
+			    nng_strerror(rv),
+			    rv == NNG_ENOENT ? " (secure addresses need "
+			                       "--tls-cert FILE)"
+			                     : "");
+			return (rv);
+		}
+	}
+	return (0);
 }
 
 int
@@ -726,25 +771,33 @@ ipc_endpoint_open(struct ipc_endpoint **out, uv_loop_t *loop,
 	}
 	ep->recv_poll.data = ep;
 	ep->handles++;
-	for (const char *const *u = cfg->listen; *u != NULL; u++) {
-		if ((rv = listen_url(ep->rep, *u, cfg->tls_cert_key)) != 0) {
-			snprintf(err, errlen, "cannot listen on %s: %s%s", *u,
-			    nng_strerror(rv),
-			    rv == NNG_ENOENT ? " (secure addresses need "
-			                       "--tls-cert FILE)"
-			                     : "");
+	if (cfg->tls_cert_key != NULL &&
+	    (rv = ipc_tls_config(&ep->tls, cfg->tls_cert_key, cfg->tls_key, err,
+	         errlen)) != 0) {
+		goto fail;
+	}
+	if (cfg->http_url != NULL) {
+		struct ipc_http_config hc = { .url = cfg->http_url,
+			.web_dir = cfg->web_dir,
+			.tls_cert = cfg->tls_cert_key,
+			.tls_key  = cfg->tls_key };
+		char        api[600], events[600];
+		const char *a[] = { api, NULL }, *e[] = { events, NULL };
+
+		if ((rv = ipc_http_open(&ep->http, &hc, api, events,
+		         sizeof(api), err, errlen)) != 0 ||
+		    (rv = listen_all(ep, ep->rep, a, true, "listen on", err,
+		         errlen)) != 0 ||
+		    (rv = listen_all(ep, ep->pub, e, true, "publish events on",
+		         err, errlen)) != 0) {
 			goto fail;
 		}
 	}
-	for (const char *const *u = cfg->events; *u != NULL; u++) {
-		if ((rv = listen_url(ep->pub, *u, cfg->tls_cert_key)) != 0) {
-			snprintf(err, errlen, "cannot publish events on %s: %s%s",
-			    *u, nng_strerror(rv),
-			    rv == NNG_ENOENT ? " (secure addresses need "
-			                       "--tls-cert FILE)"
-			                     : "");
-			goto fail;
-		}
+	if ((rv = listen_all(ep, ep->rep, cfg->listen, false, "listen on", err,
+	         errlen)) != 0 ||
+	    (rv = listen_all(ep, ep->pub, cfg->events, false,
+	         "publish events on", err, errlen)) != 0) {
+		goto fail;
 	}
 	recv_start(ep);
 	*out = ep;
@@ -759,6 +812,8 @@ fail:
 	uv_close((uv_handle_t *) &ep->retry, handle_closed);
 	nng_close(ep->rep);
 	nng_close(ep->pub);
+	ipc_http_close(ep->http);
+	ep->http = NULL;
 	return (ipc_err(rv) == SK_OK ? SK_EINTERNAL : ipc_err(rv));
 }
 
@@ -824,6 +879,9 @@ ipc_endpoint_close(struct ipc_endpoint *ep)
 	uv_close((uv_handle_t *) &ep->retry, handle_closed);
 	nng_close(ep->rep);
 	nng_close(ep->pub);
+	/* The sockets' WebSocket listeners have let go of the HTTP server. */
+	ipc_http_close(ep->http);
+	ep->http = NULL;
 	/* Requests never answered, and replies that never found room. */
 	for (int i = 0; i < ep->nslots; i++) {
 		if (ep->slots[i].msg != NULL) {

@@ -33,10 +33,13 @@ typedef void (*ipc_batch_fn)(void *arg, struct ipc_req *batch);
 struct ipc_config {
 	const char *const *listen; /* API addresses, NULL-terminated */
 	const char *const *events; /* event addresses, NULL-terminated */
-	const char        *tls_cert_key; /* PEM: certificate and key */
+	const char        *tls_cert_key; /* PEM: certificate (and key) */
 	int                contexts; /* most requests in flight (and per batch) */
 	ipc_batch_fn       batch;
 	void              *arg;
+	const char        *tls_key;  /* PEM key; NULL: in tls_cert_key */
+	const char        *http_url; /* --http: web files, /api, /events */
+	const char        *web_dir;  /* the web files, with http_url */
 };
 
 /* Translates an nng error to the project's errors (the one place). */
@@ -51,6 +54,12 @@ int ipc_endpoint_open(struct ipc_endpoint **out, uv_loop_t *loop,
 
 /* Sends the reply to req (loop thread only); req is gone afterwards. */
 void ipc_reply(struct ipc_req *req, const char *buf, size_t len);
+
+/* The web application's address (--http), or NULL. */
+const char *ipc_endpoint_page(const struct ipc_endpoint *ep);
+
+/* Rereads the web directory (SIGHUP); the old files stay on failure. */
+void ipc_endpoint_reload_web(struct ipc_endpoint *ep);
 
 /* Publishes "TYPE JSON" to subscribers; never blocks (PUB drops). */
 void ipc_publish(struct ipc_endpoint *ep, const char *type,

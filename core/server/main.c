@@ -27,7 +27,8 @@ usage(FILE *f)
 	    "                 [--rubrics DIR] [--durability full|nosync]\n"
 	    "                 [--test-clock] [--log-level LEVEL]\n"
 	    "                 [--review-days N] [--contexts N] [--map-size MIB]\n"
-	    "                 [--tls-cert FILE] [--rubric-mem MIB]\n"
+	    "                 [--tls-cert FILE] [--tls-key FILE] [--rubric-mem MIB]\n"
+	    "                 [--http URL --web DIR]\n"
 	    "\n"
 	    "  --data DIR        data directory, created if missing "
 	    "(default ./sangkien-data);\n"
@@ -37,9 +38,19 @@ usage(FILE *f)
 	    "  --listen URL      another API address (tcp://, ws://, "
 	    "tls+tcp://); repeatable\n"
 	    "  --events URL      another event address; repeatable\n"
-	    "  --tls-cert FILE   PEM file with the certificate and key for "
-	    "tls+tcp:// and\n"
-	    "                    wss:// addresses\n"
+	    "  --tls-cert FILE   PEM file with the certificate (and the key, "
+	    "without\n"
+	    "                    --tls-key) for tls+tcp://, wss:// and "
+	    "https://\n"
+	    "  --tls-key FILE    PEM file with the certificate's private key\n"
+	    "  --http URL        serve the web application at URL "
+	    "(http://HOST:PORT, or\n"
+	    "                    https://HOST:PORT with --tls-cert), the API "
+	    "at\n"
+	    "                    ws[s]://HOST:PORT/api and the events at "
+	    "/events\n"
+	    "  --web DIR         the web application's files, with --http "
+	    "(reread on SIGHUP)\n"
 	    "  --rubrics DIR     rubrics loaded at start and on SIGHUP "
 	    "(default ./rubrics)\n"
 	    "  --durability M    full: every reply follows an fsync "
@@ -120,6 +131,9 @@ main(int argc, char **argv)
 		{ "contexts", required_argument, NULL, 'c' },
 		{ "map-size", required_argument, NULL, 'm' },
 		{ "tls-cert", required_argument, NULL, 't' },
+		{ "tls-key", required_argument, NULL, 'K' },
+		{ "http", required_argument, NULL, 'H' },
+		{ "web", required_argument, NULL, 'W' },
 		{ "rubric-mem", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -198,6 +212,15 @@ main(int argc, char **argv)
 		case 't':
 			cfg.tls_cert_key = optarg;
 			break;
+		case 'K':
+			cfg.tls_key = optarg;
+			break;
+		case 'H':
+			cfg.http_url = optarg;
+			break;
+		case 'W':
+			cfg.web_dir = optarg;
+			break;
 		case 'M':
 			if (parse_int("--rubric-mem", optarg, 1, 4096, &mib) != 0) {
 				return (2);
@@ -219,6 +242,15 @@ main(int argc, char **argv)
 		return (2);
 	}
 
+	if ((cfg.http_url == NULL) != (cfg.web_dir == NULL)) {
+		fprintf(stderr, "sangkiend: --http URL and --web DIR go "
+		                "together\n");
+		return (2);
+	}
+	if (cfg.tls_key != NULL && cfg.tls_cert_key == NULL) {
+		fprintf(stderr, "sangkiend: --tls-key needs --tls-cert\n");
+		return (2);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	if (mkdir(cfg.data_dir, 0750) != 0 && errno != EEXIST) {
 		log_error("cannot create %s: %s", cfg.data_dir, strerror(errno));

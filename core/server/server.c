@@ -592,6 +592,7 @@ on_sighup(uv_signal_t *h, int signum)
 	server_system(s, "rereading rubrics", load_rubrics,
 	    (void *) s->cfg->rubrics_dir);
 	server_timer_rearm(s);
+	ipc_endpoint_reload_web(s->ep);
 }
 
 int
@@ -641,6 +642,9 @@ server_run(const struct server_config *cfg)
 		.events   = cfg->events,
 		.contexts = cfg->contexts,
 		.tls_cert_key = cfg->tls_cert_key,
+		.tls_key  = cfg->tls_key,
+		.http_url = cfg->http_url,
+		.web_dir  = cfg->web_dir,
 		.batch    = on_batch,
 		.arg      = &s,
 	};
@@ -672,6 +676,10 @@ server_run(const struct server_config *cfg)
 	}
 	log_info("sangkiend %s ready: data in %s, durability %s", SK_VERSION,
 	    cfg->data_dir, cfg->nosync ? "nosync" : "full");
+	if (ipc_endpoint_page(s.ep) != NULL) {
+		printf("Trang web: %s\n", ipc_endpoint_page(s.ep));
+		fflush(stdout);
+	}
 
 	uv_run(&s.loop, UV_RUN_DEFAULT);
 	log_info("stopped after %llu batches, %llu writes, %llu commits "

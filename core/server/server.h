@@ -18,6 +18,9 @@ struct server_config {
 	const char *events[SERVER_MAX_URLS + 2];
 	const char *rubrics_dir;
 	const char *tls_cert_key; /* for tls+tcp:// and wss:// */
+	const char *tls_key;      /* NULL: the key is in tls_cert_key */
+	const char *http_url;     /* --http: the web application */
+	const char *web_dir;      /* its static files */
 	bool        nosync;
 	bool        test_clock;
 	int         review_days;

@@ -203,8 +203,8 @@ sk_echo_loop_server(const char *url, int contexts)
 	struct echo_loop   e = { 0 };
 	const char *const  listen[] = { url, NULL };
 	const char *const  events[] = { NULL };
-	struct ipc_config  cfg = { listen, events, NULL, contexts, echo_batch,
-		 &e };
+	struct ipc_config  cfg = { .listen = listen, .events = events,
+		 .contexts = contexts, .batch = echo_batch, .arg = &e };
 	char               err[256];
 
 	log_threshold = LOG_WARN; /* the endpoint's counters are for sangkiend */

@@ -43,6 +43,20 @@ ready_probe() {
 	fi
 }
 
+# free_port: a TCP port nobody listens on now (tests run side by side).
+free_port() {
+	local p
+	for _ in $(seq 1 50); do
+		p=$((20000 + RANDOM % 20000))
+		if ! ss -ltnH 2>/dev/null | awk '{print $4}' | grep -q ":$p\$"; then
+			echo "$p"
+			return 0
+		fi
+	done
+	echo "no free port" >&2
+	return 1
+}
+
 # start_server [extra flags...]: starts sangkiend and waits until it answers.
 start_server() {
 	"$SKD" --data "$DATA" --rubrics "$SK_SRC/rubrics" --log-level warn "$@" >>"$T_DIR/server.log" 2>&1 &

@@ -44,15 +44,7 @@ snap() {
 	echo "v$(jget "$c" .result.version) h$(jget "$h" '.result.items|length') seq$(jget "$s" .result.last_seq)"
 }
 
-PORT=""
-for _ in $(seq 1 50); do
-	p=$((20000 + RANDOM % 20000))
-	if ! ss -ltnH 2>/dev/null | awk '{print $4}' | grep -q ":$p\$"; then
-		PORT=$p
-		break
-	fi
-done
-[ -n "$PORT" ] || { echo "no free port" >&2; exit 1; }
+PORT=$(free_port)
 TCP="tcp://127.0.0.1:$PORT"
 start_server --listen "$TCP"
 

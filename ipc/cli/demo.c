@@ -1,5 +1,5 @@
 /*
- * cli_demo.c: `sangkien demo`, a sample province modelled on Lạng Sơn, built
+ * demo.c: `sangkien demo`, a sample province modelled on Lạng Sơn, built
  * through the public API only, the way its people would use it.  The
  * administrator (local-admin, or whoever --token names) sets up the units,
  * the users and two councils; then each author files their own case with a
@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "ipc/cli.h"
+#include "ipc/cli/cli.h"
 
 #define DEMO_MAX_CLIENTS 32
 

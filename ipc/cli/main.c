@@ -1,0 +1,688 @@
+/*
+ * main.c: sangkien, the admin command line of the sangkien server.  It is a
+ * plain client of PROTOCOL.md (a req0 socket for requests, a sub0 socket for
+ * `watch`), so that anything it does, a script or nngcat can do too.
+ *
+ * This file holds the global flags, the connection and one command table
+ * (cmds[] below) that drives parsing, dispatch and the usage text, as
+ * Redis's command table does: adding a command is one row here and one
+ * function in the file of its family.  Output is for people by default and
+ * for programs with --json (the raw result, one line).  Exit codes are
+ * promised in cli.h: 1 when the server said no, 2 for a wrong command line,
+ * 3 when there was no server to ask.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <nng/nng.h>
+
+#include "ipc/cli/cli.h"
+
+#define CLI_DEFAULT_SERVER "ipc://sangkien-data/api.ipc"
+#define CLI_DEFAULT_TIMEOUT_MS 10000
+/* verify and backup read or copy the whole database: minutes at a million
+ * cases, and the server answers others meanwhile. */
+#define CLI_LONG_TIMEOUT_MS (3600 * 1000)
+
+/* Global options, allowed before the command and after it. */
+static const struct optspec global_opts[] = {
+	{ "--server", 1 },
+	{ "--data", 1 },
+	{ "--events", 1 },
+	{ "--token", 1 },
+	{ "--timeout", 1 },
+	{ "--request-id", 1 },
+	{ "--json", 0 },
+	{ "--help", 0 },
+	{ NULL, 0 },
+};
+
+/* The option of spec that s ("--name" or "--name=value") names, or NULL. */
+static const struct optspec *
+find_opt(const struct optspec *spec, const char *s)
+{
+	size_t len = strcspn(s, "=");
+
+	for (; spec != NULL && spec->name != NULL; spec++) {
+		if (strlen(spec->name) == len &&
+		    strncmp(spec->name, s, len) == 0) {
+			return (spec);
+		}
+	}
+	return (NULL);
+}
+
+/*
+ * The value of option o, given as argv[*i]: what follows its '=', else the
+ * next argument (*i then moves on to it), else "" for a flag.  Returns 0 or
+ * CLI_EUSAGE.
+ */
+static int
+opt_value(const struct optspec *o, int argc, char **argv, int *i,
+    const char **value)
+{
+	const char *eq = strchr(argv[*i], '=');
+
+	if (!o->value && eq != NULL) {
+		return (usage_err("option '%s' takes no value", o->name));
+	}
+	if (!o->value) {
+		*value = "";
+	} else if (eq != NULL) {
+		*value = eq + 1;
+	} else if (*i + 1 < argc) {
+		*value = argv[++*i];
+	} else {
+		return (usage_err("option '%s' needs a value", o->name));
+	}
+	return (0);
+}
+
+/* Applies one global option to cl. */
+static void
+set_global(struct cli *cl, const char *name, const char *value)
+{
+	if (strcmp(name, "--server") == 0) {
+		cl->server = value;
+	} else if (strcmp(name, "--data") == 0) {
+		cl->data = value;
+	} else if (strcmp(name, "--events") == 0) {
+		cl->o.events = value;
+	} else if (strcmp(name, "--token") == 0) {
+		cl->o.token = value;
+	} else if (strcmp(name, "--timeout") == 0) {
+		cl->timeout = value;
+	} else if (strcmp(name, "--request-id") == 0) {
+		cl->o.request_id = value;
+	} else if (strcmp(name, "--json") == 0) {
+		cl->o.json = 1;
+	}
+}
+
+/* True if s is an option, not a positional ("-" and "--" are not). */
+static int
+is_option(const char *s)
+{
+	return (strncmp(s, "--", 2) == 0 && s[2] != '\0');
+}
+
+/*
+ * Parses argv[i..argc) for a command: options of spec (which come first, so
+ * that a command's own --json FLAG wins over the global --json) or global
+ * ones, and positionals.  "--" ends options.  Returns 0 or CLI_EUSAGE.
+ */
+static int
+parse_args(struct cli *cl, const char *what, const struct optspec *spec,
+    int argc, char **argv, int i, struct args *a, int *help)
+{
+	int only_pos = 0;
+
+	memset(a, 0, sizeof(*a));
+	for (; i < argc; i++) {
+		const struct optspec *o;
+		const char           *value;
+		int                   global = 0;
+		int                   rv;
+
+		if (!only_pos && strcmp(argv[i], "--") == 0) {
+			only_pos = 1;
+			continue;
+		}
+		if (only_pos || !is_option(argv[i])) {
+			if (a->npos == CLI_ARGS_MAX) {
+				return (usage_err("too many arguments"));
+			}
+			a->pos[a->npos++] = argv[i];
+			continue;
+		}
+		if ((o = find_opt(spec, argv[i])) == NULL) {
+			o      = find_opt(global_opts, argv[i]);
+			global = 1;
+		}
+		if (o == NULL) {
+			return (usage_err("unknown option '%.*s' for '%s'",
+			    (int) strcspn(argv[i], "="), argv[i], what));
+		}
+		if ((rv = opt_value(o, argc, argv, &i, &value)) != 0) {
+			return (rv);
+		}
+		if (global) {
+			*help = *help || strcmp(o->name, "--help") == 0;
+			set_global(cl, o->name, value);
+		} else if (a->nopt == CLI_ARGS_MAX) {
+			return (usage_err("too many options"));
+		} else {
+			a->opt[a->nopt].name  = o->name;
+			a->opt[a->nopt].value = value;
+			a->nopt++;
+		}
+	}
+	return (0);
+}
+
+static int
+cmd_demo(struct cli *cl, const struct cmd *cmd, const struct args *a)
+{
+	return (cli_demo(cl->c, &cl->o));
+}
+
+static int cmd_help(struct cli *, const struct cmd *, const struct args *);
+
+static const struct optspec no_opts[]    = { { NULL, 0 } };
+static const struct optspec cases_opts[] = {
+	{ "--state", 1 },
+	{ "--unit", 1 },
+	{ "--author", 1 },
+	{ "--limit", 1 },
+	{ "--after", 1 },
+	{ "--overdue", 0 },
+	{ "--all", 0 },
+	{ NULL, 0 },
+};
+
+static const struct optspec watch_opts[] = {
+	{ "--from", 1 },
+	{ "--count", 1 },
+	{ NULL, 0 },
+};
+
+static const struct optspec act_opts[] = {
+	{ "--note", 1 },
+	{ "--version", 1 },
+	{ NULL, 0 },
+};
+
+static const struct optspec create_opts[] = {
+	{ "--json", 1 },
+	{ NULL, 0 },
+};
+
+static const struct optspec update_opts[] = {
+	{ "--json", 1 },
+	{ "--version", 1 },
+	{ NULL, 0 },
+};
+
+static const struct optspec unit_put_opts[] = {
+	{ "--name", 1 },
+	{ "--parent", 1 },
+	{ "--rubric", 1 },
+	{ "--json", 1 },
+	{ NULL, 0 },
+};
+
+static const struct optspec user_put_opts[] = {
+	{ "--name", 1 },
+	{ "--unit", 1 },
+	{ "--roles", 1 },
+	{ "--json", 1 },
+	{ NULL, 0 },
+};
+
+static const struct optspec council_put_opts[] = {
+	{ "--name", 1 },
+	{ "--scope", 1 },
+	{ "--unit", 1 },
+	{ "--member", 1 },
+	{ "--fields", 1 },
+	{ "--rubric", 1 },
+	{ "--json", 1 },
+	{ NULL, 0 },
+};
+
+static const struct optspec rubric_test_opts[] = {
+	{ "--case", 1 },
+	{ NULL, 0 },
+};
+
+static const struct optspec rubric_get_opts[] = {
+	{ "--hash", 1 },
+	{ NULL, 0 },
+};
+
+static const struct optspec rubric_put_opts[] = {
+	{ "--id", 1 },
+	{ NULL, 0 },
+};
+
+static const struct optspec score_opts[] = {
+	{ "--comment", 1 },
+	{ NULL, 0 },
+};
+
+static const struct optspec decide_opts[] = {
+	{ "--note", 1 },
+	{ NULL, 0 },
+};
+
+static const struct optspec similar_opts[] = {
+	{ "--text", 1 },
+	{ "--limit", 1 },
+	{ NULL, 0 },
+};
+
+static const struct optspec search_opts[] = {
+	{ "--limit", 1 },
+	{ "--after", 1 },
+	{ NULL, 0 },
+};
+
+static const struct cmd cmds[] = {
+	{ "status", NULL, cmd_status, no_opts, 0, 0, CMD_API, "status",
+	    "Show the server's version, uptime and cases by state." },
+	{ "verify", NULL, cmd_verify, no_opts, 0, 0, CMD_API | CMD_LONG,
+	    "verify",
+	    "Check the indexes and the history's hash chain (exit 1 if "
+	    "bad)." },
+	{ "backup", NULL, cmd_backup, no_opts, 1, 1, CMD_API | CMD_LONG,
+	    "backup DIR",
+	    "Write a hot, compacted copy of the database into a new DIR." },
+	{ "cases", NULL, cmd_cases, cases_opts, 0, 0, CMD_API,
+	    "cases [--state S] [--unit U] [--author USER] [--limit N]\n"
+	    "        [--after ID] [--overdue] [--all]",
+	    "List the cases you may see (--all follows every page)." },
+	{ "show", NULL, cmd_show, no_opts, 1, 1, CMD_API, "show ID",
+	    "Show a case's card and its timeline." },
+	{ "history", NULL, cmd_history, no_opts, 1, 1, CMD_API, "history ID",
+	    "List a case's events, oldest first." },
+	{ "create", NULL, cmd_create, create_opts, 0, 1, CMD_API | CMD_WRITE,
+	    "create (FILE.json | - | --json '{...}')",
+	    "File a new case (the JSON holds case.create's args)." },
+	{ "update", NULL, cmd_update, update_opts, 1, 2, CMD_API | CMD_WRITE,
+	    "update ID (FILE.json | --json '{...}') [--version N]",
+	    "Change a draft or returned case." },
+	{ "act", NULL, cmd_act, act_opts, 2, 2, CMD_API | CMD_WRITE,
+	    "act ID ACTION [--note TEXT] [--version N]",
+	    "Submit, accept, return, withdraw, nominate, reopen or revoke." },
+	{ "score", NULL, cmd_score, score_opts, 2, -1, CMD_API | CMD_WRITE,
+	    "score ID CRITERION=N... [--comment TEXT]",
+	    "Cast (or replace) your ballot, e.g. novelty=25 benefit=30.5." },
+	{ "decide", NULL, cmd_decide, decide_opts, 1, 1, CMD_API | CMD_WRITE,
+	    "decide ID [--note TEXT]",
+	    "Close the review with the rubric's verdict (chair; exit 1 if "
+	    "pending)." },
+	{ "watch", NULL, cmd_watch, watch_opts, 0, 0, CMD_API,
+	    "watch [--from SEQ] [--count N]",
+	    "Print events as they happen, one 'seq type json' a line." },
+	{ "call", NULL, cmd_call, no_opts, 1, 2, CMD_API | CMD_WRITE,
+	    "call OP [JSON]",
+	    "Send any op with JSON args (default {}); print its result." },
+	{ "whoami", NULL, cmd_whoami, no_opts, 0, 0, CMD_API, "whoami",
+	    "Show who the server takes you for." },
+	{ "unit", "put", cmd_unit_put, unit_put_opts, 0, 1,
+	    CMD_API | CMD_WRITE,
+	    "unit put ID --name NAME [--parent P] [--rubric R]",
+	    "Create or change a unit (or give its args with --json)." },
+	{ "unit", "list", cmd_list, no_opts, 0, 0, CMD_API, "unit list",
+	    "List the units." },
+	{ "unit", "get", cmd_get, no_opts, 1, 1, CMD_API, "unit get ID",
+	    "Show a unit." },
+	{ "user", "put", cmd_user_put, user_put_opts, 0, 1,
+	    CMD_API | CMD_WRITE,
+	    "user put ID --name NAME --unit U --roles R1,R2",
+	    "Create or change a user; roles: author, admin, viewer, or "
+	    "\"\"." },
+	{ "user", "list", cmd_list, no_opts, 0, 0, CMD_API, "user list",
+	    "List the users." },
+	{ "user", "get", cmd_get, no_opts, 1, 1, CMD_API, "user get ID",
+	    "Show a user." },
+	{ "council", "put", cmd_council_put, council_put_opts, 0, -1,
+	    CMD_API | CMD_WRITE,
+	    "council put ID --name NAME --scope unit|province --unit U\n"
+	    "        --member USER:ROLE... [--fields A,B] [--rubric R]",
+	    "Create or change a council; roles: chair, secretary, member." },
+	{ "council", "list", cmd_list, no_opts, 0, 0, CMD_API, "council list",
+	    "List the councils." },
+	{ "council", "get", cmd_get, no_opts, 1, 1, CMD_API, "council get ID",
+	    "Show a council." },
+	{ "rubric", "list", cmd_list, no_opts, 0, 0, CMD_API, "rubric list",
+	    "List the scoring rubrics." },
+	{ "rubric", "show", cmd_rubric_get, rubric_get_opts, 1, 1, CMD_API,
+	    "rubric show ID [--hash H]",
+	    "Show a rubric's criteria, their guides, its hash (a version)." },
+	{ "rubric", "get", cmd_rubric_get, rubric_get_opts, 1, 1, CMD_API,
+	    "rubric get ID [--hash H]",
+	    "Like 'rubric show', with the Lua source." },
+	{ "rubric", "put", cmd_rubric_put, rubric_put_opts, 1, 2,
+	    CMD_API | CMD_WRITE, "rubric put FILE.lua [--id ID]",
+	    "Load a new version of a rubric (ID: the file's name without "
+	    ".lua)." },
+	{ "rubric", "test", cmd_rubric_test, rubric_test_opts, 1, 1, CMD_API,
+	    "rubric test (ID | FILE.lua) --case ID",
+	    "Say what a rubric's check and decide would say of a case now." },
+	{ "token", NULL, cmd_token, no_opts, 1, 1, CMD_API | CMD_WRITE,
+	    "token USER",
+	    "Make a new token for USER (shown once; the old one stops)." },
+	{ "demo", NULL, cmd_demo, no_opts, 0, 0, CMD_API, "demo",
+	    "Build a sample province (Lạng Sơn): cases in every state." },
+	{ "similar", NULL, cmd_similar, similar_opts, 0, 1, CMD_API,
+	    "similar (ID | --text FILE) [--limit N]",
+	    "List the cases most like a case or a text (duplicates)." },
+	{ "search", NULL, cmd_search, search_opts, 1, -1, CMD_API,
+	    "search WORDS... [--limit N] [--after ID]",
+	    "Find recognized cases with all these words, accents or not." },
+	{ "help", NULL, cmd_help, no_opts, 0, -1, 0, "help",
+	    "Show this text." },
+};
+#define CLI_NCMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static void
+print_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: sangkien [--server URL] [--token T] [--json] "
+	    "[--timeout SECONDS]\n"
+	    "                [--data DIR] [--events URL] [--request-id ID]\n"
+	    "                COMMAND [ARGS]\n"
+	    "\n"
+	    "Options, before or after the command:\n"
+	    "  --server URL       the API; default $SANGKIEN_SERVER, else\n"
+	    "                     %s\n"
+	    "  --data DIR         short for --server ipc://DIR/api.ipc and\n"
+	    "                     --events ipc://DIR/events.ipc\n"
+	    "  --events URL       the event stream; default: events.ipc "
+	    "next to an\n"
+	    "                     ipc:// server's api.ipc\n"
+	    "  --token T          who you are; default $SANGKIEN_TOKEN, "
+	    "else none\n"
+	    "                     (local-admin, over ipc:// as the "
+	    "server's user)\n"
+	    "  --json             print results as one line of JSON, for "
+	    "programs\n"
+	    "  --timeout SECONDS  wait at most this long for each reply "
+	    "(default %d;\n"
+	    "                     an hour for verify and backup)\n"
+	    "  --request-id ID    a changing command repeated with the "
+	    "same ID is done\n"
+	    "                     once and gets the first reply again "
+	    "(without it, a\n"
+	    "                     random ID: a write whose connection is "
+	    "lost is sent\n"
+	    "                     again until --timeout, and done once)\n"
+	    "\n"
+	    "Commands:\n",
+	    CLI_DEFAULT_SERVER, CLI_DEFAULT_TIMEOUT_MS / 1000);
+	for (size_t i = 0; i < CLI_NCMDS; i++) {
+		fprintf(f, "  %s\n      %s\n", cmds[i].synopsis, cmds[i].help);
+	}
+	fprintf(f,
+	    "\nExit status: 0 done; 1 the server said no (or verify found "
+	    "a problem);\n2 bad usage, nothing sent; 3 the server could not "
+	    "be reached.\n");
+}
+
+static int
+cmd_help(struct cli *cl, const struct cmd *cmd, const struct args *a)
+{
+	print_usage(stdout);
+	return (CLI_OK);
+}
+
+/*
+ * Sets cl->o.server (and cl->o.events when --data gives it) from --server,
+ * --data, $SANGKIEN_SERVER or the default.  Returns 0 or an exit code.
+ */
+static int
+resolve_server(struct cli *cl)
+{
+	const char *env;
+
+	if (cl->server != NULL && cl->data != NULL) {
+		return (usage_err("give --server or --data, not both"));
+	}
+	if (cl->data != NULL) {
+		if (asprintf(&cl->alloc_server, "ipc://%s/api.ipc", cl->data) <
+		        0 ||
+		    asprintf(&cl->alloc_events, "ipc://%s/events.ipc",
+		        cl->data) < 0) {
+			return (CLI_ETRANSPORT);
+		}
+		cl->o.server = cl->alloc_server;
+		if (cl->o.events == NULL) {
+			cl->o.events = cl->alloc_events;
+		}
+	} else if (cl->server != NULL) {
+		cl->o.server = cl->server;
+	} else if ((env = getenv("SANGKIEN_SERVER")) != NULL && *env != '\0') {
+		cl->o.server = env;
+	} else {
+		cl->o.server = CLI_DEFAULT_SERVER;
+	}
+	return (0);
+}
+
+/* Sets cl->o.events, if still unknown, next to an ipc://DIR/api.ipc. */
+static int
+resolve_events(struct cli *cl)
+{
+	size_t n = strlen(cl->o.server);
+
+	if (cl->o.events == NULL && strncmp(cl->o.server, "ipc://", 6) == 0 &&
+	    n >= 7 && strcmp(cl->o.server + n - 7, "api.ipc") == 0) {
+		if (asprintf(&cl->alloc_events, "%.*sevents.ipc",
+		        (int) (n - 7), cl->o.server) < 0) {
+			return (CLI_ETRANSPORT);
+		}
+		cl->o.events = cl->alloc_events;
+	}
+	return (0);
+}
+
+/* Sets cl->o.timeout_ms from --timeout SECONDS, or the default. */
+static int
+resolve_timeout(struct cli *cl)
+{
+	char  *end;
+	double s;
+
+	cl->o.timeout_ms = CLI_DEFAULT_TIMEOUT_MS;
+	if (cl->timeout == NULL) {
+		return (0);
+	}
+	s = strtod(cl->timeout, &end);
+	if (end == cl->timeout || *end != '\0' || !(s > 0) || s > 86400) {
+		return (usage_err(
+		    "--timeout takes seconds (> 0), not '%s'", cl->timeout));
+	}
+	cl->o.timeout_ms = (int) (s * 1000 + 0.5);
+	if (cl->o.timeout_ms == 0) {
+		cl->o.timeout_ms = 1;
+	}
+	return (0);
+}
+
+/* Turns the raw global options and the environment into cl->o. */
+static int
+cli_resolve(struct cli *cl)
+{
+	const char *env;
+	int         rv;
+
+	if ((rv = resolve_server(cl)) != 0 || (rv = resolve_events(cl)) != 0) {
+		return (rv);
+	}
+	if (cl->o.token == NULL && (env = getenv("SANGKIEN_TOKEN")) != NULL &&
+	    *env != '\0') {
+		cl->o.token = env;
+	}
+	if (cl->o.token != NULL && cl->o.token[0] == '\0') {
+		cl->o.token = NULL;
+	}
+	if ((rv = resolve_timeout(cl)) != 0) {
+		return (rv);
+	}
+	if (cl->o.request_id != NULL && strlen(cl->o.request_id) > 64) {
+		return (usage_err("--request-id is at most 64 bytes"));
+	}
+	/* A changing command always carries a request id: if the connection
+	 * is lost before the reply (the server restarted), the client sends
+	 * the write again with it, and the server cannot apply it twice. */
+	unsigned char raw[16];
+	if (cl->o.request_id == NULL &&
+	    getrandom(raw, sizeof(raw), 0) == (ssize_t) sizeof(raw)) {
+		char *p = cl->o.own_request_id;
+		p += sprintf(p, "cli-");
+		for (size_t i = 0; i < sizeof(raw); i++) {
+			p += sprintf(p, "%02x", raw[i]);
+		}
+		cl->o.request_id = cl->o.own_request_id;
+	}
+	return (0);
+}
+
+/* Finds the command named at argv[*i] (and its sub-command), or reports. */
+static const struct cmd *
+find_cmd(int argc, char **argv, int *i)
+{
+	const char *name  = argv[*i];
+	int         known = 0;
+
+	for (size_t k = 0; k < CLI_NCMDS; k++) {
+		if (strcmp(cmds[k].name, name) != 0) {
+			continue;
+		}
+		known = 1;
+		if (cmds[k].sub == NULL) {
+			(*i)++;
+			return (&cmds[k]);
+		}
+		if (*i + 1 < argc && strcmp(cmds[k].sub, argv[*i + 1]) == 0) {
+			*i += 2;
+			return (&cmds[k]);
+		}
+	}
+	if (known) {
+		char   subs[256] = "";
+		size_t n         = 0;
+
+		for (size_t k = 0; k < CLI_NCMDS; k++) {
+			if (strcmp(cmds[k].name, name) == 0 &&
+			    n < sizeof(subs)) {
+				n += (size_t) snprintf(subs + n,
+				    sizeof(subs) - n, "%s%s",
+				    n > 0 ? ", " : "", cmds[k].sub);
+			}
+		}
+		if (*i + 1 < argc) {
+			usage_err("unknown '%s' command '%s' (one of: %s)",
+			    name, argv[*i + 1], subs);
+		} else {
+			usage_err(
+			    "'%s' needs a command (one of: %s)", name, subs);
+		}
+	} else {
+		usage_err("unknown command '%s'", name);
+	}
+	return (NULL);
+}
+
+/*
+ * Applies the global options given before the command, leaving *i at the
+ * command.  Returns -1 to go on, or an exit code (CLI_OK after --help).
+ */
+static int
+parse_leading_options(struct cli *cl, int argc, char **argv, int *i)
+{
+	for (*i = 1; *i < argc && strncmp(argv[*i], "--", 2) == 0; (*i)++) {
+		const struct optspec *o = find_opt(global_opts, argv[*i]);
+		const char           *value;
+		int                   rv;
+
+		if (o == NULL) {
+			return (usage_err("unknown option '%.*s'",
+			    (int) strcspn(argv[*i], "="), argv[*i]));
+		}
+		if (strcmp(o->name, "--help") == 0) {
+			print_usage(stdout);
+			return (CLI_OK);
+		}
+		if ((rv = opt_value(o, argc, argv, i, &value)) != 0) {
+			return (rv);
+		}
+		set_global(cl, o->name, value);
+	}
+	if (*i == argc) {
+		fprintf(stderr, "sangkien: no command given\n\n");
+		print_usage(stderr);
+		return (CLI_EUSAGE);
+	}
+	if (strcmp(argv[*i], "-h") == 0) {
+		print_usage(stdout);
+		return (CLI_OK);
+	}
+	return (-1);
+}
+
+/*
+ * Finds the command and parses its arguments into *a.  Returns -1 to go
+ * on with *cmd, or an exit code (CLI_OK after --help).
+ */
+static int
+parse_command(struct cli *cl, int argc, char **argv, int i,
+    const struct cmd **cmd, struct args *a)
+{
+	char what[64];
+	int  help = 0;
+	int  rv;
+
+	if ((*cmd = find_cmd(argc, argv, &i)) == NULL) {
+		return (CLI_EUSAGE);
+	}
+	snprintf(what, sizeof(what), "%s%s%s", (*cmd)->name,
+	    (*cmd)->sub != NULL ? " " : "",
+	    (*cmd)->sub != NULL ? (*cmd)->sub : "");
+	if ((rv = parse_args(cl, what, (*cmd)->opts, argc, argv, i, a,
+	         &help)) != 0) {
+		return (rv);
+	}
+	if (help) {
+		print_usage(stdout);
+		return (CLI_OK);
+	}
+	if (a->npos < (*cmd)->minpos ||
+	    ((*cmd)->maxpos >= 0 && a->npos > (*cmd)->maxpos)) {
+		return (usage_err("wrong number of arguments for '%s'; "
+		                  "usage: sangkien %s",
+		    what, (*cmd)->synopsis));
+	}
+	return (-1);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli        cl;
+	struct args       a;
+	const struct cmd *cmd;
+	char              err[512];
+	int               i;
+	int               rv;
+
+	memset(&cl, 0, sizeof(cl));
+	if ((rv = parse_leading_options(&cl, argc, argv, &i)) >= 0 ||
+	    (rv = parse_command(&cl, argc, argv, i, &cmd, &a)) >= 0) {
+		return (rv);
+	}
+	if ((rv = cli_resolve(&cl)) != 0) {
+		return (rv);
+	}
+	if ((cmd->flags & CMD_LONG) != 0 && cl.timeout == NULL) {
+		cl.o.timeout_ms = CLI_LONG_TIMEOUT_MS;
+	}
+	if ((cmd->flags & CMD_API) != 0 &&
+	    sk_client_open(&cl.c, cl.o.server, cl.o.token, cl.o.timeout_ms,
+	        err, sizeof(err)) != 0) {
+		fprintf(stderr, "sangkien: %s\n", err);
+		rv = CLI_ETRANSPORT;
+	} else {
+		rv = cmd->fn(&cl, cmd, &a);
+	}
+	sk_client_close(cl.c);
+	free(cl.alloc_server);
+	free(cl.alloc_events);
+	/* Ends nng's threads, so that leak checkers see a clean exit. */
+	nng_fini();
+	return (rv);
+}

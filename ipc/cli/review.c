@@ -1,0 +1,179 @@
+/*
+ * review.c: a council's review from the command line: `score` (a ballot of
+ * CRITERION=NUMBER words, with the decimal comma people type) and `decide`
+ * (the chair closes the review; a `pending` reply says why not yet).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipc/cli/cli.h"
+
+/*
+ * Parses a mark as people type it: "25", "7.5", or "7,5" (the decimal
+ * comma of Vietnamese).  Returns 0 and the value, or -1.
+ */
+static int
+parse_mark(const char *s, double *out)
+{
+	char   buf[64];
+	char  *end;
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= sizeof(buf) || isspace((unsigned char) s[0])) {
+		return (-1);
+	}
+	memcpy(buf, s, n + 1);
+	for (char *p = buf; *p != '\0'; p++) {
+		if (*p == ',') {
+			*p = '.';
+		}
+	}
+	errno = 0;
+	*out  = strtod(buf, &end);
+	/* Digits only: strtod would also take "inf", "nan" and hex. */
+	if (errno != 0 || end == buf || *end != '\0' || !isfinite(*out) ||
+	    strspn(buf, "+-0123456789.") != n) {
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * The marks of `score`: each CRITERION=NUMBER word after the case ID, as
+ * {criterion: number} in *out.  Returns 0, or CLI_EUSAGE after naming the
+ * word that is wrong.  Which criteria there are, and their ranges, is the
+ * pinned rubric's business: the server checks them.
+ */
+static int
+score_marks(const struct args *a, json_object **out)
+{
+	json_object *marks = json_object_new_object();
+
+	*out = NULL;
+	for (int i = 1; i < a->npos; i++) {
+		const char *w  = a->pos[i];
+		const char *eq = strchr(w, '=');
+		char        key[128];
+		double      v;
+
+		if (eq == NULL || eq == w ||
+		    (size_t) (eq - w) >= sizeof(key)) {
+			json_object_put(marks);
+			return (usage_err("a mark is CRITERION=NUMBER, for "
+			                  "example novelty=25; not '%s'",
+			    w));
+		}
+		snprintf(key, sizeof(key), "%.*s", (int) (eq - w), w);
+		if (parse_mark(eq + 1, &v) != 0) {
+			json_object_put(marks);
+			return (usage_err("the mark of '%s' must be a number "
+			                  "(25, 7.5 or 7,5), not '%s'",
+			    key, eq + 1));
+		}
+		if (json_object_object_get_ex(marks, key, NULL)) {
+			json_object_put(marks);
+			return (
+			    usage_err("'%s' is marked twice ('%s')", key, w));
+		}
+		json_object_object_add(marks, key,
+		    v == (double) (long long) v
+		        ? json_object_new_int64((long long) v)
+		        : json_object_new_double(v));
+	}
+	*out = marks;
+	return (0);
+}
+
+static int
+show_ballot(struct cli *cl, const struct cmd *cmd, const struct args *a,
+    json_object *r)
+{
+	json_object *marks = jobject(r, "marks");
+	char         buf[1024];
+
+	printf("case #%s: ballot of %s (%s) for the %s\n", cli_str(r, "case"),
+	    cli_str(r, "member") != NULL ? cli_str(r, "member") : "?",
+	    cli_str(r, "role") != NULL ? cli_str(r, "role") : "?",
+	    stage_text(cli_str(r, "stage")));
+	json_object_object_foreach(marks, key, val)
+	{
+		render_number(val, buf, sizeof(buf));
+		card_line(key, buf);
+	}
+	card_line("total", jnum_text(r, "total", buf, sizeof(buf)));
+	if (cli_str(r, "comment") != NULL) {
+		card_line("comment", cli_str(r, "comment"));
+	}
+	printf("The ballot stays secret until the chair decides; scoring "
+	       "again replaces it.\n");
+	return (CLI_OK);
+}
+
+int
+cmd_score(struct cli *cl, const struct cmd *cmd, const struct args *a)
+{
+	json_object *args;
+	json_object *marks;
+	long long    id;
+	int          rv;
+
+	if ((rv = parse_case_id(a->pos[0], &id)) != 0 ||
+	    (rv = score_marks(a, &marks)) != 0) {
+		return (rv);
+	}
+	args = cli_case_args(id);
+	json_object_object_add(args, "marks", marks);
+	set_opt_string(args, a, "--comment");
+	return (call_and_show(cl, cmd, a, "case.score", args, show_ballot));
+}
+
+static int
+show_decided(struct cli *cl, const struct cmd *cmd, const struct args *a,
+    json_object *r)
+{
+	char st[256];
+
+	cli_state_text(cli_str(r, "state"), st, sizeof(st));
+	printf("case #%s: decided, now %s, version %s\n", cli_str(r, "id"),
+	    st, cli_str(r, "version"));
+	if (jobject(r, "decision") != NULL) {
+		print_decision(jobject(r, "decision"));
+	}
+	return (CLI_OK);
+}
+
+int
+cmd_decide(struct cli *cl, const struct cmd *cmd, const struct args *a)
+{
+	json_object *args;
+	json_object *reply;
+	const char  *code;
+	long long    id;
+	int          rv;
+
+	if ((rv = parse_case_id(a->pos[0], &id)) != 0) {
+		return (rv);
+	}
+	args = cli_case_args(id);
+	set_opt_string(args, a, "--note");
+	rv = cli_request(cl->c, "case.decide", args, cl->o.request_id, &reply);
+	json_object_put(args);
+	if (rv == CLI_EREPLY) {
+		code = cli_error_code(reply);
+		if (code != NULL && strcmp(code, "pending") == 0) {
+			print_pending(reply);
+		} else {
+			cli_print_error(reply);
+		}
+	} else if (rv == CLI_OK && cl->o.json) {
+		cli_print_json(cli_result(reply), 0);
+	} else if (rv == CLI_OK) {
+		rv = show_decided(cl, cmd, a, cli_result(reply));
+	}
+	json_object_put(reply);
+	return (rv);
+}
