@@ -293,7 +293,7 @@ sk_client_call(struct sk_client *c, const char *op, json_object *args,
 		json_object_object_add(
 		    req, "request_id", json_object_new_string(request_id));
 	}
-	if ((text = proto_json_text(req, &len)) == NULL) {
+	if ((text = util_json_text(req, &len)) == NULL) {
 		json_object_put(req);
 		client_err(err, errlen, "out of memory");
 		return (-1);

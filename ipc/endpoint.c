@@ -67,8 +67,8 @@
 #include <nng/protocol/pubsub0/pub.h>
 #include <nng/protocol/reqrep0/rep.h>
 
-#include "core/err.h"
-#include "core/log.h"
+#include "core/util/err.h"
+#include "core/util/log.h"
 #include "ipc/endpoint.h"
 #include "ipc/http.h"
 

@@ -29,7 +29,7 @@
 #include <nng/supplemental/util/platform.h>
 #include <sodium.h>
 
-#include "core/log.h"
+#include "core/util/log.h"
 #include "ipc/http.h"
 
 /* What the directory may hold: enough for any web application. */

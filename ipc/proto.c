@@ -10,10 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/err.h"
+#include "core/util/err.h"
+#include "core/util/json.h"
 #include "ipc/proto.h"
-
-#define JSON_MAX_DEPTH 32
 
 int
 proto_fail(struct proto_err *e, int code, const char *fmt, ...)
@@ -38,109 +37,15 @@ proto_err_clear(struct proto_err *e)
 	memset(e, 0, sizeof(*e));
 }
 
-long
-proto_utf8_chars(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *) s;
-	long                 n = 0;
-	size_t               i = 0;
-
-	while (i < len) {
-		unsigned char c = p[i];
-		size_t        k;
-		unsigned      cp;
-		if (c < 0x80) {
-			i++;
-			n++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			k  = 1;
-			cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			k  = 2;
-			cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			k  = 3;
-			cp = c & 0x07;
-		} else {
-			return (-1);
-		}
-		for (size_t j = 1; j <= k; j++) {
-			if (i + j >= len || (p[i + j] & 0xc0) != 0x80) {
-				return (-1);
-			}
-			cp = (cp << 6) | (p[i + j] & 0x3f);
-		}
-		/* Overlong forms, surrogates and values past U+10FFFF. */
-		if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) ||
-		    (k == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff)) {
-			return (-1);
-		}
-		i += k + 1;
-		n++;
-	}
-	return (n);
-}
-
 json_object *
 proto_json_parse(const char *buf, size_t len, struct proto_err *e)
 {
-	static __thread json_tokener *tok;
-	json_object                  *obj;
+	char         msg[256];
+	int          code;
+	json_object *obj = util_json_parse(buf, len, &code, msg, sizeof(msg));
 
-	if (memchr(buf, '\0', len) != NULL) {
-		proto_fail(e, SK_EBADREQ, "the message contains a NUL byte");
-		return (NULL);
-	}
-	if (proto_utf8_chars(buf, len) < 0) {
-		proto_fail(e, SK_EBADREQ, "the message is not valid UTF-8");
-		return (NULL);
-	}
-	/* One tokener per thread, reset for each message (a new one costs
-	 * an allocation of its whole parse stack). */
-	if (tok == NULL && (tok = json_tokener_new_ex(JSON_MAX_DEPTH)) == NULL) {
-		proto_fail(e, SK_EINTERNAL, "out of memory");
-		return (NULL);
-	}
-	json_tokener_reset(tok);
-	json_tokener_set_flags(
-	    tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	obj = json_tokener_parse_ex(tok, buf, (int) len);
-	enum json_tokener_error jerr = json_tokener_get_error(tok);
-	size_t                  end  = json_tokener_get_parse_end(tok);
-	if (obj == NULL && jerr == json_tokener_continue) {
-		/* A number or literal that ends the message ("42", "true") is
-		 * complete only once something follows it: say so. */
-		obj  = json_tokener_parse_ex(tok, " ", 1);
-		jerr = json_tokener_get_error(tok);
-		end  = len;
-	}
-	if (obj == NULL || jerr != json_tokener_success) {
-		if (jerr == json_tokener_continue) {
-			proto_fail(e, SK_EBADREQ,
-			    "the message is not JSON: it ends too soon");
-		} else if (jerr == json_tokener_success) {
-			proto_fail(e, SK_EBADREQ,
-			    "the message is JSON null, not an object");
-		} else {
-			proto_fail(e, SK_EBADREQ,
-			    "the message is not JSON: %s at byte %zu",
-			    json_tokener_error_desc(jerr), end);
-		}
-		json_object_put(obj);
-		return (NULL);
-	}
-	/* Nothing but white space may follow the value. */
-	for (size_t i = end; i < len; i++) {
-		if (!isspace((unsigned char) buf[i])) {
-			proto_fail(e, SK_EBADREQ,
-			    "the message has bytes after its JSON value "
-			    "(at byte %zu)",
-			    i);
-			json_object_put(obj);
-			return (NULL);
-		}
+	if (obj == NULL) {
+		proto_fail(e, code, "%s", msg);
 	}
 	return (obj);
 }
@@ -228,13 +133,6 @@ proto_decode(const char *buf, size_t len, struct proto_req *req,
 	return (0);
 }
 
-const char *
-proto_json_text(json_object *obj, size_t *len)
-{
-	return (json_object_to_json_string_length(obj,
-	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, len));
-}
-
 char *
 proto_reply_ok(json_object *result, size_t *len)
 {
@@ -242,7 +140,7 @@ proto_reply_ok(json_object *result, size_t *len)
 	size_t      tlen = 4;
 
 	if (result != NULL) {
-		text = proto_json_text(result, &tlen);
+		text = util_json_text(result, &tlen);
 	}
 	return (text != NULL ? proto_reply_ok_text(text, tlen, len) : NULL);
 }
@@ -283,33 +181,13 @@ proto_reply_err(const struct proto_err *pe, size_t *len)
 		    err, "details", json_object_get(pe->details));
 	}
 	json_object_object_add(r, "error", err);
-	text = proto_json_text(r, &tlen);
+	text = util_json_text(r, &tlen);
 	if ((out = malloc(tlen + 1)) != NULL) {
 		memcpy(out, text, tlen + 1);
 		*len = tlen;
 	}
 	json_object_put(r);
 	return (out);
-}
-
-bool
-proto_id_valid(const char *s)
-{
-	size_t n = strlen(s);
-	if (n == 0 || n > PROTO_MAX_ID) {
-		return (false);
-	}
-	if (!(islower((unsigned char) s[0]) || isdigit((unsigned char) s[0]))) {
-		return (false);
-	}
-	for (size_t i = 1; i < n; i++) {
-		unsigned char c = (unsigned char) s[i];
-		if (!(islower(c) || isdigit(c) || c == '.' || c == '_' ||
-		        c == '-')) {
-			return (false);
-		}
-	}
-	return (true);
 }
 
 int
@@ -372,7 +250,7 @@ arg_str(json_object *args, const char *key, bool required, size_t maxchars,
 		return (proto_fail(e, SK_EBADREQ,
 		    "\"%s\" must not contain a NUL character", key));
 	}
-	long n = proto_utf8_chars(s, len);
+	long n = util_utf8_chars(s, len);
 	if (n < 0) {
 		return (proto_fail(e, SK_EBADREQ, "\"%s\" is not valid UTF-8", key));
 	}
@@ -394,7 +272,7 @@ arg_id(json_object *args, const char *key, bool required, const char **out,
 	if ((rv = arg_str(args, key, required, 0, &s, e)) != 0 || s == NULL) {
 		return (rv);
 	}
-	if (!proto_id_valid(s)) {
+	if (!util_id_valid(s)) {
 		return (proto_fail(e, SK_EBADREQ,
 		    "\"%s\" must be an id: 1 to 64 of a-z, 0-9, '.', '_', '-', "
 		    "starting with a letter or digit",
@@ -477,42 +355,4 @@ arg_array(json_object *args, const char *key, bool required,
 	}
 	*out = v;
 	return (0);
-}
-
-void
-proto_time_str(int64_t t, char *buf, size_t len)
-{
-	time_t    tt = (time_t) t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-bool
-proto_date_valid(const char *s)
-{
-	int       y, m, d;
-	char      tail;
-	struct tm tm = { 0 };
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
-	    sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) {
-		return (false);
-	}
-	for (int i = 0; i < 10; i++) {
-		if (i != 4 && i != 7 && !isdigit((unsigned char) s[i])) {
-			return (false);
-		}
-	}
-	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > 31) {
-		return (false);
-	}
-	/* Round-trip through timegm to refuse 2026-02-30. */
-	tm.tm_year = y - 1900;
-	tm.tm_mon  = m - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = 12;
-	time_t t   = timegm(&tm);
-	struct tm back;
-	gmtime_r(&t, &back);
-	return (back.tm_mday == d && back.tm_mon == m - 1);
 }

@@ -1,7 +1,8 @@
 /*
  * proto.h: the wire format of PROTOCOL.md, shared by the server, the CLI and
- * the tests: strict JSON decoding, the request envelope, replies, and typed
- * access to request arguments that names the field when it is wrong.
+ * the tests: the request envelope, replies, and typed access to request
+ * arguments that names the field when it is wrong.  JSON itself (strict
+ * parsing, printing, ids) is core/util/json.h's, which this includes.
  *
  * Ownership: objects returned by proto_* belong to the caller
  * (json_object_put); strings returned by proto_reply_* are malloc'd.
@@ -15,9 +16,11 @@
 
 #include <json-c/json.h>
 
+#include "core/util/json.h"
+
 #define PROTO_MAX_REQUEST (1u << 20) /* 1 MiB */
 #define PROTO_MAX_RID 64             /* bytes of a request_id */
-#define PROTO_MAX_ID 64              /* bytes of a unit/user/... id */
+#define PROTO_MAX_ID UTIL_MAX_ID     /* bytes of a unit/user/... id */
 
 /* An error on its way to a reply: the code, a message for people, details. */
 struct proto_err {
@@ -32,8 +35,8 @@ int proto_fail(struct proto_err *e, int code, const char *fmt, ...)
 void proto_err_clear(struct proto_err *e);
 
 /*
- * Parses buf as exactly one JSON value, strictly (no trailing bytes but
- * white space, valid UTF-8).  Returns the value, or NULL with e filled.
+ * util_json_parse (core/util/json.h) for a message: NULL with e filled
+ * (bad_request, naming what is wrong) if buf is not exactly one JSON value.
  */
 json_object *proto_json_parse(const char *buf, size_t len,
     struct proto_err *e);
@@ -60,15 +63,6 @@ char *proto_reply_ok(json_object *result, size_t *len);
 char *proto_reply_ok_text(const char *text, size_t tlen, size_t *len);
 char *proto_reply_err(const struct proto_err *e, size_t *len);
 
-/* Compact serialization without escaping '/' (borrowed from obj). */
-const char *proto_json_text(json_object *obj, size_t *len);
-
-/* True for [a-z0-9][a-z0-9._-]{0,63}. */
-bool proto_id_valid(const char *s);
-
-/* Number of Unicode code points, or -1 when not valid UTF-8. */
-long proto_utf8_chars(const char *s, size_t len);
-
 /*
  * Argument access.  Each returns SK_OK (with *out set, or left untouched
  * when an optional key is absent) or fills e naming the key.  A present
@@ -88,9 +82,5 @@ int arg_obj(json_object *args, const char *key, bool required,
     json_object **out, struct proto_err *e);
 int arg_array(json_object *args, const char *key, bool required,
     json_object **out, struct proto_err *e);
-
-/* Today's and now's RFC 3339 / ISO 8601 forms, from unix seconds. */
-void proto_time_str(int64_t t, char *buf, size_t len); /* ...T..:..:..Z */
-bool proto_date_valid(const char *s);                  /* YYYY-MM-DD */
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * host.c: the Lua host that runs scoring rubrics, untrusted code written by
- * units' secretaries (DESIGN.md, "Lua plugins and rubrics").
+ * units' secretaries (ARCHITECTURE.md, "Lua plugins and rubrics").
  *
  * Each loaded rubric owns a lua_State made with lua_newstate and a capped
  * allocator.  Scripts see an allow list of libraries through read-only
@@ -36,8 +36,8 @@
 #include <lualib.h>
 #include <utf8proc.h>
 
-#include "core/err.h"
-#include "ipc/proto.h"
+#include "core/util/err.h"
+#include "core/util/json.h"
 #include "plugins/host.h"
 
 #define PLUG_DEFAULT_MEM (64u << 20)
@@ -61,7 +61,7 @@
 struct plug_rubric {
 	lua_State   *L;
 	char        *chunk; /* the rubric's chunk name, for messages */
-	char         id[PROTO_MAX_ID + 1];
+	char         id[UTIL_MAX_ID + 1];
 	char        *title;
 	json_object *criteria;
 
@@ -101,7 +101,7 @@ struct plug_call {
 	const char  *chunkname;
 	char        *title;
 	json_object *criteria;
-	char         id[PROTO_MAX_ID + 1];
+	char         id[UTIL_MAX_ID + 1];
 	/* plug_check, plug_decide */
 	const char  *fn; /* "check" or "decide" */
 	json_object *arg1;
@@ -1104,7 +1104,7 @@ l_extend(lua_State *L)
 		luaL_checktype(L, 2, LUA_TTABLE);
 	}
 	lua_settop(L, 2);
-	if (idlen != strlen(id) || !proto_id_valid(id)) {
+	if (idlen != strlen(id) || !util_id_valid(id)) {
 		return (
 		    luaL_error(L, "extend: \"%s\" is not a rubric id", id));
 	}
@@ -1242,7 +1242,7 @@ rawfield(lua_State *L, int t, const char *key)
 static bool
 utf8_ok(const char *s, size_t len)
 {
-	return (proto_utf8_chars(s, len) >= 0);
+	return (util_utf8_chars(s, len) >= 0);
 }
 
 /* A non-empty UTF-8 string at the top, or NULL. */
@@ -1321,7 +1321,7 @@ check_criterion(lua_State *L, struct plug_call *c, lua_Integer i)
 
 	rawfield(L, t, "id");
 	s = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
-	if (s == NULL || len != strlen(s) || !proto_id_valid(s)) {
+	if (s == NULL || len != strlen(s) || !util_id_valid(s)) {
 		shape_fail(L, c,
 		    "criteria[%lld].id must be an id: 1 to 64 of a-z, 0-9, "
 		    "'.', '_', '-', starting with a letter or digit",
@@ -1395,7 +1395,7 @@ check_shape(lua_State *L, struct plug_call *c, int idx)
 	}
 	rawfield(L, idx, "id");
 	s = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
-	if (s == NULL || len != strlen(s) || !proto_id_valid(s)) {
+	if (s == NULL || len != strlen(s) || !util_id_valid(s)) {
 		shape_fail(L, c,
 		    "id must be an id: 1 to 64 of a-z, 0-9, '.', '_', '-', "
 		    "starting with a letter or digit");

@@ -1,5 +1,5 @@
 /*
- * host.h: the Lua host that runs scoring rubrics (DESIGN.md, "Lua plugins
+ * host.h: the Lua host that runs scoring rubrics (ARCHITECTURE.md, "Lua plugins
  * and rubrics").  A rubric is untrusted code written by a unit's secretary;
  * the host gives each rubric version a lua_State of its own with an allow
  * list of libraries, an instruction budget on every call and a capped

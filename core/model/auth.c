@@ -14,7 +14,7 @@
 #include <sodium.h>
 
 #include "core/model/auth.h"
-#include "core/err.h"
+#include "core/util/err.h"
 
 static const struct {
 	const char *name;

@@ -1,5 +1,5 @@
 /*
- * auth.h: principals and their tokens (DESIGN.md, "Principals").
+ * auth.h: principals and their tokens (ARCHITECTURE.md, "Principals").
  *
  * A token is 256 random bits from libsodium, written "sk_" + URL-safe
  * base64.  It is shown once, by user.token; only its BLAKE2b hash is stored

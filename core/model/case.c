@@ -20,8 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
-#include "core/log.h"
+#include "core/util/err.h"
+#include "core/util/log.h"
 #include "core/model/case.h"
 #include "core/model/council.h"
 #include "core/model/similar.h"

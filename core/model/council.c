@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "core/util/err.h"
 #include "core/model/council.h"
 #include "core/model/doc.h"
 #include "core/model/unit.h"

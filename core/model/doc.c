@@ -11,7 +11,7 @@ json_object *
 json_time(int64_t t)
 {
 	char buf[32];
-	proto_time_str(t, buf, sizeof(buf));
+	util_time_str(t, buf, sizeof(buf));
 	return (json_object_new_string(buf));
 }
 

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "core/util/err.h"
 #include "core/model/ctx.h"
 #include "core/model/doc.h"
 
@@ -56,7 +56,7 @@ op_event(struct op_ctx *ctx, const char *type, json_object *ev)
 		char  *text;
 		if (pub != NULL) {
 			json_object_object_del(pub, "actor");
-			if ((text = strdup(proto_json_text(pub, &len))) != NULL) {
+			if ((text = strdup(util_json_text(pub, &len))) != NULL) {
 				free(out->text);
 				out->text = text;
 			}

@@ -18,7 +18,7 @@
 
 #include <json-c/printbuf.h>
 
-#include "core/err.h"
+#include "core/util/err.h"
 #include "core/model/case.h"
 #include "core/model/council.h"
 #include "core/model/rubric.h"
@@ -137,7 +137,7 @@ review_check(struct op_ctx *ctx, json_object *doc, json_object **problems)
 	         ctx->err)) != 0) {
 		return (rv);
 	}
-	proto_time_str(ctx->now, today, sizeof(today));
+	util_time_str(ctx->now, today, sizeof(today));
 	today[10]      = '\0';
 	json_object *c = review_rubric_case(doc);
 	rv             = plug_check(r, c, today, problems, err, sizeof(err));
@@ -233,7 +233,7 @@ review_ballot_put(struct op_ctx *ctx, uint64_t id, const char *stage,
 {
 	struct store_key k;
 	size_t           len;
-	const char      *text = proto_json_text(ballot, &len);
+	const char      *text = util_json_text(ballot, &len);
 
 	ballot_key(&k, id, stage, member);
 	return (store_put(ctx->txn, ctx->st, DB_BALLOTS, k.b, k.len, text, len));

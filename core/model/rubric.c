@@ -10,8 +10,8 @@
 
 #include <sodium.h>
 
-#include "core/err.h"
-#include "core/log.h"
+#include "core/util/err.h"
+#include "core/util/log.h"
 #include "core/model/rubric.h"
 
 #define CACHE_SLOTS 64
@@ -315,7 +315,7 @@ rubric_store(struct rubric_reg *reg, MDB_txn *txn, json_object *version,
 		json_object_put(old); /* kept from before: nothing to add */
 	} else {
 		char ts[32];
-		proto_time_str(now, ts, sizeof(ts));
+		util_time_str(now, ts, sizeof(ts));
 		json_object_object_add(
 		    version, "created_at", json_object_new_string(ts));
 		if ((rv = store_doc_put(txn, reg->st, DB_RUBRICS, hash,
@@ -460,7 +460,7 @@ rubric_load_dir(struct rubric_reg *reg, MDB_txn *txn, const char *dir,
 			}
 			snprintf(path, sizeof(path), "%s/%s.lua", dir, names[i]);
 			snprintf(chunk, sizeof(chunk), "@%s.lua", names[i]);
-			if (!proto_id_valid(names[i]) ||
+			if (!util_id_valid(names[i]) ||
 			    (src = read_file(path, &len)) == NULL) {
 				log_error("rubric %s: not a valid rubric id or "
 				          "unreadable",

@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "core/util/err.h"
 #include "core/model/similar.h"
 #include "core/model/workflow.h"
 

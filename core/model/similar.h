@@ -7,7 +7,7 @@
 
 #include <stdbool.h>
 
-#include "core/dedup.h"
+#include "core/dedup/dedup.h"
 #include "core/model/ctx.h"
 #include "core/model/doc.h"
 

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "core/err.h"
+#include "core/util/err.h"
 #include "core/model/timers.h"
 
 static const char *const kinds[] = { "case.due_soon", "case.overdue" };

@@ -1,5 +1,5 @@
 /*
- * timers.h: review deadlines that survive restarts (DESIGN.md,
+ * timers.h: review deadlines that survive restarts (ARCHITECTURE.md,
  * "Deadlines").  Each deadline is a record in the timers database ordered
  * by firing time; the server arms one uv_timer for the earliest and calls
  * timers_fire when it goes off (and after server.clock moves the test

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "core/util/err.h"
 #include "core/model/doc.h"
 #include "core/model/unit.h"
 

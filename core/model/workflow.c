@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "core/err.h"
+#include "core/util/err.h"
 #include "core/model/workflow.h"
 
 static const struct {

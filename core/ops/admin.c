@@ -12,10 +12,10 @@
 
 #include <sodium.h>
 
-#include "core/clock.h"
-#include "core/dedup.h"
-#include "core/err.h"
-#include "core/log.h"
+#include "core/util/clock.h"
+#include "core/dedup/dedup.h"
+#include "core/util/err.h"
+#include "core/util/log.h"
 #include "core/model/council.h"
 #include "core/model/similar.h"
 #include "core/model/unit.h"

@@ -12,8 +12,8 @@
 
 #include <json-c/printbuf.h>
 
-#include "core/err.h"
-#include "core/log.h"
+#include "core/util/err.h"
+#include "core/util/log.h"
 #include "core/model/case.h"
 #include "core/model/unit.h"
 #include "core/ops/ops.h"
@@ -261,7 +261,7 @@ apply_fields(struct op_ctx *ctx, json_object *doc, bool creating,
 		return (rv);
 	}
 	if (s != NULL) {
-		if (!proto_date_valid(s)) {
+		if (!util_date_valid(s)) {
 			return (proto_fail(ctx->err, SK_EBADREQ,
 			    "\"first_applied\" must be a date YYYY-MM-DD, got "
 			    "\"%.40s\"",
@@ -518,7 +518,7 @@ case_get_stored(struct op_ctx *ctx, uint64_t id, bool *sent)
 		return (0); /* case_view filters the sections */
 	}
 	ballots = review_ballots_view_facts(ctx, &f, roles);
-	bt      = proto_json_text(ballots, &bl);
+	bt      = util_json_text(ballots, &bl);
 	if ((out = malloc(vb + bl + 16)) != NULL) {
 		memcpy(out, v.mv_data, vb);
 		memcpy(out + vb, ",\"ballots\":", 11);
@@ -833,7 +833,7 @@ op_case_list(struct op_ctx *ctx)
 				printbuf_memappend(out, text, (int) len);
 			} else {
 				json_object *it = store_case_list_item(doc);
-				text            = proto_json_text(it, &len);
+				text            = util_json_text(it, &len);
 				printbuf_memappend(out, text, (int) len);
 				json_object_put(it);
 			}

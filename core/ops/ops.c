@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "core/util/err.h"
 #include "core/ops/ops.h"
 
 #define ARGS(...) ((const char *const[]) { __VA_ARGS__, NULL })

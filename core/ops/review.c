@@ -11,7 +11,7 @@
 #include <json-c/printbuf.h>
 
 #include "core/model/case.h"
-#include "core/err.h"
+#include "core/util/err.h"
 #include "core/ops/ops.h"
 #include "core/model/rubric.h"
 #include "core/model/council.h"
@@ -530,7 +530,7 @@ op_rubric_test(struct op_ctx *ctx)
 		}
 		r = temp;
 	}
-	proto_time_str(ctx->now, today, sizeof(today));
+	util_time_str(ctx->now, today, sizeof(today));
 	today[10]      = '\0';
 	json_object *c = review_rubric_case(doc);
 	rv             = plug_check(r, c, today, &problems, err, sizeof(err));

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "core/model/case.h"
-#include "core/dedup.h"
-#include "core/err.h"
+#include "core/dedup/dedup.h"
+#include "core/util/err.h"
 #include "core/model/council.h"
 #include "core/model/similar.h"
 #include "core/ops/ops.h"

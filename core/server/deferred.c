@@ -7,8 +7,8 @@
  */
 #include <stdlib.h>
 
-#include "core/err.h"
-#include "core/log.h"
+#include "core/util/err.h"
+#include "core/util/log.h"
 #include "core/server/impl.h"
 
 struct deferred {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/err.h"
+#include "core/util/err.h"
 #include "core/server/impl.h"
 
 #define IDEM_TTL_S (24 * 3600)

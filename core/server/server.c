@@ -34,10 +34,10 @@
 #include <uv.h>
 
 #include "core/model/auth.h"
-#include "core/clock.h"
-#include "core/dedup.h"
-#include "core/err.h"
-#include "core/log.h"
+#include "core/util/clock.h"
+#include "core/dedup/dedup.h"
+#include "core/util/err.h"
+#include "core/util/log.h"
 #include "core/ops/ops.h"
 #include "core/model/rubric.h"
 #include "core/server/impl.h"

@@ -5,9 +5,9 @@
  * "sangkiend", replayed after growing the map if it was full, and its
  * events are published only once it is committed, as a client's would be.
  */
-#include "core/clock.h"
-#include "core/err.h"
-#include "core/log.h"
+#include "core/util/clock.h"
+#include "core/util/err.h"
+#include "core/util/log.h"
 #include "core/server/impl.h"
 
 int

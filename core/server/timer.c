@@ -4,7 +4,7 @@
  * they survive restarts; this file only arms the timer for the earliest
  * and, when it goes off, fires what is due in a system write.
  */
-#include "core/clock.h"
+#include "core/util/clock.h"
 #include "core/server/impl.h"
 #include "core/model/timers.h"
 

@@ -9,8 +9,8 @@
 #include <uv.h>
 
 #include "core/model/auth.h"
-#include "core/dedup.h"
-#include "core/log.h"
+#include "core/dedup/dedup.h"
+#include "core/util/log.h"
 #include "core/model/council.h"
 #include "core/server/impl.h"
 

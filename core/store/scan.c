@@ -10,8 +10,8 @@
 
 #include <lmdb.h>
 
-#include "core/err.h"
 #include "core/store/store.h"
+#include "core/util/err.h"
 
 /* it->op once the scan has passed its last record. */
 #define SCAN_DONE (-1)

@@ -10,14 +10,14 @@
  *                 "head_hash" -> hex BLAKE2b of the last history event;
  *                 "count/STATE" -> decimal number of cases in STATE;
  *                 "dedup_flush_at", "dedup_upgrade_band" -> decimal, the
- *                 progress of dedup.c's index work
+ *                 progress of core/dedup/lsh.c's work
  *   cases         u64 id -> case JSON, its internal fields
  *                 (store_case_internal_fields) last
  *   case_items    u64 id -> what deciding who may see the case takes, and
  *                 "view_bytes", the length of the case's text before its
  *                 internal fields (case.get sends that part as it is
  *                 stored), in a few bytes; then the case's list item as
- *                 JSON, which case.list sends as it is (format: store.c,
+ *                 JSON, which case.list sends as it is (format: cases.c,
  *                 case_item_put).  Neither parses a whole case.
  *   history       u64 seq -> event JSON; its "prev" is the hex hash of the
  *                 previous event's bytes (a hash chain; see store_event_add)
@@ -51,7 +51,7 @@
  *   dedup_pending u8 generation (0 next, 1 being applied), u32 case (BE)
  *                 -> u8 flags (1: from, 2: to), the signature whose bands
  *                 are in dedup_bands (from) and the one they move to (to),
- *                 then the 64 u64 band slots of "to" (dedup.c)
+ *                 then the 64 u64 band slots of "to" (core/dedup/)
  *   search_terms  stripped syllable (raw bytes) -> u32 case ids, native
  *                 order, as dedup_bands; recognized cases' public text,
  *                 brought up to date in sorted runs (dedup_search_step)

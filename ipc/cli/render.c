@@ -88,7 +88,7 @@ cli_print_error(json_object *reply)
 	              : "the server's reply has no error object");
 	if (e != NULL && json_object_object_get_ex(e, "details", &d) &&
 	    d != NULL) {
-		fprintf(stderr, "details: %s\n", proto_json_text(d, NULL));
+		fprintf(stderr, "details: %s\n", util_json_text(d, NULL));
 	}
 }
 
@@ -103,7 +103,7 @@ cli_str(json_object *o, const char *key)
 	if (json_object_is_type(v, json_type_string)) {
 		return (json_object_get_string(v));
 	}
-	return (proto_json_text(v, NULL));
+	return (util_json_text(v, NULL));
 }
 
 const char *
@@ -423,7 +423,7 @@ render_array(json_object *v, char *out, size_t len)
 			    out + n, len - n, "%s%s (%s)", sep, user, role);
 		} else {
 			n += (size_t) snprintf(out + n, len - n, "%s%s", sep,
-			    proto_json_text(e, NULL));
+			    util_json_text(e, NULL));
 		}
 	}
 }
@@ -444,7 +444,7 @@ render_value(json_object *v, char *out, size_t len)
 	} else if (json_object_is_type(v, json_type_string)) {
 		snprintf(out, len, "%s", json_object_get_string(v));
 	} else {
-		snprintf(out, len, "%s", proto_json_text(v, NULL));
+		snprintf(out, len, "%s", util_json_text(v, NULL));
 	}
 }
 

@@ -151,7 +151,7 @@ cmd_backup(struct cli *cl, const struct cmd *cmd, const struct args *a)
 static void
 watch_print(struct cli *cl, json_object *ev)
 {
-	const char *text = proto_json_text(ev, NULL);
+	const char *text = util_json_text(ev, NULL);
 
 	if (cl->o.json) {
 		printf("%s\n", text);

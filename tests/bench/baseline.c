@@ -27,7 +27,7 @@
 
 #include <uv.h>
 
-#include "core/log.h"
+#include "core/util/log.h"
 #include "ipc/endpoint.h"
 #include "skbench.h"
 

@@ -24,8 +24,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "core/dedup.h"
-#include "core/err.h"
+#include "core/dedup/dedup.h"
+#include "core/util/err.h"
 #include "core/store/store.h"
 
 #ifndef SK_SOURCE_DIR

@@ -28,7 +28,7 @@
 #include <sodium.h>
 
 #include "core/model/auth.h"
-#include "core/err.h"
+#include "core/util/err.h"
 #include "core/ops/ops.h"
 #include "core/store/store.h"
 #include "tests/unit/store_fixture.h"

@@ -1,6 +1,6 @@
 /*
  * test_dedup.c: unit tests of duplicate detection and the public search
- * (core/dedup.c).
+ * (core/dedup/).
  *
  * The normalization tests pin down what a user would notice: "hoà" and
  * "hòa" are one word, so are "thuý" and "thúy", NFD and NFC, Đ and đ.  The
@@ -30,8 +30,8 @@
 #include <cmocka.h>
 #include <utf8proc.h>
 
-#include "core/dedup.h"
-#include "core/err.h"
+#include "core/dedup/dedup.h"
+#include "core/util/err.h"
 #include "core/store/store.h"
 #include "tests/unit/store_fixture.h"
 
@@ -308,7 +308,7 @@ test_pending_keys(void **state)
 /*
  * A phrase that many cases share (here a title that 300 cases begin with,
  * most of each text) makes bands that hundreds of cases share; a query
- * reads only the latest of those (dedup.c, band_run).  A copy of one of
+ * reads only the latest of those (core/dedup/query.c, band_run).  A copy of one of
  * them is still found first, by the bands of its own words, and a text
  * copied 300 times is still found among its latest copies.
  */

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "core/err.h"
+#include "core/util/err.h"
 #include "ipc/proto.h"
 
 /* A literal with its length, NUL bytes included. */
@@ -358,7 +358,7 @@ test_arg_id(void **state)
 			fail_msg("\"%s\" refused: %s", good[i], e.msg);
 		}
 		assert_string_equal(out, good[i]);
-		assert_true(proto_id_valid(good[i]));
+		assert_true(util_id_valid(good[i]));
 		json_object_put(args);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -371,7 +371,7 @@ test_arg_id(void **state)
 		}
 		assert_non_null(strstr(e.msg, "\"unit\""));
 		assert_string_equal(out, "untouched");
-		assert_false(proto_id_valid(bad[i]));
+		assert_false(util_id_valid(bad[i]));
 		proto_err_clear(&e);
 		json_object_put(args);
 	}
@@ -525,12 +525,12 @@ test_date_valid(void **state)
 		 " 2026-01-01", "2026-01-01 ", "2026-01-+1", "+026-01-01",
 		 "abcd-ef-gh", "", "20260101", "1899-12-31" };
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		if (!proto_date_valid(good[i])) {
+		if (!util_date_valid(good[i])) {
 			fail_msg("%s refused", good[i]);
 		}
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if (proto_date_valid(bad[i])) {
+		if (util_date_valid(bad[i])) {
 			fail_msg("\"%s\" accepted", bad[i]);
 		}
 	}
@@ -539,20 +539,20 @@ test_date_valid(void **state)
 static void
 test_utf8_chars(void **state)
 {
-	assert_int_equal(proto_utf8_chars(LIT("")), 0);
-	assert_int_equal(proto_utf8_chars(LIT("abc")), 3);
-	assert_int_equal(proto_utf8_chars(LIT("Việt Nam")), 8);
-	assert_int_equal(proto_utf8_chars(LIT("𝄞")), 1); /* 4 bytes */
-	assert_int_equal(proto_utf8_chars(LIT("\xf4\x8f\xbf\xbf")), 1);
-	assert_int_equal(proto_utf8_chars(LIT("\xef\xbf\xbf")), 1);
-	assert_int_equal(proto_utf8_chars(LIT("\x80")), -1);
-	assert_int_equal(proto_utf8_chars(LIT("\xc1\xbf")), -1);
-	assert_int_equal(proto_utf8_chars(LIT("\xf0\x8f\xbf\xbf")), -1);
-	assert_int_equal(proto_utf8_chars(LIT("\xed\xbf\xbf")), -1);
-	assert_int_equal(proto_utf8_chars(LIT("\xf8\x88\x80\x80\x80")), -1);
-	assert_int_equal(proto_utf8_chars(LIT("a\xc3")), -1);
+	assert_int_equal(util_utf8_chars(LIT("")), 0);
+	assert_int_equal(util_utf8_chars(LIT("abc")), 3);
+	assert_int_equal(util_utf8_chars(LIT("Việt Nam")), 8);
+	assert_int_equal(util_utf8_chars(LIT("𝄞")), 1); /* 4 bytes */
+	assert_int_equal(util_utf8_chars(LIT("\xf4\x8f\xbf\xbf")), 1);
+	assert_int_equal(util_utf8_chars(LIT("\xef\xbf\xbf")), 1);
+	assert_int_equal(util_utf8_chars(LIT("\x80")), -1);
+	assert_int_equal(util_utf8_chars(LIT("\xc1\xbf")), -1);
+	assert_int_equal(util_utf8_chars(LIT("\xf0\x8f\xbf\xbf")), -1);
+	assert_int_equal(util_utf8_chars(LIT("\xed\xbf\xbf")), -1);
+	assert_int_equal(util_utf8_chars(LIT("\xf8\x88\x80\x80\x80")), -1);
+	assert_int_equal(util_utf8_chars(LIT("a\xc3")), -1);
 	/* The length given is the limit, even inside a valid sequence. */
-	assert_int_equal(proto_utf8_chars("\xc3\xa1", 1), -1);
+	assert_int_equal(util_utf8_chars("\xc3\xa1", 1), -1);
 }
 
 static void

@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "core/err.h"
+#include "core/util/err.h"
 #include "plugins/host.h"
 
 #ifndef SK_SOURCE_DIR

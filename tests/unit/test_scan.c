@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "core/err.h"
+#include "core/util/err.h"
 #include "core/store/store.h"
 #include "tests/unit/store_fixture.h"
 

@@ -26,7 +26,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "core/err.h"
+#include "core/util/err.h"
 #include "core/store/store.h"
 #include "tests/unit/store_fixture.h"
 

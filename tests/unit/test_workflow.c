@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "core/err.h"
+#include "core/util/err.h"
 #include "core/model/workflow.h"
 
 /*

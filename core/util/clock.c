@@ -3,7 +3,7 @@
  */
 #include <time.h>
 
-#include "core/clock.h"
+#include "core/util/clock.h"
 
 static int64_t clock_offset;
 

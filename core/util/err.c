@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "core/err.h"
+#include "core/util/err.h"
 
 static const struct {
 	int         err;

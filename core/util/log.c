@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/log.h"
+#include "core/util/log.h"
 
 enum log_level log_threshold = LOG_INFO;
 

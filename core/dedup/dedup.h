@@ -1,5 +1,5 @@
 /*
- * dedup.h: duplicate detection and the public search (DESIGN.md,
+ * dedup.h: duplicate detection and the public search (ARCHITECTURE.md,
  * "Duplicates"; issue 4).  This is the engine: Vietnamese normalization,
  * MinHash signatures, the LSH index and the inverted index, all in the
  * store's LMDB environment.  What a case is made of, who may see what, and
@@ -75,7 +75,7 @@ int dedup_index_get(MDB_txn *txn, struct store *st, uint64_t id,
     struct dedup_sig *sig);
 
 /*
- * Applies part of what the index has pending to its bands (dedup.c says
+ * Applies part of what the index has pending to its bands (lsh.c says
  * how); with all, everything.  The server calls it in each batch's write
  * transaction, and with all before it stops.
  */
@@ -83,7 +83,7 @@ int dedup_index_step(MDB_txn *txn, struct store *st, bool all);
 
 /*
  * Brings the bands of a database indexed by an older sangkiend (schema 1)
- * to this one's format, dedup.c says how: some bands per call, at most
+ * to this one's format, lsh.c says how: some bands per call, at most
  * about max entries, each call in its own transaction; *done once they are
  * (at once if they were), *cases the signatures this call indexed (0 if it
  * had nothing to do).  The server calls it at start, before it serves.
@@ -120,7 +120,7 @@ int dedup_query(MDB_txn *txn, struct store *st, const struct dedup_sig *sig,
  * The search index: stripped syllable -> ids.  dedup_search_change says
  * that id's published text was was (NULL: none) and is now is (NULL:
  * none); the caller passes only what may be published.  The postings move
- * later, with other cases' (dedup.c), but searches see the change at once.
+ * later, with other cases' (search.c), but searches see the change at once.
  * dedup_search_step applies some of what waits, all of it with all: the
  * server calls it in each batch's write transaction, and with all before
  * it stops.  dedup_search_pending: how many cases wait.

@@ -1,0 +1,49 @@
+/*
+ * impl.h: the store's private header, for the files of core/store/ only (in
+ * the manner of Knot Resolver's lib/cache/impl.h beside its api.h): what
+ * they share and no caller may use.  store.h is the public API.
+ *
+ * The files, a concern each:
+ *   store.c    the environment: open, close, transactions, map growth,
+ *              and store_err, where LMDB's codes become the project's
+ *   keys.c     keys, get/put/del (every write counted), documents and
+ *              store_doc_view's cache, meta counters
+ *   scan.c     the iterator: prefix scans, duplicates, counts
+ *   cases.c    cases, their indexes, counters, facts and list items
+ *   history.c  the history's hash chain
+ *   verify.c   server.verify's reading of everything
+ *   backup.c   snapshots and backups, read off the loop under map_lock
+ */
+#ifndef SK_STORE_IMPL_H
+#define SK_STORE_IMPL_H
+
+#include "core/store/store.h"
+
+/* BLAKE2b-256, the history chain's hash (hex: twice as many chars). */
+#define STORE_HASH_LEN 32
+
+/* Each database's name in the environment (store.c). */
+extern const char *const store_db_names[DB_COUNT];
+
+/* What the loops of store_verify set rc to when asked to stop: not one
+ * of LMDB's codes (those are errno values, or MDB_KEYEXIST and above);
+ * store_err makes it SK_EUNAVAIL. */
+#define STORE_STOPPED (MDB_KEYEXIST - 1)
+
+/* n bytes as 2n lowercase hex digits and a NUL (history.c). */
+void store_hex(const unsigned char *b, size_t n, char *out);
+
+/* doc's string member key, or NULL (cases.c). */
+const char *store_doc_str(json_object *doc, const char *key);
+
+/* Calls fn for each index entry (db, key) that the case doc implies; stops
+ * at the first non-zero return (cases.c). */
+typedef int (*store_index_fn)(MDB_txn *, struct store *, enum store_db,
+    const struct store_key *, void *arg);
+int store_case_index_each(MDB_txn *txn, struct store *st, uint64_t id,
+    json_object *doc, store_index_fn fn, void *arg);
+
+/* The meta key of state's counter, "count/STATE" (cases.c). */
+void store_count_name(char *buf, size_t len, const char *state);
+
+#endif
