@@ -103,23 +103,19 @@ council_index_update(struct op_ctx *ctx, json_object *old, json_object *doc)
 bool
 council_member_anywhere(struct op_ctx *ctx, const char *user)
 {
-	struct store_key prefix;
-	MDB_cursor      *cur;
-	MDB_val          k, v;
-	bool             found;
+	struct store_key  prefix;
+	struct store_scan it;
+	MDB_val           k, v;
+	int               rv;
 
 	index_key(&prefix, "m", user, NULL);
-	if (mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_COUNCIL_INDEX], &cur) !=
-	    0) {
+	if (store_scan_begin(&it, ctx->txn, ctx->st, DB_COUNCIL_INDEX, &prefix,
+	        NULL) != 0) {
 		return (true); /* unsure: let the exact check decide */
 	}
-	k.mv_data = prefix.b;
-	k.mv_size = prefix.len;
-	found     = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) == 0 &&
-	    k.mv_size > prefix.len &&
-	    memcmp(k.mv_data, prefix.b, prefix.len) == 0;
-	mdb_cursor_close(cur);
-	return (found);
+	rv = store_scan_next(&it, &k, &v);
+	store_scan_end(&it);
+	return (rv != STORE_SCAN_END); /* an error: unsure, as above */
 }
 
 /* council_for_unit's visit (unit_walk): the council of unit id, if any. */
@@ -165,30 +161,29 @@ council_for_unit(struct op_ctx *ctx, const char *unit, json_object **out)
 int
 council_for_field(struct op_ctx *ctx, const char *field, json_object **out)
 {
-	struct store_key prefix;
-	MDB_cursor      *cur;
-	MDB_val          k, v;
-	json_object     *fallback = NULL;
-	int              rc;
+	struct store_key  prefix;
+	struct store_scan it;
+	MDB_val           k, v;
+	json_object      *fallback = NULL;
+	int               rv;
 
 	*out = NULL;
 	store_key_init(&prefix);
 	prefix.b[prefix.len++] = 'p';
-	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_COUNCIL_INDEX],
-	         &cur)) != 0) {
-		return (store_err(rc));
+	if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, DB_COUNCIL_INDEX,
+	         &prefix, NULL)) != 0) {
+		return (rv);
 	}
-	k.mv_data = prefix.b;
-	k.mv_size = prefix.len;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	     rc == 0 && *out == NULL && k.mv_size > 2 &&
-	     ((char *) k.mv_data)[0] == 'p';
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	while (*out == NULL && (rv = store_scan_next(&it, &k, &v)) == 0) {
 		const unsigned char *b = k.mv_data;
 		char                 id[PROTO_MAX_ID + 1];
 		json_object         *c, *fields;
-		size_t               n = b[1] <= PROTO_MAX_ID ? b[1] : 0, nf = 0;
+		size_t               n, nf = 0;
 
+		if (k.mv_size <= 2) {
+			continue;
+		}
+		n = b[1] <= PROTO_MAX_ID ? b[1] : 0;
 		memcpy(id, b + 2, n);
 		id[n] = '\0';
 		if (store_doc_view(ctx->txn, ctx->st, DB_COUNCILS, id, &c) != 0) {
@@ -205,7 +200,7 @@ council_for_field(struct op_ctx *ctx, const char *field, json_object **out)
 			json_object_put(c);
 		}
 	}
-	mdb_cursor_close(cur);
+	store_scan_end(&it);
 	if (*out == NULL) {
 		*out = fallback;
 	} else {

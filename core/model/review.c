@@ -245,27 +245,22 @@ static void
 ballots_add(struct op_ctx *ctx, uint64_t id, const char *stage, bool raw,
     json_object *out)
 {
-	struct store_key prefix;
-	MDB_cursor      *cur;
-	MDB_val          k, v;
-	int              rc;
+	struct store_key  prefix;
+	struct store_scan it;
+	MDB_val           k, v;
 
 	ballot_key(&prefix, id, stage, NULL);
-	if (mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_BALLOTS], &cur) != 0) {
+	if (store_scan_begin(&it, ctx->txn, ctx->st, DB_BALLOTS, &prefix,
+	        NULL) != 0) {
 		return;
 	}
-	k.mv_data = prefix.b;
-	k.mv_size = prefix.len;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	     rc == 0 && k.mv_size > prefix.len &&
-	     memcmp(k.mv_data, prefix.b, prefix.len) == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	while (store_scan_next(&it, &k, &v) == 0) {
 		json_object *b = raw ? raw_ballot(&v) : store_json(&v);
 		if (b != NULL) {
 			json_object_array_add(out, b);
 		}
 	}
-	mdb_cursor_close(cur);
+	store_scan_end(&it);
 }
 
 /* Every ballot of a case's stage, parsed, in member order (caller owns). */
@@ -281,22 +276,20 @@ review_ballots_of(struct op_ctx *ctx, uint64_t id, const char *stage)
 static bool
 has_ballots(struct op_ctx *ctx, uint64_t id)
 {
-	struct store_key prefix;
-	MDB_cursor      *cur;
-	MDB_val          k, v;
-	bool             found;
+	struct store_key  prefix;
+	struct store_scan it;
+	MDB_val           k, v;
+	int               rv;
 
 	store_key_init(&prefix);
 	store_key_u64(&prefix, id);
-	if (mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_BALLOTS], &cur) != 0) {
+	if (store_scan_begin(&it, ctx->txn, ctx->st, DB_BALLOTS, &prefix,
+	        NULL) != 0) {
 		return (true);
 	}
-	k.mv_data = prefix.b;
-	k.mv_size = prefix.len;
-	found     = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) == 0 &&
-	    k.mv_size > 8 && memcmp(k.mv_data, prefix.b, 8) == 0;
-	mdb_cursor_close(cur);
-	return (found);
+	rv = store_scan_next(&it, &k, &v);
+	store_scan_end(&it);
+	return (rv == 0);
 }
 
 /*

@@ -247,31 +247,30 @@ ids_in_states(struct op_ctx *ctx, bool (*want)(enum wf_state), uint32_t **ids,
 	*ids = NULL;
 	*n   = 0;
 	for (int s = 0; s < WF_NSTATES; s++) {
-		struct store_key prefix;
-		MDB_cursor      *cur;
-		MDB_val          k, v;
-		int              rc;
+		struct store_key  prefix;
+		struct store_scan it;
+		MDB_val           k, v;
+		int               rv;
+
 		if (!want((enum wf_state) s)) {
 			continue;
 		}
 		store_key_init(&prefix);
 		store_key_str(&prefix, wf_state_name((enum wf_state) s));
-		if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_BY_STATE],
-		         &cur)) != 0) {
-			return (store_err(rc));
+		if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, DB_BY_STATE,
+		         &prefix, NULL)) != 0) {
+			return (rv);
 		}
-		k.mv_data = prefix.b;
-		k.mv_size = prefix.len;
-		for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-		     rc == 0 && k.mv_size == prefix.len + 8 &&
-		     memcmp(k.mv_data, prefix.b, prefix.len) == 0;
-		     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		while (store_scan_next(&it, &k, &v) == 0) {
+			if (k.mv_size != prefix.len + 8) {
+				continue;
+			}
 			if (*n == cap) {
 				uint32_t *more;
 				cap  = cap ? cap * 2 : 1024;
 				more = realloc(*ids, cap * sizeof(**ids));
 				if (more == NULL) {
-					mdb_cursor_close(cur);
+					store_scan_end(&it);
 					return (SK_EINTERNAL);
 				}
 				*ids = more;
@@ -279,7 +278,7 @@ ids_in_states(struct op_ctx *ctx, bool (*want)(enum wf_state), uint32_t **ids,
 			(*ids)[(*n)++] = (uint32_t) store_u64_at(
 			    (char *) k.mv_data + prefix.len);
 		}
-		mdb_cursor_close(cur);
+		store_scan_end(&it);
 	}
 	if (*n > 0) {
 		qsort(*ids, *n, sizeof(**ids), cmp_u32);
@@ -297,12 +296,13 @@ state_signed(enum wf_state s)
 int
 dedup_server_verify(struct op_ctx *ctx, json_object *problems)
 {
-	uint32_t   *pub = NULL, *sub = NULL;
-	size_t      npub = 0, nsub = 0;
-	uint64_t    nsigs;
-	MDB_cursor *cur = NULL;
-	MDB_val     k, v;
-	int         rv, rc;
+	uint32_t         *pub = NULL, *sub = NULL;
+	size_t            npub = 0, nsub = 0;
+	uint64_t          nsigs;
+	struct store_scan it;
+	bool              scanning = false;
+	MDB_val           k, v;
+	int               rv;
 
 	if ((rv = dedup_verify(ctx->txn, ctx->st, add_problem, problems,
 	         &nsigs)) != 0 ||
@@ -321,13 +321,11 @@ dedup_server_verify(struct op_ctx *ctx, json_object *problems)
 		}
 	}
 	/* Every signature is a case's. */
-	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_DEDUP_SIGS],
-	         &cur)) != 0) {
-		rv = store_err(rc);
+	if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, DB_DEDUP_SIGS, NULL,
+	         NULL)) != 0) {
 		goto out;
 	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	while (store_scan_next(&it, &k, &v) == 0) {
 		MDB_val c;
 		if (k.mv_size == 8 &&
 		    store_get(ctx->txn, ctx->st, DB_CASES, k.mv_data, 8, &c) ==
@@ -337,20 +335,19 @@ dedup_server_verify(struct op_ctx *ctx, json_object *problems)
 			    (unsigned long long) store_u64_at(k.mv_data));
 		}
 	}
-	mdb_cursor_close(cur);
-	cur = NULL;
+	store_scan_end(&it);
 	/* Every posting names a public case... */
-	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_SEARCH_TERMS],
-	         &cur)) != 0) {
-		rv = store_err(rc);
+	if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, DB_SEARCH_TERMS,
+	         NULL, NULL)) != 0) {
 		goto out;
 	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_NODUP)) {
-		MDB_val kk = k, vv = v;
-		for (int r = mdb_cursor_get(cur, &kk, &vv, MDB_GET_MULTIPLE);
-		     r == 0; r = mdb_cursor_get(cur, &kk, &vv,
-		                 MDB_NEXT_MULTIPLE)) {
+	scanning = true;
+	while (store_scan_next_key(&it, &k, &v) == 0) {
+		/* A key with one id has no page of duplicates: LMDB then
+		 * leaves vv as it is, the one value. */
+		MDB_val vv = v;
+		for (int r = store_dup_packed(&it, true, &vv); r == 0;
+		     r = store_dup_packed(&it, false, &vv)) {
 			const uint32_t *ids = vv.mv_data;
 			for (size_t i = 0; i < vv.mv_size / 4; i++) {
 				bool from, to;
@@ -394,17 +391,17 @@ dedup_server_verify(struct op_ctx *ctx, json_object *problems)
 		        &tl) == 0 &&
 		    tl > 0) {
 			uint32_t id = pub[i];
-			MDB_val  tk = { strcspn(t, " "), t }, tv = { 4, &id };
+			size_t   first = strcspn(t, " ");
 			bool     from, to;
 			int      r = dedup_search_pending_term(ctx->txn, ctx->st,
-			         id, t, tk.mv_size, &from, &to);
+			         id, t, first, &from, &to);
 			if (r == SK_OK && !to) {
 				store_problem(problems,
 				    "case %u is public but its pending search "
 				    "record misses its title",
 				    id);
 			} else if (r != SK_OK &&
-			    mdb_cursor_get(cur, &tk, &tv, MDB_GET_BOTH) != 0) {
+			    store_dup_find(&it, t, first, &id, 4) != 0) {
 				store_problem(problems,
 				    "case %u is public but missing from "
 				    "search_terms",
@@ -416,8 +413,8 @@ dedup_server_verify(struct op_ctx *ctx, json_object *problems)
 	}
 	rv = 0;
 out:
-	if (cur != NULL) {
-		mdb_cursor_close(cur);
+	if (scanning) {
+		store_scan_end(&it);
 	}
 	free(pub);
 	free(sub);

@@ -506,10 +506,9 @@ op_council_list(struct op_ctx *ctx)
 int
 op_auth_whoami(struct op_ctx *ctx)
 {
-	json_object *r = json_object_new_object(), *user = NULL, *councils;
-	MDB_cursor  *cur;
-	MDB_val      k, v;
-	int          rc;
+	json_object      *r = json_object_new_object(), *user = NULL, *councils;
+	struct store_scan it;
+	MDB_val           k, v;
 
 	json_object_object_add(r, "id", json_object_new_string(ctx->who->id));
 	if (!ctx->who->local_admin) {
@@ -523,10 +522,9 @@ op_auth_whoami(struct op_ctx *ctx)
 	    ctx->who->unit[0] ? json_object_new_string(ctx->who->unit) : NULL);
 	json_object_object_add(r, "roles", auth_roles_json(ctx->who->roles));
 	councils = json_object_new_array();
-	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_COUNCILS], &cur)) ==
+	if (store_scan_begin(&it, ctx->txn, ctx->st, DB_COUNCILS, NULL, NULL) ==
 	    0) {
-		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-		     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		while (store_scan_next(&it, &k, &v) == 0) {
 			json_object *c = store_json(&v);
 			const char *role = c ? council_role(c, ctx->who->id) : NULL;
 			if (role != NULL) {
@@ -543,7 +541,7 @@ op_auth_whoami(struct op_ctx *ctx)
 			}
 			json_object_put(c);
 		}
-		mdb_cursor_close(cur);
+		store_scan_end(&it);
 	}
 	json_object_object_add(r, "councils", councils);
 	json_object_object_add(
@@ -766,12 +764,12 @@ op_server_clock(struct op_ctx *ctx)
 int
 op_events_since(struct op_ctx *ctx)
 {
-	uint64_t         seq = 0, limit = 100, last = 0;
-	struct store_key k;
-	MDB_cursor      *cur;
-	MDB_val          key, v;
-	json_object     *items;
-	int              rv, rc;
+	uint64_t          seq = 0, limit = 100, last = 0;
+	struct store_key  k;
+	struct store_scan it;
+	MDB_val           key, v;
+	json_object      *items;
+	int               rv;
 
 	if ((rv = arg_u64(ctx->args, "seq", true, 0, UINT64_MAX / 2, &seq,
 	         ctx->err)) != 0 ||
@@ -779,27 +777,23 @@ op_events_since(struct op_ctx *ctx)
 	         ctx->err)) != 0) {
 		return (rv);
 	}
-	items = json_object_new_array();
 	store_key_init(&k);
 	store_key_u64(&k, seq);
-	key.mv_data = k.b;
-	key.mv_size = k.len;
-	last        = seq > 0 ? seq - 1 : 0;
-	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_HISTORY], &cur)) !=
-	    0) {
-		json_object_put(items);
-		return (proto_fail(ctx->err, store_err(rc), "cannot read history"));
+	last = seq > 0 ? seq - 1 : 0;
+	if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, DB_HISTORY, NULL,
+	         &k)) != 0) {
+		return (proto_fail(ctx->err, rv, "cannot read history"));
 	}
-	for (rc = mdb_cursor_get(cur, &key, &v, MDB_SET_RANGE);
-	     rc == 0 && json_object_array_length(items) < limit;
-	     rc = mdb_cursor_get(cur, &key, &v, MDB_NEXT)) {
-		json_object     *ev = store_json(&v);
+	items = json_object_new_array();
+	while (json_object_array_length(items) < limit &&
+	    store_scan_next(&it, &key, &v) == 0) {
+		json_object *ev = store_json(&v);
 		if (ev != NULL) {
 			json_object_array_add(items, ev);
 		}
 		last = store_u64_at(key.mv_data);
 	}
-	mdb_cursor_close(cur);
+	store_scan_end(&it);
 	ctx->result = json_object_new_object();
 	json_object_object_add(ctx->result, "items", items);
 	json_object_object_add(

@@ -627,86 +627,210 @@ ids_add(uint64_t **ids, size_t *n, uint64_t id)
 static int
 overdue_ids(struct op_ctx *ctx, uint64_t **ids, size_t *n)
 {
-	MDB_cursor *cur;
-	MDB_val     k, v;
-	int         rc, rv = 0;
+	struct store_scan it;
+	MDB_val           k, v;
+	int               rv;
 
-	*ids = NULL;
-	*n   = 0;
-	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_BY_DUE], &cur)) !=
-	    0) {
-		return (store_err(rc));
+	if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, DB_BY_DUE, NULL,
+	         NULL)) != 0) {
+		return (rv);
 	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && rv == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	while ((rv = store_scan_next(&it, &k, &v)) == 0) {
 		if ((int64_t) store_u64_at(k.mv_data) >= ctx->now) {
+			rv = STORE_SCAN_END;
 			break;
 		}
-		rv = ids_add(ids, n, store_u64_at((char *) k.mv_data + 8));
+		if ((rv = ids_add(ids, n, store_u64_at((char *) k.mv_data + 8))) !=
+		    0) {
+			break;
+		}
 	}
-	mdb_cursor_close(cur);
-	if (*n > 0) {
-		qsort(*ids, *n, sizeof(**ids), cmp_u64);
-	}
-	return (rv);
+	store_scan_end(&it);
+	return (rv == STORE_SCAN_END ? 0 : rv);
 }
 
-/*
- * The cases of the units in f after the id after, from the unit index, in
- * id order: one range per unit, merged.
- */
+/* The cases of the units in f after the id after, from the unit index:
+ * one range per unit. */
 static int
 subtree_ids(struct op_ctx *ctx, const struct list_filter *f, uint64_t after,
     uint64_t **ids, size_t *n)
 {
-	MDB_cursor *cur;
-	MDB_val     k, v;
-	int         rc, rv = 0;
+	int rv = STORE_SCAN_END;
 
-	*ids = NULL;
-	*n   = 0;
-	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_BY_UNIT], &cur)) !=
-	    0) {
-		return (store_err(rc));
-	}
-	for (size_t i = 0; i < f->nunits && rv == 0; i++) {
-		struct store_key prefix, start;
+	for (size_t i = 0; i < f->nunits && rv == STORE_SCAN_END; i++) {
+		struct store_key  prefix, start;
+		struct store_scan it;
+		MDB_val           k, v;
+
 		store_key_init(&prefix);
 		store_key_str(&prefix, f->units[i]);
 		start = prefix;
 		store_key_u64(&start, after + 1);
-		k.mv_data = start.b;
-		k.mv_size = start.len;
-		for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-		     rc == 0 && rv == 0 && k.mv_size == prefix.len + 8 &&
-		     memcmp(k.mv_data, prefix.b, prefix.len) == 0;
-		     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-			rv = ids_add(
-			    ids, n, store_u64_at((char *) k.mv_data + prefix.len));
+		if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, DB_BY_UNIT,
+		         &prefix, &start)) != 0) {
+			return (rv);
 		}
+		while ((rv = store_scan_next(&it, &k, &v)) == 0) {
+			if (k.mv_size == prefix.len + 8 &&
+			    (rv = ids_add(ids, n,
+			         store_u64_at((char *) k.mv_data + prefix.len))) !=
+			        0) {
+				break;
+			}
+		}
+		store_scan_end(&it);
 	}
-	mdb_cursor_close(cur);
-	if (*n > 0) {
-		qsort(*ids, *n, sizeof(**ids), cmp_u64);
+	return (rv == STORE_SCAN_END ? 0 : rv);
+}
+
+/*
+ * Where a list's ids come from, in id order after the client's cursor:
+ * a scan of the most selective index the filters allow (its keys are a
+ * prefix, then the case id), or, for the overdue cases and a unit with its
+ * subunits, ids gathered from their indexes and sorted.
+ */
+struct list_source {
+	struct store_scan it;
+	bool              scanning;
+	size_t            plen; /* bytes before the id in the scan's keys */
+	uint64_t         *ids;  /* gathered (malloc'd), when not scanning */
+	size_t            nids, next;
+	uint64_t          after;
+};
+
+/* The index choice. */
+static int
+list_source_open(struct op_ctx *ctx, const struct list_filter *f,
+    bool overdue, uint64_t after, struct list_source *src)
+{
+	struct store_key prefix, start;
+	enum store_db    db = DB_CASE_ITEMS; /* every case, in id order */
+	int              rv;
+
+	memset(src, 0, sizeof(*src));
+	src->after = after;
+	if (overdue) {
+		rv = overdue_ids(ctx, &src->ids, &src->nids);
+	} else if (f->units != NULL && f->author == NULL) {
+		rv = subtree_ids(ctx, f, after, &src->ids, &src->nids);
+	} else {
+		store_key_init(&prefix);
+		if (f->author != NULL) {
+			db = DB_BY_AUTHOR;
+			store_key_str(&prefix, f->author);
+		} else if (f->unit != NULL && f->units == NULL) {
+			db = DB_BY_UNIT;
+			store_key_str(&prefix, f->unit);
+		} else if (f->state != WF_NONE) {
+			db = DB_BY_STATE;
+			store_key_str(&prefix, wf_state_name(f->state));
+		}
+		start = prefix;
+		store_key_u64(&start, after + 1);
+		src->plen     = prefix.len;
+		src->scanning = true;
+		return (store_scan_begin(&src->it, ctx->txn, ctx->st, db, &prefix,
+		    &start));
+	}
+	if (rv == 0 && src->nids > 0) {
+		qsort(src->ids, src->nids, sizeof(*src->ids), cmp_u64);
 	}
 	return (rv);
+}
+
+/* The store scan: the next id, or STORE_SCAN_END, or an error. */
+static int
+list_source_next(struct list_source *src, uint64_t *id)
+{
+	MDB_val k, v;
+	int     rv;
+
+	if (!src->scanning) {
+		while (src->next < src->nids && src->ids[src->next] <= src->after) {
+			src->next++;
+		}
+		if (src->next >= src->nids) {
+			return (STORE_SCAN_END);
+		}
+		*id = src->ids[src->next++];
+		return (0);
+	}
+	while ((rv = store_scan_next(&src->it, &k, &v)) == 0 &&
+	    k.mv_size != src->plen + 8) {
+	}
+	if (rv == 0) {
+		*id = store_u64_at((char *) k.mv_data + src->plen);
+	}
+	return (rv);
+}
+
+static void
+list_source_close(struct list_source *src)
+{
+	if (src->scanning) {
+		store_scan_end(&src->it);
+	}
+	free(src->ids);
+}
+
+/*
+ * The item: appends case id's list entry to out if the filters and the
+ * access rule (list_match) let it in; *in says whether they do (with out
+ * NULL, only that).  The small
+ * case_items entry is used as it is; the whole case only where a database
+ * written before case_items existed has none.
+ */
+static void
+list_item(struct op_ctx *ctx, uint64_t id, const struct list_filter *f,
+    struct printbuf *out, bool first, bool *in)
+{
+	json_object      *doc = NULL;
+	struct case_facts c;
+	const char       *text;
+	size_t            len;
+
+	*in = false;
+	if (store_case_facts(ctx->txn, ctx->st, id, &c, &text, &len) != 0 &&
+	    (store_case_get(ctx->txn, ctx->st, id, &doc) != 0 ||
+	        !case_facts_from(doc, &c))) {
+		json_object_put(doc);
+		return;
+	}
+	if (!(*in = list_match(ctx, &c, f)) || out == NULL) {
+		json_object_put(doc);
+		return;
+	}
+	if (text == NULL && doc == NULL &&
+	    store_case_get(ctx->txn, ctx->st, id, &doc) != 0) {
+		*in = false;
+		return; /* an old entry, and no case */
+	}
+	if (!first) {
+		printbuf_memappend(out, ",", 1);
+	}
+	if (text != NULL) {
+		printbuf_memappend(out, text, (int) len);
+	} else {
+		json_object *it = store_case_list_item(doc);
+		text            = util_json_text(it, &len);
+		printbuf_memappend(out, text, (int) len);
+		json_object_put(it);
+	}
+	json_object_put(doc);
+	*in = true;
 }
 
 int
 op_case_list(struct op_ctx *ctx)
 {
 	struct list_filter f = { NULL, NULL, WF_NONE, NULL, 0 };
+	struct list_source src;
 	const char        *state = NULL;
-	uint64_t           limit = LIST_DEFAULT, after = 0, *ids = NULL;
-	bool               overdue = false, subunits = false;
-	size_t             nids = 0, idx = 0;
-	struct store_key   prefix;
-	enum store_db      db = DB_CASE_ITEMS; /* every case, in id order */
-	MDB_cursor        *cur = NULL;
-	MDB_val            k, v;
+	uint64_t           limit = LIST_DEFAULT, after = 0, id, last = 0;
+	bool               overdue = false, subunits = false, more = false;
 	struct printbuf   *out;
 	uint64_t           n = 0;
-	int                rv, rc;
+	int                rv;
 
 	if ((rv = arg_str(ctx->args, "state", false, 0, &state, ctx->err)) !=
 	        0 ||
@@ -737,114 +861,36 @@ op_case_list(struct op_ctx *ctx)
 			f.units = NULL;
 		}
 	}
-	store_key_init(&prefix);
-	if (overdue) {
-		if ((rv = overdue_ids(ctx, &ids, &nids)) != 0) {
-			free(ids);
-			free(f.units);
-			return (proto_fail(ctx->err, rv, "cannot read deadlines"));
-		}
-	} else if (f.units != NULL && f.author == NULL) {
-		if ((rv = subtree_ids(ctx, &f, after, &ids, &nids)) != 0) {
-			free(ids);
-			free(f.units);
-			return (proto_fail(ctx->err, rv, "cannot read cases"));
-		}
-	} else {
-		if (f.author != NULL) {
-			db = DB_BY_AUTHOR;
-			store_key_str(&prefix, f.author);
-		} else if (f.unit != NULL && f.units == NULL) {
-			db = DB_BY_UNIT;
-			store_key_str(&prefix, f.unit);
-		} else if (f.state != WF_NONE) {
-			db = DB_BY_STATE;
-			store_key_str(&prefix, wf_state_name(f.state));
-		}
-		if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[db], &cur)) !=
-		    0) {
-			free(f.units);
-			return (proto_fail(ctx->err, store_err(rc),
-			    "cannot read cases"));
-		}
+	if ((rv = list_source_open(ctx, &f, overdue, after, &src)) != 0) {
+		list_source_close(&src);
+		free(f.units);
+		return (proto_fail(ctx->err, rv,
+		    overdue ? "cannot read deadlines" : "cannot read cases"));
 	}
-
-	struct store_key start = prefix;
-	store_key_u64(&start, after + 1);
-	k.mv_data = start.b;
-	k.mv_size = start.len;
 	/* The reply is written as text: each item as case_items keeps it. */
 	if ((out = printbuf_new()) == NULL) {
-		if (cur != NULL) {
-			mdb_cursor_close(cur);
-		}
-		free(ids);
+		list_source_close(&src);
 		free(f.units);
 		return (proto_fail(ctx->err, SK_EINTERNAL, "out of memory"));
 	}
 	printbuf_strappend(out, "{\"items\":[");
-	uint64_t last = 0;
-	bool     more = false;
-	for (rc = cur ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) : 0;;
-	     rc = cur ? mdb_cursor_get(cur, &k, &v, MDB_NEXT) : 0) {
-		uint64_t          id;
-		json_object      *doc = NULL;
-		struct case_facts c;
-		const char       *text;
-		size_t            len;
-		if (cur != NULL) {
-			if (rc != 0 || k.mv_size != prefix.len + 8 ||
-			    memcmp(k.mv_data, prefix.b, prefix.len) != 0) {
+	while (list_source_next(&src, &id) == 0) {
+		bool in;
+		if (n == limit) {
+			/* One more that would be listed: there is a next page. */
+			list_item(ctx, id, &f, NULL, false, &more);
+			if (more) {
 				break;
 			}
-			id = store_u64_at((char *) k.mv_data + prefix.len);
-		} else {
-			while (idx < nids && ids[idx] <= after) {
-				idx++;
-			}
-			if (idx >= nids) {
-				break;
-			}
-			id = ids[idx++];
-		}
-		/* The small entry; the whole case only where a database
-		 * written before case_items existed has none. */
-		if (store_case_facts(ctx->txn, ctx->st, id, &c, &text, &len) !=
-		        0 &&
-		    (store_case_get(ctx->txn, ctx->st, id, &doc) != 0 ||
-		        !case_facts_from(doc, &c))) {
-			json_object_put(doc);
 			continue;
 		}
-		if (list_match(ctx, &c, &f)) {
-			if (n == limit) {
-				more = true;
-				json_object_put(doc);
-				break;
-			}
-			if (text == NULL && doc == NULL &&
-			    store_case_get(ctx->txn, ctx->st, id, &doc) != 0) {
-				continue; /* an old entry, and no case */
-			}
-			if (n++ > 0) {
-				printbuf_memappend(out, ",", 1);
-			}
-			if (text != NULL) {
-				printbuf_memappend(out, text, (int) len);
-			} else {
-				json_object *it = store_case_list_item(doc);
-				text            = util_json_text(it, &len);
-				printbuf_memappend(out, text, (int) len);
-				json_object_put(it);
-			}
+		list_item(ctx, id, &f, out, n == 0, &in);
+		if (in) {
+			n++;
 			last = id;
 		}
-		json_object_put(doc);
 	}
-	if (cur != NULL) {
-		mdb_cursor_close(cur);
-	}
-	free(ids);
+	list_source_close(&src);
 	free(f.units);
 	if (more) {
 		sprintbuf(out, "],\"next\":%llu}", (unsigned long long) last);
@@ -865,13 +911,13 @@ op_case_list(struct op_ctx *ctx)
 int
 op_case_history(struct op_ctx *ctx)
 {
-	uint64_t         id = 0;
-	json_object     *doc, *items;
-	unsigned         roles;
-	struct store_key k;
-	MDB_cursor      *cur;
-	MDB_val          key, v;
-	int              rv, rc;
+	uint64_t          id = 0;
+	json_object      *doc, *items;
+	unsigned          roles;
+	struct store_key  prefix;
+	struct store_scan it;
+	MDB_val           key, v;
+	int               rv;
 
 	if ((rv = arg_u64(ctx->args, "id", true, 1, INT64_MAX - 1, &id,
 	         ctx->err)) != 0 ||
@@ -882,37 +928,35 @@ op_case_history(struct op_ctx *ctx)
 	/* Who scored is for the council's officers and the staff. */
 	bool see_scorers = (ctx->who->roles & (ROLE_ADMIN | ROLE_VIEWER)) ||
 	    (roles & (WF_UNIT_OFFICER | WF_PROV_OFFICER));
-	store_key_init(&k);
-	store_key_u64(&k, id);
-	store_key_u64(&k, 0);
-	key.mv_data = k.b;
-	key.mv_size = k.len;
-	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_CASE_HISTORY],
-	         &cur)) != 0) {
-		return (proto_fail(ctx->err, store_err(rc), "cannot read history"));
+	store_key_init(&prefix);
+	store_key_u64(&prefix, id);
+	if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, DB_CASE_HISTORY,
+	         &prefix, NULL)) != 0) {
+		return (proto_fail(ctx->err, rv, "cannot read history"));
 	}
 	items = json_object_new_array();
-	for (rc = mdb_cursor_get(cur, &key, &v, MDB_SET_RANGE);
-	     rc == 0 && key.mv_size == 16 && store_u64_at(key.mv_data) == id;
-	     rc = mdb_cursor_get(cur, &key, &v, MDB_NEXT)) {
+	while (store_scan_next(&it, &key, &v) == 0) {
 		struct store_key hk;
 		MDB_val          ev;
+		json_object     *o;
+
+		if (key.mv_size != 16) {
+			continue;
+		}
 		store_key_init(&hk);
 		store_key_u64(&hk, store_u64_at((char *) key.mv_data + 8));
-		if (store_get(ctx->txn, ctx->st, DB_HISTORY, hk.b, hk.len, &ev) ==
-		    0) {
-			json_object     *o = store_json(&ev);
-			if (o != NULL && !see_scorers &&
-			    strcmp(doc_get_str(o, "type") ?: "", "case.scored") ==
-			        0) {
-				json_object_object_del(o, "actor");
-			}
-			if (o != NULL) {
-				json_object_array_add(items, o);
-			}
+		if (store_get(ctx->txn, ctx->st, DB_HISTORY, hk.b, hk.len, &ev) !=
+		        0 ||
+		    (o = store_json(&ev)) == NULL) {
+			continue;
 		}
+		if (!see_scorers &&
+		    strcmp(doc_get_str(o, "type") ?: "", "case.scored") == 0) {
+			json_object_object_del(o, "actor");
+		}
+		json_object_array_add(items, o);
 	}
-	mdb_cursor_close(cur);
+	store_scan_end(&it);
 	ctx->result = json_object_new_object();
 	json_object_object_add(ctx->result, "items", items);
 	return (0);

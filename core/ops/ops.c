@@ -103,23 +103,23 @@ int
 list_docs(struct op_ctx *ctx, enum store_db db,
     json_object *(*view)(json_object *doc))
 {
-	MDB_cursor  *cur;
-	MDB_val      k, v;
-	int          rc;
-	json_object *items = json_object_new_array();
+	struct store_scan it;
+	MDB_val           k, v;
+	int               rv;
+	json_object      *items;
 
-	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[db], &cur)) != 0) {
-		json_object_put(items);
-		return (proto_fail(ctx->err, store_err(rc), "cannot read"));
+	if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, db, NULL, NULL)) !=
+	    0) {
+		return (proto_fail(ctx->err, rv, "cannot read"));
 	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		json_object     *doc = store_json(&v);
+	items = json_object_new_array();
+	while ((rv = store_scan_next(&it, &k, &v)) == 0) {
+		json_object *doc = store_json(&v);
 		if (doc != NULL) {
 			json_object_array_add(items, view ? view(doc) : doc);
 		}
 	}
-	mdb_cursor_close(cur);
+	store_scan_end(&it);
 	ctx->result = json_object_new_object();
 	json_object_object_add(ctx->result, "items", items);
 	return (0);

@@ -378,18 +378,17 @@ version_view(json_object *v, bool with_source)
 int
 op_rubric_list(struct op_ctx *ctx)
 {
-	MDB_cursor  *cur;
-	MDB_val      k, v;
-	json_object *items = json_object_new_array();
-	int          rc;
+	struct store_scan it;
+	MDB_val           k, v;
+	json_object      *items;
+	int               rv;
 
-	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_RUBRIC_IDS],
-	         &cur)) != 0) {
-		json_object_put(items);
-		return (proto_fail(ctx->err, store_err(rc), "cannot read rubrics"));
+	if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, DB_RUBRIC_IDS, NULL,
+	         NULL)) != 0) {
+		return (proto_fail(ctx->err, rv, "cannot read rubrics"));
 	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	items = json_object_new_array();
+	while (store_scan_next(&it, &k, &v) == 0) {
 		char         hash[RUBRIC_HASH_HEX + 1];
 		json_object *doc;
 		if (v.mv_size != RUBRIC_HASH_HEX) {
@@ -402,7 +401,7 @@ op_rubric_list(struct op_ctx *ctx)
 			json_object_put(doc);
 		}
 	}
-	mdb_cursor_close(cur);
+	store_scan_end(&it);
 	ctx->result = json_object_new_object();
 	json_object_object_add(ctx->result, "items", items);
 	return (0);
