@@ -2,13 +2,16 @@
  * args.c: what a command of the sangkien CLI was given: its options (the
  * last value of each wins), positive integers and case IDs, lists, JSON
  * objects given inline or in files, and the usage errors that name what was
- * wrong (exit 2, nothing sent).
+ * wrong (exit 2, nothing sent); and passwords, read from a file, from
+ * standard input, or from the terminal without echo.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include "ipc/cli/cli.h"
 #include "ipc/proto.h"
@@ -23,7 +26,7 @@ usage_err(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n(run 'sangkien help' for usage)\n");
+	fprintf(stderr, "\n(xem cách dùng: sangkien help)\n");
 	return (CLI_EUSAGE);
 }
 
@@ -63,7 +66,9 @@ parse_case_id(const char *s, long long *id)
 {
 	if (parse_pos_int(s, id) != 0) {
 		return (
-		    usage_err("a case ID is a positive integer, not '%s'", s));
+		    usage_err("số hồ sơ là một số nguyên dương, không phải "
+		              "'%s'",
+		        s));
 	}
 	return (0);
 }
@@ -80,7 +85,7 @@ opt_pos_int(
 	const char *v = opt_get(a, opt);
 
 	if (v != NULL && parse_pos_int(v, out) != 0) {
-		return (usage_err("%s takes %s, not '%s'", opt, what, v));
+		return (usage_err("%s nhận %s, không phải '%s'", opt, what, v));
 	}
 	return (0);
 }
@@ -254,7 +259,7 @@ parse_object(const char *text, char *err, size_t errlen)
 	if ((obj = proto_json_parse(text, strlen(text), &e)) == NULL) {
 		snprintf(err, errlen, "%s", e.msg);
 	} else if (!json_object_is_type(obj, json_type_object)) {
-		snprintf(err, errlen, "not a JSON object ({...})");
+		snprintf(err, errlen, "không phải một đối tượng JSON ({...})");
 		json_object_put(obj);
 		obj = NULL;
 	}
@@ -279,4 +284,85 @@ object_id_args(const char *id)
 
 	json_object_object_add(args, "id", json_object_new_string(id));
 	return (args);
+}
+
+/* Reads one line from f into buf without its line break; -1 at EOF. */
+static int
+read_line(FILE *f, char *buf, size_t len)
+{
+	size_t n;
+
+	if (fgets(buf, (int) len, f) == NULL) {
+		return (-1);
+	}
+	n = strcspn(buf, "\r\n");
+	buf[n] = '\0';
+	return (0);
+}
+
+/* Prompts on the terminal and reads a line without echoing it. */
+static int
+read_hidden(const char *prompt, char *buf, size_t len)
+{
+	struct termios old;
+	struct termios quiet;
+	int            rv;
+
+	fprintf(stderr, "%s", prompt);
+	fflush(stderr);
+	if (tcgetattr(STDIN_FILENO, &old) != 0) {
+		return (-1);
+	}
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t) ECHO;
+	quiet.c_lflag |= ICANON;
+	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0) {
+		return (-1);
+	}
+	rv = read_line(stdin, buf, len);
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+	fputc('\n', stderr);
+	return (rv);
+}
+
+int
+cli_read_secret(const char *file, const char *prompt, int twice, char *buf,
+    size_t len)
+{
+	char  again[1024];
+	FILE *f;
+	int   rv;
+
+	if (file != NULL) {
+		if ((f = fopen(file, "r")) == NULL) {
+			return (usage_err(
+			    "không đọc được %s: %s", file, strerror(errno)));
+		}
+		rv = read_line(f, buf, len);
+		fclose(f);
+		if (rv != 0) {
+			return (usage_err("%s không có mật khẩu nào", file));
+		}
+		return (0);
+	}
+	if (!isatty(STDIN_FILENO)) {
+		if (read_line(stdin, buf, len) != 0) {
+			return (usage_err("đầu vào chuẩn không có mật khẩu nào"));
+		}
+		return (0);
+	}
+	if (read_hidden(prompt, buf, len) != 0) {
+		return (usage_err("không đọc được mật khẩu từ bàn phím"));
+	}
+	if (twice) {
+		if (read_hidden("Nhập lại mật khẩu: ", again, sizeof(again)) !=
+		        0 ||
+		    strcmp(buf, again) != 0) {
+			explicit_bzero(again, sizeof(again));
+			return (usage_err("hai lần nhập mật khẩu không khớp; "
+			                  "không có gì thay đổi"));
+		}
+		explicit_bzero(again, sizeof(again));
+	}
+	return (0);
 }

@@ -22,7 +22,8 @@ usage_bad_state(const char *state)
 		n += (size_t) snprintf(names + n, sizeof(names) - n, "%s%s",
 		    s > 0 ? ", " : "", wf_state_name((enum wf_state) s));
 	}
-	return (usage_err("unknown state '%s' (one of %s)", state, names));
+	return (usage_err(
+	    "không có trạng thái '%s' (chỉ có: %s)", state, names));
 }
 
 /*
@@ -43,14 +44,20 @@ cases_args(const struct args *a, json_object **out)
 	args = json_object_new_object();
 	set_opt_string(args, a, "--state");
 	set_opt_string(args, a, "--unit");
+	/* A unit's cases include those of the units below it, as people
+	 * expect of a department; --only keeps to the unit itself. */
+	if (opt_get(a, "--unit") != NULL && opt_get(a, "--only") == NULL) {
+		json_object_object_add(
+		    args, "subunits", json_object_new_boolean(1));
+	}
 	set_opt_string(args, a, "--author");
 	if (opt_get(a, "--overdue") != NULL) {
 		json_object_object_add(
 		    args, "overdue", json_object_new_boolean(1));
 	}
-	if ((rv = set_opt_pos_int(args, a, "--limit", "a positive integer")) !=
+	if ((rv = set_opt_pos_int(args, a, "--limit", "một số nguyên dương")) !=
 	        0 ||
-	    (rv = set_opt_pos_int(args, a, "--after", "a case ID")) != 0) {
+	    (rv = set_opt_pos_int(args, a, "--after", "một số hồ sơ")) != 0) {
 		json_object_put(args);
 		return (rv);
 	}
@@ -126,7 +133,7 @@ cmd_cases(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	        CLI_OK &&
 	    next != NULL && !every) {
 		fprintf(stderr,
-		    "(more cases: sangkien cases --after %s ..., or --all)\n",
+		    "(còn nữa: sangkien cases --after %s ..., hoặc --all)\n",
 		    json_object_get_string(next));
 	}
 	json_object_put(next);
@@ -167,7 +174,7 @@ show_case(struct cli *cl, const struct cmd *cmd, const struct args *a,
 	}
 	print_case(c, rv == CLI_OK ? cli_result(hist) : NULL);
 	if (rv == CLI_EREPLY) {
-		printf("\nTimeline\n  not shown: %s: %s\n",
+		printf("\nDiễn biến\n  không hiển thị: %s: %s\n",
 		    cli_error_code(hist) != NULL ? cli_error_code(hist) : "?",
 		    cli_error_message(hist));
 	}
@@ -189,11 +196,12 @@ show_act(struct cli *cl, const struct cmd *cmd, const struct args *a,
 	char due[64];
 
 	cli_state_text(cli_str(r, "state"), st, sizeof(st));
-	printf("case #%s: %s, now %s, version %s\n", cli_str(r, "id"),
-	    a->pos[1], st, cli_str(r, "version"));
+	printf("hồ sơ số %s: đã %s, nay %s, phiên bản %s\n",
+	    cli_str(r, "id"), cli_action_words(a->pos[1]), st,
+	    cli_str(r, "version"));
 	if (cli_str(r, "due_at") != NULL) {
 		cli_time(cli_str(r, "due_at"), 0, due, sizeof(due));
-		printf("review due by %s\n", due);
+		printf("hạn xét: %s\n", due);
 	}
 	return (CLI_OK);
 }
@@ -213,7 +221,7 @@ cmd_act(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	    args, "action", json_object_new_string(a->pos[1]));
 	set_opt_string(args, a, "--note");
 	if ((rv = set_opt_pos_int(args, a, "--version",
-	         "a positive integer")) != 0) {
+	         "một số nguyên dương")) != 0) {
 		json_object_put(args);
 		return (rv);
 	}
@@ -233,11 +241,11 @@ case_args(const struct args *a, int filepos, const char *what)
 	char         err[512];
 
 	if (file != NULL && opt_get(a, "--json") != NULL) {
-		usage_err("'%s' takes a FILE or --json, not both", what);
+		usage_err("'%s' nhận một FILE hoặc --json, không cả hai", what);
 		return (NULL);
 	}
 	if (file == NULL && opt_get(a, "--json") == NULL) {
-		usage_err("'%s' needs --json '{...}' or a FILE.json", what);
+		usage_err("'%s' cần --json '{...}' hoặc một FILE.json", what);
 		return (NULL);
 	}
 	if (file == NULL) {
@@ -261,7 +269,8 @@ show_created(struct cli *cl, const struct cmd *cmd, const struct args *a,
 	char st[256];
 
 	cli_state_text(cli_str(r, "state"), st, sizeof(st));
-	printf("created case #%s: %s\n  %s, version %s\n", cli_str(r, "id"),
+	printf("đã tạo hồ sơ số %s: %s\n  %s, phiên bản %s\n",
+	    cli_str(r, "id"),
 	    cli_str(r, "title"), st, cli_str(r, "version"));
 	return (CLI_OK);
 }
@@ -281,7 +290,7 @@ static int
 show_updated(struct cli *cl, const struct cmd *cmd, const struct args *a,
     json_object *r)
 {
-	printf("updated case #%s, version %s\n", cli_str(r, "id"),
+	printf("đã sửa hồ sơ số %s, phiên bản %s\n", cli_str(r, "id"),
 	    cli_str(r, "version"));
 	return (CLI_OK);
 }
@@ -301,7 +310,7 @@ cmd_update(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	}
 	json_object_object_add(args, "id", json_object_new_int64(id));
 	if ((rv = set_opt_pos_int(args, a, "--version",
-	         "a positive integer")) != 0) {
+	         "một số nguyên dương")) != 0) {
 		json_object_put(args);
 		return (rv);
 	}
@@ -313,10 +322,10 @@ static int
 show_similar_items(struct cli *cl, const struct cmd *cmd,
     const struct args *a, json_object *r)
 {
-	static const char *const heads[] = { "ID", "SIMILARITY", "STATE",
-		"TITLE" };
+	static const char *const heads[] = { "SỐ", "ĐỘ GIỐNG", "TRẠNG THÁI",
+		"TÊN SÁNG KIẾN" };
 	return (print_case_items(jarray(r, "items"), heads, 2,
-	    similarity_cell, "no similar case (similarity 0.15 or more)"));
+	    similarity_cell, "Không có hồ sơ nào tương tự (độ giống từ 0,15)."));
 }
 
 int
@@ -329,9 +338,9 @@ cmd_similar(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	int          rv;
 
 	if ((file != NULL) == (a->npos == 1)) {
-		return (usage_err("'similar' takes a case ID or --text FILE "
-		                  "(- for standard input), not %s",
-		    file != NULL ? "both" : "neither"));
+		return (usage_err("'similar' nhận một số hồ sơ hoặc --text "
+		                  "FILE (- là đầu vào chuẩn), %s",
+		    file != NULL ? "không cả hai" : "cần một trong hai"));
 	}
 	args = json_object_new_object();
 	if (file != NULL) {
@@ -349,7 +358,7 @@ cmd_similar(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	} else {
 		json_object_object_add(args, "id", json_object_new_int64(id));
 	}
-	if ((rv = set_opt_pos_int(args, a, "--limit", "a positive integer")) !=
+	if ((rv = set_opt_pos_int(args, a, "--limit", "một số nguyên dương")) !=
 	    0) {
 		json_object_put(args);
 		return (rv);
@@ -363,13 +372,14 @@ static int
 show_search_items(struct cli *cl, const struct cmd *cmd,
     const struct args *a, json_object *r)
 {
-	static const char *const heads[] = { "ID", "STATE", "UNIT", "TITLE" };
+	static const char *const heads[] = { "SỐ", "TRẠNG THÁI", "ĐƠN VỊ",
+		"TÊN SÁNG KIẾN" };
 	int rv = print_case_items(jarray(r, "items"), heads, 1, unit_cell,
-	    "no recognized case has all these words");
+	    "Không có sáng kiến được công nhận nào chứa đủ các từ này.");
 
 	if (rv == CLI_OK && jlen(jarray(r, "items")) > 0 &&
 	    cli_str(r, "next") != NULL) {
-		fprintf(stderr, "(more: sangkien search ... --after %s)\n",
+		fprintf(stderr, "(còn nữa: sangkien search ... --after %s)\n",
 		    cli_str(r, "next"));
 	}
 	return (rv);
@@ -398,9 +408,9 @@ cmd_search(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	}
 	json_object_object_add(args, "q", json_object_new_string(q));
 	free(q);
-	if ((rv = set_opt_pos_int(args, a, "--limit", "a positive integer")) !=
+	if ((rv = set_opt_pos_int(args, a, "--limit", "một số nguyên dương")) !=
 	        0 ||
-	    (rv = opt_pos_int(a, "--after", "a case ID", &after)) != 0) {
+	    (rv = opt_pos_int(a, "--after", "một số hồ sơ", &after)) != 0) {
 		json_object_put(args);
 		return (rv);
 	}

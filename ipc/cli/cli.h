@@ -10,8 +10,8 @@
  *     admin.c rubrics.c demo.c
  *     call.c                     calling the server, showing a result
  *     args.c                     a command's options and files
- *     render.c                   all output for people: tables, cards,
- *                                labels, errors
+ *     cards.c                    cases, events, ballots, rubrics, lists
+ *     render.c                   tables, cards, Vietnamese words, errors
  *
  * The CLI uses only the client library (ipc/client.h), the protocol's JSON
  * helpers (ipc/proto.h) and the workflow's tables (pure data), as nng's
@@ -129,66 +129,154 @@ extern const struct cli_section cli_sections[CLI_NSECTIONS];
 /* ---------------------------------------------------------------------- */
 /* render.c: output for people (defined there, with their comments).       */
 
-struct cli_table; /* a table for people, columns lined up by display width */
-
+/* Replies: the result (borrowed) and the error's code and message. */
 json_object *cli_result(json_object *reply);
 const char  *cli_error_code(json_object *reply);
 const char  *cli_error_message(json_object *reply);
-void         cli_print_error(json_object *reply);
+
+/*
+ * Prints an error reply on stderr: "lỗi: WORDS (CODE): MESSAGE", then its
+ * details for people (problems and reasons as lists, states with labels).
+ */
+void cli_print_error(json_object *reply);
+
+/* Members of a JSON object: a string (others as JSON), or NULL. */
 const char  *cli_str(json_object *o, const char *key);
-const char  *cli_state_label(const char *state);
-void         cli_state_text(const char *state, char *out, size_t len);
-void cli_time(const char *rfc3339, int date_only, char *out, size_t len);
-struct cli_table *cli_table_new(int ncols, const char *const *heads);
-void              cli_table_flex(struct cli_table *t, int col, int min);
-void              cli_table_print(struct cli_table *t, FILE *f);
-void              cli_table_free(struct cli_table *t);
-void              cli_print_json(json_object *o, int pretty);
-long long         jint(json_object *o, const char *key, long long def);
-int               jbool(json_object *o, const char *key);
-json_object      *jarray(json_object *o, const char *key);
-json_object      *jobject(json_object *o, const char *key);
-size_t            jlen(json_object *arr);
-void              render_value(json_object *v, char *out, size_t len);
-void              card_line(const char *label, const char *value);
-void              print_card(json_object *o);
-int               print_state_counts(json_object *cases);
-int               print_cases(json_object *all, int with_due);
-int               print_events(json_object *items, int with_seq);
-void              render_number(json_object *v, char *out, size_t len);
-const char *jnum_text(json_object *o, const char *key, char *out, size_t len);
+long long    jint(json_object *o, const char *key, long long def);
+int          jbool(json_object *o, const char *key);
+json_object *jarray(json_object *o, const char *key);
+json_object *jobject(json_object *o, const char *key);
+size_t       jlen(json_object *arr);
+
+/* Prints a JSON value on one line (programs) or indented (people). */
+void cli_print_json(json_object *o, int pretty);
+
+/* Words for people.  A state's full label (workflow.c's), or NULL. */
+const char *cli_state_label(const char *state);
+/* "label (code)" for a state code, or the code alone if unknown. */
+void cli_state_text(const char *state, char *out, size_t len);
+/* A state's short label for tables ("Cơ sở đang xét"), never cut. */
+const char *cli_state_short(const char *state);
+/* "đạt" / "không đạt" for a verdict. */
+const char *cli_verdict_words(const char *verdict);
+/* "chủ tịch", "thư ký", "thành viên" for a council role. */
+const char *cli_role_words(const char *role);
+/* "cấp cơ sở" / "cấp tỉnh" for a stage. */
 const char *stage_text(const char *stage);
-void        render_rubric_ref(json_object *rb, char *out, size_t len);
-void        print_decision(json_object *d);
-void        print_case(json_object *c, json_object *history);
-void        print_pending(json_object *reply);
-void        print_rubric_card(json_object *r);
+/* An action of the workflow in Vietnamese ("nộp", "trả lại", ...). */
+const char *cli_action_words(const char *action);
+/* What an event did, in Vietnamese ("nộp", "chấm điểm", ...). */
+const char *cli_event_words(json_object *ev);
+/*
+ * An event's change of state, "Đã nộp → Trả lại" ("→ Trả lại" without
+ * with_from), or its verdict; or "".
+ */
+void cli_event_change(
+    json_object *ev, int with_from, char *out, size_t len);
+/*
+ * An RFC 3339 UTC time as local time for people: "2026-11-27 15:30", or
+ * just the date when date_only is set.  Text it cannot parse is copied.
+ */
+void cli_time(const char *rfc3339, int date_only, char *out, size_t len);
+
+/* Values for cards: strings as they are, lists joined, numbers short. */
+void        render_value(json_object *v, char *out, size_t len);
+void        render_number(json_object *v, char *out, size_t len);
+const char *jnum_text(json_object *o, const char *key, char *out, size_t len);
+/* "default (mã băm 0123456789ab)" for a rubric reference {id, hash}. */
+void render_rubric_ref(json_object *rb, char *out, size_t len);
+
+/* Text wrapped at width display columns, each line indented. */
+void print_wrapped(const char *text, int indent, int width);
+
+/*
+ * A table for people: a header row and rows of cells, each column as wide
+ * as its widest cell in display columns, fitted to the output's width (the
+ * terminal's, else $COLUMNS, else 80) by cutting, with "…", the flexible
+ * column first and then the others marked cuttable.
+ */
+struct cli_table;
+
+struct cli_table *cli_table_new(int ncols, const char *const *heads);
+/* Marks col as the column cut first, never narrower than min. */
+void cli_table_flex(struct cli_table *t, int col, int min);
+/* Marks col as one that may be cut too, never narrower than min. */
+void cli_table_cut(struct cli_table *t, int col, int min);
+/* Caps col at max columns (cells are cut with "…"). */
+void cli_table_cap(struct cli_table *t, int col, int max);
+/* Adds a row of ncols cells (copied; NULL prints as empty). */
+int cli_table_add(struct cli_table *t, const char *const *cells);
+/* Gives the last row a note, printed wrapped below it (NULL/"": none). */
+int  cli_table_note(struct cli_table *t, const char *note);
+void cli_table_print(struct cli_table *t, FILE *f);
+void cli_table_free(struct cli_table *t);
+
+/* Cards: one "label  value" line; every member of an object. */
+void card_line(const char *label, const char *value);
+void print_card(json_object *o);
+/* The reasons of a verdict as card lines. */
+void cli_print_reasons(json_object *reasons);
+
+/* The width tables and prose are fitted to. */
+int cli_out_width(void);
+/* The card label (head: the table heading) of a member of an object. */
+const char *cli_key_word(const char *key, int head);
+
+/* ---------------------------------------------------------------------- */
+/* cards.c: the server's objects for people; each says when there are none. */
+
+int  print_state_counts(json_object *cases);
+int  print_cases(json_object *all, int with_due);
+int  print_events(json_object *items, int with_seq);
+void print_decision(json_object *d);
+void print_case(json_object *c, json_object *history);
+void print_rubric_card(json_object *r);
+int  print_list(const char *kind, json_object *items);
 const char *similarity_cell(json_object *it, char *out, size_t len);
 const char *unit_cell(json_object *it, char *out, size_t len);
-int         print_case_items(json_object *items, const char *const heads[4],
-            int         state_col, const char *(*cell)(json_object *, char *, size_t),
-            const char *empty);
-void        cli_table_cap(struct cli_table *t, int col, int max);
-int         cli_table_add(struct cli_table *t, const char *const *cells);
-int         print_list(const char *kind, json_object *items);
+/*
+ * A table of cases: ID, then the state (in column state_col, 1 or 2) and
+ * one more column that cell fills, then the title; or empty if none.
+ */
+int print_case_items(json_object *items, const char *const heads[4],
+    int state_col, const char *(*cell)(json_object *, char *, size_t),
+    const char *empty);
 
 /* ---------------------------------------------------------------------- */
 /* args.c: a command's options, positionals and files.                     */
 
-int         usage_err(const char *fmt, ...);
+/* Reports a wrong command line on stderr and returns CLI_EUSAGE. */
+int usage_err(const char *fmt, ...);
+/* The last value given for a command option, or NULL if absent. */
 const char *opt_get(const struct args *a, const char *name);
-int         parse_case_id(const char *s, long long *id);
-int         opt_pos_int(
-            const struct args *a, const char *opt, const char *what, long long *out);
+/* A case ID argument, or a usage error naming it. */
+int parse_case_id(const char *s, long long *id);
+/* Option opt as a positive integer in *out, if given (else left alone). */
+int opt_pos_int(
+    const struct args *a, const char *opt, const char *what, long long *out);
+/* The args of a put/create/update from --json (an object) or {}. */
 json_object *args_from_json_opt(const struct args *a, const char *what);
+/* Each sets member "name" of args from option "--name", if it was given:
+ * a string; a string or null for ""; a list "a,b,c"; a positive integer. */
 void set_opt_string(json_object *args, const struct args *a, const char *opt);
 void set_opt_nullable(
     json_object *args, const struct args *a, const char *opt);
-void  set_opt_list(json_object *args, const struct args *a, const char *opt);
-int   set_opt_pos_int(json_object *args, const struct args *a, const char *opt,
-      const char *what);
+void set_opt_list(json_object *args, const struct args *a, const char *opt);
+int  set_opt_pos_int(json_object *args, const struct args *a,
+     const char *opt, const char *what);
+/* A whole file ("-": standard input) as a malloc'd string, or NULL. */
 char *read_file(const char *path, char *err, size_t errlen);
+/* Text as one JSON object, as strictly as the server parses requests. */
 json_object *parse_object(const char *text, char *err, size_t errlen);
+/*
+ * Reads a password into buf (len bytes): the first line of file if not
+ * NULL; else a line of standard input if it is not a terminal; else from
+ * the terminal without echo after prompt, twice if twice is set (the two
+ * must match).  Returns 0, or CLI_EUSAGE after saying what went wrong.
+ */
+int cli_read_secret(const char *file, const char *prompt, int twice,
+    char *buf, size_t len);
+/* {"id": id}: the args of an op on one case, or on a unit, user, ... */
 json_object *cli_case_args(long long id);
 json_object *object_id_args(const char *id);
 
@@ -232,7 +320,7 @@ int cmd_search(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_score(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_decide(struct cli *cl, const struct cmd *cmd, const struct args *a);
 
-/* admin.c: units, users, councils, tokens, and who one is. */
+/* admin.c: units, users, councils, tokens, passwords, and who one is. */
 int cmd_whoami(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_get(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_list(struct cli *cl, const struct cmd *cmd, const struct args *a);
@@ -241,6 +329,8 @@ int cmd_user_put(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_council_put(
     struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_token(struct cli *cl, const struct cmd *cmd, const struct args *a);
+int cmd_passwd(struct cli *cl, const struct cmd *cmd, const struct args *a);
+int cmd_login(struct cli *cl, const struct cmd *cmd, const struct args *a);
 
 /* rubrics.c: the scoring rubrics. */
 int cmd_rubric_get(

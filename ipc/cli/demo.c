@@ -6,14 +6,17 @@
  * token got from user.token, and council officers accept, return, score and
  * decide with theirs, and the secretariat revokes one recognition.  The
  * result is fifteen realistic initiatives with at least one in every state
- * of the procedure (PROTOCOL.md, "States and actions"), for trying the CLI,
- * for screenshots and for tests.
+ * of the procedure (PROTOCOL.md, "States and actions"), for trying the CLI
+ * and the web page, for screenshots and for tests.  Each user gets a
+ * password (user.password), and the demo ends by printing who is who: user,
+ * name, role, password, and the web page's address when server.status
+ * gives one.
  *
  * Everything is upserted (unit.put, user.put, council.put), so the demo can
  * run again on the same server; each run files fifteen new cases.  The
- * decision ops (case.score, case.decide) may not exist on an older server:
- * then the cases meant for a decision stay in review, silently.  Tokens are
- * never printed.
+ * decision ops (case.score, case.decide) and user.password may not exist on
+ * an older server: then the cases meant for a decision stay in review and
+ * the users without passwords, silently.  Tokens are never printed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -526,6 +529,7 @@ struct demo {
 	struct sk_client      *admin;
 	const struct cli_opts *o;
 	int                    no_decisions; /* the server lacks case.score */
+	int                    no_passwords; /* it lacks user.password */
 	int                    nclients;
 	struct {
 		const char       *user;
@@ -761,6 +765,53 @@ demo_put_council(struct demo *d, const char *id, const char *name,
 	return (demo_put(d, "council.put", args));
 }
 
+/*
+ * A demo user's password: the last word of their id and "-langson"
+ * ("lan-langson" for nguyen.thi.lan), easy to type when trying the web
+ * page, and printed for that reason: a demo's users are not real people.
+ */
+static void
+demo_password(const char *user, char *out, size_t len)
+{
+	const char *dot = strrchr(user, '.');
+
+	snprintf(out, len, "%s-langson", dot != NULL ? dot + 1 : user);
+}
+
+/*
+ * Sets every demo user's password with user.password, as the
+ * administrator; a server without the op leaves them without (then
+ * d->no_passwords is set).  Returns an exit code.
+ */
+static int
+demo_set_passwords(struct demo *d)
+{
+	json_object *args;
+	json_object *reply;
+	char         pw[64];
+	char         step[128];
+	int          rv;
+
+	for (size_t i = 0; i < DEMO_NUSERS && !d->no_passwords; i++) {
+		demo_password(demo_users[i].id, pw, sizeof(pw));
+		args = json_object_new_object();
+		demo_add_str(args, "id", demo_users[i].id);
+		demo_add_str(args, "password", pw);
+		snprintf(step, sizeof(step), "user.password %s",
+		    demo_users[i].id);
+		rv = cli_request(d->admin, "user.password", args, NULL, &reply);
+		json_object_put(args);
+		if (rv == CLI_EREPLY && demo_unknown_op(reply)) {
+			d->no_passwords = 1;
+			rv              = CLI_OK;
+		} else if ((rv = demo_check(step, rv, &reply)) != CLI_OK) {
+			return (rv);
+		}
+		json_object_put(reply);
+	}
+	return (CLI_OK);
+}
+
 /* Units, users and the two councils, as the administrator. */
 static int
 demo_setup(struct demo *d)
@@ -774,9 +825,12 @@ demo_setup(struct demo *d)
 	         "so-gddt", demo_unit_council)) != CLI_OK) {
 		return (rv);
 	}
-	return (demo_put_council(d, "hd-tinh",
-	    "Hội đồng sáng kiến cấp tỉnh Lạng Sơn", "province", "so-khcn",
-	    demo_prov_council));
+	if ((rv = demo_put_council(d, "hd-tinh",
+	         "Hội đồng sáng kiến cấp tỉnh Lạng Sơn", "province", "so-khcn",
+	         demo_prov_council)) != CLI_OK) {
+		return (rv);
+	}
+	return (demo_set_passwords(d));
 }
 
 /* The authors of a demo case, as case.create takes them. */
@@ -1184,53 +1238,172 @@ demo_case_run(struct demo *d, const struct demo_case *dc, long long *id,
 	return (demo_province(d, dc, *id, state, statelen));
 }
 
+/*
+ * What a demo user does, in Vietnamese: their council roles ("chủ tịch
+ * hd-gddt") and their roles ("tác giả", "quản trị", "chỉ xem").
+ */
+static void
+demo_role_text(const struct demo_user *u, char *out, size_t len)
+{
+	static const struct {
+		const char               *council;
+		const struct demo_member *members;
+	} councils[] = {
+		{ "hd-gddt", demo_unit_council },
+		{ "hd-tinh", demo_prov_council },
+	};
+	static const struct {
+		const char *role;
+		const char *words;
+	} roles[] = {
+		{ "author", "tác giả" },
+		{ "admin", "quản trị" },
+		{ "viewer", "chỉ xem" },
+	};
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (size_t c = 0; c < sizeof(councils) / sizeof(councils[0]); c++) {
+		for (size_t m = 0; m < DEMO_NMEMBERS; m++) {
+			if (strcmp(councils[c].members[m].user, u->id) == 0 &&
+			    n < len) {
+				n += (size_t) snprintf(out + n, len - n,
+				    "%s%s %s", n > 0 ? ", " : "",
+				    cli_role_words(councils[c].members[m].role),
+				    councils[c].council);
+			}
+		}
+	}
+	for (size_t r = 0; r < sizeof(roles) / sizeof(roles[0]); r++) {
+		if (strcmp(u->roles, roles[r].role) == 0 && n < len) {
+			n += (size_t) snprintf(out + n, len - n, "%s%s",
+			    n > 0 ? ", " : "", roles[r].words);
+		}
+	}
+}
+
+/* The web page's address, from server.status, or NULL (the caller's). */
+static char *
+demo_web_address(struct demo *d)
+{
+	json_object *reply;
+	char        *url = NULL;
+
+	if (cli_request(d->admin, "server.status", NULL, NULL, &reply) ==
+	        CLI_OK &&
+	    cli_str(cli_result(reply), "http") != NULL) {
+		url = strdup(cli_str(cli_result(reply), "http"));
+	}
+	json_object_put(reply);
+	return (url);
+}
+
 /* Prints what the demo made, for programs (--json). */
 static void
-demo_print_json(json_object *cases)
+demo_print_json(struct demo *d, json_object *cases, const char *web)
 {
-	json_object *out = json_object_new_object();
+	json_object *out    = json_object_new_object();
+	json_object *logins = json_object_new_array();
+	char         buf[256];
 
+	for (size_t i = 0; i < DEMO_NUSERS && !d->no_passwords; i++) {
+		json_object *u = json_object_new_object();
+
+		demo_add_str(u, "user", demo_users[i].id);
+		demo_add_str(u, "name", demo_users[i].name);
+		demo_role_text(&demo_users[i], buf, sizeof(buf));
+		demo_add_str(u, "role", buf);
+		demo_password(demo_users[i].id, buf, sizeof(buf));
+		demo_add_str(u, "password", buf);
+		json_object_array_add(logins, u);
+	}
 	json_object_object_add(out, "cases", json_object_get(cases));
 	json_object_object_add(
 	    out, "units", json_object_new_int((int) DEMO_NUNITS));
 	json_object_object_add(
 	    out, "users", json_object_new_int((int) DEMO_NUSERS));
 	json_object_object_add(out, "councils", json_object_new_int(2));
+	json_object_object_add(out, "logins", logins);
+	demo_add_str(out, "web", web);
 	cli_print_json(out, 0);
 	json_object_put(out);
 }
 
-/* Prints the demo's cases as a table for people, and how to act as one. */
+/* Prints who is who: each demo user, their name, role and password. */
 static int
-demo_print_table(json_object *cases)
+demo_print_users(void)
 {
-	static const char *heads[] = { "ID", "STATE", "UNIT", "TITLE" };
+	static const char *heads[] = { "NGƯỜI DÙNG", "HỌ TÊN", "VAI TRÒ",
+		"MẬT KHẨU" };
 	struct cli_table  *t;
 
 	if ((t = cli_table_new(4, heads)) == NULL) {
 		return (CLI_ETRANSPORT);
 	}
-	cli_table_flex(t, 3, 30);
+	cli_table_flex(t, 2, 12);
+	for (size_t i = 0; i < DEMO_NUSERS; i++) {
+		char        role[256];
+		char        pw[64];
+		const char *row[4];
+
+		demo_role_text(&demo_users[i], role, sizeof(role));
+		demo_password(demo_users[i].id, pw, sizeof(pw));
+		row[0] = demo_users[i].id;
+		row[1] = demo_users[i].name;
+		row[2] = role;
+		row[3] = pw;
+		cli_table_add(t, row);
+	}
+	cli_table_print(t, stdout);
+	cli_table_free(t);
+	return (CLI_OK);
+}
+
+/*
+ * Prints the demo's cases for people, then who is who and where to log
+ * in, or, on a server without passwords, how to act as a user with a
+ * token.
+ */
+static int
+demo_print(struct demo *d, json_object *cases, const char *web)
+{
+	static const char *heads[] = { "SỐ", "TRẠNG THÁI", "ĐƠN VỊ",
+		"TÊN SÁNG KIẾN" };
+	struct cli_table  *t;
+	int                rv;
+
+	if ((t = cli_table_new(4, heads)) == NULL) {
+		return (CLI_ETRANSPORT);
+	}
+	cli_table_flex(t, 3, 16);
 	for (size_t i = 0; i < json_object_array_length(cases); i++) {
 		json_object *row = json_object_array_get_idx(cases, i);
-		char         st[256];
 		const char  *cells[4];
 
-		cli_state_text(cli_str(row, "state"), st, sizeof(st));
 		cells[0] = cli_str(row, "id");
-		cells[1] = st;
+		cells[1] = cli_state_short(cli_str(row, "state"));
 		cells[2] = cli_str(row, "unit");
 		cells[3] = cli_str(row, "title");
 		cli_table_add(t, cells);
 	}
 	cli_table_print(t, stdout);
 	cli_table_free(t);
-	printf("\nThe demo made tokens for its users but does not show "
-	       "them. To act as one of them,\nrun `sangkien token USER` "
-	       "and pass what it prints with --token, for example\n"
-	       "for nguyen.thi.lan (author, thpt-viet-bac), luong.van.minh "
-	       "(chair of hd-gddt),\nhoang.thi.thu (admin) or vi.van.long "
-	       "(viewer).\n");
+	if (d->no_passwords) {
+		printf("\nMáy chủ này chưa có mật khẩu. Để làm một người dùng "
+		       "mẫu, chạy\n`sangkien token USER` rồi đưa token nó in "
+		       "ra vào --token, ví dụ với\nnguyen.thi.lan (tác giả), "
+		       "luong.van.minh (chủ tịch hd-gddt),\nhoang.thi.thu "
+		       "(quản trị) hoặc vi.van.long (chỉ xem).\n");
+		return (CLI_OK);
+	}
+	printf("\nNgười dùng mẫu: đăng nhập trên trang web, hoặc với "
+	       "`sangkien login USER`.\n\n");
+	if ((rv = demo_print_users()) != CLI_OK) {
+		return (rv);
+	}
+	if (web != NULL) {
+		printf("\nTrang web: %s\n", web);
+	}
 	return (CLI_OK);
 }
 
@@ -1264,24 +1437,29 @@ cli_demo(struct sk_client *admin, const struct cli_opts *o)
 {
 	struct demo  d;
 	json_object *cases = json_object_new_array();
+	char        *web   = NULL;
 	int          rv;
 
 	memset(&d, 0, sizeof(d));
 	d.admin = admin;
 	d.o     = o;
 	if ((rv = demo_setup(&d)) == CLI_OK && !o->json) {
-		printf("units: %zu, users: %zu, councils: hd-gddt (unit "
-		       "scope), hd-tinh (province scope)\n\n",
+		printf("đơn vị: %zu, người dùng: %zu, hội đồng: hd-gddt (cấp "
+		       "cơ sở), hd-tinh (cấp tỉnh)\n\n",
 		    DEMO_NUNITS, DEMO_NUSERS);
 	}
 	if (rv == CLI_OK) {
 		rv = demo_run_cases(&d, cases);
 	}
-	if (rv == CLI_OK && o->json) {
-		demo_print_json(cases);
-	} else if (rv == CLI_OK) {
-		rv = demo_print_table(cases);
+	if (rv == CLI_OK) {
+		web = demo_web_address(&d);
 	}
+	if (rv == CLI_OK && o->json) {
+		demo_print_json(&d, cases, web);
+	} else if (rv == CLI_OK) {
+		rv = demo_print(&d, cases, web);
+	}
+	free(web);
 	json_object_put(cases);
 	for (int i = 0; i < d.nclients; i++) {
 		sk_client_close(d.clients[i].c);

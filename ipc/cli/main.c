@@ -66,7 +66,7 @@ opt_value(const struct optspec *o, int argc, char **argv, int *i,
 	const char *eq = strchr(argv[*i], '=');
 
 	if (!o->value && eq != NULL) {
-		return (usage_err("option '%s' takes no value", o->name));
+		return (usage_err("tùy chọn '%s' không nhận giá trị", o->name));
 	}
 	if (!o->value) {
 		*value = "";
@@ -75,7 +75,7 @@ opt_value(const struct optspec *o, int argc, char **argv, int *i,
 	} else if (*i + 1 < argc) {
 		*value = argv[++*i];
 	} else {
-		return (usage_err("option '%s' needs a value", o->name));
+		return (usage_err("tùy chọn '%s' cần một giá trị", o->name));
 	}
 	return (0);
 }
@@ -132,7 +132,7 @@ parse_args(struct cli *cl, const char *what, const struct optspec *spec,
 		}
 		if (only_pos || !is_option(argv[i])) {
 			if (a->npos == CLI_ARGS_MAX) {
-				return (usage_err("too many arguments"));
+				return (usage_err("quá nhiều đối số"));
 			}
 			a->pos[a->npos++] = argv[i];
 			continue;
@@ -142,7 +142,7 @@ parse_args(struct cli *cl, const char *what, const struct optspec *spec,
 			global = 1;
 		}
 		if (o == NULL) {
-			return (usage_err("unknown option '%.*s' for '%s'",
+			return (usage_err("không có tùy chọn '%.*s' cho '%s'",
 			    (int) strcspn(argv[i], "="), argv[i], what));
 		}
 		if ((rv = opt_value(o, argc, argv, &i, &value)) != 0) {
@@ -152,7 +152,7 @@ parse_args(struct cli *cl, const char *what, const struct optspec *spec,
 			*help = *help || strcmp(o->name, "--help") == 0;
 			set_global(cl, o->name, value);
 		} else if (a->nopt == CLI_ARGS_MAX) {
-			return (usage_err("too many options"));
+			return (usage_err("quá nhiều tùy chọn"));
 		} else {
 			a->opt[a->nopt].name  = o->name;
 			a->opt[a->nopt].value = value;
@@ -177,6 +177,7 @@ static const struct optspec cases_opts[] = {
 	{ "--author", 1 },
 	{ "--limit", 1 },
 	{ "--after", 1 },
+	{ "--only", 0 },
 	{ "--overdue", 0 },
 	{ "--all", 0 },
 	{ NULL, 0 },
@@ -226,12 +227,17 @@ static const struct optspec council_put_opts[] = {
 	{ "--scope", 1 },
 	{ "--unit", 1 },
 	{ "--member", 1 },
+	{ "--remove", 1 },
 	{ "--fields", 1 },
 	{ "--rubric", 1 },
 	{ "--json", 1 },
 	{ NULL, 0 },
 };
 
+static const struct optspec password_opts[] = {
+	{ "--password-file", 1 },
+	{ NULL, 0 },
+};
 static const struct optspec rubric_test_opts[] = {
 	{ "--case", 1 },
 	{ NULL, 0 },
@@ -271,100 +277,111 @@ static const struct optspec search_opts[] = {
 
 static const struct cmd cmds[] = {
 	{ "status", NULL, cmd_status, no_opts, 0, 0, CMD_API, "status",
-	    "Show the server's version, uptime and cases by state." },
+	    "Phiên bản, thời gian chạy và số hồ sơ theo trạng thái." },
 	{ "verify", NULL, cmd_verify, no_opts, 0, 0, CMD_API | CMD_LONG,
 	    "verify",
-	    "Check the indexes and the history's hash chain (exit 1 if "
-	    "bad)." },
+	    "Kiểm tra chỉ mục và chuỗi băm của lịch sử (lỗi: mã thoát "
+	    "1)." },
 	{ "backup", NULL, cmd_backup, no_opts, 1, 1, CMD_API | CMD_LONG,
 	    "backup DIR",
-	    "Write a hot, compacted copy of the database into a new DIR." },
+	    "Sao lưu cơ sở dữ liệu (khi đang chạy) vào thư mục mới DIR." },
 	{ "cases", NULL, cmd_cases, cases_opts, 0, 0, CMD_API,
-	    "cases [--state S] [--unit U] [--author USER] [--limit N]\n"
-	    "        [--after ID] [--overdue] [--all]",
-	    "List the cases you may see (--all follows every page)." },
+	    "cases [--state S] [--unit U [--only]] [--author USER]\n"
+	    "        [--limit N] [--after ID] [--overdue] [--all]",
+	    "Liệt kê hồ sơ bạn được xem; --unit gồm cả các đơn vị cấp "
+	    "dưới\n      (--only: chỉ đơn vị đó); --all: mọi trang." },
 	{ "show", NULL, cmd_show, no_opts, 1, 1, CMD_API, "show ID",
-	    "Show a case's card and its timeline." },
+	    "Xem một hồ sơ và diễn biến của nó." },
 	{ "history", NULL, cmd_history, no_opts, 1, 1, CMD_API, "history ID",
-	    "List a case's events, oldest first." },
+	    "Liệt kê các sự kiện của một hồ sơ, cũ trước." },
 	{ "create", NULL, cmd_create, create_opts, 0, 1, CMD_API | CMD_WRITE,
 	    "create (FILE.json | - | --json '{...}')",
-	    "File a new case (the JSON holds case.create's args)." },
+	    "Tạo hồ sơ mới (JSON là các đối số của case.create)." },
 	{ "update", NULL, cmd_update, update_opts, 1, 2, CMD_API | CMD_WRITE,
 	    "update ID (FILE.json | --json '{...}') [--version N]",
-	    "Change a draft or returned case." },
+	    "Sửa hồ sơ đang là nháp hoặc bị trả lại." },
 	{ "act", NULL, cmd_act, act_opts, 2, 2, CMD_API | CMD_WRITE,
 	    "act ID ACTION [--note TEXT] [--version N]",
-	    "Submit, accept, return, withdraw, nominate, reopen or revoke." },
+	    "Nộp, tiếp nhận, trả lại, rút, đề nghị lên tỉnh, mở lại, hủy." },
 	{ "score", NULL, cmd_score, score_opts, 2, -1, CMD_API | CMD_WRITE,
 	    "score ID CRITERION=N... [--comment TEXT]",
-	    "Cast (or replace) your ballot, e.g. novelty=25 benefit=30.5." },
+	    "Chấm (hoặc chấm lại) phiếu của bạn, ví dụ novelty=25 benefit=30,5." },
 	{ "decide", NULL, cmd_decide, decide_opts, 1, 1, CMD_API | CMD_WRITE,
 	    "decide ID [--note TEXT]",
-	    "Close the review with the rubric's verdict (chair; exit 1 if "
-	    "pending)." },
+	    "Chủ tịch kết thúc đợt xét theo bộ tiêu chí (chưa được: mã "
+	    "thoát 1)." },
 	{ "watch", NULL, cmd_watch, watch_opts, 0, 0, CMD_API,
 	    "watch [--from SEQ] [--count N]",
-	    "Print events as they happen, one 'seq type json' a line." },
+	    "In sự kiện khi chúng xảy ra, mỗi sự kiện một dòng (--json: "
+	    "nguyên bản)." },
 	{ "call", NULL, cmd_call, no_opts, 1, 2, CMD_API | CMD_WRITE,
 	    "call OP [JSON]",
-	    "Send any op with JSON args (default {}); print its result." },
+	    "Gửi bất kỳ op nào với đối số JSON (mặc định {}); in kết quả." },
 	{ "whoami", NULL, cmd_whoami, no_opts, 0, 0, CMD_API, "whoami",
-	    "Show who the server takes you for." },
+	    "Máy chủ coi bạn là ai." },
 	{ "unit", "put", cmd_unit_put, unit_put_opts, 0, 1,
 	    CMD_API | CMD_WRITE,
-	    "unit put ID --name NAME [--parent P] [--rubric R]",
-	    "Create or change a unit (or give its args with --json)." },
+	    "unit put ID [--name NAME] [--parent P] [--rubric R]",
+	    "Tạo hoặc sửa đơn vị; chỉ đổi những gì được cho (\"\": xóa)." },
 	{ "unit", "list", cmd_list, no_opts, 0, 0, CMD_API, "unit list",
-	    "List the units." },
+	    "Liệt kê các đơn vị." },
 	{ "unit", "get", cmd_get, no_opts, 1, 1, CMD_API, "unit get ID",
-	    "Show a unit." },
+	    "Xem một đơn vị." },
 	{ "user", "put", cmd_user_put, user_put_opts, 0, 1,
 	    CMD_API | CMD_WRITE,
-	    "user put ID --name NAME --unit U --roles R1,R2",
-	    "Create or change a user; roles: author, admin, viewer, or "
-	    "\"\"." },
+	    "user put ID [--name NAME] [--unit U] [--roles R1,R2]",
+	    "Tạo hoặc sửa người dùng; vai trò: author, admin, viewer, "
+	    "hoặc \"\"." },
 	{ "user", "list", cmd_list, no_opts, 0, 0, CMD_API, "user list",
-	    "List the users." },
+	    "Liệt kê người dùng." },
 	{ "user", "get", cmd_get, no_opts, 1, 1, CMD_API, "user get ID",
-	    "Show a user." },
+	    "Xem một người dùng." },
 	{ "council", "put", cmd_council_put, council_put_opts, 0, -1,
 	    CMD_API | CMD_WRITE,
-	    "council put ID --name NAME --scope unit|province --unit U\n"
-	    "        --member USER:ROLE... [--fields A,B] [--rubric R]",
-	    "Create or change a council; roles: chair, secretary, member." },
+	    "council put ID [--name NAME] [--scope unit|province] [--unit U]\n"
+	    "        [--member USER:ROLE]... [--remove USER]... [--fields A,B]\n"
+	    "        [--rubric R]",
+	    "Tạo hoặc sửa hội đồng; --member thêm hoặc đổi vai trò (chair,\n"
+	    "      secretary, member) một người, --remove bỏ một người." },
 	{ "council", "list", cmd_list, no_opts, 0, 0, CMD_API, "council list",
-	    "List the councils." },
+	    "Liệt kê các hội đồng." },
 	{ "council", "get", cmd_get, no_opts, 1, 1, CMD_API, "council get ID",
-	    "Show a council." },
+	    "Xem một hội đồng." },
 	{ "rubric", "list", cmd_list, no_opts, 0, 0, CMD_API, "rubric list",
-	    "List the scoring rubrics." },
+	    "Liệt kê các bộ tiêu chí chấm điểm." },
 	{ "rubric", "show", cmd_rubric_get, rubric_get_opts, 1, 1, CMD_API,
 	    "rubric show ID [--hash H]",
-	    "Show a rubric's criteria, their guides, its hash (a version)." },
+	    "Xem tiêu chí, hướng dẫn và mã băm (phiên bản) của bộ tiêu chí." },
 	{ "rubric", "get", cmd_rubric_get, rubric_get_opts, 1, 1, CMD_API,
 	    "rubric get ID [--hash H]",
-	    "Like 'rubric show', with the Lua source." },
+	    "Như 'rubric show', kèm mã nguồn Lua." },
 	{ "rubric", "put", cmd_rubric_put, rubric_put_opts, 1, 2,
 	    CMD_API | CMD_WRITE, "rubric put FILE.lua [--id ID]",
-	    "Load a new version of a rubric (ID: the file's name without "
-	    ".lua)." },
+	    "Nạp phiên bản mới của bộ tiêu chí (ID: tên tệp bỏ .lua)." },
 	{ "rubric", "test", cmd_rubric_test, rubric_test_opts, 1, 1, CMD_API,
 	    "rubric test (ID | FILE.lua) --case ID",
-	    "Say what a rubric's check and decide would say of a case now." },
+	    "check và decide của bộ tiêu chí nói gì về hồ sơ lúc này." },
 	{ "token", NULL, cmd_token, no_opts, 1, 1, CMD_API | CMD_WRITE,
 	    "token USER",
-	    "Make a new token for USER (shown once; the old one stops)." },
+	    "Tạo token mới cho USER (chỉ hiện một lần; token cũ hết hiệu lực)." },
+	{ "passwd", NULL, cmd_passwd, password_opts, 1, 1,
+	    CMD_API | CMD_WRITE, "passwd USER [--password-file FILE]",
+	    "Đặt mật khẩu mới cho USER (quản trị; hỏi hai lần, không hiện "
+	    "chữ)." },
+	{ "login", NULL, cmd_login, password_opts, 1, 1, CMD_API,
+	    "login USER [--password-file FILE]",
+	    "Đăng nhập bằng mật khẩu; in token của phiên (dùng với "
+	    "--token)." },
 	{ "demo", NULL, cmd_demo, no_opts, 0, 0, CMD_API, "demo",
-	    "Build a sample province (Lạng Sơn): cases in every state." },
+	    "Dựng một tỉnh mẫu (Lạng Sơn): có hồ sơ ở mọi trạng thái." },
 	{ "similar", NULL, cmd_similar, similar_opts, 0, 1, CMD_API,
 	    "similar (ID | --text FILE) [--limit N]",
-	    "List the cases most like a case or a text (duplicates)." },
+	    "Liệt kê hồ sơ giống nhất với một hồ sơ hoặc một văn bản." },
 	{ "search", NULL, cmd_search, search_opts, 1, -1, CMD_API,
 	    "search WORDS... [--limit N] [--after ID]",
-	    "Find recognized cases with all these words, accents or not." },
+	    "Tìm sáng kiến đã công nhận chứa đủ các từ (có dấu hay không)." },
 	{ "help", NULL, cmd_help, no_opts, 0, -1, 0, "help",
-	    "Show this text." },
+	    "Xem hướng dẫn này." },
 };
 #define CLI_NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
@@ -372,45 +389,44 @@ static void
 print_usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: sangkien [--server URL] [--token T] [--json] "
-	    "[--timeout SECONDS]\n"
-	    "                [--data DIR] [--events URL] [--request-id ID]\n"
-	    "                COMMAND [ARGS]\n"
+	    "cách dùng: sangkien [--server URL] [--token T] [--json] "
+	    "[--timeout GIÂY]\n"
+	    "                    [--data DIR] [--events URL] "
+	    "[--request-id ID]\n"
+	    "                    LỆNH [ĐỐI SỐ]\n"
 	    "\n"
-	    "Options, before or after the command:\n"
-	    "  --server URL       the API; default $SANGKIEN_SERVER, else\n"
-	    "                     %s\n"
-	    "  --data DIR         short for --server ipc://DIR/api.ipc and\n"
-	    "                     --events ipc://DIR/events.ipc\n"
-	    "  --events URL       the event stream; default: events.ipc "
-	    "next to an\n"
-	    "                     ipc:// server's api.ipc\n"
-	    "  --token T          who you are; default $SANGKIEN_TOKEN, "
-	    "else none\n"
-	    "                     (local-admin, over ipc:// as the "
-	    "server's user)\n"
-	    "  --json             print results as one line of JSON, for "
-	    "programs\n"
-	    "  --timeout SECONDS  wait at most this long for each reply "
-	    "(default %d;\n"
-	    "                     an hour for verify and backup)\n"
-	    "  --request-id ID    a changing command repeated with the "
-	    "same ID is done\n"
-	    "                     once and gets the first reply again "
-	    "(without it, a\n"
-	    "                     random ID: a write whose connection is "
-	    "lost is sent\n"
-	    "                     again until --timeout, and done once)\n"
+	    "Tùy chọn, trước hoặc sau lệnh:\n"
+	    "  --server URL     địa chỉ API; mặc định $SANGKIEN_SERVER, "
+	    "nếu không thì\n"
+	    "                   %s\n"
+	    "  --data DIR       viết tắt của --server ipc://DIR/api.ipc và\n"
+	    "                   --events ipc://DIR/events.ipc\n"
+	    "  --events URL     luồng sự kiện; mặc định: events.ipc cạnh "
+	    "api.ipc\n"
+	    "  --token T        bạn là ai; mặc định $SANGKIEN_TOKEN; không "
+	    "có thì là\n"
+	    "                   local-admin (qua ipc://, cùng tài khoản máy "
+	    "chủ)\n"
+	    "  --json           in kết quả thành một dòng JSON, cho chương "
+	    "trình\n"
+	    "  --timeout GIÂY   chờ mỗi trả lời tối đa chừng này (mặc định "
+	    "%d;\n"
+	    "                   một giờ với verify và backup)\n"
+	    "  --request-id ID  một lệnh thay đổi lặp lại với cùng ID chỉ "
+	    "được làm\n"
+	    "                   một lần (không có thì một ID ngẫu nhiên: "
+	    "lệnh mất kết nối\n"
+	    "                   được gửi lại đến hết --timeout, và vẫn chỉ "
+	    "làm một lần)\n"
 	    "\n"
-	    "Commands:\n",
+	    "Lệnh:\n",
 	    CLI_DEFAULT_SERVER, CLI_DEFAULT_TIMEOUT_MS / 1000);
 	for (size_t i = 0; i < CLI_NCMDS; i++) {
 		fprintf(f, "  %s\n      %s\n", cmds[i].synopsis, cmds[i].help);
 	}
 	fprintf(f,
-	    "\nExit status: 0 done; 1 the server said no (or verify found "
-	    "a problem);\n2 bad usage, nothing sent; 3 the server could not "
-	    "be reached.\n");
+	    "\nMã thoát: 0 xong; 1 máy chủ từ chối (hoặc verify thấy lỗi); "
+	    "2 dùng sai,\nkhông gửi gì; 3 không liên lạc được máy chủ.\n");
 }
 
 static int
@@ -430,7 +446,7 @@ resolve_server(struct cli *cl)
 	const char *env;
 
 	if (cl->server != NULL && cl->data != NULL) {
-		return (usage_err("give --server or --data, not both"));
+		return (usage_err("dùng --server hoặc --data, không cả hai"));
 	}
 	if (cl->data != NULL) {
 		if (asprintf(&cl->alloc_server, "ipc://%s/api.ipc", cl->data) <
@@ -484,7 +500,8 @@ resolve_timeout(struct cli *cl)
 	s = strtod(cl->timeout, &end);
 	if (end == cl->timeout || *end != '\0' || !(s > 0) || s > 86400) {
 		return (usage_err(
-		    "--timeout takes seconds (> 0), not '%s'", cl->timeout));
+		    "--timeout nhận số giây (> 0), không phải '%s'",
+		    cl->timeout));
 	}
 	cl->o.timeout_ms = (int) (s * 1000 + 0.5);
 	if (cl->o.timeout_ms == 0) {
@@ -514,7 +531,7 @@ cli_resolve(struct cli *cl)
 		return (rv);
 	}
 	if (cl->o.request_id != NULL && strlen(cl->o.request_id) > 64) {
-		return (usage_err("--request-id is at most 64 bytes"));
+		return (usage_err("--request-id dài tối đa 64 byte"));
 	}
 	/* A changing command always carries a request id: if the connection
 	 * is lost before the reply (the server restarted), the client sends
@@ -566,14 +583,14 @@ find_cmd(int argc, char **argv, int *i)
 			}
 		}
 		if (*i + 1 < argc) {
-			usage_err("unknown '%s' command '%s' (one of: %s)",
+			usage_err("'%s' không có lệnh '%s' (chỉ có: %s)",
 			    name, argv[*i + 1], subs);
 		} else {
-			usage_err(
-			    "'%s' needs a command (one of: %s)", name, subs);
+			usage_err("'%s' cần một lệnh (một trong: %s)", name,
+			    subs);
 		}
 	} else {
-		usage_err("unknown command '%s'", name);
+		usage_err("không có lệnh '%s'", name);
 	}
 	return (NULL);
 }
@@ -591,7 +608,7 @@ parse_leading_options(struct cli *cl, int argc, char **argv, int *i)
 		int                   rv;
 
 		if (o == NULL) {
-			return (usage_err("unknown option '%.*s'",
+			return (usage_err("không có tùy chọn '%.*s'",
 			    (int) strcspn(argv[*i], "="), argv[*i]));
 		}
 		if (strcmp(o->name, "--help") == 0) {
@@ -604,7 +621,7 @@ parse_leading_options(struct cli *cl, int argc, char **argv, int *i)
 		set_global(cl, o->name, value);
 	}
 	if (*i == argc) {
-		fprintf(stderr, "sangkien: no command given\n\n");
+		fprintf(stderr, "sangkien: chưa có lệnh nào\n\n");
 		print_usage(stderr);
 		return (CLI_EUSAGE);
 	}
@@ -643,8 +660,8 @@ parse_command(struct cli *cl, int argc, char **argv, int i,
 	}
 	if (a->npos < (*cmd)->minpos ||
 	    ((*cmd)->maxpos >= 0 && a->npos > (*cmd)->maxpos)) {
-		return (usage_err("wrong number of arguments for '%s'; "
-		                  "usage: sangkien %s",
+		return (usage_err("sai số đối số cho '%s'; cách dùng: "
+		                  "sangkien %s",
 		    what, (*cmd)->synopsis));
 	}
 	return (-1);

@@ -1,11 +1,12 @@
 /*
- * render.c: everything the sangkien CLI shows people, in one place: tables
+ * render.c: how the sangkien CLI writes for people, in one place: tables
  * whose columns line up by display width (Vietnamese text, precomposed or
- * combining), cut with "…" to fit; cards of cases, decisions, ballots and
- * rubrics; state labels; local times; error replies.  It reads the server's
- * JSON and prints; it calls nothing above it (cli.h says the layers).
+ * combining), cut with "…" to fit the output; cards; the Vietnamese words
+ * for states, actions, events, verdicts, roles and error codes; local
+ * times; error replies with their details as lists.  cards.c builds the
+ * server's objects out of these; this file calls nothing above it (cli.h
+ * says the layers).
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,7 @@
 #include "ipc/proto.h"
 #include "ipc/utf8width.h"
 
-#define CLI_TABLE_WIDTH 100 /* when stdout is not a terminal */
-#define CASES_STATE_MAX 48  /* display columns of a STATE cell */
+#define CLI_TABLE_WIDTH 80 /* when stdout is not a terminal */
 
 /*
  * The section headings, in the CLI's one table (cli.h).  The state labels
@@ -75,20 +75,132 @@ cli_error_message(json_object *reply)
 	return (m != NULL ? m : "");
 }
 
+/* The Vietnamese words for an error code of PROTOCOL.md, or NULL. */
+static const char *
+error_words(const char *code)
+{
+	static const struct {
+		const char *code;
+		const char *words;
+	} words[] = {
+		{ "bad_request", "yêu cầu không hợp lệ" },
+		{ "unauthorized", "chưa xác thực" },
+		{ "forbidden", "không có quyền" },
+		{ "not_found", "không tìm thấy" },
+		{ "conflict", "xung đột" },
+		{ "invalid_transition", "không làm được ở trạng thái này" },
+		{ "incomplete", "hồ sơ chưa đầy đủ" },
+		{ "pending", "chưa quyết định được" },
+		{ "rubric_error", "lỗi bộ tiêu chí" },
+		{ "too_large", "quá lớn" },
+		{ "unavailable", "máy chủ tạm không phục vụ" },
+		{ "internal", "lỗi bên trong máy chủ" },
+	};
+
+	for (size_t i = 0; code != NULL && i < sizeof(words) / sizeof(words[0]);
+	     i++) {
+		if (strcmp(words[i].code, code) == 0) {
+			return (words[i].words);
+		}
+	}
+	return (NULL);
+}
+
+/* Prints "label:" and each string of a list on a line "  - item". */
+static void
+print_list_lines(FILE *f, const char *label, json_object *list)
+{
+	char buf[4096];
+
+	if (jlen(list) == 0) {
+		return;
+	}
+	fprintf(f, "%s:\n", label);
+	for (size_t i = 0; i < jlen(list); i++) {
+		render_value(json_object_array_get_idx(list, i), buf, sizeof(buf));
+		fprintf(f, "  - %s\n", buf);
+	}
+}
+
+/*
+ * Prints the details of an error for people: the rubric's problems and
+ * reasons as lists, states with their labels, a council's count of
+ * ballots; anything else as "key: value" lines.
+ */
+static void
+print_error_details(json_object *d)
+{
+	char buf[4096];
+
+	if (!json_object_is_type(d, json_type_object)) {
+		render_value(d, buf, sizeof(buf));
+		fprintf(stderr, "chi tiết: %s\n", buf);
+		return;
+	}
+	json_object_object_foreach(d, key, val)
+	{
+		if (strcmp(key, "problems") == 0 &&
+		    json_object_is_type(val, json_type_array)) {
+			print_list_lines(stderr, "cần sửa", val);
+		} else if (strcmp(key, "reasons") == 0 &&
+		    json_object_is_type(val, json_type_array)) {
+			print_list_lines(stderr, "lý do", val);
+		} else if (strcmp(key, "state") == 0 &&
+		    json_object_is_type(val, json_type_string)) {
+			cli_state_text(json_object_get_string(val), buf,
+			    sizeof(buf));
+			fprintf(stderr, "trạng thái hiện tại: %s\n", buf);
+		} else if (strcmp(key, "allowed") == 0 &&
+		    json_object_is_type(val, json_type_array)) {
+			size_t n = 0;
+
+			buf[0] = '\0';
+			for (size_t i = 0; i < jlen(val) && n < sizeof(buf);
+			     i++) {
+				const char *st = json_object_get_string(
+				    json_object_array_get_idx(val, i));
+
+				n += (size_t) snprintf(buf + n, sizeof(buf) - n,
+				    "%s%s (%s)", i > 0 ? ", " : "",
+				    cli_state_short(st), st);
+			}
+			fprintf(stderr, "chỉ làm được khi: %s\n", buf);
+		} else if (strcmp(key, "council") == 0 &&
+		    json_object_is_type(val, json_type_object)) {
+			fprintf(stderr,
+			    "hội đồng %s: %lld trên %lld thành viên được "
+			    "chấm đã chấm\n",
+			    cli_str(val, "id") != NULL ? cli_str(val, "id")
+			                               : "?",
+			    jint(val, "scored", 0), jint(val, "eligible", 0));
+		} else {
+			render_value(val, buf, sizeof(buf));
+			fprintf(stderr, "%s: %s\n", key, buf);
+		}
+	}
+}
+
 void
 cli_print_error(json_object *reply)
 {
 	json_object *e = cli_error(reply);
 	json_object *d;
-	const char  *code;
+	const char  *code  = e != NULL ? cli_str(e, "code") : NULL;
+	const char  *words = error_words(code);
 
-	code = e != NULL ? cli_str(e, "code") : NULL;
-	fprintf(stderr, "error: %s: %s\n", code != NULL ? code : "internal",
+	if (code == NULL) {
+		code = "internal";
+	}
+	/* "lỗi: không tìm thấy (not_found): no case 999": the code stays,
+	 * for searching and for scripts; the server's message is English
+	 * (PROTOCOL.md), the words before it are ours. */
+	fprintf(stderr, "lỗi: %s%s%s%s: %s\n", words != NULL ? words : "",
+	    words != NULL ? " (" : "", code, words != NULL ? ")" : "",
 	    e != NULL ? cli_error_message(reply)
 	              : "the server's reply has no error object");
 	if (e != NULL && json_object_object_get_ex(e, "details", &d) &&
 	    d != NULL) {
-		fprintf(stderr, "details: %s\n", util_json_text(d, NULL));
+		print_error_details(d);
 	}
 }
 
@@ -110,6 +222,37 @@ const char *
 cli_state_label(const char *state)
 {
 	return (state != NULL ? wf_state_label(wf_state_parse(state)) : NULL);
+}
+
+/*
+ * Short Vietnamese labels of the states, for tables: a few words that are
+ * never cut (the full labels are workflow.c's, for cards), in the order of
+ * enum wf_state.
+ */
+static const char *const state_short[WF_NSTATES] = {
+	[WF_DRAFT]            = "Nháp",
+	[WF_SUBMITTED]        = "Đã nộp",
+	[WF_RETURNED]         = "Trả lại",
+	[WF_UNIT_REVIEW]      = "Cơ sở đang xét",
+	[WF_UNIT_RECOGNIZED]  = "Cơ sở công nhận",
+	[WF_UNIT_REFUSED]     = "Cơ sở không nhận",
+	[WF_NOMINATED]        = "Đề nghị lên tỉnh",
+	[WF_PROVINCE_REVIEW]  = "Tỉnh đang xét",
+	[WF_RECOGNIZED]       = "Tỉnh công nhận",
+	[WF_PROVINCE_REFUSED] = "Tỉnh không nhận",
+	[WF_WITHDRAWN]        = "Đã rút",
+	[WF_REVOKED]          = "Bị thu hồi",
+};
+
+const char *
+cli_state_short(const char *state)
+{
+	enum wf_state s = state != NULL ? wf_state_parse(state) : WF_NONE;
+
+	if (s == WF_NONE) {
+		return (state != NULL ? state : "-");
+	}
+	return (state_short[s]);
 }
 
 void
@@ -162,25 +305,92 @@ cli_time(const char *rfc3339, int date_only, char *out, size_t len)
 	strftime(out, len, date_only ? "%Y-%m-%d" : "%Y-%m-%d %H:%M", &tm);
 }
 
+/* Prints one line of text wrapped at width columns, each line indented. */
+static void
+print_wrapped_line(char *line, int indent, int width)
+{
+	char *save = NULL;
+	int   col  = 0;
+
+	printf("%*s", indent, "");
+	for (char *word = strtok_r(line, " ", &save); word != NULL;
+	     word       = strtok_r(NULL, " ", &save)) {
+		int ww = sk_utf8_width(word);
+
+		if (col > 0 && col + 1 + ww > width - indent) {
+			printf("\n%*s", indent, "");
+			col = 0;
+		}
+		if (col > 0) {
+			putchar(' ');
+			col++;
+		}
+		fputs(word, stdout);
+		col += ww;
+	}
+	putchar('\n');
+}
+
+/*
+ * Prints text wrapped at width display columns, each line indented; blank
+ * lines and line breaks of the text are kept.
+ */
+void
+print_wrapped(const char *text, int indent, int width)
+{
+	const char *p = text;
+
+	while (*p != '\0') {
+		size_t len = strcspn(p, "\n");
+		char  *line;
+
+		if ((line = strndup(p, len)) == NULL) {
+			return;
+		}
+		print_wrapped_line(line, indent, width);
+		free(line);
+		p += len;
+		if (*p == '\n') {
+			p++;
+		}
+	}
+}
+
+/*
+ * A table for people.  Each column is as wide as its widest cell; when the
+ * whole is wider than the output, the columns that may be cut are cut (with
+ * "…", by display width), the flexible one first and down to its minimum,
+ * then the others, widest first, down to theirs.  A row may carry a note,
+ * printed wrapped on the lines below it instead of in a column, so that a
+ * long note is read whole and never widens the table.
+ */
 struct cli_table {
 	int    ncols;
 	int    nrows; /* row 0 is the header */
 	int    cap;
 	char **cells; /* nrows * ncols, each malloc'd */
+	char **notes; /* per row: NULL, or the note printed below it */
 	int   *max;   /* per column: 0, or the widest it may be */
-	int    flex;  /* the column cut to fit the width, or -1 */
-	int    flexmin;
+	int   *min;   /* per column: 0 (never cut), or the narrowest cut */
+	int    flex;  /* the column cut first, or -1 */
 };
 
-/* The width tables are fitted to: the terminal's, else a fixed 100. */
-static int
+/*
+ * The width tables are fitted to: the terminal's; else $COLUMNS if set;
+ * else 80, the width people's terminals open at.
+ */
+int
 cli_out_width(void)
 {
 	struct winsize ws;
+	const char    *env = getenv("COLUMNS");
 
 	if (isatty(STDOUT_FILENO) &&
 	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40) {
 		return (ws.ws_col);
+	}
+	if (env != NULL && atoi(env) >= 40) {
+		return (atoi(env));
 	}
 	return (CLI_TABLE_WIDTH);
 }
@@ -191,7 +401,11 @@ cli_table_new(int ncols, const char *const *heads)
 	struct cli_table *t;
 
 	if ((t = calloc(1, sizeof(*t))) == NULL ||
-	    (t->max = calloc((size_t) ncols, sizeof(int))) == NULL) {
+	    (t->max = calloc((size_t) ncols, sizeof(int))) == NULL ||
+	    (t->min = calloc((size_t) ncols, sizeof(int))) == NULL) {
+		if (t != NULL) {
+			free(t->max);
+		}
 		free(t);
 		return (NULL);
 	}
@@ -207,8 +421,14 @@ cli_table_new(int ncols, const char *const *heads)
 void
 cli_table_flex(struct cli_table *t, int col, int min)
 {
-	t->flex    = col;
-	t->flexmin = min;
+	t->flex     = col;
+	t->min[col] = min;
+}
+
+void
+cli_table_cut(struct cli_table *t, int col, int min)
+{
+	t->min[col] = min;
 }
 
 void
@@ -217,13 +437,27 @@ cli_table_cap(struct cli_table *t, int col, int max)
 	t->max[col] = max;
 }
 
+/* A copy of s on one line: tabs and line breaks become spaces. */
+static char *
+one_line(const char *s)
+{
+	char *p = strdup(s != NULL ? s : "");
+
+	for (char *q = p; q != NULL && *q != '\0'; q++) {
+		if (*q == '\n' || *q == '\r' || *q == '\t') {
+			*q = ' ';
+		}
+	}
+	return (p);
+}
+
 int
 cli_table_add(struct cli_table *t, const char *const *cells)
 {
-	char **nc;
-
 	if (t->nrows == t->cap) {
-		int ncap = t->cap == 0 ? 16 : t->cap * 2;
+		int    ncap = t->cap == 0 ? 16 : t->cap * 2;
+		char **nc;
+		char **nn;
 
 		nc = realloc(t->cells,
 		    sizeof(char *) * (size_t) ncap * (size_t) t->ncols);
@@ -231,38 +465,51 @@ cli_table_add(struct cli_table *t, const char *const *cells)
 			return (-1);
 		}
 		t->cells = nc;
+		if ((nn = realloc(t->notes, sizeof(char *) * (size_t) ncap)) ==
+		    NULL) {
+			return (-1);
+		}
+		t->notes = nn;
 		t->cap   = ncap;
 	}
 	for (int i = 0; i < t->ncols; i++) {
-		const char *s = cells[i] != NULL ? cells[i] : "";
-		char       *p;
+		char *p;
 
-		/* A cell is one line: tabs and newlines become spaces. */
-		if ((p = strdup(s)) == NULL) {
+		if ((p = one_line(cells[i])) == NULL) {
 			for (int j = 0; j < i; j++) {
 				free(t->cells[t->nrows * t->ncols + j]);
 			}
 			return (-1);
 		}
-		for (char *q = p; *q != '\0'; q++) {
-			if (*q == '\n' || *q == '\r' || *q == '\t') {
-				*q = ' ';
-			}
-		}
 		t->cells[t->nrows * t->ncols + i] = p;
 	}
+	t->notes[t->nrows] = NULL;
 	t->nrows++;
+	return (0);
+}
+
+int
+cli_table_note(struct cli_table *t, const char *note)
+{
+	if (t->nrows < 2 || note == NULL || note[0] == '\0') {
+		return (0);
+	}
+	free(t->notes[t->nrows - 1]);
+	if ((t->notes[t->nrows - 1] = strdup(note)) == NULL) {
+		return (-1);
+	}
 	return (0);
 }
 
 /*
  * Sets w[] to the width of each column: its widest cell (within its cap),
- * with the flexible column cut so that the table fits the output's width.
+ * then cut, as the comment on struct cli_table says, to fit the output.
  */
 static void
 table_widths(const struct cli_table *t, int *w)
 {
 	int total = 0;
+	int width = cli_out_width();
 
 	for (int r = 0; r < t->nrows; r++) {
 		for (int c = 0; c < t->ncols; c++) {
@@ -279,13 +526,30 @@ table_widths(const struct cli_table *t, int *w)
 	for (int c = 0; c < t->ncols; c++) {
 		total += w[c] + (c > 0 ? 2 : 0);
 	}
-	if (t->flex >= 0 && total > cli_out_width()) {
-		int nw = w[t->flex] - (total - cli_out_width());
+	if (t->flex >= 0 && total > width && w[t->flex] > t->min[t->flex]) {
+		int cut = total - width;
 
-		w[t->flex] = nw > t->flexmin ? nw : t->flexmin;
-		if (w[t->flex] > t->max[t->flex] && t->max[t->flex] > 0) {
-			w[t->flex] = t->max[t->flex];
+		if (cut > w[t->flex] - t->min[t->flex]) {
+			cut = w[t->flex] - t->min[t->flex];
 		}
+		w[t->flex] -= cut;
+		total -= cut;
+	}
+	while (total > width) {
+		int widest = -1;
+
+		for (int c = 0; c < t->ncols; c++) {
+			if (t->min[c] > 0 && w[c] > t->min[c] &&
+			    (widest < 0 || w[c] - t->min[c] >
+			                       w[widest] - t->min[widest])) {
+				widest = c;
+			}
+		}
+		if (widest < 0) {
+			break; /* nothing left to cut */
+		}
+		w[widest]--;
+		total--;
 	}
 }
 
@@ -317,6 +581,10 @@ cli_table_print(struct cli_table *t, FILE *f)
 			pad += w[c] - used + 2;
 		}
 		fputc('\n', f);
+		if (t->notes[r] != NULL) {
+			fflush(f);
+			print_wrapped(t->notes[r], 6, cli_out_width());
+		}
 	}
 	free(w);
 }
@@ -330,8 +598,13 @@ cli_table_free(struct cli_table *t)
 	for (int i = 0; i < t->nrows * t->ncols; i++) {
 		free(t->cells[i]);
 	}
+	for (int i = 0; i < t->nrows; i++) {
+		free(t->notes[i]);
+	}
 	free(t->cells);
+	free(t->notes);
 	free(t->max);
+	free(t->min);
 	free(t);
 }
 
@@ -420,7 +693,7 @@ render_array(json_object *v, char *out, size_t len)
 			    json_object_get_string(e));
 		} else if (user != NULL && role != NULL) {
 			n += (size_t) snprintf(
-			    out + n, len - n, "%s%s (%s)", sep, user, role);
+			    out + n, len - n, "%s%s (%s)", sep, user, cli_role_words(role));
 		} else {
 			n += (size_t) snprintf(out + n, len - n, "%s%s", sep,
 			    util_json_text(e, NULL));
@@ -454,8 +727,45 @@ card_line(const char *label, const char *value)
 {
 	int w = sk_utf8_width(label);
 
-	printf("  %s%*s  %s\n", label, w < 14 ? 14 - w : 0, "",
+	printf("  %s%*s  %s\n", label, w < 16 ? 16 - w : 0, "",
 	    value != NULL && value[0] != '\0' ? value : "-");
+}
+
+/*
+ * The Vietnamese words for the members of units, users, councils and
+ * rubrics, as card labels (lower case) and table headings (upper case).
+ */
+static const struct {
+	const char *key;
+	const char *label;
+	const char *head;
+} key_words[] = {
+	{ "id", "mã", "MÃ" },
+	{ "name", "tên", "TÊN" },
+	{ "title", "tên", "TÊN" },
+	{ "parent", "đơn vị cấp trên", "CẤP TRÊN" },
+	{ "rubric", "bộ tiêu chí", "TIÊU CHÍ" },
+	{ "unit", "đơn vị", "ĐƠN VỊ" },
+	{ "roles", "vai trò", "VAI TRÒ" },
+	{ "scope", "cấp", "CẤP" },
+	{ "members", "thành viên", "THÀNH VIÊN" },
+	{ "fields", "lĩnh vực", "LĨNH VỰC" },
+	{ "criteria", "tiêu chí", "TIÊU CHÍ" },
+	{ "hash", "mã băm", "MÃ BĂM" },
+	{ "created_at", "tạo lúc", "NGÀY TẠO" },
+	{ "updated_at", "cập nhật lúc", "CẬP NHẬT" },
+};
+
+/* The label (head: the heading) of a member key, or the key itself. */
+const char *
+cli_key_word(const char *key, int head)
+{
+	for (size_t i = 0; i < sizeof(key_words) / sizeof(key_words[0]); i++) {
+		if (strcmp(key_words[i].key, key) == 0) {
+			return (head ? key_words[i].head : key_words[i].label);
+		}
+	}
+	return (key);
 }
 
 /* Prints every member of an object as a card (units, users, councils). */
@@ -480,199 +790,89 @@ print_card(json_object *o)
 		} else {
 			render_value(val, buf, sizeof(buf));
 		}
-		card_line(key, buf);
+		card_line(cli_key_word(key, 0), buf);
 	}
 }
 
-/* Prints one line of text wrapped at width columns, each line indented. */
-static void
-print_wrapped_line(char *line, int indent, int width)
+/* The Vietnamese verb of each action of the workflow (PROTOCOL.md). */
+static const struct {
+	const char *action;
+	const char *words;
+} action_words[] = {
+	{ "submit", "nộp" },
+	{ "accept", "tiếp nhận" },
+	{ "return", "trả lại" },
+	{ "withdraw", "rút" },
+	{ "nominate", "đề nghị lên tỉnh" },
+	{ "reopen", "mở lại" },
+	{ "revoke", "hủy công nhận" },
+	{ "decide", "quyết định" },
+};
+
+/* What happened in an event of each type, in Vietnamese. */
+static const struct {
+	const char *type;
+	const char *words;
+} event_words[] = {
+	{ "case.created", "tạo hồ sơ" },
+	{ "case.updated", "sửa hồ sơ" },
+	{ "case.scored", "chấm điểm" },
+	{ "case.decided", "quyết định" },
+	{ "case.due_soon", "sắp hết hạn xét" },
+	{ "case.overdue", "quá hạn xét" },
+	{ "unit.changed", "sửa đơn vị" },
+	{ "user.changed", "sửa người dùng" },
+	{ "council.changed", "sửa hội đồng" },
+	{ "rubric.changed", "sửa bộ tiêu chí" },
+};
+
+const char *
+cli_action_words(const char *action)
 {
-	char *save = NULL;
-	int   col  = 0;
-
-	printf("%*s", indent, "");
-	for (char *word = strtok_r(line, " ", &save); word != NULL;
-	     word       = strtok_r(NULL, " ", &save)) {
-		int ww = sk_utf8_width(word);
-
-		if (col > 0 && col + 1 + ww > width - indent) {
-			printf("\n%*s", indent, "");
-			col = 0;
-		}
-		if (col > 0) {
-			putchar(' ');
-			col++;
-		}
-		fputs(word, stdout);
-		col += ww;
-	}
-	putchar('\n');
-}
-
-/*
- * Prints text wrapped at width display columns, each line indented; blank
- * lines and line breaks of the text are kept.
- */
-static void
-print_wrapped(const char *text, int indent, int width)
-{
-	const char *p = text;
-
-	while (*p != '\0') {
-		size_t len = strcspn(p, "\n");
-		char  *line;
-
-		if ((line = strndup(p, len)) == NULL) {
-			return;
-		}
-		print_wrapped_line(line, indent, width);
-		free(line);
-		p += len;
-		if (*p == '\n') {
-			p++;
+	for (size_t i = 0;
+	     action != NULL && i < sizeof(action_words) / sizeof(action_words[0]);
+	     i++) {
+		if (strcmp(action_words[i].action, action) == 0) {
+			return (action_words[i].words);
 		}
 	}
+	return (action != NULL ? action : "?");
 }
 
-/* A table of the number of cases in each state, with a total. */
-int
-print_state_counts(json_object *cases)
-{
-	static const char *heads[] = { "STATE", "CASES", "LABEL" };
-	struct cli_table  *t;
-	char               buf[32];
-	long long          total = 0;
-
-	if ((t = cli_table_new(3, heads)) == NULL) {
-		return (CLI_ETRANSPORT);
-	}
-	for (int s = 0; s < WF_NSTATES; s++) {
-		const char *name = wf_state_name((enum wf_state) s);
-		const char *row[3];
-
-		snprintf(buf, sizeof(buf), "%lld", jint(cases, name, 0));
-		total += jint(cases, name, 0);
-		row[0] = name;
-		row[1] = buf;
-		row[2] = wf_state_label((enum wf_state) s);
-		cli_table_add(t, row);
-	}
-	snprintf(buf, sizeof(buf), "%lld", total);
-	{
-		const char *row[3] = { "total", buf, "" };
-
-		cli_table_add(t, row);
-	}
-	cli_table_print(t, stdout);
-	cli_table_free(t);
-	return (CLI_OK);
-}
-
-/* The STATE cell of a case: "label (code)", the label cut to fit. */
-static void
-case_state_cell(const char *state, char *out, size_t len)
-{
-	char label[128];
-
-	cli_state_text(state, out, len);
-	/* Keep the code visible when the label is cut. */
-	if (sk_utf8_width(out) > CASES_STATE_MAX) {
-		sk_utf8_fit(cli_state_label(state),
-		    CASES_STATE_MAX - 3 - sk_utf8_width(state), label,
-		    sizeof(label));
-		snprintf(out, len, "%s (%s)", label, state);
-	}
-}
-
-/* Prints cases (from case.list) as a table for people. */
-int
-print_cases(json_object *all, int with_due)
-{
-	static const char *heads[] = { "ID", "STATE", "UNIT", "TITLE",
-		"UPDATED", "DUE" };
-	struct cli_table  *t;
-
-	if ((t = cli_table_new(5 + with_due, heads)) == NULL) {
-		return (CLI_ETRANSPORT);
-	}
-	cli_table_cap(t, 1, CASES_STATE_MAX);
-	cli_table_flex(t, 3, 30);
-	for (size_t i = 0; i < jlen(all); i++) {
-		json_object *it = json_object_array_get_idx(all, i);
-		char         st[256];
-		char         up[64];
-		char         due[64];
-		const char  *row[6];
-
-		case_state_cell(cli_str(it, "state"), st, sizeof(st));
-		cli_time(cli_str(it, "updated_at"), 1, up, sizeof(up));
-		cli_time(cli_str(it, "due_at"), 1, due, sizeof(due));
-		row[0] = cli_str(it, "id");
-		row[1] = st;
-		row[2] = cli_str(it, "unit");
-		row[3] = cli_str(it, "title");
-		row[4] = up;
-		row[5] = due;
-		cli_table_add(t, row);
-	}
-	cli_table_print(t, stdout);
-	cli_table_free(t);
-	return (CLI_OK);
-}
-
-/* What an event did, in a word: its action, else its type. */
-static const char *
-event_what(json_object *ev)
+const char *
+cli_event_words(json_object *ev)
 {
 	const char *action = cli_str(ev, "action");
 	const char *type   = cli_str(ev, "type");
 
 	if (action != NULL) {
-		return (action);
+		return (cli_action_words(action));
 	}
-	if (type != NULL && strncmp(type, "case.", 5) == 0) {
-		return (type + 5);
+	for (size_t i = 0;
+	     type != NULL && i < sizeof(event_words) / sizeof(event_words[0]);
+	     i++) {
+		if (strcmp(event_words[i].type, type) == 0) {
+			return (event_words[i].words);
+		}
 	}
-	return (type);
+	return (type != NULL ? type : "?");
 }
 
-/* Prints events as a table; with_seq adds their history number. */
-int
-print_events(json_object *items, int with_seq)
+void
+cli_event_change(json_object *ev, int with_from, char *out, size_t len)
 {
-	static const char *heads[] = { "SEQ", "TIME", "ACTOR", "EVENT",
-		"CHANGE", "NOTE" };
-	struct cli_table  *t;
-	int                off = with_seq ? 0 : 1;
+	const char *from    = cli_str(ev, "from");
+	const char *to      = cli_str(ev, "to");
+	const char *verdict = cli_str(ev, "verdict");
 
-	if ((t = cli_table_new(6 - off, heads + off)) == NULL) {
-		return (CLI_ETRANSPORT);
+	out[0] = '\0';
+	if ((from != NULL && with_from) || to != NULL) {
+		snprintf(out, len, "%s%s→ %s",
+		    with_from ? cli_state_short(from) : "", with_from ? " " : "",
+		    cli_state_short(to));
+	} else if (verdict != NULL) {
+		snprintf(out, len, "%s", cli_verdict_words(verdict));
 	}
-	for (size_t i = 0; i < jlen(items); i++) {
-		json_object *ev   = json_object_array_get_idx(items, i);
-		const char  *from = cli_str(ev, "from");
-		const char  *to   = cli_str(ev, "to");
-		char         at[64];
-		char         change[128] = "";
-		const char  *row[6];
-
-		cli_time(cli_str(ev, "at"), 0, at, sizeof(at));
-		if (from != NULL || to != NULL) {
-			snprintf(change, sizeof(change), "%s → %s",
-			    from != NULL ? from : "-", to != NULL ? to : "-");
-		}
-		row[0] = cli_str(ev, "seq");
-		row[1] = at;
-		row[2] = cli_str(ev, "actor");
-		row[3] = event_what(ev);
-		row[4] = change;
-		row[5] = cli_str(ev, "note");
-		cli_table_add(t, row + off);
-	}
-	cli_table_print(t, stdout);
-	cli_table_free(t);
-	return (CLI_OK);
 }
 
 /*
@@ -714,45 +914,68 @@ jnum_text(json_object *o, const char *key, char *out, size_t len)
 	return (out);
 }
 
-/* Marks ({criterion: n}) on one line: "novelty 25, applicability 20". */
-static void
-render_marks(json_object *marks, char *out, size_t len)
-{
-	size_t n = 0;
-	char   num[64];
-
-	out[0] = '\0';
-	if (marks == NULL || !json_object_is_type(marks, json_type_object)) {
-		snprintf(out, len, "-");
-		return;
-	}
-	json_object_object_foreach(marks, key, val)
-	{
-		render_number(val, num, sizeof(num));
-		if (n < len) {
-			n += (size_t) snprintf(out + n, len - n, "%s%s %s",
-			    n > 0 ? ", " : "", key, num);
-		}
-	}
-}
-
-/* "unit review" / "province review" for a stage code. */
+/* "cấp cơ sở" / "cấp tỉnh" for a stage code. */
 const char *
 stage_text(const char *stage)
 {
 	if (stage == NULL) {
-		return ("review");
+		return ("?");
 	}
 	if (strcmp(stage, "unit") == 0) {
-		return ("unit review");
+		return ("cấp cơ sở");
 	}
 	if (strcmp(stage, "province") == 0) {
-		return ("province review");
+		return ("cấp tỉnh");
 	}
 	return (stage);
 }
 
-/* "default (hash 0123456789ab)" for a rubric reference {id, hash}. */
+const char *
+cli_verdict_words(const char *verdict)
+{
+	if (verdict == NULL) {
+		return ("-");
+	}
+	if (strcmp(verdict, "pass") == 0) {
+		return ("đạt");
+	}
+	if (strcmp(verdict, "fail") == 0) {
+		return ("không đạt");
+	}
+	return (verdict);
+}
+
+const char *
+cli_role_words(const char *role)
+{
+	if (role != NULL && strcmp(role, "chair") == 0) {
+		return ("chủ tịch");
+	}
+	if (role != NULL && strcmp(role, "secretary") == 0) {
+		return ("thư ký");
+	}
+	if (role != NULL && strcmp(role, "member") == 0) {
+		return ("thành viên");
+	}
+	return (role != NULL ? role : "?");
+}
+
+void
+cli_print_reasons(json_object *reasons)
+{
+	char buf[4096];
+
+	if (jlen(reasons) == 0) {
+		card_line("lý do", "-");
+	}
+	for (size_t i = 0; i < jlen(reasons); i++) {
+		render_value(
+		    json_object_array_get_idx(reasons, i), buf, sizeof(buf));
+		card_line(i == 0 ? "lý do" : "", buf);
+	}
+}
+
+/* "default (mã băm 0123456789ab)" for a rubric reference {id, hash}. */
 void
 render_rubric_ref(json_object *rb, char *out, size_t len)
 {
@@ -760,541 +983,6 @@ render_rubric_ref(json_object *rb, char *out, size_t len)
 	const char *hash = cli_str(rb, "hash");
 
 	snprintf(out, len, "%s%s%.12s%s", id != NULL ? id : "?",
-	    hash != NULL ? " (hash " : "", hash != NULL ? hash : "",
+	    hash != NULL ? " (mã băm " : "", hash != NULL ? hash : "",
 	    hash != NULL ? ")" : "");
-}
-
-/*
- * Prints a decision ({stage, verdict, score, reasons, rubric, council,
- * decided_by, decided_at, note?}) as a card.
- */
-void
-print_decision(json_object *d)
-{
-	json_object *reasons = jarray(d, "reasons");
-	json_object *council = jobject(d, "council");
-	char         buf[4096];
-	char         at[64];
-
-	printf("\nDecision of the %s\n", stage_text(cli_str(d, "stage")));
-	card_line("verdict", cli_str(d, "verdict"));
-	card_line("score", jnum_text(d, "score", buf, sizeof(buf)));
-	if (jlen(reasons) == 0) {
-		card_line("reasons", "-");
-	}
-	for (size_t i = 0; i < jlen(reasons); i++) {
-		render_value(
-		    json_object_array_get_idx(reasons, i), buf, sizeof(buf));
-		card_line(i == 0 ? "reasons" : "", buf);
-	}
-	if (jobject(d, "rubric") != NULL) {
-		render_rubric_ref(jobject(d, "rubric"), buf, sizeof(buf));
-		card_line("rubric", buf);
-	} else if (cli_str(d, "rubric") != NULL) {
-		card_line("rubric", cli_str(d, "rubric"));
-	}
-	if (council != NULL) {
-		snprintf(buf, sizeof(buf),
-		    "%s: %lld of %lld eligible scored (%lld members)",
-		    cli_str(council, "id") != NULL ? cli_str(council, "id")
-		                                   : "?",
-		    jint(council, "scored", 0), jint(council, "eligible", 0),
-		    jint(council, "members", 0));
-		card_line("council", buf);
-	}
-	cli_time(cli_str(d, "decided_at"), 0, at, sizeof(at));
-	snprintf(buf, sizeof(buf), "%s, %s",
-	    cli_str(d, "decided_by") != NULL ? cli_str(d, "decided_by") : "-",
-	    at);
-	card_line("decided by", buf);
-	if (cli_str(d, "note") != NULL) {
-		card_line("note", cli_str(d, "note"));
-	}
-}
-
-/*
- * Prints the ballots of one stage that a case shows its reader, as a table:
- * whole ballots (member, role, total, marks) where the reader may see them,
- * and for the others only that the member has scored (the server sends no
- * marks then).  Then the comments of the ballots shown whole.
- */
-static void
-print_stage_ballots(json_object *ballots, const char *stage)
-{
-	static const char *heads[] = { "", "MEMBER", "ROLE", "TOTAL", "MARKS",
-		"SCORED" };
-	struct cli_table  *t;
-	int                n = 0;
-
-	if ((t = cli_table_new(6, heads)) == NULL) {
-		return;
-	}
-	cli_table_flex(t, 4, 20);
-	for (size_t i = 0; i < jlen(ballots); i++) {
-		json_object *b     = json_object_array_get_idx(ballots, i);
-		json_object *marks = jobject(b, "marks");
-		const char  *bs    = cli_str(b, "stage");
-		char         total[64];
-		char         mk[1024];
-		char         at[64];
-		const char  *row[6];
-
-		if (bs == NULL || strcmp(bs, stage) != 0) {
-			continue;
-		}
-		cli_time(cli_str(b, "at"), 0, at, sizeof(at));
-		if (marks != NULL) {
-			jnum_text(b, "total", total, sizeof(total));
-			render_marks(marks, mk, sizeof(mk));
-		} else {
-			snprintf(total, sizeof(total), "-");
-			snprintf(mk, sizeof(mk),
-			    "has scored (marks secret until the decision)");
-		}
-		row[0] = "";
-		row[1] = cli_str(b, "member");
-		row[2] = cli_str(b, "role");
-		row[3] = total;
-		row[4] = mk;
-		row[5] = at;
-		cli_table_add(t, row);
-		n++;
-	}
-	if (n > 0) {
-		printf("\nBallots of the %s\n", stage_text(stage));
-		cli_table_print(t, stdout);
-	}
-	cli_table_free(t);
-	for (size_t i = 0; i < jlen(ballots); i++) {
-		json_object *b  = json_object_array_get_idx(ballots, i);
-		const char  *bs = cli_str(b, "stage");
-
-		if (bs == NULL || strcmp(bs, stage) != 0 ||
-		    cli_str(b, "comment") == NULL) {
-			continue;
-		}
-		printf("  comment of %s:\n",
-		    cli_str(b, "member") != NULL ? cli_str(b, "member") : "?");
-		print_wrapped(cli_str(b, "comment"), 4, 80);
-	}
-}
-
-/* Prints the ballots a case shows its reader, stage by stage. */
-static void
-print_ballots(json_object *ballots)
-{
-	print_stage_ballots(ballots, "unit");
-	print_stage_ballots(ballots, "province");
-}
-
-/* The first lines of a case's card: its title, state, unit, times. */
-static void
-print_case_head(json_object *c)
-{
-	json_object *rubric = jobject(c, "rubric");
-	char         buf[1024];
-	static const struct {
-		const char *label;
-		const char *key;
-	} times[] = {
-		{ "created", "created_at" },
-		{ "updated", "updated_at" },
-		{ "submitted", "submitted_at" },
-		{ "due", "due_at" },
-	};
-
-	printf("Case #%s: %s\n", cli_str(c, "id"),
-	    cli_str(c, "title") != NULL ? cli_str(c, "title") : "");
-	cli_state_text(cli_str(c, "state"), buf, sizeof(buf));
-	card_line("state", buf);
-	card_line("version", cli_str(c, "version"));
-	card_line("unit", cli_str(c, "unit"));
-	card_line("field", cli_str(c, "field"));
-	card_line("owner", cli_str(c, "owner"));
-	card_line("first applied", cli_str(c, "first_applied"));
-	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
-		if (cli_str(c, times[i].key) != NULL) {
-			cli_time(
-			    cli_str(c, times[i].key), 0, buf, sizeof(buf));
-			card_line(times[i].label, buf);
-		}
-	}
-	if (rubric != NULL) {
-		size_t n;
-
-		/* The version pinned when the review began: edits to the
-		 * rubric since then do not change how this case is decided. */
-		render_rubric_ref(rubric, buf, sizeof(buf));
-		n = strlen(buf);
-		if (cli_str(rubric, "stage") != NULL) {
-			snprintf(buf + n, sizeof(buf) - n,
-			    ", pinned for the %s",
-			    stage_text(cli_str(rubric, "stage")));
-		}
-		card_line("rubric", buf);
-	}
-}
-
-/* Prints the authors of a case with their shares. */
-static void
-print_authors(json_object *authors)
-{
-	char buf[1024];
-
-	printf("\nAuthors\n");
-	for (size_t i = 0; i < jlen(authors); i++) {
-		json_object *au   = json_object_array_get_idx(authors, i);
-		const char  *name = cli_str(au, "name");
-		const char  *user = cli_str(au, "user");
-		int          w;
-
-		snprintf(buf, sizeof(buf), "%s%s%s%s",
-		    name != NULL ? name : "?", user != NULL ? " (" : "",
-		    user != NULL ? user : "", user != NULL ? ")" : "");
-		w = sk_utf8_width(buf);
-		printf("  %s%*s  %s%%\n", buf, w < 44 ? 44 - w : 0, "",
-		    cli_str(au, "share") != NULL ? cli_str(au, "share") : "?");
-	}
-}
-
-/* True if the array of section keys conf names key. */
-static int
-section_listed(json_object *conf, const char *key)
-{
-	for (size_t i = 0; i < jlen(conf); i++) {
-		if (strcmp(json_object_get_string(
-		               json_object_array_get_idx(conf, i)),
-		        key) == 0) {
-			return (1);
-		}
-	}
-	return (0);
-}
-
-/* Prints the sections of a case under their Vietnamese headings. */
-static void
-print_sections(json_object *c)
-{
-	json_object *sections = jobject(c, "sections");
-	json_object *conf     = jarray(c, "confidential");
-	int          width    = cli_out_width();
-
-	/* Prose reads best in lines of about 80 columns. */
-	if (width > 80) {
-		width = 80;
-	}
-	for (size_t i = 0; i < CLI_NSECTIONS; i++) {
-		const char *key    = cli_sections[i].key;
-		const char *text   = cli_str(sections, key);
-		int         secret = section_listed(conf, key);
-
-		printf("\n%s (%s)%s\n", cli_sections[i].heading, key,
-		    secret ? " [confidential]" : "");
-		if (text != NULL && text[0] != '\0') {
-			print_wrapped(text, 2, width);
-		} else {
-			printf("  %s\n",
-			    secret ? "(confidential: not shown)" : "-");
-		}
-	}
-}
-
-/* Prints the cases the server found similar, if any. */
-static void
-print_similar(json_object *similar)
-{
-	if (jlen(similar) > 0) {
-		printf("\nSimilar cases\n");
-	}
-	for (size_t i = 0; i < jlen(similar); i++) {
-		json_object *s = json_object_array_get_idx(similar, i);
-		json_object *sim;
-		double       v = 0;
-
-		if (json_object_object_get_ex(s, "similarity", &sim)) {
-			v = json_object_get_double(sim);
-		}
-		printf("  #%s  %s  (similarity %.2f)\n", cli_str(s, "id"),
-		    cli_str(s, "title") != NULL ? cli_str(s, "title") : "", v);
-	}
-}
-
-/* Prints a case as a card for people, with its history if not NULL. */
-void
-print_case(json_object *c, json_object *history)
-{
-	json_object *ballots   = jarray(c, "ballots");
-	json_object *decisions = jarray(c, "decisions");
-
-	print_case_head(c);
-	print_authors(jarray(c, "authors"));
-	print_sections(c);
-	print_similar(jarray(c, "similar"));
-	print_ballots(ballots);
-	for (size_t i = 0; i < jlen(decisions); i++) {
-		print_decision(json_object_array_get_idx(decisions, i));
-	}
-	if (jlen(decisions) == 0 && jobject(c, "decision") != NULL) {
-		print_decision(jobject(c, "decision"));
-	}
-	if (history != NULL) {
-		printf("\nTimeline\n");
-		print_events(jarray(history, "items"), 0);
-	}
-}
-
-/*
- * Says why the council cannot decide yet (a `pending` reply): the rubric's
- * reasons and how many have scored, on stderr like every error.
- */
-void
-print_pending(json_object *reply)
-{
-	json_object *e = cli_error(reply);
-	json_object *d = e != NULL ? jobject(e, "details") : NULL;
-	json_object *reasons = jarray(d, "reasons");
-	json_object *council = jobject(d, "council");
-
-	fprintf(stderr, "error: pending: %s\n", cli_error_message(reply));
-	if (jlen(reasons) > 0) {
-		fprintf(stderr, "reasons:\n");
-	}
-	for (size_t i = 0; i < jlen(reasons); i++) {
-		char buf[4096];
-
-		render_value(
-		    json_object_array_get_idx(reasons, i), buf, sizeof(buf));
-		fprintf(stderr, "  - %s\n", buf);
-	}
-	if (council != NULL) {
-		fprintf(stderr,
-		    "council %s: %lld of %lld eligible members have scored\n",
-		    cli_str(council, "id") != NULL ? cli_str(council, "id")
-		                                   : "?",
-		    jint(council, "scored", 0), jint(council, "eligible", 0));
-	}
-}
-
-/*
- * Prints a rubric's criteria as a table (id, Vietnamese label, maximum),
- * then the guides the rubric gives the council for each, wrapped.
- */
-static void
-print_criteria(json_object *crit)
-{
-	static const char *heads[] = { "", "CRITERION", "LABEL", "MAX" };
-	struct cli_table  *t;
-	int                guides = 0;
-
-	if ((t = cli_table_new(4, heads)) == NULL) {
-		return;
-	}
-	for (size_t i = 0; i < jlen(crit); i++) {
-		json_object *c = json_object_array_get_idx(crit, i);
-		char         max[64];
-		const char  *row[4];
-
-		row[0] = "";
-		row[1] = cli_str(c, "id");
-		row[2] = cli_str(c, "label");
-		row[3] = jnum_text(c, "max", max, sizeof(max));
-		cli_table_add(t, row);
-		guides += cli_str(c, "guide") != NULL;
-	}
-	cli_table_print(t, stdout);
-	cli_table_free(t);
-	if (guides > 0) {
-		printf("\nGuides for the council\n");
-	}
-	for (size_t i = 0; guides > 0 && i < jlen(crit); i++) {
-		json_object *c = json_object_array_get_idx(crit, i);
-
-		if (cli_str(c, "guide") != NULL) {
-			printf("  %s (%s)\n", cli_str(c, "id"),
-			    cli_str(c, "label") != NULL ? cli_str(c, "label")
-			                                : "");
-			print_wrapped(cli_str(c, "guide"), 4, 80);
-		}
-	}
-}
-
-/* The card of a rubric version: id, title, hash, current, bases. */
-void
-print_rubric_card(json_object *r)
-{
-	json_object *bases = jobject(r, "bases");
-	char         buf[1024];
-	size_t       n = 0;
-
-	printf("Rubric %s: %s\n", cli_str(r, "id") ? cli_str(r, "id") : "?",
-	    cli_str(r, "title") != NULL ? cli_str(r, "title") : "");
-	card_line("hash", cli_str(r, "hash"));
-	if (json_object_object_get_ex(r, "current", NULL)) {
-		card_line("current",
-		    jbool(r, "current")
-		        ? "yes (new reviews pin this version)"
-		        : "no (an older version, kept for the reviews "
-		          "pinned to it)");
-	}
-	if (cli_str(r, "created_at") != NULL) {
-		cli_time(cli_str(r, "created_at"), 0, buf, sizeof(buf));
-		card_line("created", buf);
-	}
-	buf[0] = '\0';
-	json_object_object_foreach(bases, key, val)
-	{
-		if (n < sizeof(buf)) {
-			n += (size_t) snprintf(buf + n, sizeof(buf) - n,
-			    "%s%s (hash %.12s)", n > 0 ? ", " : "", key,
-			    json_object_get_string(val));
-		}
-	}
-	card_line("extends", buf);
-	printf("\n");
-	print_criteria(jarray(r, "criteria"));
-}
-
-/* A similarity for people: three decimals. */
-const char *
-similarity_cell(json_object *it, char *out, size_t len)
-{
-	json_object *v;
-
-	if (json_object_object_get_ex(it, "similarity", &v)) {
-		snprintf(out, len, "%.3f", json_object_get_double(v));
-	} else {
-		snprintf(out, len, "-");
-	}
-	return (out);
-}
-
-const char *
-unit_cell(json_object *it, char *out, size_t len)
-{
-	(void) out;
-	(void) len;
-	return (cli_str(it, "unit"));
-}
-
-/*
- * A table of cases: ID, then the state (in column state_col, 1 or 2) and
- * one more column that cell fills, then TITLE; or `empty` if none.
- */
-int
-print_case_items(json_object *items, const char *const heads[4],
-    int state_col, const char *(*cell)(json_object *, char *, size_t),
-    const char *empty)
-{
-	struct cli_table *t;
-
-	if (jlen(items) == 0) {
-		printf("%s\n", empty);
-		return (CLI_OK);
-	}
-	if ((t = cli_table_new(4, heads)) == NULL) {
-		return (CLI_ETRANSPORT);
-	}
-	cli_table_cap(t, state_col, CASES_STATE_MAX);
-	cli_table_flex(t, 3, 30);
-	for (size_t i = 0; i < jlen(items); i++) {
-		json_object *it = json_object_array_get_idx(items, i);
-		char         st[256], buf[32];
-		const char  *row[4];
-
-		case_state_cell(cli_str(it, "state"), st, sizeof(st));
-		row[0]             = cli_str(it, "id");
-		row[state_col]     = st;
-		row[3 - state_col] = cell(it, buf, sizeof(buf));
-		row[3]             = cli_str(it, "title");
-		cli_table_add(t, row);
-	}
-	cli_table_print(t, stdout);
-	cli_table_free(t);
-	return (CLI_OK);
-}
-
-/* The members of the listed objects that "unit list", ... show. */
-static const struct {
-	const char *name;
-	const char *cols[8]; /* NULL-terminated */
-} list_columns[] = {
-	{ "unit", { "id", "name", "parent", "rubric" } },
-	{ "user", { "id", "name", "unit", "roles" } },
-	{ "council",
-	    { "id", "name", "scope", "unit", "members", "fields", "rubric" } },
-	{ "rubric", { "id", "title", "criteria", "hash", "created_at" } },
-};
-#define CLI_NLISTS (sizeof(list_columns) / sizeof(list_columns[0]))
-
-/* One row of a list: each column's member of the item, for people. */
-static void
-list_add_row(struct cli_table *t, const char *const *cols, json_object *it)
-{
-	char        cells[8][1024];
-	const char *row[8];
-
-	for (int c = 0; cols[c] != NULL; c++) {
-		json_object *v = NULL;
-
-		json_object_object_get_ex(it, cols[c], &v);
-		/* A council's members and a rubric's criteria are counted;
-		 * "get" and "show" list them. */
-		if ((strcmp(cols[c], "members") == 0 ||
-		        strcmp(cols[c], "criteria") == 0) &&
-		    json_object_is_type(v, json_type_array)) {
-			snprintf(cells[c], sizeof(cells[c]), "%zu", jlen(v));
-		} else if (strcmp(cols[c], "created_at") == 0 &&
-		    json_object_is_type(v, json_type_string)) {
-			cli_time(json_object_get_string(v), 1, cells[c],
-			    sizeof(cells[c]));
-		} else {
-			render_value(v, cells[c], sizeof(cells[c]));
-		}
-		if (strcmp(cols[c], "hash") == 0) {
-			cells[c][12] = '\0';
-		}
-		row[c] = cells[c];
-	}
-	cli_table_add(t, row);
-}
-
-/*
- * Prints the items of "unit list", "user list", ... (kind: "unit", ...)
- * as a table, its columns as list_columns say.
- */
-int
-print_list(const char *kind, json_object *items)
-{
-	const char *const *cols  = list_columns[CLI_NLISTS - 1].cols;
-	struct cli_table  *t;
-	char               heads[8][32];
-	const char        *hp[8];
-	int                ncols;
-
-	for (size_t k = 0; k < CLI_NLISTS; k++) {
-		if (strcmp(list_columns[k].name, kind) == 0) {
-			cols = list_columns[k].cols;
-		}
-	}
-	for (ncols = 0; cols[ncols] != NULL; ncols++) {
-		size_t i;
-
-		for (i = 0; cols[ncols][i] != '\0' && i + 1 < sizeof(heads[0]);
-		     i++) {
-			heads[ncols][i] =
-			    (char) toupper((unsigned char) cols[ncols][i]);
-		}
-		heads[ncols][i] = '\0';
-		hp[ncols]       = heads[ncols];
-	}
-	if ((t = cli_table_new(ncols, hp)) == NULL) {
-		return (CLI_ETRANSPORT);
-	}
-	cli_table_flex(t, 1, 20);
-	for (size_t i = 0; i < jlen(items); i++) {
-		list_add_row(t, cols, json_object_array_get_idx(items, i));
-	}
-	cli_table_print(t, stdout);
-	cli_table_free(t);
-	return (CLI_OK);
 }

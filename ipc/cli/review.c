@@ -63,21 +63,21 @@ score_marks(const struct args *a, json_object **out)
 		if (eq == NULL || eq == w ||
 		    (size_t) (eq - w) >= sizeof(key)) {
 			json_object_put(marks);
-			return (usage_err("a mark is CRITERION=NUMBER, for "
-			                  "example novelty=25; not '%s'",
+			return (usage_err("điểm viết là TIÊU_CHÍ=SỐ, ví dụ "
+			                  "novelty=25; không phải '%s'",
 			    w));
 		}
 		snprintf(key, sizeof(key), "%.*s", (int) (eq - w), w);
 		if (parse_mark(eq + 1, &v) != 0) {
 			json_object_put(marks);
-			return (usage_err("the mark of '%s' must be a number "
-			                  "(25, 7.5 or 7,5), not '%s'",
+			return (usage_err("điểm của '%s' phải là một số "
+			                  "(25, 7.5 hoặc 7,5), không phải '%s'",
 			    key, eq + 1));
 		}
 		if (json_object_object_get_ex(marks, key, NULL)) {
 			json_object_put(marks);
 			return (
-			    usage_err("'%s' is marked twice ('%s')", key, w));
+			    usage_err("'%s' được chấm hai lần ('%s')", key, w));
 		}
 		json_object_object_add(marks, key,
 		    v == (double) (long long) v
@@ -95,21 +95,22 @@ show_ballot(struct cli *cl, const struct cmd *cmd, const struct args *a,
 	json_object *marks = jobject(r, "marks");
 	char         buf[1024];
 
-	printf("case #%s: ballot of %s (%s) for the %s\n", cli_str(r, "case"),
+	printf("hồ sơ số %s: phiếu chấm của %s (%s), xét %s\n",
+	    cli_str(r, "case"),
 	    cli_str(r, "member") != NULL ? cli_str(r, "member") : "?",
-	    cli_str(r, "role") != NULL ? cli_str(r, "role") : "?",
+	    cli_role_words(cli_str(r, "role")),
 	    stage_text(cli_str(r, "stage")));
 	json_object_object_foreach(marks, key, val)
 	{
 		render_number(val, buf, sizeof(buf));
 		card_line(key, buf);
 	}
-	card_line("total", jnum_text(r, "total", buf, sizeof(buf)));
+	card_line("tổng", jnum_text(r, "total", buf, sizeof(buf)));
 	if (cli_str(r, "comment") != NULL) {
-		card_line("comment", cli_str(r, "comment"));
+		card_line("nhận xét", cli_str(r, "comment"));
 	}
-	printf("The ballot stays secret until the chair decides; scoring "
-	       "again replaces it.\n");
+	printf("Phiếu được giữ kín đến khi chủ tịch quyết định; chấm lại "
+	       "thì phiếu mới thay phiếu cũ.\n");
 	return (CLI_OK);
 }
 
@@ -138,20 +139,20 @@ show_decided(struct cli *cl, const struct cmd *cmd, const struct args *a,
 	char st[256];
 
 	cli_state_text(cli_str(r, "state"), st, sizeof(st));
-	printf("case #%s: decided, now %s, version %s\n", cli_str(r, "id"),
-	    st, cli_str(r, "version"));
+	printf("hồ sơ số %s: đã quyết định, nay %s, phiên bản %s\n",
+	    cli_str(r, "id"), st, cli_str(r, "version"));
 	if (jobject(r, "decision") != NULL) {
 		print_decision(jobject(r, "decision"));
 	}
 	return (CLI_OK);
 }
 
+/* A `pending` reply is an error like any other: its details (the
+ * rubric's reasons, how many have scored) say why not yet. */
 int
 cmd_decide(struct cli *cl, const struct cmd *cmd, const struct args *a)
 {
 	json_object *args;
-	json_object *reply;
-	const char  *code;
 	long long    id;
 	int          rv;
 
@@ -160,20 +161,5 @@ cmd_decide(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	}
 	args = cli_case_args(id);
 	set_opt_string(args, a, "--note");
-	rv = cli_request(cl->c, "case.decide", args, cl->o.request_id, &reply);
-	json_object_put(args);
-	if (rv == CLI_EREPLY) {
-		code = cli_error_code(reply);
-		if (code != NULL && strcmp(code, "pending") == 0) {
-			print_pending(reply);
-		} else {
-			cli_print_error(reply);
-		}
-	} else if (rv == CLI_OK && cl->o.json) {
-		cli_print_json(cli_result(reply), 0);
-	} else if (rv == CLI_OK) {
-		rv = show_decided(cl, cmd, a, cli_result(reply));
-	}
-	json_object_put(reply);
-	return (rv);
+	return (call_and_show(cl, cmd, a, "case.decide", args, show_decided));
 }

@@ -20,7 +20,7 @@ show_rubric(struct cli *cl, const struct cmd *cmd, const struct args *a,
 		const char *src = cli_str(r, "source");
 		size_t      len = strlen(src);
 
-		printf("\nSource\n%s%s", src,
+		printf("\nMã nguồn\n%s%s", src,
 		    len > 0 && src[len - 1] != '\n' ? "\n" : "");
 	}
 	return (CLI_OK);
@@ -58,12 +58,13 @@ show_rubric_put(struct cli *cl, const struct cmd *cmd, const struct args *a,
 	const char *hash = cli_str(r, "hash");
 
 	if (jbool(r, "changed")) {
-		printf("rubric %s: version %.12s stored; it is now current "
-		       "(open reviews keep the version they pinned)\n\n",
+		printf("bộ tiêu chí %s: đã lưu phiên bản %.12s, nay là phiên "
+		       "bản hiện hành (các đợt xét đang mở giữ phiên bản đã "
+		       "cố định)\n\n",
 		    cli_str(r, "id"), hash != NULL ? hash : "?");
 	} else {
-		printf("rubric %s: unchanged, version %.12s was already "
-		       "current\n\n",
+		printf("bộ tiêu chí %s: không đổi, phiên bản %.12s vốn là "
+		       "hiện hành\n\n",
 		    cli_str(r, "id"), hash != NULL ? hash : "?");
 	}
 	print_rubric_card(r);
@@ -99,15 +100,15 @@ cmd_rubric_put(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	int          rv;
 
 	if (a->npos == 2 && opt_id != NULL) {
-		return (usage_err("give the rubric's ID once: 'rubric put "
-		                  "FILE --id ID' or 'rubric put ID FILE'"));
+		return (usage_err("chỉ ghi mã bộ tiêu chí một lần: 'rubric put "
+		                  "FILE --id ID' hoặc 'rubric put ID FILE'"));
 	}
 	if (a->npos == 2) {
 		snprintf(id, sizeof(id), "%s", a->pos[0]);
 	} else if (opt_id != NULL) {
 		snprintf(id, sizeof(id), "%s", opt_id);
 	} else if (strcmp(file, "-") == 0) {
-		return (usage_err("a rubric read from standard input needs "
+		return (usage_err("bộ tiêu chí đọc từ đầu vào chuẩn cần "
 		                  "--id ID"));
 	} else {
 		rubric_id_of(file, id, sizeof(id));
@@ -128,17 +129,16 @@ show_rubric_test(struct cli *cl, const struct cmd *cmd,
 {
 	json_object *problems = jarray(r, "problems");
 	json_object *verdict  = jobject(r, "decide");
-	json_object *reasons  = jarray(verdict, "reasons");
 	char         buf[4096];
 
 	render_rubric_ref(jobject(r, "rubric"), buf, sizeof(buf));
-	printf("rubric %s on case #%s, %s (nothing was changed)\n", buf,
-	    opt_get(a, "--case"), stage_text(cli_str(r, "stage")));
+	printf("bộ tiêu chí %s với hồ sơ số %s, xét %s (không thay đổi "
+	       "gì)\n",
+	    buf, opt_get(a, "--case"), stage_text(cli_str(r, "stage")));
 	if (jlen(problems) == 0) {
-		printf("\ncheck: complete, no problems\n");
+		printf("\ncheck: hồ sơ đầy đủ, không có gì cần sửa\n");
 	} else {
-		printf("\ncheck: %zu problem%s\n", jlen(problems),
-		    jlen(problems) == 1 ? "" : "s");
+		printf("\ncheck: %zu điểm cần sửa\n", jlen(problems));
 	}
 	for (size_t i = 0; i < jlen(problems); i++) {
 		render_value(
@@ -146,21 +146,14 @@ show_rubric_test(struct cli *cl, const struct cmd *cmd,
 		printf("  - %s\n", buf);
 	}
 	if (verdict == NULL) {
-		printf("\ndecide: nothing to say (no council for this "
-		       "stage)\n");
+		printf("\ndecide: không có gì để nói (chưa có hội đồng xét "
+		       "ở bước này)\n");
 		return (CLI_OK);
 	}
-	printf("\ndecide, on the ballots cast so far\n");
-	card_line("verdict", cli_str(verdict, "verdict"));
-	card_line("score", jnum_text(verdict, "score", buf, sizeof(buf)));
-	if (jlen(reasons) == 0) {
-		card_line("reasons", "-");
-	}
-	for (size_t i = 0; i < jlen(reasons); i++) {
-		render_value(
-		    json_object_array_get_idx(reasons, i), buf, sizeof(buf));
-		card_line(i == 0 ? "reasons" : "", buf);
-	}
+	printf("\ndecide, theo các phiếu đã chấm đến nay\n");
+	card_line("kết quả", cli_verdict_words(cli_str(verdict, "verdict")));
+	card_line("điểm", jnum_text(verdict, "score", buf, sizeof(buf)));
+	cli_print_reasons(jarray(verdict, "reasons"));
 	return (CLI_OK);
 }
 
@@ -173,7 +166,7 @@ cmd_rubric_test(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	int          rv;
 
 	if (cs == NULL) {
-		return (usage_err("'rubric test' needs --case ID"));
+		return (usage_err("'rubric test' cần --case ID"));
 	}
 	if ((rv = parse_case_id(cs, &id)) != 0) {
 		return (rv);

@@ -28,21 +28,21 @@ show_status(struct cli *cl, const struct cmd *cmd, const struct args *a,
 
 	snprintf(buf, sizeof(buf), "sangkiend %s",
 	    cli_str(r, "version") != NULL ? cli_str(r, "version") : "?");
-	card_line("server", buf);
-	card_line("address", cl->o.server);
-	snprintf(buf, sizeof(buf), "%lldd %02lld:%02lld:%02lld", up / 86400,
-	    up / 3600 % 24, up / 60 % 60, up % 60);
-	card_line("uptime", buf);
-	card_line("last seq", cli_str(r, "last_seq"));
+	card_line("máy chủ", buf);
+	card_line("địa chỉ", cl->o.server);
+	snprintf(buf, sizeof(buf), "%lld ngày %02lld:%02lld:%02lld",
+	    up / 86400, up / 3600 % 24, up / 60 % 60, up % 60);
+	card_line("đã chạy", buf);
+	card_line("sự kiện cuối", cli_str(r, "last_seq"));
 	snprintf(buf, sizeof(buf), "%.1f MiB",
 	    (double) jint(r, "db_bytes", 0) / (1024.0 * 1024.0));
-	card_line("database", buf);
-	snprintf(buf, sizeof(buf), "index: %lld changes pending",
+	card_line("cơ sở dữ liệu", buf);
+	snprintf(buf, sizeof(buf), "chỉ mục: còn %lld thay đổi chờ",
 	    jint(r, "dedup_pending", 0));
-	card_line("duplicates", buf);
-	snprintf(buf, sizeof(buf), "index: %lld cases pending",
+	card_line("tìm trùng lặp", buf);
+	snprintf(buf, sizeof(buf), "chỉ mục: còn %lld hồ sơ chờ",
 	    jint(r, "search_pending", 0));
-	card_line("search", buf);
+	card_line("tìm kiếm", buf);
 	printf("\n");
 	return (print_state_counts(jobject(r, "cases")));
 }
@@ -73,10 +73,10 @@ cmd_verify(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	if (cl->o.json) {
 		cli_print_json(r, 0);
 	} else if (ok) {
-		printf("ok: the indexes and the history's hash chain are "
-		       "consistent\n");
+		printf("tốt: các chỉ mục và chuỗi băm của lịch sử khớp "
+		       "nhau\n");
 	} else {
-		printf("verification FAILED:\n");
+		printf("KIỂM TRA THẤY LỖI:\n");
 		for (size_t i = 0; i < jlen(problems); i++) {
 			printf("  - %s\n",
 			    json_object_get_string(
@@ -106,7 +106,7 @@ absolute_path(const char *path, char **out)
 		}
 		if (getcwd(cwd, sizeof(cwd)) == NULL) {
 			fprintf(stderr,
-			    "sangkien: cannot get the current directory: %s\n",
+			    "sangkien: không đọc được thư mục hiện tại: %s\n",
 			    strerror(errno));
 			return (CLI_EUSAGE);
 		}
@@ -125,7 +125,7 @@ static int
 show_backup(struct cli *cl, const struct cmd *cmd, const struct args *a,
     json_object *r)
 {
-	printf("backup written to %s (%lld bytes)\n",
+	printf("đã sao lưu vào %s (%lld byte)\n",
 	    cli_str(r, "path") != NULL ? cli_str(r, "path") : "?",
 	    jint(r, "bytes", 0));
 	return (CLI_OK);
@@ -147,19 +147,71 @@ cmd_backup(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	return (call_and_show(cl, cmd, a, "server.backup", args, show_backup));
 }
 
-/* Prints one event as "seq type json" (or the JSON alone with --json). */
+/*
+ * What an event is about, for people: "hồ sơ #7", "đơn vị so-gddt",
+ * "hội đồng hd-gddt", ...; "" if it does not say.
+ */
+static void
+watch_subject(json_object *ev, char *out, size_t len)
+{
+	static const struct {
+		const char *key;
+		const char *words;
+	} subjects[] = {
+		{ "council", "hội đồng" },
+		{ "user", "người dùng" },
+		{ "rubric", "bộ tiêu chí" },
+		{ "unit", "đơn vị" },
+	};
+
+	out[0] = '\0';
+	if (cli_str(ev, "case") != NULL) {
+		snprintf(out, len, "hồ sơ #%s", cli_str(ev, "case"));
+		return;
+	}
+	for (size_t i = 0; i < sizeof(subjects) / sizeof(subjects[0]); i++) {
+		if (cli_str(ev, subjects[i].key) != NULL) {
+			snprintf(out, len, "%s %s", subjects[i].words,
+			    cli_str(ev, subjects[i].key));
+			return;
+		}
+	}
+}
+
+/*
+ * Prints one event on one line for people: the local time, what it is
+ * about, what happened (with the change of state or the verdict), who did
+ * it, and its note:
+ *
+ *     2026-12-08 15:30  hồ sơ #7  trả lại (Đã nộp → Trả lại), bởi
+ *     nong.thi.mai: Bổ sung số liệu
+ *
+ * (on one line).  With --json, the event as the server sent it.
+ */
 static void
 watch_print(struct cli *cl, json_object *ev)
 {
-	const char *text = util_json_text(ev, NULL);
+	char at[64];
+	char subject[160];
+	char change[256];
 
 	if (cl->o.json) {
-		printf("%s\n", text);
-	} else {
-		printf("%lld %s %s\n", jint(ev, "seq", 0),
-		    cli_str(ev, "type") != NULL ? cli_str(ev, "type") : "?",
-		    text);
+		printf("%s\n", util_json_text(ev, NULL));
+		fflush(stdout);
+		return;
 	}
+	cli_time(cli_str(ev, "at"), 0, at, sizeof(at));
+	watch_subject(ev, subject, sizeof(subject));
+	cli_event_change(ev, 1, change, sizeof(change));
+	printf("%s  %s%s%s%s%s%s, bởi %s", at, subject,
+	    subject[0] != '\0' ? "  " : "", cli_event_words(ev),
+	    change[0] != '\0' ? " (" : "", change,
+	    change[0] != '\0' ? ")" : "",
+	    cli_str(ev, "actor") != NULL ? cli_str(ev, "actor") : "hệ thống");
+	if (cli_str(ev, "note") != NULL) {
+		printf(": %s", cli_str(ev, "note"));
+	}
+	printf("\n");
 	fflush(stdout);
 }
 
@@ -325,8 +377,8 @@ watch_receive(struct cli *cl, nng_socket sub, long long *last, long long *left)
 	if (seq > *last + 1 &&
 	    watch_fetch(cl, *last + 1, seq, last, left) != CLI_OK) {
 		fprintf(stderr,
-		    "sangkien: events %lld to %lld were missed and could "
-		    "not be fetched\n",
+		    "sangkien: lỡ các sự kiện %lld đến %lld và không lấy "
+		    "lại được\n",
 		    *last + 1, seq - 1);
 	}
 	if (seq > *last && *left != 0) {
@@ -354,8 +406,8 @@ cmd_watch(struct cli *cl, const struct cmd *cmd, const struct args *a)
 		                  "%s; give --events URL",
 		    cl->o.server));
 	}
-	if ((rv = opt_pos_int(a, "--from", "a positive seq", &from)) != 0 ||
-	    (rv = opt_pos_int(a, "--count", "a positive number", &left)) !=
+	if ((rv = opt_pos_int(a, "--from", "một số thứ tự sự kiện", &from)) != 0 ||
+	    (rv = opt_pos_int(a, "--count", "một số dương", &left)) !=
 	        0) {
 		return (rv);
 	}
@@ -369,8 +421,8 @@ cmd_watch(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	}
 	rv = watch_catch_up(cl, from, &last, &left);
 	if (rv == CLI_OK && left != 0) {
-		fprintf(stderr, "watching %s after seq %lld\n", cl->o.events,
-		    last);
+		fprintf(stderr, "đang theo dõi %s từ sau sự kiện %lld\n",
+		    cl->o.events, last);
 	}
 	while (rv == CLI_OK && left != 0) {
 		rv = watch_receive(cl, sub, &last, &left);

@@ -75,7 +75,7 @@ check "accept sets due_at 90 days later" $((90 * DAY)) \
 	$(($(epoch "$DUE") - $(epoch "$ACCEPTED")))
 check "case.list items carry due_at" "$DUE" \
 	"$(sk --json cases --state unit_review | jq -r --argjson a "$A" '.items[] | select(.id == $a) | .due_at')"
-check "show tells the due date" 1 "$(sk show "$A" | grep -c '^  due  ')"
+check "show tells the due date" 1 "$(sk show "$A" | grep -c '^  hạn xét  ')"
 
 # B is decided in time; C is returned to its author in time.
 B=$(new_case "Số hóa sổ hộ tịch tại UBND xã Nam Mẫu")
@@ -117,7 +117,7 @@ check "cases --overdue lists A" "$A" "$(overdue_ids)"
 sk cases --overdue >"$T_DIR/overdue"
 check "cases --overdue shows the due date" 1 \
 	"$(grep -c "^$A  .*  $(date -d "$DUE" +%F)\$" "$T_DIR/overdue")"
-check "the table has a DUE column" 1 "$(head -1 "$T_DIR/overdue" | grep -c ' DUE$')"
+check "the table has a DUE column" 1 "$(head -1 "$T_DIR/overdue" | grep -c ' HẠN$')"
 
 advance 30 >/dev/null
 stop_server

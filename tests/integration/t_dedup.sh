@@ -130,7 +130,7 @@ check "... rounded to three decimals" true \
 check "... and nothing unrelated" 1 "$(jget "$R" '.result.similar | length')"
 sk --token "$SEC" show "$COPY" >"$T_DIR/show"
 check "show lists the similar case" 1 \
-	"$(grep -c "^  #$ORIG  .*(similarity 0\.[0-9]*)$" "$T_DIR/show")"
+	"$(grep -c "^  #$ORIG  .*(độ giống 0\.[0-9]*)$" "$T_DIR/show")"
 
 # Returned, rewritten and resubmitted, the case is indexed again: a second
 # accept no longer finds the original.
@@ -177,7 +177,7 @@ check "id and text together are refused" "false bad_request" \
 	"$(jget "$R" '"\(.ok) \(.error.code)"')"
 sk similar "$COPY" >"$T_DIR/out"
 check "CLI similar ID: a table with the original" 1 \
-	"$(grep -c "^$ORIG  *0\.[0-9][0-9][0-9]  *.*unit_recognized" "$T_DIR/out")"
+	"$(grep -c "^$ORIG  *0\.[0-9][0-9][0-9]  *Cơ sở công nhận  " "$T_DIR/out")"
 sk similar --text "$T_DIR/private.txt" >"$T_DIR/out"
 check "CLI similar --text FILE" 1 "$(grep -c "^$PRIV  " "$T_DIR/out")"
 
@@ -194,7 +194,7 @@ check "a public section's word is found" "$CONF" \
 check "a confidential section's word is not" "" \
 	"$(sk --json search khuonbaomat | jq -r '[.items[].id] | join(" ")')"
 sk search benh >"$T_DIR/out" 2>"$T_DIR/err"
-check "CLI search: a table" 1 "$(grep -c "^$ORIG  .*unit_recognized" "$T_DIR/out")"
+check "CLI search: a table" 1 "$(grep -c "^$ORIG  *Cơ sở công nhận  " "$T_DIR/out")"
 check "a page of one says where the next starts" "$ORIG $ORIG" \
 	"$(sk --json search benh --limit 1 | jq -r '"\(.items[0].id) \(.next)"')"
 check "... and the next page follows it" "$CONF" \

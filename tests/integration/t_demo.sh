@@ -39,28 +39,30 @@ check "at least one case is in unit review" yes \
 	"$([ "$(sk --json cases --state unit_review | jq '.items | length')" \
 		-ge 1 ] && echo yes || echo no)"
 
-# The table for people: Vietnamese labels with the state codes.
+# The table for people: short Vietnamese labels of the states, whole.
 sk cases >"$T_DIR/cases"
 check "cases: a header and fifteen rows" 16 "$(wc -l <"$T_DIR/cases")"
-check "header" "ID STATE UNIT TITLE UPDATED" \
+check "header" "SỐ TRẠNG THÁI ĐƠN VỊ TÊN SÁNG KIẾN CẬP NHẬT" \
 	"$(head -1 "$T_DIR/cases" | tr -s ' ')"
-check "label of draft" 2 "$(grep -c ' Bản nháp (draft) ' "$T_DIR/cases")"
-check "label of submitted" 2 \
-	"$(grep -c ' Đã nộp, chờ tiếp nhận (submitted) ' "$T_DIR/cases")"
-check "label of returned" 1 \
-	"$(grep -c ' Trả lại để bổ sung (returned) ' "$T_DIR/cases")"
-check "label of withdrawn" 2 "$(grep -c ' Đã rút (withdrawn) ' "$T_DIR/cases")"
+check "label of draft" 2 "$(grep -c '^[0-9]*  *Nháp  ' "$T_DIR/cases")"
+check "label of submitted" 2 "$(grep -c '^[0-9]*  *Đã nộp  ' "$T_DIR/cases")"
+check "label of returned" 1 "$(grep -c '^[0-9]*  *Trả lại  ' "$T_DIR/cases")"
+check "label of withdrawn" 2 "$(grep -c '^[0-9]*  *Đã rút  ' "$T_DIR/cases")"
 check "label of unit_review" \
 	"$(sk --json cases --state unit_review | jq '.items | length')" \
-	"$(grep -c ' Hội đồng sáng kiến cơ sở đang xét (unit_review) ' \
-		"$T_DIR/cases")"
+	"$(grep -c '^[0-9]*  *Cơ sở đang xét  ' "$T_DIR/cases")"
+check "no state label is cut" 0 \
+	"$(cut -c1-30 "$T_DIR/cases" | grep -c '…' || true)"
 check "Vietnamese units and titles" 1 \
 	"$(grep -c 'thpt-viet-bac  *Sử dụng sơ đồ tư duy' "$T_DIR/cases")"
 
 # The columns line up by display width: UPDATED starts at the same column
 # on every row, though each title has a different number of bytes.
 check "the UPDATED column lines up" 1 \
-	"$(last_column_starts "$T_DIR/cases" | sort -u | wc -l)"
+	"$(tail -n +2 "$T_DIR/cases" >"$T_DIR/rows" &&
+		last_column_starts "$T_DIR/rows" | sort -u | wc -l)"
+check "the table fits 80 columns" yes \
+	"$([ "$(wc -L <"$T_DIR/cases")" -le 80 ] && echo yes || echo no)"
 check "long titles are cut with an ellipsis" yes \
 	"$(grep -q '…' "$T_DIR/cases" && echo yes || echo no)"
 
@@ -80,8 +82,9 @@ for title in "$NFD" "Ngắn"; do
 done
 sk cases --all >"$T_DIR/cases"
 check "with NFD and short titles the columns still line up" 1 \
-	"$(last_column_starts "$T_DIR/cases" | sort -u | wc -l)"
-sk user list >"$T_DIR/users"
+	"$(tail -n +2 "$T_DIR/cases" >"$T_DIR/rows" &&
+		last_column_starts "$T_DIR/rows" | sort -u | wc -l)"
+sk user list | tail -n +2 >"$T_DIR/users"
 check "user list lines up" 1 \
 	"$(last_column_starts "$T_DIR/users" | sort -u | wc -l)"
 
@@ -96,19 +99,25 @@ done
 check "show: the author" 1 "$(grep -c 'Hoàng Văn Đức (hoang.van.duc)  *100%' \
 	"$T_DIR/show")"
 check "show: the timeline's return, by the secretary, with its note" 1 \
-	"$(grep -c 'nong.thi.mai  *return  *submitted → returned  *Đề nghị' \
-		"$T_DIR/show")"
+	"$(grep -A1 'nong.thi.mai  *trả lại  *→ Trả lại$' "$T_DIR/show" |
+		grep -c '^      Đề nghị')"
+REC=$(sk --json cases --state recognized | jq -r '.items[0].id')
+sk history "$REC" >"$T_DIR/history"
+check "a long history fits 80 columns" yes \
+	"$([ "$(wc -L <"$T_DIR/history")" -le 80 ] && echo yes || echo no)"
+check "... and what happened is never cut" 8 \
+	"$(grep -c '  chấm điểm$' "$T_DIR/history")"
 CONF=$(sk --json cases --unit so-nnptnt | jq -r '.items[0].id')
 check "show marks confidential sections" 1 \
 	"$(sk show "$CONF" |
-		grep -c '^Nội dung giải pháp (solution) \[confidential\]$')"
+		grep -c '^Nội dung giải pháp (solution) \[bảo mật\]$')"
 
 # The demo's own output: a summary, and no token.
 sk demo >"$T_DIR/demo"
 check "demo runs again on the same server: 15 + 2 + 15 cases" 32 \
 	"$(sk --json cases --all | jq '.items | length')"
 check "demo prints a summary of its cases: a header and fifteen rows" 16 \
-	"$(grep -cE '^(ID|[0-9]+) ' "$T_DIR/demo")"
+	"$(grep -cE '^(SỐ|[0-9]+) ' "$T_DIR/demo")"
 check "demo prints no token" 0 \
 	"$(grep -cE 'sk_[A-Za-z0-9_-]{16,}' "$T_DIR/demo" || true)"
 check "demo says how to get a token" 1 \

@@ -107,13 +107,13 @@ check "accept pins the current default rubric for the unit review" \
 	"default $DEFAULT_HASH unit" \
 	"$(sk --json show "$A" | jq -r '.rubric | "\(.id) \(.hash) \(.stage)"')"
 check "show tells the pinned rubric" 1 \
-	"$(sk show "$A" | grep -c "^  rubric  *default (hash ${DEFAULT_HASH:0:12}), pinned for the unit review$")"
+	"$(sk show "$A" | grep -c "^  bộ tiêu chí  *default (mã băm ${DEFAULT_HASH:0:12}), cố định cho đợt xét cấp cơ sở$")"
 
 ok_status "a member scores with decimals" 0 \
 	sk --token "$MEMBER" score "$A" novelty=20.5 applicability=20 benefit=28 \
 	--comment "Có số liệu đối chứng rõ ràng."
 check "the CLI shows the ballot's total" 1 \
-	"$(grep -c '^  total  *68.5$' "$OUT")"
+	"$(grep -c '^  tổng  *68.5$' "$OUT")"
 check "the member's ballot as stored" '{"novelty":20.5,"applicability":20,"benefit":28} 68.5' \
 	"$(sk --token "$MEMBER" --json score "$A" novelty=20.5 applicability=20 \
 		benefit=28 | jq -c '"\(.marks) \(.total)"' -r)"
@@ -134,9 +134,10 @@ check "... and no other total" "ly.thi.mai" \
 		map(.member) | join(",")')"
 sk --token "$SEC" show "$A" >"$OUT"
 check "the secretary's show: who has scored, without marks" 2 \
-	"$(grep -c '^  [a-z.]*  *[a-z]*  *-  *has scored (marks secret until the decision) ' "$OUT")"
+	"$(grep -c '^  [a-z.]*  .*  [0-9-]* [0-9:]*  *giữ kín$' "$OUT")"
 check "the secretary's show: their own marks" 1 \
-	"$(grep -c '^  ly.thi.mai  *secretary  *76  *novelty 22, applicability 24, benefit 30 ' "$OUT")"
+	"$(grep -A1 '^  ly.thi.mai  *thư ký  *[0-9-]* [0-9:]*  *76$' "$OUT" |
+		grep -c '^      novelty 22, applicability 24, benefit 30$')"
 check "the author sees no ballots" "[]" "$(ballots_as "$HANH" "$A")"
 sk --token "$HANH" show "$A" >"$OUT"
 check "the author's show has no ballots and names no scorer" 0 \
@@ -146,12 +147,12 @@ check "the author's timeline does not say who scored" 0 \
 		jq '[.items[] | select(.type == "case.scored" and has("actor"))] | length')"
 
 ok_status "only the chair decides" 1 sk --token "$SEC" decide "$A"
-check "the secretary is forbidden" 1 "$(grep -c '^error: forbidden: ' "$ERR")"
+check "the secretary is forbidden" 1 "$(grep -c '^lỗi: .*(forbidden): ' "$ERR")"
 ok_status "the chair decides" 0 sk --token "$CHAIR" decide "$A" \
 	--note "Họp hội đồng ngày 15/11"
 check "decide prints the new state" 1 \
-	"$(grep -c '^case #'"$A"': decided, now Được công nhận sáng kiến cấp cơ sở (unit_recognized)' "$OUT")"
-check "decide prints the verdict" 1 "$(grep -c '^  verdict  *pass$' "$OUT")"
+	"$(grep -c '^hồ sơ số '"$A"': đã quyết định, nay Được công nhận sáng kiến cấp cơ sở (unit_recognized)' "$OUT")"
+check "decide prints the verdict" 1 "$(grep -c '^  kết quả  *đạt$' "$OUT")"
 sk --json show "$A" >"$OUT"
 check "the decision: unit stage, pass, the mean of the totals, by the chair" \
 	"unit pass 76.5 nong.van.tuan" \
@@ -164,7 +165,7 @@ check "... and the author still none" "[]" "$(ballots_as "$HANH" "$A")"
 ok_status "a ballot after the decision is refused" 1 \
 	sk --token "$MEMBER" score "$A" novelty=1 applicability=1 benefit=1
 check "... as an invalid transition" 1 \
-	"$(grep -c '^error: invalid_transition: ' "$ERR")"
+	"$(grep -c '^lỗi: .*(invalid_transition): ' "$ERR")"
 check "no due date once decided" null "$(sk --json show "$A" | jq .due_at)"
 
 # The province stage, partly over nngcat with raw JSON and tokens.
@@ -202,9 +203,9 @@ check "nngcat: the province chair recognizes the case" "true recognized pass pro
 check "both decisions are kept" "unit,province" \
 	"$(sk --json show "$A" | jq -r '.decisions | map(.stage) | join(",")')"
 sk --token "$HANH" show "$A" >"$OUT"
-check "the author's show: both decisions" 2 "$(grep -c '^Decision of the ' "$OUT")"
+check "the author's show: both decisions" 2 "$(grep -c '^Quyết định cấp ' "$OUT")"
 check "the author's show: the province verdict" 1 \
-	"$(grep -c '^Decision of the province review$' "$OUT")"
+	"$(grep -c '^Quyết định cấp tỉnh$' "$OUT")"
 
 # --- 2. A refusal: reasons for the author, and nothing about who. --------
 
@@ -219,11 +220,11 @@ check "it is refused at unit level" unit_refused "$(state_of "$B")"
 check "a refusal carries reasons" yes \
 	"$(sk --json show "$B" | jq -r 'if (.decision.reasons | length) > 0 then "yes" else "no" end')"
 sk --token "$QUY" show "$B" >"$OUT"
-check "the author reads the verdict" 1 "$(grep -c '^  verdict  *fail$' "$OUT")"
-check "the author reads the reasons" 1 "$(grep -c '^  reasons  *[^ -]' "$OUT")"
-check "the author reads the score" 1 "$(grep -c '^  score  *38.3$' "$OUT")"
+check "the author reads the verdict" 1 "$(grep -c '^  kết quả  *không đạt$' "$OUT")"
+check "the author reads the reasons" 1 "$(grep -c '^  lý do  *[^ -]' "$OUT")"
+check "the author reads the score" 1 "$(grep -c '^  điểm  *38.3$' "$OUT")"
 check "the author sees no ballot and no scorer" 0 \
-	"$(grep -cE 'Ballots|has scored|trieu\.van\.son|novelty [0-9]' "$OUT" || true)"
+	"$(grep -cE 'Phiếu chấm|giữ kín|trieu\.van\.son|novelty [0-9]' "$OUT" || true)"
 check "the author's JSON has no ballots" "[]" "$(ballots_as "$QUY" "$B")"
 
 # --- 3. Pending: one of three has scored. ---------------------------------
@@ -234,10 +235,12 @@ sk --token "$SEC" act "$C" accept >/dev/null
 V0=$(sk --json show "$C" | jq .version)
 sk --token "$MEMBER" score "$C" novelty=25 applicability=25 benefit=35 >/dev/null
 ok_status "decide with 1 of 3 ballots exits 1" 1 sk --token "$CHAIR" decide "$C"
-check "it says pending" 1 "$(grep -c '^error: pending: ' "$ERR")"
-check "it lists the reasons" 1 "$(grep -c '^reasons:$' "$ERR")"
+check "it says pending" 1 "$(grep -c '^lỗi: .*(pending): ' "$ERR")"
+check "it lists the reasons" 1 "$(grep -c '^lý do:$' "$ERR")"
+check "... one a line" yes \
+	"$(grep -A1 '^lý do:$' "$ERR" | tail -1 | grep -q '^  - ' && echo yes || echo no)"
 check "it says how many have scored" 1 \
-	"$(grep -c '^council hd-gddt: 1 of 3 eligible members have scored$' "$ERR")"
+	"$(grep -c '^hội đồng hd-gddt: 1 trên 3 thành viên được chấm đã chấm$' "$ERR")"
 check "the case is still in unit review" unit_review "$(state_of "$C")"
 check "... unchanged but for the ballot" "$V0" "$(sk --json show "$C" | jq .version)"
 
@@ -245,24 +248,24 @@ check "... unchanged but for the ballot" "$V0" "$(sk --json show "$C" | jq .vers
 
 ok_status "a missing criterion" 1 sk --token "$SEC" score "$C" novelty=20 applicability=20
 check "... is a bad_request naming it" 1 \
-	"$(grep -c '^error: bad_request: .*benefit' "$ERR")"
+	"$(grep -c '^lỗi: .*(bad_request): .*benefit' "$ERR")"
 ok_status "31 for novelty" 1 \
 	sk --token "$SEC" score "$C" novelty=31 applicability=20 benefit=20
 check "... is a bad_request naming novelty" 1 \
-	"$(grep -c '^error: bad_request: .*novelty.*30' "$ERR")"
+	"$(grep -c '^lỗi: .*(bad_request): .*novelty.*30' "$ERR")"
 ok_status "an unknown criterion" 1 \
 	sk --token "$SEC" score "$C" novelty=20 applicability=20 benefit=20 originality=5
 check "... is a bad_request naming it" 1 \
-	"$(grep -c '^error: bad_request: .*originality' "$ERR")"
+	"$(grep -c '^lỗi: .*(bad_request): .*originality' "$ERR")"
 ok_status "a negative mark" 1 \
 	sk --token "$SEC" score "$C" novelty=-1 applicability=20 benefit=20
-check "... is a bad_request" 1 "$(grep -c '^error: bad_request: .*novelty' "$ERR")"
+check "... is a bad_request" 1 "$(grep -c '^lỗi: .*(bad_request): .*novelty' "$ERR")"
 ok_status "a mark that is not a number is a usage error" 2 \
 	sk --token "$SEC" score "$C" novelty=nhiều applicability=20 benefit=20
 check "... naming it" 1 "$(grep -c "novelty.*'nhiều'" "$ERR")"
 ok_status "a word without = is a usage error" 2 \
 	sk --token "$SEC" score "$C" novelty applicability=20 benefit=20
-check "... naming it" 1 "$(grep -c "not 'novelty'" "$ERR")"
+check "... naming it" 1 "$(grep -c "không phải 'novelty'" "$ERR")"
 check "no refused ballot was stored" 1 \
 	"$(ballots_as "$SEC" "$C" | jq length)"
 ok_status "a ballot may be replaced before the decision" 0 \
@@ -282,7 +285,7 @@ sk --token "$SEC" act "$D" accept >/dev/null
 ok_status "the member may not score their own case" 1 \
 	sk --token "$MEMBER" score "$D" novelty=30 applicability=30 benefit=40
 check "... forbidden, a conflict of interest" 1 \
-	"$(grep -c '^error: forbidden: .*author' "$ERR")"
+	"$(grep -c '^lỗi: .*(forbidden): .*author' "$ERR")"
 check "... and no ballot was stored" 0 "$(ballots_as "$SEC" "$D" | jq length)"
 sk --token "$CHAIR" score "$D" novelty=24 applicability=25 benefit=33 >/dev/null
 sk --token "$SEC" score "$D" novelty=22 applicability=22 benefit=30 >/dev/null
@@ -292,7 +295,7 @@ check "the decision counts the eligible without the author" "3 2 2" \
 	"$(sk --json show "$D" | jq -r '.decision.council | "\(.members) \(.eligible) \(.scored)"')"
 check "... and recognizes the case" unit_recognized "$(state_of "$D")"
 check "show says it" 1 \
-	"$(sk show "$D" | grep -c '^  council  *hd-gddt: 2 of 2 eligible scored (3 members)$')"
+	"$(sk show "$D" | grep -c '^  hội đồng  *hd-gddt: 2 trên 2 người được chấm đã chấm (3 thành viên)$')"
 
 # --- 6. The education rubric: two disagree, a third settles it. ----------
 
@@ -301,7 +304,7 @@ sk unit put thpt-cho-don --name "Trường THPT Chợ Đồn" --parent so-gddt \
 check "unit put with an unknown rubric is not_found" 1 \
 	"$(status_of sk unit put thpt-cho-don --name "Trường THPT Chợ Đồn" \
 		--parent so-gddt --rubric khong-co 2>"$ERR")"
-check "... not_found" 1 "$(grep -c '^error: not_found: ' "$ERR")"
+check "... not_found" 1 "$(grep -c '^lỗi: .*(not_found): ' "$ERR")"
 E=$(new_case "$LONG" be.van.long "Bế Văn Long" \
 	"Vườn thuốc nam trong trường học gắn với môn Sinh học")
 sk --token "$SEC" act "$E" accept >/dev/null
@@ -310,7 +313,7 @@ check "the unit's rubric is pinned" education \
 sk --token "$CHAIR" score "$E" novelty=25 applicability=25 benefit=30 >/dev/null
 sk --token "$SEC" score "$E" novelty=15 applicability=15 benefit=20 >/dev/null
 ok_status "totals 80 and 50 differ by 30: pending" 1 sk --token "$CHAIR" decide "$E"
-check "... pending" 1 "$(grep -c '^error: pending: ' "$ERR")"
+check "... pending" 1 "$(grep -c '^lỗi: .*(pending): ' "$ERR")"
 check "... still in review" unit_review "$(state_of "$E")"
 sk --token "$MEMBER" score "$E" novelty=22 applicability=22 benefit=26 >/dev/null
 ok_status "a third scorer: the chair decides" 0 sk --token "$CHAIR" decide "$E"
@@ -335,7 +338,7 @@ check "94 and 40: pending" 1 "$(status_of sk --token "$CHAIR" decide "$F" 2>/dev
 check "council put with an unknown rubric is not_found" 1 \
 	"$(status_of sk council put hd-gddt --name x --scope unit --unit so-gddt \
 		--member nong.van.tuan:chair --rubric khong-co 2>"$ERR")"
-check "... not_found" 1 "$(grep -c '^error: not_found: ' "$ERR")"
+check "... not_found" 1 "$(grep -c '^lỗi: .*(not_found): ' "$ERR")"
 
 # --- Events and the audit trail. -----------------------------------------
 

@@ -98,25 +98,25 @@ DEFAULT_H1=$(sk --json rubric show default | jq -r .hash)
 ok_status "rubric put FILE: the id is the file's name" 0 \
 	sk rubric put "$T_DIR/truong-chuyen.lua"
 check "put says it stored a new current version" 1 \
-	"$(grep -c '^rubric truong-chuyen: version [0-9a-f]\{12\} stored; it is now current' "$OUT")"
+	"$(grep -c '^bộ tiêu chí truong-chuyen: đã lưu phiên bản [0-9a-f]\{12\}, nay là phiên bản hiện hành' "$OUT")"
 TC_HASH=$(sk --json rubric show truong-chuyen | jq -r .hash)
 check "rubric list shows it with its four criteria" 1 \
-	"$(sk rubric list | grep -c "^truong-chuyen  *Phiếu đánh giá sáng kiến trường chuyên  *4  *${TC_HASH:0:12} ")"
+	"$(sk rubric list | grep -c "^truong-chuyen  *Phiếu đánh giá sáng kiến.*  4  *${TC_HASH:0:12} ")"
 sk rubric show truong-chuyen >"$OUT"
 check "show: the new criterion with its Vietnamese label and max" 1 \
 	"$(grep -c '^  students  *Phát triển phẩm chất, năng lực học sinh  *20$' "$OUT")"
 check "show: novelty worth 25 here" 1 "$(grep -c '^  novelty  *Tính mới, tính sáng tạo  *25$' "$OUT")"
 check "show: the guide" 1 "$(grep -c '^    20 điểm: học sinh tự nghiên cứu, tự làm.$' "$OUT")"
 check "show: it extends the current default" 1 \
-	"$(grep -c "^  extends  *default (hash ${DEFAULT_H1:0:12})$" "$OUT")"
-check "show: current" 1 "$(grep -c '^  current  *yes' "$OUT")"
+	"$(grep -c "^  kế thừa  *default (mã băm ${DEFAULT_H1:0:12})$" "$OUT")"
+check "show: current" 1 "$(grep -c '^  hiện hành  *có' "$OUT")"
 ok_status "the old form 'rubric put ID FILE' still works" 0 \
 	sk rubric put truong-chuyen "$T_DIR/truong-chuyen.lua"
-check "... and says nothing changed" 1 "$(grep -c '^rubric truong-chuyen: unchanged' "$OUT")"
+check "... and says nothing changed" 1 "$(grep -c '^bộ tiêu chí truong-chuyen: không đổi' "$OUT")"
 cp "$T_DIR/truong-chuyen.lua" "$T_DIR/ten-khac.lua"
 ok_status "a file whose table names another id" 1 sk rubric put "$T_DIR/ten-khac.lua"
 check "... is a bad_request naming both" 1 \
-	"$(grep -c '^error: bad_request: .*truong-chuyen.*ten-khac' "$ERR")"
+	"$(grep -c '^lỗi: .*(bad_request): .*truong-chuyen.*ten-khac' "$ERR")"
 ok_status "--id gives the id" 0 sk rubric put "$T_DIR/ten-khac.lua" --id truong-chuyen
 check "an author may not put a rubric" 1 \
 	"$(status_of sk --token "$HUE" rubric put "$T_DIR/truong-chuyen.lua" 2>/dev/null)"
@@ -131,7 +131,7 @@ check "accept pins the council's rubric" "truong-chuyen $TC_HASH" \
 	"$(sk --json show "$A" | jq -r '"\(.rubric.id) \(.rubric.hash)"')"
 ok_status "a ballot without the new criterion" 1 \
 	sk --token "$MEM" score "$A" novelty=20 applicability=20 benefit=25
-check "... is a bad_request naming it" 1 "$(grep -c '^error: bad_request: .*students' "$ERR")"
+check "... is a bad_request naming it" 1 "$(grep -c '^lỗi: .*(bad_request): .*students' "$ERR")"
 ok_status "novelty 26 is over this rubric's 25" 1 \
 	sk --token "$MEM" score "$A" novelty=26 applicability=20 benefit=25 students=10
 for t in "$CHAIR" "$SEC" "$MEM"; do
@@ -155,7 +155,7 @@ hostile() {
 	printf '%s\n' "$3" >"$T_DIR/hostile.lua"
 	ok_status "$1: refused" 1 sk rubric put "$T_DIR/hostile.lua"
 	check "$1: rubric_error at hostile.lua:1 saying why" 1 \
-		"$(grep -c "^error: rubric_error: .*hostile.lua:1: .*$2" "$ERR")"
+		"$(grep -c "^lỗi: .*(rubric_error): .*hostile.lua:1: .*$2" "$ERR")"
 	alive "$1"
 }
 hostile "an endless loop as it loads" "limit" 'while true do end'
@@ -179,7 +179,7 @@ printf 'return {\n\tid = "hostile",\n\ttitle = "Thiếu dấu phẩy"\n\tcriteri
 	>"$T_DIR/hostile.lua"
 ok_status "a syntax error: refused" 1 sk rubric put "$T_DIR/hostile.lua"
 check "... with rubric_error naming the file and line 4" 1 \
-	"$(grep -c '^error: rubric_error: .*hostile.lua:4:' "$ERR")"
+	"$(grep -c '^lỗi: .*(rubric_error): .*hostile.lua:4:' "$ERR")"
 alive "a syntax error"
 check "no hostile rubric was stored" 0 \
 	"$(sk --json rubric list | jq '[.items[] | select(.id == "hostile")] | length')"
@@ -197,10 +197,10 @@ EOF
 ok_status "a rubric whose decide never ends loads" 0 sk rubric put "$T_DIR/vong-lap.lua"
 B=$(new_case "Sổ tay thí nghiệm điện tử")
 ok_status "rubric test runs its decide: refused" 1 sk rubric test vong-lap --case "$B"
-check "... rubric_error, naming decide" 1 "$(grep -c '^error: rubric_error: .*decide' "$ERR")"
+check "... rubric_error, naming decide" 1 "$(grep -c '^lỗi: .*(rubric_error): .*decide' "$ERR")"
 alive "an endless decide"
 ok_status "the same from the file" 1 sk rubric test "$T_DIR/vong-lap.lua" --case "$B"
-check "... rubric_error" 1 "$(grep -c '^error: rubric_error: ' "$ERR")"
+check "... rubric_error" 1 "$(grep -c '^lỗi: .*(rubric_error): ' "$ERR")"
 alive "an endless decide from a file"
 
 # --- 3. A rubric edited during a review: the pinned hash decides. ---------
@@ -221,7 +221,7 @@ check "H1 is kept, no longer current" false \
 	"$(sk --json rubric show default --hash "$DEFAULT_H1" | jq .current)"
 check "a version of default is no version of province" 1 \
 	"$(status_of sk rubric show province --hash "$DEFAULT_H1" 2>"$ERR")"
-check "... not_found" 1 "$(grep -c '^error: not_found: ' "$ERR")"
+check "... not_found" 1 "$(grep -c '^lỗi: .*(not_found): ' "$ERR")"
 check "the open review still shows H1" "$DEFAULT_H1" \
 	"$(sk --json show "$P" | jq -r .rubric.hash)"
 Q=$(new_case "Ngân hàng đề kiểm tra Hóa học trực tuyến")
@@ -236,11 +236,11 @@ done
 # `rubric test` changes nothing: no version, no event, no case change.
 BEFORE="$(sk --json rubric list | jq -c .) $(sk --json show "$P" | jq .version) $(last_seq)"
 ok_status "rubric test FILE --case" 0 sk rubric test "$SK_SRC/rubrics/province.lua" --case "$P"
-check "... prints what decide would say" 1 "$(grep -c '^  verdict  *fail$' "$OUT")"
-check "... and check's problems" 1 "$(grep -c '^check: complete, no problems$' "$OUT")"
-check "... says nothing was changed" 1 "$(grep -c '(nothing was changed)$' "$OUT")"
+check "... prints what decide would say" 1 "$(grep -c '^  kết quả  *không đạt$' "$OUT")"
+check "... and check's problems" 1 "$(grep -c '^check: hồ sơ đầy đủ, không có gì cần sửa$' "$OUT")"
+check "... says nothing was changed" 1 "$(grep -c '(không thay đổi gì)$' "$OUT")"
 ok_status "rubric test ID --case" 0 sk rubric test default --case "$P"
-check "... the current default, H2: fail at 80" 1 "$(grep -c '^  verdict  *fail$' "$OUT")"
+check "... the current default, H2: fail at 80" 1 "$(grep -c '^  kết quả  *không đạt$' "$OUT")"
 check "rubric test changed nothing" "$BEFORE" \
 	"$(sk --json rubric list | jq -c .) $(sk --json show "$P" | jq .version) $(last_seq)"
 
