@@ -608,7 +608,7 @@ op_server_verify(struct op_ctx *ctx)
 static int
 verify_go_on(struct store *st)
 {
-	return (atomic_load(&st->stop_reading) ? SK_EUNAVAIL : 0);
+	return (store_stopping(st) ? SK_EUNAVAIL : 0);
 }
 
 int
