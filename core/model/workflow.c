@@ -2,7 +2,7 @@
  * workflow.c: the state table and the transition table of PROTOCOL.md.
  *
  * These two tables are the workflow.  Adding a state or an action is an edit
- * here and nowhere else; ops_case.c applies whatever row wf_transition picks
+ * here and nowhere else; core/ops/case.c applies whatever row wf_transition picks
  * and records it in the history.
  */
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * ops_admin.c: the administration half of the op table: units, users,
+ * admin.c: the administration part of the op table: units, users,
  * councils, who-am-I, and the server's own operations.  Arguments have
  * already been checked against the op table's list; roles against its flags.
  */

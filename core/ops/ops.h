@@ -4,7 +4,11 @@
  * The op table (ops.c) is the one place that lists every operation with its
  * flags and arguments, as Redis's command table does: dispatch, the
  * argument check, the role check and `sangkien help` all read it.  Handlers
- * live in ops_admin.c (units, users, councils, server) and ops_case.c.
+ * live in files by family: admin.c (units, users, councils, who am I, the
+ * server), case.c (filing, editing, reading, listing, moving cases),
+ * review.c (scores, decisions, rubrics) and search.c (duplicates, the
+ * public search).  They call the model (core/model/: the context they run
+ * in, struct op_ctx, is model/ctx.h's) and never each other.
  *
  * A handler runs on the loop thread inside a transaction the server gives
  * it: the batch's write transaction for OP_WRITE ops (or a nested one of
