@@ -99,29 +99,3 @@ op_find(const char *name)
 	return (NULL);
 }
 
-int
-list_docs(struct op_ctx *ctx, enum store_db db,
-    json_object *(*view)(json_object *doc))
-{
-	struct store_scan it;
-	MDB_val           k, v;
-	int               rv;
-	json_object      *items;
-
-	if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, db, NULL, NULL)) !=
-	    0) {
-		return (proto_fail(ctx->err, rv, "cannot read"));
-	}
-	items = json_object_new_array();
-	while ((rv = store_scan_next(&it, &k, &v)) == 0) {
-		json_object *doc = store_json(&v);
-		if (doc != NULL) {
-			json_object_array_add(items, view ? view(doc) : doc);
-		}
-	}
-	store_scan_end(&it);
-	ctx->result = json_object_new_object();
-	json_object_object_add(ctx->result, "items", items);
-	return (0);
-}
-

@@ -116,8 +116,4 @@ int op_rubric_test(struct op_ctx *ctx);
 int op_case_similar(struct op_ctx *ctx);
 int op_case_search(struct op_ctx *ctx);
 
-/* Generic list of a string-keyed db, paged by id. */
-int list_docs(struct op_ctx *ctx, enum store_db db,
-    json_object *(*view)(json_object *doc));
-
 #endif
