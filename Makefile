@@ -1,7 +1,7 @@
 # A thin wrapper so that a newcomer needs two commands: `make run` and
 # `make test`. Both install the Debian packages the build needs (only when
-# something is missing), configure with CMake, and build. Everything else
-# lives in CMakeLists.txt.
+# something is missing) and the browser tests' npm packages (tests/web),
+# configure with CMake, and build. Everything else lives in CMakeLists.txt.
 
 BUILD   ?= build
 DATA    ?= ./sangkien-data
@@ -12,7 +12,7 @@ CMAKE_BUILD_TYPE ?= RelWithDebInfo
 DEB_PACKAGES = build-essential cmake pkg-config libuv1-dev liblmdb-dev \
 	liblua5.4-dev libnng-dev libjson-c-dev libsodium-dev libutf8proc-dev \
 	libxxhash-dev libcmocka-dev libjemalloc-dev nng-utils lmdb-utils jq \
-	curl
+	curl chromium
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -28,6 +28,14 @@ deps:
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $$missing; \
+	fi
+	@# The browser tests' npm packages, as the lockfile pins them: again
+	@# whenever the lockfile is newer than what was installed.
+	@if [ ! -d tests/web/node_modules ] || \
+	    [ tests/web/package-lock.json -nt tests/web/node_modules ]; then \
+		echo "npm ci in tests/web"; \
+		(cd tests/web && npm ci --no-audit --no-fund) && \
+		touch tests/web/node_modules; \
 	fi
 
 $(BUILD)/CMakeCache.txt: | deps

@@ -1,8 +1,8 @@
 /*
- * host.h: the Lua host that runs scoring rubrics (ARCHITECTURE.md, "Lua plugins
- * and rubrics").  A rubric is untrusted code written by a unit's secretary;
- * the host gives each rubric version a lua_State of its own with an allow
- * list of libraries, an instruction budget on every call and a capped
+ * host.h: the Lua host that runs scoring rubrics (ARCHITECTURE.md, "Lua
+ * plugins and rubrics").  A rubric is untrusted code written by a unit's
+ * secretary; the host gives each rubric version a lua_State of its own with an
+ * allow list of libraries, an instruction budget on every call and a capped
  * allocator, and turns every failure into SK_ERUBRIC with file:line in the
  * message.  Nothing a rubric does can stop the server or reach outside its
  * state.

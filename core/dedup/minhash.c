@@ -1,18 +1,18 @@
 /*
- * minhash.c: a text's signature (dedup.h), MinHash over its shingles,
- * which the LSH index (lsh.c) files and duplicate queries (query.c)
- * compare.  The two keys of a text (normalize.c) combine this way: signatures are taken over the stripped key only (base
- * letters, đ as d), because a copy typed without diacritics shares no
- * shingle at all with its original under the full key, while under the
- * stripped key every variant of spelling (no accents, NFD, the other
- * tone-mark placement, upper case) is the same text.  What stripping
- * costs is that distinct syllables meet ("ca", "cá", "cà" are all "ca"),
- * but a shingle is three syllables in a row, and unrelated texts share
- * few of those whether accented or not: on the corpus in tests/corpus no
- * unrelated pair comes near 0.15 (test_dedup prints the highest).  Mixing
- * in full-key shingles would only halve the similarity of an unaccented
- * copy.  The full key (NFC, one tone placement, case folded) is what
- * dedup_normalize shows people and what its tests pin down.
+ * minhash.c: a text's signature (dedup.h), MinHash over its shingles, which
+ * the LSH index (lsh.c) files and duplicate queries (query.c) compare.  The
+ * two keys of a text (normalize.c) combine this way: signatures are taken
+ * over the stripped key only (base letters, đ as d), because a copy typed
+ * without diacritics shares no shingle at all with its original under the
+ * full key, while under the stripped key every variant of spelling (no
+ * accents, NFD, the other tone-mark placement, upper case) is the same
+ * text.  What stripping costs is that distinct syllables meet ("ca", "cá",
+ * "cà" are all "ca"), but a shingle is three syllables in a row, and
+ * unrelated texts share few of those whether accented or not: on the corpus
+ * in tests/corpus no unrelated pair comes near 0.15 (test_dedup prints the
+ * highest).  Mixing in full-key shingles would only halve the similarity of an
+ * unaccented copy.  The full key (NFC, one tone placement, case folded) is
+ * what dedup_normalize shows people and what its tests pin down.
  *
  * Signatures: each stripped syllable is hashed with XXH3 (fixed seed);
  * each run of three syllable hashes is hashed again into a shingle hash;

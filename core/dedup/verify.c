@@ -48,9 +48,9 @@ band_has(struct store_scan *bands, uint64_t slot, uint32_t id)
  * entries the case has, or -1 on an error (in *rc).
  */
 static long
-verify_pending(struct store_scan *bands, const struct pend *f, const struct pend *x,
-    int band, size_t off, const struct band_move *cur, size_t m,
-    void (*bad)(void *arg, const char *msg), void *arg, int *rc)
+verify_pending(struct store_scan *bands, const struct pend *f,
+    const struct pend *x, int band, size_t off, const struct band_move *cur,
+    size_t m, void (*bad)(void *arg, const char *msg), void *arg, int *rc)
 {
 	const struct pend *p = f != NULL ? f : x;
 	long               entries = 0;

@@ -20,7 +20,7 @@
 
 #include <uv.h>
 
-#include "core/ops.h"
+#include "core/ops/ops.h"
 #include "core/server/server.h"
 #include "ipc/endpoint.h"
 

@@ -33,13 +33,13 @@
 
 #include <uv.h>
 
-#include "core/auth.h"
+#include "core/model/auth.h"
 #include "core/util/clock.h"
 #include "core/dedup/dedup.h"
 #include "core/util/err.h"
 #include "core/util/log.h"
-#include "core/ops.h"
-#include "core/rubric.h"
+#include "core/ops/ops.h"
+#include "core/model/rubric.h"
 #include "core/server/impl.h"
 #include "core/store/store.h"
 #include "ipc/endpoint.h"
@@ -225,12 +225,12 @@ apply_writes(struct server *s, struct item *items, size_t n, int64_t now,
 			continue;
 		}
 		if (!nested) {
-			before = s->st->changes;
+			before = store_changes(s->st);
 			rv     = item_run(s, it, txn, now);
 			if (rv != 0 && is_mapfull(rv, it)) {
 				goto mapfull;
 			}
-			if (rv != 0 && s->st->changes != before) {
+			if (rv != 0 && store_changes(s->st) != before) {
 				log_info("%s failed (%s) after writing: the batch "
 				         "is replayed with nested transactions",
 				    it->op->name, sk_err_code(rv));
@@ -326,7 +326,7 @@ run_writes(struct server *s, struct item *items, size_t n, int64_t now)
 			s->replays++;
 			nested = true;
 		} else if (rv == SK_EMAPFULL) {
-			size_t before = s->st->mapsize;
+			size_t before = store_mapsize(s->st);
 			if (store_grow(s->st) != 0) {
 				log_error("the database is full and cannot grow "
 				          "past %zu bytes",
@@ -334,7 +334,7 @@ run_writes(struct server *s, struct item *items, size_t n, int64_t now)
 				break;
 			}
 			log_info("database map grown from %zu to %zu bytes",
-			    before, s->st->mapsize);
+			    before, store_mapsize(s->st));
 		}
 	}
 	if (rv != 0) {
@@ -342,11 +342,11 @@ run_writes(struct server *s, struct item *items, size_t n, int64_t now)
 		    sk_err_code(rv));
 	} else {
 		bool   grown;
-		size_t before = s->st->mapsize;
+		size_t before = store_mapsize(s->st);
 		if (store_grow_ahead(s->st, &grown) == 0 && grown) {
 			log_info("database map grown ahead of need from %zu to "
 			         "%zu bytes",
-			    before, s->st->mapsize);
+			    before, store_mapsize(s->st));
 		}
 	}
 	/* Events only once durable, in history order; before the replies,
@@ -538,7 +538,7 @@ on_signal(uv_signal_t *h, int signum)
 	 * before the loop delivers a signal.  A backup still being written
 	 * is waited for, a verify told to stop (it only reads); meanwhile
 	 * requests get "unavailable". */
-	atomic_store(&s->st->stop_reading, true);
+	store_stop_reading(s->st);
 	if (s->pending > 0) {
 		log_info("waiting for %d backup(s) to finish and verify(s) to "
 		         "stop",

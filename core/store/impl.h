@@ -4,8 +4,8 @@
  * they share and no caller may use.  store.h is the public API.
  *
  * The files, a concern each:
- *   store.c    the environment: open, close, transactions, map growth,
- *              and store_err, where LMDB's codes become the project's
+ *   store.c    the environment: open, close, transactions, map growth
+ *   err.c      store_err, where LMDB's codes become the project's
  *   keys.c     keys, get/put/del (every write counted), documents and
  *              store_doc_view's cache, meta counters
  *   scan.c     the iterator: prefix scans, duplicates, counts

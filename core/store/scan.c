@@ -233,11 +233,14 @@ store_stat(
 	int      rc;
 
 	if ((rc = mdb_stat(txn, st->dbi[db], &ms)) != 0) {
-		out->entries = out->leaf_pages = 0;
+		out->entries = out->leaf_pages = out->bytes = 0;
 		return (store_err(rc));
 	}
 	out->entries    = ms.ms_entries;
 	out->leaf_pages = ms.ms_leaf_pages;
+	out->bytes      = (uint64_t) (ms.ms_branch_pages + ms.ms_leaf_pages +
+	                      ms.ms_overflow_pages) *
+	    ms.ms_psize;
 	return (SK_OK);
 }
 

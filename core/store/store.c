@@ -2,9 +2,8 @@
  * store.c: the LMDB environment behind sangkien (layout in store.h): opening
  * it, its transactions, and the map that grows under them.
  *
- * Like Knot Resolver's cdb_lmdb.c, this is where LMDB's error codes become
- * the project's (store_err); the rest of the store lives beside it, a file
- * per concern (impl.h lists them).
+ * The rest of the store lives beside it, a file per concern (impl.h lists
+ * them).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -51,29 +50,6 @@ static const unsigned db_flags[DB_COUNT] = {
 	[DB_DEDUP_BANDS]  = MDB_DUPSORT | MDB_DUPFIXED | MDB_INTEGERDUP,
 	[DB_SEARCH_TERMS] = MDB_DUPSORT | MDB_DUPFIXED | MDB_INTEGERDUP,
 };
-
-int
-store_err(int rc)
-{
-	switch (rc) {
-	case MDB_SUCCESS:
-		return (SK_OK);
-	case STORE_STOPPED:
-		return (SK_EUNAVAIL);
-	case MDB_NOTFOUND:
-		return (SK_ENOTFOUND);
-	case MDB_MAP_FULL:
-		return (SK_EMAPFULL);
-	case MDB_KEYEXIST:
-		return (SK_ECONFLICT);
-	case ENOSPC:
-	case MDB_READERS_FULL:
-	case MDB_TXN_FULL:
-		return (SK_EUNAVAIL);
-	default:
-		return (SK_EINTERNAL);
-	}
-}
 
 static bool
 schema_is(const MDB_val *v, const char *version)
@@ -283,4 +259,28 @@ store_bytes(struct store *st)
 	mdb_env_info(st->env, &info);
 	mdb_env_stat(st->env, &stat);
 	return ((uint64_t) (info.me_last_pgno + 1) * stat.ms_psize);
+}
+
+size_t
+store_mapsize(const struct store *st)
+{
+	return (st->mapsize);
+}
+
+uint64_t
+store_changes(const struct store *st)
+{
+	return (st->changes);
+}
+
+void
+store_stop_reading(struct store *st)
+{
+	atomic_store(&st->stop_reading, true);
+}
+
+bool
+store_stopping(struct store *st)
+{
+	return (atomic_load(&st->stop_reading));
 }

@@ -322,11 +322,13 @@ int store_first(MDB_txn *txn, struct store *st, enum store_db db,
 int store_last(MDB_txn *txn, struct store *st, enum store_db db,
     MDB_val *key, MDB_val *val);
 
-/* A database's size: its records (duplicates each count), and the leaf
- * pages they fill. */
+/* A database's size: its records (duplicates each count), the leaf pages
+ * they fill, and the bytes of all its pages (of a database of sorted
+ * duplicates, its main tree's only). */
 struct store_stat {
 	uint64_t entries;
 	uint64_t leaf_pages;
+	uint64_t bytes;
 };
 int store_stat(MDB_txn *txn, struct store *st, enum store_db db,
     struct store_stat *out);
@@ -443,7 +445,18 @@ int store_verify(MDB_txn *txn, struct store *st, json_object *problems,
 int store_backup(struct store *st, const char *path, char *err,
     size_t errlen);
 
-/* Bytes of the map in use. */
+/* Bytes of the map in use, and the map's size. */
 uint64_t store_bytes(struct store *st);
+size_t   store_mapsize(const struct store *st);
+
+/* Writes made through the store, ever: compared before and after a
+ * request, it tells whether a failed one changed anything. */
+uint64_t store_changes(const struct store *st);
+
+/* Asks reads on other threads (store_verify, minutes at a million cases)
+ * to give up part way (SK_EUNAVAIL): the server is shutting down.
+ * store_stopping says whether it was asked. */
+void store_stop_reading(struct store *st);
+bool store_stopping(struct store *st);
 
 #endif

@@ -2,8 +2,8 @@
  * verify.c: server.verify's reading of the whole database (store.h):
  * everything an index says must be true of the cases, everything the cases
  * imply must be in the indexes, the per-state counters must add up, and the
- * history's hash chain must hold.  It runs on a thread of its own over a snapshot, and gives up part
- * way when the server shuts down (stop_reading).
+ * history's hash chain must hold.  It runs on a thread of its own over a
+ * snapshot, and gives up part way when the server shuts down (stop_reading).
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -16,7 +16,7 @@
 #include "core/store/impl.h"
 #include "core/util/err.h"
 #include "core/util/json.h"
-#include "core/workflow.h"
+#include "core/model/workflow.h"
 
 void
 store_problem(json_object *problems, const char *fmt, ...)

@@ -1,8 +1,8 @@
 /*
- * json.h: JSON and text helpers for every layer (the wire, the store, the
- * Lua host, the handlers): strict parsing, compact printing, and the checks
- * on the strings that JSON documents carry (UTF-8, ids, times and dates).  The bottom layer,
- * as Lua's lauxlib is to Lua: it uses json-c only, and no file of ours.
+ * json.h: JSON and text helpers for every layer (the wire, the store, the Lua
+ * host, the handlers): strict parsing, compact printing, and the checks on the
+ * strings that JSON documents carry (UTF-8, ids, times and dates).  The bottom
+ * layer, as Lua's lauxlib is to Lua: it uses json-c only, and no file of ours.
  *
  * Ownership: a parsed value belongs to the caller (json_object_put);
  * printed text is borrowed from the object printed.

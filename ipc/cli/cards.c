@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/workflow.h"
+#include "core/model/workflow.h"
 #include "ipc/cli/cli.h"
 #include "ipc/utf8width.h"
 

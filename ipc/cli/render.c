@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/workflow.h"
+#include "core/model/workflow.h"
 #include "ipc/cli/cli.h"
 #include "ipc/proto.h"
 #include "ipc/utf8width.h"

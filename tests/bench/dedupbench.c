@@ -188,11 +188,9 @@ pct(double *v, size_t n, double p)
 static uint64_t
 db_bytes(struct store *st, MDB_txn *txn, enum store_db db)
 {
-	MDB_stat s;
-	mdb_stat(txn, st->dbi[db], &s);
-	return ((uint64_t) (s.ms_branch_pages + s.ms_leaf_pages +
-	            s.ms_overflow_pages) *
-	    s.ms_psize);
+	struct store_stat s;
+	store_stat(txn, st, db, &s);
+	return (s.bytes);
 }
 
 static int
@@ -316,16 +314,12 @@ main(int argc, char **argv)
 	    nearcopies, t.len);
 
 	/* Size. */
-	MDB_envinfo info;
-	MDB_stat    est;
-	if ((rv = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)) != 0) {
-		die("mdb_txn_begin", rv);
+	if ((rv = store_snapshot_begin(st, &txn)) != 0) {
+		die("store_snapshot_begin", rv);
 	}
-	mdb_env_info(st->env, &info);
-	mdb_env_stat(st->env, &est);
-	uint64_t sigs = db_bytes(st, txn, DB_DEDUP_SIGS);
+	uint64_t sigs  = db_bytes(st, txn, DB_DEDUP_SIGS);
 	uint64_t bands = db_bytes(st, txn, DB_DEDUP_BANDS);
-	uint64_t file  = (uint64_t) (info.me_last_pgno + 1) * est.ms_psize;
+	uint64_t file  = store_bytes(st);
 	uint64_t compact = compact_bytes(st);
 	printf("size: %.0f bytes a case in a compacted copy of the LMDB "
 	       "(signatures %.0f, bands %.0f);\n"
@@ -378,7 +372,7 @@ main(int argc, char **argv)
 	    pct(sign_lat, nqueries, 0.99) / 1000);
 	printf("          near-copies found first: %zu of %zu\n", found,
 	    nnear);
-	mdb_txn_abort(txn);
+	store_snapshot_end(st, txn);
 
 	/* The public search index, as if every case were recognized: each
 	 * recorded, and the pending postings moved as the server does (a
@@ -405,8 +399,8 @@ main(int argc, char **argv)
 			}
 		}
 	}
-	if ((rv = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)) != 0) {
-		die("mdb_txn_begin", rv);
+	if ((rv = store_snapshot_begin(st, &txn)) != 0) {
+		die("store_snapshot_begin", rv);
 	}
 	for (size_t q = 0; q < nqueries; q++) {
 		uint64_t ids[20];
@@ -422,7 +416,7 @@ main(int argc, char **argv)
 		}
 		lat[q] = now_us() - t0;
 	}
-	mdb_txn_abort(txn);
+	store_snapshot_end(st, txn);
 	printf("search index: %.1f µs a case to add, %.0f bytes a case; "
 	       "two-word queries p50 %.3f ms, p99 %.3f ms\n",
 	    add_us / (double) ncases,

@@ -275,7 +275,9 @@ test_pending_keys(void **state)
 
 	sign("sáng kiến: sổ tay điện tử cho giáo viên chủ nhiệm", &sig);
 	assert_int_equal(dedup_index_put(txn, f->st, 7, &sig), SK_OK);
-	assert_int_equal(mdb_get(txn, f->st->dbi[DB_DEDUP_PENDING], &key, &val),
+	assert_int_equal(
+	    store_get(txn, f->st, DB_DEDUP_PENDING, key.mv_data, key.mv_size,
+	        &val),
 	    0);
 	assert_int_equal(val.mv_size, sl + 8 * DEDUP_BANDS);
 	memcpy(v, val.mv_data, sl); /* before the next write */
@@ -472,7 +474,7 @@ test_index_pending(void **state)
 	verify_clean(f, txn, 600);
 	int steps = 0;
 	for (; steps < 1000; steps++) {
-		MDB_stat ms;
+		struct store_stat ms;
 		assert_int_equal(dedup_index_step(txn, f->st, false), SK_OK);
 		verify_clean(f, txn, 600 - (steps > 5 ? 100 : 0));
 		if (steps == 5) {
@@ -505,19 +507,17 @@ test_index_pending(void **state)
 			}
 		}
 		assert_int_equal(
-		    mdb_stat(txn, f->st->dbi[DB_DEDUP_PENDING], &ms), 0);
-		if (steps > 5 && ms.ms_entries < 256) {
+		    store_stat(txn, f->st, DB_DEDUP_PENDING, &ms), 0);
+		if (steps > 5 && ms.entries < 256) {
 			break; /* the first run is in; the rest waits */
 		}
 	}
 	assert_true(steps > 5 && steps < 1000);
 	assert_int_equal(dedup_index_step(txn, f->st, true), SK_OK);
 	verify_clean(f, txn, 500);
-	MDB_stat ms;
-	assert_int_equal(mdb_stat(txn, f->st->dbi[DB_DEDUP_PENDING], &ms), 0);
-	assert_int_equal(ms.ms_entries, 0);
-	assert_int_equal(mdb_stat(txn, f->st->dbi[DB_DEDUP_BANDS], &ms), 0);
-	assert_int_equal(ms.ms_entries, 500 * DEDUP_BANDS);
+	assert_int_equal(store_entries(txn, f->st, DB_DEDUP_PENDING), 0);
+	assert_int_equal(store_entries(txn, f->st, DB_DEDUP_BANDS),
+	    500 * DEDUP_BANDS);
 	mdb_txn_abort(txn);
 }
 
@@ -587,15 +587,15 @@ test_index(void **state)
 	assert_int_equal(m[0].id, 9);
 
 	/* A band entry lost behind the index's back is reported. */
-	MDB_cursor *cur;
-	MDB_val     k, v;
-	int         bad = 0;
-	uint64_t    nsigs;
+	struct store_scan it;
+	MDB_val           k, v;
+	int               bad = 0;
+	uint64_t          nsigs;
 	assert_int_equal(
-	    mdb_cursor_open(txn, f->st->dbi[DB_DEDUP_BANDS], &cur), 0);
-	assert_int_equal(mdb_cursor_get(cur, &k, &v, MDB_FIRST), 0);
-	assert_int_equal(mdb_cursor_del(cur, 0), 0);
-	mdb_cursor_close(cur);
+	    store_scan_begin(&it, txn, f->st, DB_DEDUP_BANDS, NULL, NULL), 0);
+	assert_int_equal(store_scan_next(&it, &k, &v), 0);
+	assert_int_equal(store_scan_del(&it), 0);
+	store_scan_end(&it);
 	assert_int_equal(
 	    dedup_verify(txn, f->st, count_bad, &bad, &nsigs), SK_OK);
 	assert_int_equal(bad, 2); /* the missing entry, and the count */
@@ -713,10 +713,8 @@ test_search(void **state)
 	assert_int_equal(dedup_search_step(txn, f->st, true), 0);
 	search(f, txn, "giáo dục", 0, 10, "5", false);
 	search(f, txn, "do choi", 0, 10, "", false);
-	MDB_stat ms;
-	assert_int_equal(mdb_stat(txn, f->st->dbi[DB_SEARCH_TERMS], &ms), 0);
 	/* 5: giao duc tieu hoc vung cao; 9: y te xa quan ly tang huyet ap */
-	assert_int_equal(ms.ms_entries, 6 + 8);
+	assert_int_equal(store_entries(txn, f->st, DB_SEARCH_TERMS), 6 + 8);
 	mdb_txn_abort(txn);
 }
 

@@ -125,21 +125,20 @@ sort_words(const char *s, char *out, size_t len)
 }
 
 /*
- * Reads an index with a cursor and checks that it holds exactly want:
+ * Reads an index through the store's iterator and checks that it holds exactly want:
  * "name/id ..." for the string-keyed indexes, "due/id ..." for by_due.
  */
 static void
 assert_index(
     MDB_txn *txn, struct store *st, enum store_db db, const char *want)
 {
-	MDB_cursor *cur;
-	MDB_val     k, v;
-	char        got[4096] = "", a[4096], b[4096];
-	int         rc;
+	struct store_scan it;
+	MDB_val           k, v;
+	char              got[4096] = "", a[4096], b[4096];
+	int               rc;
 
-	assert_int_equal(mdb_cursor_open(txn, st->dbi[db], &cur), 0);
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	assert_int_equal(store_scan_begin(&it, txn, st, db, NULL, NULL), 0);
+	while ((rc = store_scan_next(&it, &k, &v)) == 0) {
 		const unsigned char *p = k.mv_data;
 		char                 word[300];
 		assert_int_equal(v.mv_size, 0);
@@ -157,8 +156,8 @@ assert_index(
 		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s",
 		    got[0] ? " " : "", word);
 	}
-	assert_int_equal(rc, MDB_NOTFOUND);
-	mdb_cursor_close(cur);
+	store_scan_end(&it);
+	assert_int_equal(rc, STORE_SCAN_END);
 	sort_words(got, a, sizeof(a));
 	sort_words(want, b, sizeof(b));
 	assert_string_equal(a, b);
@@ -691,8 +690,7 @@ corrupt(struct store *st, enum store_db db, struct store_key *k, bool put)
 		assert_int_equal(
 		    store_put(txn, st, db, k->b, k->len, "", 0), 0);
 	} else {
-		MDB_val key = { k->len, k->b };
-		assert_int_equal(mdb_del(txn, st->dbi[db], &key, NULL), 0);
+		assert_int_equal(store_del(txn, st, db, k->b, k->len), 0);
 	}
 	assert_int_equal(mdb_txn_commit(txn), 0);
 }
@@ -851,12 +849,12 @@ add_ten_events(struct store *st)
 static void
 test_history_chain(void **state)
 {
-	struct fixture *f = *state;
-	MDB_txn        *txn;
-	MDB_cursor     *cur;
-	MDB_val         k, v;
-	char            prev[65] = "", got[256] = "";
-	int             rc;
+	struct fixture   *f = *state;
+	MDB_txn          *txn;
+	struct store_scan it;
+	MDB_val           k, v;
+	char              prev[65] = "", got[256] = "";
+	int               rc;
 
 	add_ten_events(f->st);
 
@@ -885,17 +883,18 @@ test_history_chain(void **state)
 	assert_memory_equal(v.mv_data, prev, 64);
 
 	/* case.history: each case event under its case, in order. */
-	assert_int_equal(
-	    mdb_cursor_open(txn, f->st->dbi[DB_CASE_HISTORY], &cur), 0);
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	assert_int_equal(store_scan_begin(&it, txn, f->st, DB_CASE_HISTORY, NULL,
+	                     NULL),
+	    0);
+	while ((rc = store_scan_next(&it, &k, &v)) == 0) {
 		assert_int_equal(k.mv_size, 16);
 		snprintf(got + strlen(got), sizeof(got) - strlen(got),
 		    "%s%llu/%llu", got[0] ? " " : "",
 		    (unsigned long long) store_u64_at(k.mv_data),
 		    (unsigned long long) store_u64_at((char *) k.mv_data + 8));
 	}
-	mdb_cursor_close(cur);
+	store_scan_end(&it);
+	assert_int_equal(rc, STORE_SCAN_END);
 	assert_string_equal(got, "1/1 1/6 2/5 2/10 3/3 3/8");
 	store_read_end(f->st);
 
@@ -1005,8 +1004,7 @@ test_history_hole(void **state)
 	store_key_init(&k);
 	store_key_u64(&k, 6);
 	assert_int_equal(store_write_begin(f->st, NULL, &txn), 0);
-	MDB_val key = { k.len, k.b };
-	assert_int_equal(mdb_del(txn, f->st->dbi[DB_HISTORY], &key, NULL), 0);
+	assert_int_equal(store_del(txn, f->st, DB_HISTORY, k.b, k.len), 0);
 	assert_int_equal(mdb_txn_commit(txn), 0);
 	assert_problem(f->st, "gap", "seq 7 follows 5");
 	assert_problem(f->st, "event 7", "hash mismatch");
@@ -1088,7 +1086,7 @@ test_map_growth(void **state)
 	size_t          first_size;
 
 	reopen_with_map(f, 128 << 10);
-	first_size = f->st->mapsize;
+	first_size = store_mapsize(f->st);
 	assert_true(first_size <= (128 << 10));
 
 	for (uint64_t id = 1; id <= GROW_CASES; id += GROW_BATCH) {
@@ -1105,8 +1103,8 @@ test_map_growth(void **state)
 		store_read_end(f->st);
 	}
 	assert_true(grows > 0);
-	assert_true(f->st->mapsize > first_size);
-	assert_true(store_bytes(f->st) <= f->st->mapsize);
+	assert_true(store_mapsize(f->st) > first_size);
+	assert_true(store_bytes(f->st) <= store_mapsize(f->st));
 
 	MDB_txn *txn;
 	assert_int_equal(store_read_begin(f->st, &txn), 0);
@@ -1128,13 +1126,13 @@ test_map_growth(void **state)
 	json_object_put(p);
 
 	/* Reopened with the small size asked again, the file's size wins. */
-	size_t grown = f->st->mapsize;
+	size_t grown = store_mapsize(f->st);
 	store_close(f->st);
 	f->st = NULL;
 	assert_int_equal(
 	    store_open(&f->st, f->dir, 128 << 10, true, err, sizeof(err)), 0);
-	assert_true(f->st->mapsize >= store_bytes(f->st));
-	assert_true(f->st->mapsize <= grown);
+	assert_true(store_mapsize(f->st) >= store_bytes(f->st));
+	assert_true(store_mapsize(f->st) <= grown);
 	while ((rv = write_batch(f->st, GROW_CASES + 1, GROW_BATCH))
 	    == SK_EMAPFULL) {
 		assert_int_equal(store_grow(f->st), 0);
@@ -1149,7 +1147,7 @@ static void
 fill_to_three_quarters(struct store *st, uint64_t *id)
 {
 	int rv;
-	while (store_bytes(st) < st->mapsize / 4 * 3) {
+	while (store_bytes(st) < store_mapsize(st) / 4 * 3) {
 		while ((rv = write_batch(st, *id, 4)) == SK_EMAPFULL) {
 			assert_int_equal(store_grow(st), 0);
 		}
@@ -1176,27 +1174,27 @@ test_map_grows_ahead(void **state)
 	reopen_with_map(f, 256 << 10);
 
 	/* Under three quarters: nothing to do. */
-	size = f->st->mapsize;
+	size = store_mapsize(f->st);
 	assert_int_equal(store_grow_ahead(f->st, &grown), 0);
 	assert_false(grown);
-	assert_int_equal(f->st->mapsize, size);
+	assert_int_equal(store_mapsize(f->st), size);
 
 	fill_to_three_quarters(f->st, &id);
-	size = f->st->mapsize;
+	size = store_mapsize(f->st);
 	assert_int_equal(store_grow_ahead(f->st, &grown), 0);
 	assert_true(grown);
-	assert_int_equal(f->st->mapsize, 2 * size);
+	assert_int_equal(store_mapsize(f->st), 2 * size);
 
 	fill_to_three_quarters(f->st, &id);
-	size = f->st->mapsize;
+	size = store_mapsize(f->st);
 	assert_int_equal(store_snapshot_begin(f->st, &snap), 0);
 	assert_int_equal(store_grow_ahead(f->st, &grown), 0);
 	assert_false(grown);
-	assert_int_equal(f->st->mapsize, size);
+	assert_int_equal(store_mapsize(f->st), size);
 	store_snapshot_end(f->st, snap);
 	assert_int_equal(store_grow_ahead(f->st, &grown), 0);
 	assert_true(grown);
-	assert_int_equal(f->st->mapsize, 2 * size);
+	assert_int_equal(store_mapsize(f->st), 2 * size);
 
 	/* Everything written is there, and more fits. */
 	assert_int_equal(write_batch(f->st, id, 4), 0);

@@ -11,7 +11,7 @@ import { h, replace, errorText } from './dom.js';
 import { loginView, logout, passwordView } from './views/login.js';
 import { mineView, formView } from './views/author.js';
 import { caseView } from './views/case.js';
-import { queueView, reviewView } from './views/council.js';
+import { queueView, reviewView, allCasesView } from './views/council.js';
 import { adminView } from './views/admin.js';
 import { searchView, publicView } from './views/public.js';
 import { roleLabel } from './views/common.js';
@@ -75,6 +75,7 @@ api.addEventListener('resync', () => {
 api.addEventListener('unauthorized', () => {
 	if (api.token) {
 		ctx.logout();
+		ctx.afterLogin = location.hash;
 		ctx.flash('Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại.');
 		ctx.go('#/login');
 	}
@@ -110,6 +111,7 @@ function navLinks() {
 			links.push(['#/queue', 'Tiếp nhận hồ sơ']);
 		}
 		if (ctx.councils().length) links.push(['#/review', 'Chấm điểm']);
+		if (ctx.isStaff()) links.push(['#/cases', 'Tất cả hồ sơ']);
 		if (ctx.isAdmin()) links.push(['#/admin', 'Quản trị']);
 	}
 	links.push(['#/search', 'Tra cứu']);
@@ -150,6 +152,7 @@ const routes = [
 	[/^#\/case\/(\d+)$/, caseView],
 	[/^#\/queue$/, queueView],
 	[/^#\/review$/, reviewView],
+	[/^#\/cases$/, allCasesView],
 	[/^#\/admin(?:\/(\w+))?$/, adminView],
 	[/^#\/search(?:\?(.*))?$/, searchView],
 	[/^#\/public\/(\d+)$/, publicView],

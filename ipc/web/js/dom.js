@@ -55,7 +55,8 @@ export function field(label, input, opts = {}) {
 export function showFieldError(form, name, message) {
 	const row = form.querySelector(`[data-field="${CSS.escape(name)}"]`);
 	if (!row) return false;
-	const err = row.querySelector('.field-error');
+	// Its own message place, not one of the rows inside it (the authors).
+	const err = row.querySelector(':scope > .field-error');
 	if (!err.hidden && err.textContent) {
 		err.textContent += ' ' + message;
 	} else {

@@ -121,6 +121,10 @@ export async function formView(ctx, main, params) {
 			clearFieldErrors(form);
 			formErr.textContent = '';
 			try {
+				if (!c && (!args.title.trim() || !args.field.trim() || !args.first_applied)) {
+					status.textContent = 'Bản nháp được lưu tự động khi đã có tên sáng kiến, lĩnh vực và ngày áp dụng lần đầu.';
+					return;
+				}
 				if (!c) {
 					// The server wants no null sections on create.
 					for (const k of Object.keys(args.sections)) {
@@ -185,6 +189,13 @@ export async function formView(ctx, main, params) {
 		submitBtn.disabled = true;
 		try {
 			await save();
+			if (!c && !stale) {
+				formErr.textContent = 'Đơn chưa nộp được: hãy điền những mục được đánh dấu.';
+				for (const [name, inp] of [['title', title], ['field', fieldIn], ['first_applied', first]]) {
+					if (!inp.value.trim()) showFieldError(form, name, 'Mục này bắt buộc.');
+				}
+				return;
+			}
 			if (stale || !c || dirty) return;
 			clearFieldErrors(form);
 			formErr.textContent = '';

@@ -58,16 +58,35 @@ export function problemField(text) {
 	return null;
 }
 
-// errorField(e): the field a bad_request names ("\"title\" is required",
-// "sections.novelty: ..."), for showing it next to that input.
+// errorField(e): the form field a bad_request names ("\"field\" is
+// empty", "\"sections.novelty\" ...", "\"authors[0].name\" ..."), for
+// showing it next to that input; null when it names none.
 export function errorField(e) {
 	const d = e.details || {};
 	if (typeof d.field === 'string') return d.field;
-	const m = (e.message || '').match(/"([a-z_.]+)"/) ||
-		(e.message || '').match(/^([a-z_]+(?:\.[a-z_]+)?):/);
-	return m ? m[1] : null;
+	const m = (e.message || '').match(/"([a-z_]+)(?:\.([a-z_]+))?/);
+	if (!m) return null;
+	if (m[1] === 'sections' && m[2]) return 'sections.' + m[2];
+	return m[1];
 }
 
 export function roleLabel(r) {
 	return { chair: 'chủ tịch', secretary: 'thư ký', member: 'thành viên' }[r] || r;
 }
+
+// The states' labels, as PROTOCOL.md gives them (cases carry their own
+// state_label; this is for choosing a state before any case is shown).
+export const STATE_LABEL = {
+	draft: 'Bản nháp',
+	submitted: 'Đã nộp, chờ tiếp nhận',
+	returned: 'Trả lại để bổ sung',
+	unit_review: 'Hội đồng sáng kiến cơ sở đang xét',
+	unit_recognized: 'Được công nhận sáng kiến cấp cơ sở',
+	unit_refused: 'Không được công nhận cấp cơ sở',
+	nominated: 'Đề nghị xét phạm vi ảnh hưởng cấp tỉnh',
+	province_review: 'Hội đồng sáng kiến cấp tỉnh đang xét',
+	recognized: 'Được công nhận hiệu quả áp dụng, phạm vi ảnh hưởng cấp tỉnh',
+	province_refused: 'Không được công nhận cấp tỉnh',
+	withdrawn: 'Đã rút',
+	revoked: 'Bị thu hồi',
+};

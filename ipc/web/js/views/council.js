@@ -3,10 +3,11 @@
 // nominated ones (province councils), each with its nearest earlier
 // initiatives side by side, and accept / return (note required) right
 // there.  The review list shows a council's members the cases under
-// review, each a link to the scoring form on the case's page.
+// review, each a link to the scoring form on the case's page.  The
+// province's staff (admin, viewer) get every case, by state, page by page.
 
-import { h, replace, errorText } from '../dom.js';
-import { caseItem } from './common.js';
+import { h, replace, field, errorText } from '../dom.js';
+import { caseItem, STATE_LABEL } from './common.js';
 import { compareView } from './compare.js';
 
 async function listStates(ctx, states) {
@@ -92,4 +93,33 @@ export async function reviewView(ctx, main) {
 	};
 	await draw();
 	liveList(ctx, draw);
+}
+
+// Every case, for the province's staff (admin, viewer), by state.
+export async function allCasesView(ctx, main) {
+	const states = ['', ...Object.keys(STATE_LABEL)];
+	const pick = h('select', { name: 'state' }, states.map((s) =>
+		h('option', { value: s }, s ? STATE_LABEL[s] : '(mọi trạng thái)')));
+	const list = h('ul', { class: 'list', id: 'all-cases' });
+	const more = h('div', { class: 'actions' });
+	replace(main, h('h1', {}, 'Tất cả hồ sơ'), field('Trạng thái', pick), list, more);
+	let after = null;
+	const page = async (reset) => {
+		if (reset) {
+			after = null;
+			replace(list);
+		}
+		const args = { limit: 100 };
+		if (pick.value) args.state = pick.value;
+		if (after) args.after = after;
+		const r = await ctx.api.call('case.list', args);
+		for (const c of r.items) list.appendChild(caseItem(c));
+		after = r.next || null;
+		replace(more, after ? h('button', { type: 'button', class: 'secondary',
+			onclick: () => page(false).catch(() => {}) }, 'Xem thêm') : null);
+		if (!list.children.length) list.appendChild(h('li', {}, 'Không có hồ sơ nào.'));
+	};
+	pick.addEventListener('change', () => page(true).catch(() => {}));
+	await page(true);
+	liveList(ctx, () => page(true));
 }
