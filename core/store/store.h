@@ -402,8 +402,13 @@ int store_event_add(MDB_txn *txn, struct store *st, json_object *ev,
 /*
  * Checks every index against the cases, the counters, and the history's
  * hash chain.  Appends a string to problems for each thing found wrong.
+ * states are the workflow's state names (NULL-terminated, at most
+ * STORE_MAX_STATES): a case in none of them is a problem, and so is a
+ * counter of one that disagrees with the cases.
  */
-int store_verify(MDB_txn *txn, struct store *st, json_object *problems,
+#define STORE_MAX_STATES 64
+int store_verify(MDB_txn *txn, struct store *st, const char *const *states,
+    json_object *problems,
     uint64_t *ncases, uint64_t *nevents);
 
 /* Hot, compacted, consistent copy into the empty directory path. */

@@ -7,8 +7,10 @@
 #    (callers use store_scan_* and store_dup_*; struct store is opaque, so
 #    the compiler refuses ->dbi[ too).
 # 2. The layers below the handlers do not include the wire: no file under
-#    core/util/, core/store/ or plugins/ includes an ipc/ header; and
-#    core/util/, the bottom layer, includes no file of ours outside itself.
+#    core/util/, core/store/ or plugins/ includes an ipc/ header.  Nor do
+#    they include anything above them: core/util/ (the bottom) includes
+#    only itself; core/store/ and plugins/ add core/util/; core/dedup/ adds
+#    core/store/.
 # 3. A folder's private header is its own: by convention a private header
 #    is named impl.h (or *_impl.h); only the files of its folder may
 #    include it, so no two files of different folders share insides, let
@@ -48,10 +50,23 @@ rule "core/util/, core/store/ and plugins/ do not include ipc/" \
 		xargs grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"ipc/' ||
 		true)"
 
-rule "core/util/ includes nothing of ours outside core/util/" \
-	"$(sources | grep '^core/util/' |
-		xargs grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' |
-		grep -vE '#[[:space:]]*include[[:space:]]*"core/util/' || true)"
+# below DIR "FOLDER...": DIR's files include, of ours, only DIR's own
+# headers and those of the folders named (the layers below it).
+below() {
+	local allowed="$1" f
+	for f in $2; do
+		allowed="$allowed|$f"
+	done
+	rule "$1/ includes only from itself${2:+ and $2}" \
+		"$(sources | grep "^$1/" |
+			xargs grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' |
+			grep -vE "#[[:space:]]*include[[:space:]]*\"($allowed)/" ||
+			true)"
+}
+below core/util ""
+below core/store "core/util"
+below plugins "core/util"
+below core/dedup "core/util core/store"
 
 # file:line:#include "dir/impl.h" where dir is not file's own folder.
 private=$(sources |
