@@ -1,8 +1,9 @@
 /*
  * event.c: the history.  Every change appends one event to it, in the
  * transaction of the change, numbered by seq without gaps and chained by
- * hash (store.c); the server publishes the events a request made only once
- * its transaction is committed (core/server/server.c, run_writes).
+ * hash (core/store/history.c); the server publishes the events a request
+ * made only once its transaction is committed (core/server/server.c,
+ * run_writes).
  */
 #include <stdio.h>
 #include <stdlib.h>

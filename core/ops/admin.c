@@ -652,15 +652,19 @@ op_server_verify_work(struct op_work *w)
 	struct op_ctx ctx = {
 		.env = w->env, .st = w->st, .err = &w->err, .on_council = -1
 	};
-	int rv;
+	const char *states[WF_NSTATES + 1] = { NULL };
+	int         rv;
 
+	for (int s = 0; s < WF_NSTATES; s++) {
+		states[s] = wf_state_name((enum wf_state) s);
+	}
 	if ((rv = store_snapshot_begin(w->st, &txn)) != 0) {
 		json_object_put(problems);
 		return (proto_fail(&w->err, rv, "cannot read the database"));
 	}
 	ctx.txn = txn;
-	if ((rv = store_verify(txn, w->st, problems, &ncases, &nevents)) ==
-	        0 &&
+	if ((rv = store_verify(txn, w->st, states, problems, &ncases,
+	         &nevents)) == 0 &&
 	    (rv = verify_go_on(w->st)) == 0 &&
 	    (rv = dedup_server_verify(&ctx, problems)) == 0 &&
 	    (rv = verify_go_on(w->st)) == 0) {

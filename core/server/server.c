@@ -284,7 +284,7 @@ apply_writes(struct server *s, struct item *items, size_t n, int64_t now,
 		s->writes++;
 	}
 	/* A little of the duplicate and search indexes' pending work
-	 * (dedup.c).  It is upkeep: should it fail, the batch goes on
+	 * (core/dedup/).  It is upkeep: should it fail, the batch goes on
 	 * without it (queries see pending cases all the same, only
 	 * slower). */
 	if (!s->dedup_stalled &&
