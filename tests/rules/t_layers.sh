@@ -11,6 +11,8 @@
 #    they include anything above them: core/util/ (the bottom) includes
 #    only itself; core/store/ and plugins/ add core/util/; core/dedup/ adds
 #    core/store/.
+#    Above them, core/model/ includes neither core/ops/ nor core/server/,
+#    and core/ops/ does not include core/server/.
 # 3. A folder's private header is its own: by convention a private header
 #    is named impl.h (or *_impl.h); only the files of its folder may
 #    include it, so no two files of different folders share insides, let
@@ -67,6 +69,18 @@ below core/util ""
 below core/store "core/util"
 below plugins "core/util"
 below core/dedup "core/util core/store"
+
+# Above the store the layers point down only: the model (core/model/)
+# includes neither the handlers (core/ops/) nor the loop (core/server/);
+# the handlers do not include the loop, and share nothing of their folder
+# but ops.h.
+rule "core/model/ includes nothing of core/ops/ or core/server/" \
+	"$(grep -rnE '#include "core/(ops|server)/' core/model || true)"
+rule "core/ops/ includes nothing of core/server/" \
+	"$(grep -rnE '#include "core/server/' core/ops || true)"
+rule "core/ops/ files include no header of their folder but ops.h" \
+	"$(grep -rnE '#include "core/ops/' core/ops |
+		grep -v '"core/ops/ops.h"' || true)"
 
 # file:line:#include "dir/impl.h" where dir is not file's own folder.
 private=$(sources |
