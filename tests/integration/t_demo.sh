@@ -122,8 +122,8 @@ check "demo prints a summary of its cases: a header and fifteen rows" 16 \
 	"$(grep -cE '^(SỐ|[0-9]+) ' "$T_DIR/demo")"
 check "demo prints no token" 0 \
 	"$(grep -cE 'sk_[A-Za-z0-9_-]{16,}' "$T_DIR/demo" || true)"
-check "demo says how to get a token" 1 \
-	"$(grep -c 'sangkien token USER' "$T_DIR/demo")"
+check "demo says how to log in (the server has passwords)" 1 \
+	"$(grep -c 'sangkien login USER' "$T_DIR/demo")"
 
 # Its users act with their own tokens.
 LAN=$(sk token nguyen.thi.lan 2>/dev/null)
