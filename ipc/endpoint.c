@@ -56,6 +56,7 @@
  * ipc_endpoint_close() sends the unsent list and waits (up to a second)
  * until every open pipe has been written each reply it was handed.
  */
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,8 +108,9 @@ struct pipe_ent {
 	uint64_t written;   /* of which nng had written, last we read */
 	bool     uncounted; /* its transport keeps no statistics */
 	bool     seen;      /* in the last statistics read */
-	bool     checked;   /* local is known (asked once per pipe) */
+	bool     checked;   /* local and peer are known (asked once) */
 	bool     local;     /* ipc:// from our own uid, or root */
+	char     peer[48];  /* see struct ipc_req */
 };
 
 struct ipc_endpoint {
@@ -299,23 +301,55 @@ pipe_get(struct ipc_endpoint *ep, uint32_t id)
 	return (&ep->pipes[i]);
 }
 
+/* The pipe's peer address, without the port; "local" for ipc://. */
+static void
+peer_addr(nng_msg *msg, char *out, size_t len)
+{
+	nng_sockaddr sa;
+	nng_pipe     p = nng_msg_get_pipe(msg);
+
+	snprintf(out, len, "unknown");
+	if (nng_pipe_get_addr(p, NNG_OPT_REMADDR, &sa) != 0) {
+		return;
+	}
+	switch (sa.s_family) {
+	case NNG_AF_IPC:
+	case NNG_AF_INPROC:
+	case NNG_AF_ABSTRACT:
+		snprintf(out, len, "local");
+		break;
+	case NNG_AF_INET:
+		inet_ntop(AF_INET, &sa.s_in.sa_addr, out, (socklen_t) len);
+		break;
+	case NNG_AF_INET6:
+		inet_ntop(AF_INET6, sa.s_in6.sa_addr, out, (socklen_t) len);
+		break;
+	default:
+		break;
+	}
+}
+
 /*
- * Is the request's peer local?  A pipe's peer does not change, so the
- * answer (a getsockopt) is kept in its entry: per request it cost as much
- * as the rest of the receive.
+ * Is the request's peer local, and what is its address?  A pipe's peer
+ * does not change, so the answers (system calls) are kept in its entry:
+ * per request they cost as much as the rest of the receive.
  */
 static bool
-pipe_is_local(struct ipc_endpoint *ep, uint32_t id, nng_msg *msg)
+pipe_is_local(struct ipc_endpoint *ep, uint32_t id, nng_msg *msg,
+    char *peer, size_t len)
 {
 	struct pipe_ent *e = pipe_get(ep, id);
 
 	if (e == NULL) {
-		return (peer_is_local(ep, msg)); /* out of memory: ask */
+		peer_addr(msg, peer, len); /* out of memory: ask */
+		return (peer_is_local(ep, msg));
 	}
 	if (!e->checked) {
 		e->local   = peer_is_local(ep, msg);
+		peer_addr(msg, e->peer, sizeof(e->peer));
 		e->checked = true;
 	}
+	snprintf(peer, len, "%s", e->peer);
 	return (e->local);
 }
 
@@ -543,7 +577,8 @@ recv_ready(uv_poll_t *h, int status, int events)
 		s->pipe      = (uint32_t) nng_pipe_id(nng_msg_get_pipe(m));
 		s->req.body  = nng_msg_body(m);
 		s->req.len   = nng_msg_len(m);
-		s->req.local = pipe_is_local(ep, s->pipe, m);
+		s->req.local = pipe_is_local(ep, s->pipe, m, s->req.peer,
+		    sizeof(s->req.peer));
 		s->req.next  = NULL;
 		*tail        = &s->req;
 		tail         = &s->req.next;

@@ -26,6 +26,8 @@ struct ipc_req {
 	const char     *body;  /* request bytes, valid until ipc_reply */
 	size_t          len;
 	bool            local; /* over ipc:// from our own uid (or root) */
+	char            peer[48]; /* the peer's address without its port;
+	                           * "local" for every ipc:// peer */
 };
 
 typedef void (*ipc_batch_fn)(void *arg, struct ipc_req *batch);

@@ -39,6 +39,8 @@ struct principal {
 	char     unit[PROTO_MAX_ID + 1]; /* "" if none */
 	unsigned roles;
 	bool     local_admin;
+	bool     session; /* a session of auth.login (core/session.h) */
+	unsigned char session_hash[AUTH_HASH_LEN]; /* its token's hash */
 };
 
 /* Must be called once before tokens are made (sodium_init). */

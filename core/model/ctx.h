@@ -18,6 +18,8 @@
 #include "ipc/proto.h"
 
 struct rubric_reg;
+struct sessions;
+struct pw_limiter;
 
 /* What handlers may read of the server's configuration. */
 struct op_env {
@@ -26,6 +28,8 @@ struct op_env {
 	int         review_days; /* deadline of a review */
 	bool        test_clock;
 	const char *data_dir;
+	struct sessions   *sessions; /* auth.login's (model/session.h) */
+	struct pw_limiter *limiter;  /* failed logins (model/password.h) */
 };
 
 /* Events made by one op, published in order after the commit. */
@@ -51,6 +55,7 @@ struct op_ctx {
 	struct proto_err       *err;
 	struct op_event_out    *events, **events_tail;
 	int on_council; /* who sits on some council: -1 unknown, 0, 1 */
+	const char *peer; /* the client's address ("local" over ipc://) */
 };
 
 /*

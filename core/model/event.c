@@ -1,8 +1,9 @@
 /*
  * event.c: the history.  Every change appends one event to it, in the
  * transaction of the change, numbered by seq without gaps and chained by
- * hash (store.c); the server publishes the events a request made only once
- * its transaction is committed (core/server/server.c, run_writes).
+ * hash (core/store/history.c); the server publishes the events a request
+ * made only once its transaction is committed (core/server/server.c,
+ * run_writes).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,17 +46,21 @@ op_event(struct op_ctx *ctx, const char *type, json_object *ev)
 		return (proto_fail(ctx->err, rv, "cannot append to the history"));
 	}
 	snprintf(out->type, sizeof(out->type), "%s", type);
-	if (strcmp(type, "case.scored") == 0) {
-		/* Who scored is secret from authors until the decision, and
-		 * the events socket asks nobody who they are: publish the
-		 * event without its actor (the history keeps it). */
+	/* The events socket asks nobody who they are: who scored is secret
+	 * from authors until the decision, and where a failed login came
+	 * from is the staff's to know.  Publish those events without that
+	 * key (the history keeps it). */
+	const char *secret = strcmp(type, "case.scored") == 0 ? "actor"
+	    : strcmp(type, "auth.limited") == 0               ? "peer"
+	                                                      : NULL;
+	if (secret != NULL) {
 		struct proto_err e = { 0 };
 		json_object     *pub =
 		    proto_json_parse(out->text, strlen(out->text), &e);
 		size_t len;
 		char  *text;
 		if (pub != NULL) {
-			json_object_object_del(pub, "actor");
+			json_object_object_del(pub, secret);
 			if ((text = strdup(util_json_text(pub, &len))) != NULL) {
 				free(out->text);
 				out->text = text;

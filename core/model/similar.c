@@ -1,6 +1,6 @@
 /*
  * similar.c: the case's side of the duplicate and search indexes.
- * dedup.c is the engine; this file knows what a case is made of and when
+ * core/dedup/ is the engine; this file knows what a case is made of and when
  * a case enters an index, and checks those indexes for server.verify.
  *
  * The hook, dedup_case_changed, is one of case_save's change hooks (case.c):

@@ -1,6 +1,6 @@
 /*
  * similar.h: the case's side of the duplicate and search indexes
- * (similar.c); dedup.c is the engine.
+ * (similar.c); core/dedup/ is the engine.
  */
 #ifndef SK_MODEL_SIMILAR_H
 #define SK_MODEL_SIMILAR_H

@@ -205,6 +205,7 @@ static json_object *
 user_view(json_object *doc)
 {
 	json_object_object_del(doc, "token_hash");
+	json_object_object_del(doc, "password_hash");
 	return (doc);
 }
 
@@ -249,9 +250,12 @@ op_user_put(struct op_ctx *ctx)
 	    old ? json_object_get(json_object_object_get(old, "created_at"))
 	        : json_time(ctx->now));
 	json_object_object_add(doc, "updated_at", json_time(ctx->now));
-	if (old != NULL && doc_get_str(old, "token_hash") != NULL) {
-		json_object_object_add(doc, "token_hash",
-		    json_object_new_string(doc_get_str(old, "token_hash")));
+	for (int i = 0; old != NULL && i < 2; i++) {
+		const char *keep = i == 0 ? "token_hash" : "password_hash";
+		if (doc_get_str(old, keep) != NULL) {
+			json_object_object_add(doc, keep,
+			    json_object_new_string(doc_get_str(old, keep)));
+		}
 	}
 	json_object_put(old);
 	/* The user's token carries their roles and unit: change it too. */
@@ -648,15 +652,19 @@ op_server_verify_work(struct op_work *w)
 	struct op_ctx ctx = {
 		.env = w->env, .st = w->st, .err = &w->err, .on_council = -1
 	};
-	int rv;
+	const char *states[WF_NSTATES + 1] = { NULL };
+	int         rv;
 
+	for (int s = 0; s < WF_NSTATES; s++) {
+		states[s] = wf_state_name((enum wf_state) s);
+	}
 	if ((rv = store_snapshot_begin(w->st, &txn)) != 0) {
 		json_object_put(problems);
 		return (proto_fail(&w->err, rv, "cannot read the database"));
 	}
 	ctx.txn = txn;
-	if ((rv = store_verify(txn, w->st, problems, &ncases, &nevents)) ==
-	        0 &&
+	if ((rv = store_verify(txn, w->st, states, problems, &ncases,
+	         &nevents)) == 0 &&
 	    (rv = verify_go_on(w->st)) == 0 &&
 	    (rv = dedup_server_verify(&ctx, problems)) == 0 &&
 	    (rv = verify_go_on(w->st)) == 0) {

@@ -6,8 +6,8 @@
  * argument check, the role check and `sangkien help` all read it.  Handlers
  * live in files by family: admin.c (units, users, councils, who am I, the
  * server), case.c (filing, editing, reading, listing, moving cases),
- * review.c (scores, decisions, rubrics) and search.c (duplicates, the
- * public search).  They call the model (core/model/: the context they run
+ * review.c (scores, decisions, rubrics), search.c (duplicates, the
+ * public search) and auth.c (passwords and sessions).  They call the model (core/model/: the context they run
  * in, struct op_ctx, is model/ctx.h's) and never each other.
  *
  * A handler runs on the loop thread inside a transaction the server gives
@@ -41,7 +41,14 @@ enum op_flags {
 	OP_ADMIN     = 1u << 1, /* needs the admin role */
 	OP_READER    = 1u << 2, /* needs admin or viewer */
 	OP_TESTCLOCK = 1u << 3, /* exists only with --test-clock */
+	OP_PUBLIC    = 1u << 4, /* answers without a token too (anonymous) */
+	OP_HEAVY     = 1u << 5, /* deferred work that is CPU and memory
+	                         * heavy (argon2id): a few at once */
 };
+
+/* The principal of a request without a token, for OP_PUBLIC ops: no
+ * roles, no unit, and an id no user can have. */
+#define OP_ANONYMOUS "(anonymous)"
 
 typedef int (*op_fn)(struct op_ctx *ctx);
 
@@ -57,6 +64,17 @@ struct op_work {
 	json_object         *arg;    /* the handler's ctx->result */
 	json_object         *result; /* owned; set by the work */
 	struct proto_err     err;
+	struct principal     who;      /* who asked */
+	char                 peer[64]; /* from where (op_ctx's peer) */
+	/*
+	 * Set by the work when it needs the loop once more: after the work,
+	 * on the loop, the server runs after(ctx, w) in a write transaction
+	 * of its own (ctx->who is w->who) and commits it, events included,
+	 * unless it returns an error; then it replies with w->err if set,
+	 * else w->result, after delay_ms milliseconds if set (a timer).
+	 */
+	int (*after)(struct op_ctx *ctx, struct op_work *w);
+	int delay_ms;
 };
 
 typedef int (*op_work_fn)(struct op_work *w);
@@ -95,6 +113,13 @@ int op_server_backup(struct op_ctx *ctx);
 int op_server_backup_work(struct op_work *w);
 int op_server_clock(struct op_ctx *ctx);
 int op_events_since(struct op_ctx *ctx);
+
+/* Handlers: auth.c (passwords and sessions). */
+int op_auth_login(struct op_ctx *ctx);
+int op_auth_login_work(struct op_work *w);
+int op_auth_logout(struct op_ctx *ctx);
+int op_user_password(struct op_ctx *ctx);
+int op_user_password_work(struct op_work *w);
 
 /* Handlers: case.c. */
 int op_case_create(struct op_ctx *ctx);

@@ -9,7 +9,8 @@
  *   timer.c     the uv_timer armed for the earliest review deadline
  *   idem.c      request_id: a repeated write gets its first reply again
  *   upgrade.c   derived data an older sangkiend did not write, at start
- *   deferred.c  server.backup and server.verify on libuv's thread pool
+ *   deferred.c  long or heavy ops (backup, verify, password hashes) on
+ *               libuv's thread pool
  */
 #ifndef SK_SERVER_IMPL_H
 #define SK_SERVER_IMPL_H
@@ -44,10 +45,13 @@ struct server {
 	bool                        stopping;
 	bool                        closed;  /* handles closed */
 	int                         pending; /* deferred work in flight */
+	int                         heavy;   /* OP_HEAVY work running */
+	struct deferred            *heavy_wait, **heavy_tail; /* its turn */
+	int                         heavy_waiting;
 	/* Counters for the logs. */
 	unsigned long long batches, writes, commits;
 	unsigned long long replays; /* batches replayed nested (apply_writes) */
-	bool               dedup_stalled; /* an index step failed (dedup.c) */
+	bool               dedup_stalled; /* an index step failed (dedup/) */
 };
 
 /*
@@ -58,6 +62,16 @@ struct server {
  */
 typedef int (*system_fn)(struct op_ctx *ctx, void *arg);
 int server_system(struct server *s, const char *what, system_fn fn,
+    void *arg);
+
+/*
+ * The same as who (from peer), for a deferred op's `after` step: a failure
+ * fn records in err without returning it is committed only with keep (a
+ * failed login's record stands, its reply is the failure).  Returns SK_OK
+ * or the error, logging nothing.
+ */
+int server_txn(struct server *s, const struct principal *who,
+    const char *peer, struct proto_err *err, bool keep, system_fn fn,
     void *arg);
 
 /*
@@ -89,12 +103,18 @@ bool server_upgrade(struct server *s);
 
 /*
  * deferred.c.  Runs op->work on libuv's thread pool with arg (the handler's
- * result, now owned here) and replies to req when it is done; then calls
- * done(done_arg) on the loop.  Returns SK_OK, or an error (nothing queued,
- * arg released, req not answered: the caller answers it).
+ * result, now owned here) for who (from peer), then its `after` step if it
+ * set one (struct op_work), and replies to req when it is done (after its
+ * delay, if it set one); then calls done(done_arg) on the loop.  OP_HEAVY
+ * ops run HEAVY_MAX at once, the others wait their turn.  Returns SK_OK,
+ * or an error (nothing queued, arg released, req not answered: the caller
+ * answers it; SK_EUNAVAIL when HEAVY_WAIT_MAX heavy ops already wait).
  */
-int server_defer(uv_loop_t *loop, const struct op_env *env,
-    struct store *st, struct ipc_req *req, const struct op *op,
-    json_object *arg, void (*done)(void *), void *done_arg);
+#define HEAVY_MAX 2        /* argon2id: 64 MiB each */
+#define HEAVY_WAIT_MAX 256
+struct deferred;
+int server_defer(struct server *s, struct ipc_req *req, const struct op *op,
+    json_object *arg, const struct principal *who, const char *peer,
+    void (*done)(void *), void *done_arg);
 
 #endif

@@ -28,7 +28,7 @@ usage(FILE *f)
 	    "                 [--test-clock] [--log-level LEVEL]\n"
 	    "                 [--review-days N] [--contexts N] [--map-size MIB]\n"
 	    "                 [--tls-cert FILE] [--tls-key FILE] [--rubric-mem MIB]\n"
-	    "                 [--http URL --web DIR]\n"
+	    "                 [--http URL --web DIR] [--session-idle M]\n"
 	    "\n"
 	    "  --data DIR        data directory, created if missing "
 	    "(default ./sangkien-data);\n"
@@ -51,6 +51,9 @@ usage(FILE *f)
 	    "/events\n"
 	    "  --web DIR         the web application's files, with --http "
 	    "(reread on SIGHUP)\n"
+	    "  --session-idle M  a session of auth.login ends after M minutes "
+	    "unused\n"
+	    "                    (default 30)\n"
 	    "  --rubrics DIR     rubrics loaded at start and on SIGHUP "
 	    "(default ./rubrics)\n"
 	    "  --durability M    full: every reply follows an fsync "
@@ -66,9 +69,9 @@ usage(FILE *f)
 	    "  --rubric-mem MIB  memory cap of each rubric's Lua state "
 	    "(default 64)\n"
 	    "\n"
-	    "SIGHUP rereads the rubrics directory; SIGINT and SIGTERM finish "
-	    "the batch in\n"
-	    "hand and exit 0.\n");
+	    "SIGHUP rereads the rubrics directory (and --web DIR); SIGINT and "
+	    "SIGTERM\n"
+	    "finish the batch in hand and exit 0.\n");
 }
 
 /* Holds the data directory for this process; a second server is refused. */
@@ -134,6 +137,7 @@ main(int argc, char **argv)
 		{ "tls-key", required_argument, NULL, 'K' },
 		{ "http", required_argument, NULL, 'H' },
 		{ "web", required_argument, NULL, 'W' },
+		{ "session-idle", required_argument, NULL, 'S' },
 		{ "rubric-mem", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -220,6 +224,13 @@ main(int argc, char **argv)
 			break;
 		case 'W':
 			cfg.web_dir = optarg;
+			break;
+		case 'S':
+			if (parse_int("--session-idle", optarg, 1, 7 * 24 * 60,
+			        &mib) != 0) {
+				return (2);
+			}
+			cfg.session_idle_s = (int64_t) mib * 60;
 			break;
 		case 'M':
 			if (parse_int("--rubric-mem", optarg, 1, 4096, &mib) != 0) {

@@ -40,6 +40,8 @@
 #include "core/util/log.h"
 #include "core/ops/ops.h"
 #include "core/model/rubric.h"
+#include "core/model/password.h"
+#include "core/model/session.h"
 #include "core/server/impl.h"
 #include "core/store/store.h"
 #include "ipc/endpoint.h"
@@ -107,8 +109,20 @@ item_send(struct item *it)
 static int
 item_authorize(struct server *s, struct item *it, MDB_txn *txn)
 {
-	int rv = auth_resolve(txn, s->st, it->pr.token, it->req->local,
-	    &it->who, &it->err);
+	int rv;
+
+	if (it->pr.token == NULL && !it->req->local &&
+	    (it->op->flags & OP_PUBLIC)) {
+		memset(&it->who, 0, sizeof(it->who));
+		strcpy(it->who.id, OP_ANONYMOUS);
+		rv = 0;
+	} else if (session_token_is(it->pr.token)) {
+		rv = session_resolve(s->env.sessions, txn, s->st, it->pr.token,
+		    clock_now(), &it->who, &it->err);
+	} else {
+		rv = auth_resolve(txn, s->st, it->pr.token, it->req->local,
+		    &it->who, &it->err);
+	}
 	if (rv != 0) {
 		return (rv);
 	}
@@ -137,6 +151,7 @@ item_run(struct server *s, struct item *it, MDB_txn *txn, int64_t now)
 		.now  = now,
 		.err  = &it->err,
 		.on_council = -1,
+		.peer = it->req->peer,
 	};
 	ctx.events_tail = &ctx.events;
 	int rv          = it->op->fn(&ctx);
@@ -269,7 +284,7 @@ apply_writes(struct server *s, struct item *items, size_t n, int64_t now,
 		s->writes++;
 	}
 	/* A little of the duplicate and search indexes' pending work
-	 * (dedup.c).  It is upkeep: should it fail, the batch goes on
+	 * (core/dedup/).  It is upkeep: should it fail, the batch goes on
 	 * without it (queries see pending cases all the same, only
 	 * slower). */
 	if (!s->dedup_stalled &&
@@ -420,13 +435,23 @@ static void
 defer_work(struct server *s, struct item *it)
 {
 	json_object *arg = it->result; /* the handler's, now deferred.c's */
+	int          rv;
 
 	it->result = NULL;
-	if (server_defer(&s->loop, &s->env, s->st, it->req, it->op, arg,
-	        deferred_finished, s) != 0) {
+	if ((rv = server_defer(s, it->req, it->op, arg, &it->who,
+	         it->req->peer, deferred_finished, s)) != 0) {
 		item_reset(it);
-		proto_fail(&it->err, SK_EINTERNAL, "%s: %s", it->op->name,
-		    it->op->work == NULL ? "no work to defer" : "out of memory");
+		if (rv == SK_EUNAVAIL) {
+			proto_fail(&it->err, rv,
+			    "%s: too many password checks are waiting; try "
+			    "again in a moment",
+			    it->op->name);
+		} else {
+			proto_fail(&it->err, SK_EINTERNAL, "%s: %s",
+			    it->op->name,
+			    it->op->work == NULL ? "no work to defer"
+			                         : "out of memory");
+		}
 		item_send(it);
 		return;
 	}
@@ -637,6 +662,14 @@ server_run(const struct server_config *cfg)
 		goto cleanup_store;
 	}
 	s.env.rubrics = s.rubrics;
+	s.heavy_tail  = &s.heavy_wait;
+	if ((s.env.sessions = sessions_new(cfg->session_idle_s > 0
+	                 ? cfg->session_idle_s
+	                 : 30 * 60)) == NULL ||
+	    (s.env.limiter = pw_limiter_new()) == NULL) {
+		log_error("out of memory");
+		goto cleanup_store;
+	}
 	struct ipc_config icfg = {
 		.listen   = cfg->listen,
 		.events   = cfg->events,
@@ -689,6 +722,8 @@ server_run(const struct server_config *cfg)
 	goto cleanup_store;
 
 cleanup_store:
+	sessions_free(s.env.sessions);
+	pw_limiter_free(s.env.limiter);
 	rubric_reg_free(s.rubrics);
 	store_close(s.st);
 cleanup_loop:

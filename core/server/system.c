@@ -11,10 +11,9 @@
 #include "core/server/impl.h"
 
 int
-server_system(struct server *s, const char *what, system_fn fn, void *arg)
+server_txn(struct server *s, const struct principal *who, const char *peer,
+    struct proto_err *err, bool keep, system_fn fn, void *arg)
 {
-	struct principal     sys = { .id = "sangkiend", .roles = ROLE_ADMIN };
-	struct proto_err     err = { 0 };
 	struct op_event_out *events = NULL;
 	MDB_txn             *txn;
 	int                  rv = SK_EMAPFULL;
@@ -24,40 +23,52 @@ server_system(struct server *s, const char *what, system_fn fn, void *arg)
 		struct op_ctx ctx = {
 			.env  = &s->env,
 			.st   = s->st,
-			.who  = &sys,
+			.who  = who,
 			.args = NULL,
 			.now  = clock_now(),
-			.err  = &err,
+			.err  = err,
 			.on_council = -1,
+			.peer = peer,
 		};
 		ctx.events_tail = &ctx.events;
 		op_events_free(events);
 		events = NULL;
-		proto_err_clear(&err);
+		proto_err_clear(err);
 		if ((rv = store_write_begin(s->st, NULL, &txn)) != 0) {
 			break;
 		}
 		ctx.txn = txn;
 		rv      = fn(&ctx, arg);
 		events  = ctx.events;
-		if (rv == 0 && err.code == 0) {
+		if (rv == 0 && (err->code == 0 || keep)) {
 			rv = store_err(mdb_txn_commit(txn));
 		} else {
-			rv = rv ? rv : err.code;
+			rv = rv ? rv : err->code;
 			mdb_txn_abort(txn);
 		}
 		if (rv == SK_EMAPFULL && store_grow(s->st) != 0) {
 			break;
 		}
 	}
-	if (rv != 0) {
-		log_error("%s failed: %s %s", what, sk_err_code(rv), err.msg);
-	} else {
+	if (rv == 0) {
 		for (struct op_event_out *e = events; e; e = e->next) {
 			ipc_publish(s->ep, e->type, e->text, e->len);
 		}
 	}
 	op_events_free(events);
+	return (rv);
+}
+
+int
+server_system(struct server *s, const char *what, system_fn fn, void *arg)
+{
+	struct principal sys = { .id = "sangkiend", .roles = ROLE_ADMIN };
+	struct proto_err err = { 0 };
+	int              rv  = server_txn(s, &sys, "local", &err, false, fn, arg);
+
+	if (rv != 0) {
+		log_error("%s failed: %s %s", what, sk_err_code(rv), err.msg);
+	}
 	proto_err_clear(&err);
 	return (rv);
 }

@@ -71,9 +71,9 @@ upgrade_dedup(struct op_ctx *ctx, void *arg)
 /*
  * The derived indexes first (a failure is logged and the server starts
  * without them, as before); then a database indexed for duplicates by an
- * older sangkiend has its bands rebuilt (dedup.c), in steps of their own
- * transaction: 0.4 s for 16,000 indexed cases, 9.3 s for 300,000 (of a
- * million cases).
+ * older sangkiend has its bands rebuilt (core/dedup/lsh.c), in steps of
+ * their own transaction: 0.4 s for 16,000 indexed cases, 9.3 s for
+ * 300,000 (of a million cases).
  */
 bool
 server_upgrade(struct server *s)
