@@ -28,6 +28,7 @@ struct op_env {
 	int         review_days; /* deadline of a review */
 	bool        test_clock;
 	const char *data_dir;
+	const char *web_url; /* the page's address with --http, or NULL */
 	struct sessions   *sessions; /* auth.login's (model/session.h) */
 	struct pw_limiter *limiter;  /* failed logins (model/password.h) */
 };

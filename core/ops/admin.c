@@ -617,6 +617,10 @@ op_server_status(struct op_ctx *ctx)
 	    json_object_new_int64((int64_t) dedup_search_pending(ctx->txn,
 	        ctx->st)));
 	json_object_object_add(r, "now", json_time(ctx->now));
+	if (ctx->env->web_url != NULL) {
+		json_object_object_add(
+		    r, "http", json_object_new_string(ctx->env->web_url));
+	}
 	ctx->result = r;
 	return (0);
 }

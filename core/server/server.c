@@ -709,8 +709,8 @@ server_run(const struct server_config *cfg)
 	}
 	log_info("sangkiend %s ready: data in %s, durability %s", SK_VERSION,
 	    cfg->data_dir, cfg->nosync ? "nosync" : "full");
-	if (ipc_endpoint_page(s.ep) != NULL) {
-		printf("Trang web: %s\n", ipc_endpoint_page(s.ep));
+	if ((s.env.web_url = ipc_endpoint_page(s.ep)) != NULL) {
+		printf("Trang web: %s\n", s.env.web_url);
 		fflush(stdout);
 	}
 

@@ -22,6 +22,8 @@ BASE="http://127.0.0.1:$PORT"
 start_server --http "$BASE" --web "$WEB"
 wait_for_text "$T_DIR/server.log" "Trang web: $BASE/" ||
 	fail "the page's address is printed at start"
+check "server.status names the page's address" "$BASE/" \
+	"$(jget "$(req '{"op":"server.status"}')" .result.http)"
 
 # hdr URL NAME [CURL ARGS]: one response header's value, as sent.
 hdr() {
