@@ -370,12 +370,12 @@ print_sections(json_object *c)
 	if (width > 80) {
 		width = 80;
 	}
-	for (size_t i = 0; i < CLI_NSECTIONS; i++) {
-		const char *key    = cli_sections[i].key;
+	for (size_t i = 0; i < WF_NSECTIONS; i++) {
+		const char *key    = wf_sections[i].id;
 		const char *text   = cli_str(sections, key);
 		int         secret = section_listed(conf, key);
 
-		printf("\n%s (%s)%s\n", cli_sections[i].heading, key,
+		printf("\n%s (%s)%s\n", wf_sections[i].label, key,
 		    secret ? " [bảo mật]" : "");
 		if (text != NULL && text[0] != '\0') {
 			print_wrapped(text, 2, width);

@@ -115,16 +115,8 @@ struct cmd {
 typedef int (*show_fn)(struct cli *, const struct cmd *, const struct args *,
     json_object *result);
 
-/*
- * The parts of an application (Điều 5, Nghị định 13/2012/NĐ-CP), in the
- * order the protocol lists them: each key and its Vietnamese heading.
- */
-#define CLI_NSECTIONS 7
-struct cli_section {
-	const char *key;
-	const char *heading;
-};
-extern const struct cli_section cli_sections[CLI_NSECTIONS];
+/* The parts of an application and their headings are the workflow's
+ * (wf_sections, core/model/workflow.h), shared with the server. */
 
 /* ---------------------------------------------------------------------- */
 /* render.c: output for people (defined there, with their comments).       */

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/model/workflow.h"
 #include "ipc/cli/cli.h"
 
 #define DEMO_MAX_CLIENTS 32
@@ -142,9 +143,9 @@ struct demo_case {
 	const char        *confidential; /* a section, or NULL */
 	enum demo_goal     goal;
 	const char        *note; /* of the return or the withdrawal */
-	/* The sections, in the order of cli_sections: status_quo, solution,
+	/* The sections, in the order of wf_sections: status_quo, solution,
 	 * novelty, applicability, benefits, conditions, trial_users. */
-	const char *s[CLI_NSECTIONS];
+	const char *s[WF_NSECTIONS];
 };
 
 static const struct demo_case demo_cases[] = {
@@ -865,8 +866,8 @@ demo_create_args(const struct demo_case *dc)
 
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%d", &tm);
-	for (int i = 0; i < CLI_NSECTIONS; i++) {
-		demo_add_str(sections, cli_sections[i].key, dc->s[i]);
+	for (int i = 0; i < WF_NSECTIONS; i++) {
+		demo_add_str(sections, wf_sections[i].id, dc->s[i]);
 	}
 	demo_add_str(args, "title", dc->title);
 	demo_add_str(args, "field", dc->field);

@@ -21,20 +21,6 @@
 
 #define CLI_TABLE_WIDTH 80 /* when stdout is not a terminal */
 
-/*
- * The section headings, in the CLI's one table (cli.h).  The state labels
- * are not here: they are workflow.c's (wf_state_label).
- */
-const struct cli_section cli_sections[CLI_NSECTIONS] = {
-	{ "status_quo", "Tình trạng đã biết" },
-	{ "solution", "Nội dung giải pháp" },
-	{ "novelty", "Tính mới" },
-	{ "applicability", "Khả năng áp dụng" },
-	{ "benefits", "Hiệu quả" },
-	{ "conditions", "Điều kiện cần thiết" },
-	{ "trial_users", "Người tham gia áp dụng thử" },
-};
-
 json_object *
 cli_result(json_object *reply)
 {
