@@ -3,7 +3,7 @@
  * "Duplicates"; issue 4).  This is the engine: Vietnamese normalization,
  * MinHash signatures, the LSH index and the inverted index, all in the
  * store's LMDB environment.  What a case is made of, who may see what, and
- * when a case enters or leaves an index is ops_dedup.c's business.
+ * when a case enters or leaves an index is core/model/similar.c's business.
  *
  * Texts are UTF-8; results are the caller's to free where noted.  Index
  * functions run inside the caller's transaction and return SK_OK or a
@@ -149,7 +149,7 @@ int dedup_search(MDB_txn *txn, struct store *st, const char *q, size_t qlen,
 /*
  * Checks the indexes against each other: every signature has its 64 band
  * entries and nothing else is in the bands.  Calls bad(arg, message) for
- * each thing found wrong.  The case-aware checks are ops_dedup.c's.
+ * each thing found wrong.  The case-aware checks are core/model/similar.c's.
  */
 int dedup_verify(MDB_txn *txn, struct store *st,
     void (*bad)(void *arg, const char *msg), void *arg, uint64_t *nsigs);

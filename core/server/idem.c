@@ -77,27 +77,25 @@ idem_store(MDB_txn *txn, struct store *st, const char *who,
 int
 idem_expire(MDB_txn *txn, struct store *st, int64_t now)
 {
-	MDB_cursor *cur;
-	MDB_val     k, v;
-	int         rc, rv = 0, n = 0;
+	struct store_scan it;
+	MDB_val           k, v;
+	int               rv, n = 0;
 
-	if ((rc = mdb_cursor_open(txn, st->dbi[DB_IDEM_TIME], &cur)) != 0) {
-		return (store_err(rc));
+	if ((rv = store_scan_begin(&it, txn, st, DB_IDEM_TIME, NULL, NULL)) !=
+	    0) {
+		return (rv);
 	}
-	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST)) == 0 &&
-	    n++ < IDEM_EXPIRE_PER_BATCH) {
+	while (n++ < IDEM_EXPIRE_PER_BATCH &&
+	    (rv = store_scan_next(&it, &k, &v)) == 0) {
 		if (now - (int64_t) store_u64_at(k.mv_data) < IDEM_TTL_S) {
 			break;
 		}
 		if ((rv = store_del(txn, st, DB_IDEM, (char *) k.mv_data + 8,
 		         k.mv_size - 8)) != 0 ||
-		    (rv = store_cursor_del(st, cur)) != 0) {
+		    (rv = store_scan_del(&it)) != 0) {
 			break;
 		}
 	}
-	mdb_cursor_close(cur);
-	if (rv != 0) {
-		return (rv);
-	}
-	return (rc == 0 || rc == MDB_NOTFOUND ? 0 : store_err(rc));
+	store_scan_end(&it);
+	return (rv == STORE_SCAN_END ? 0 : rv);
 }

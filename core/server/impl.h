@@ -21,7 +21,7 @@
 
 #include <uv.h>
 
-#include "core/ops.h"
+#include "core/ops/ops.h"
 #include "core/server/server.h"
 #include "ipc/endpoint.h"
 
@@ -51,7 +51,7 @@ struct server {
 	/* Counters for the logs. */
 	unsigned long long batches, writes, commits;
 	unsigned long long replays; /* batches replayed nested (apply_writes) */
-	bool               dedup_stalled; /* an index step failed (dedup.c) */
+	bool               dedup_stalled; /* an index step failed (dedup/) */
 };
 
 /*

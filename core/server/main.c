@@ -28,7 +28,7 @@ usage(FILE *f)
 	    "                 [--test-clock] [--log-level LEVEL]\n"
 	    "                 [--review-days N] [--contexts N] [--map-size MIB]\n"
 	    "                 [--tls-cert FILE] [--tls-key FILE] [--rubric-mem MIB]\n"
-	    "                 [--http URL --web DIR] [--session-idle MIN]\n"
+	    "                 [--http URL --web DIR] [--session-idle M]\n"
 	    "\n"
 	    "  --data DIR        data directory, created if missing "
 	    "(default ./sangkien-data);\n"
@@ -51,8 +51,8 @@ usage(FILE *f)
 	    "/events\n"
 	    "  --web DIR         the web application's files, with --http "
 	    "(reread on SIGHUP)\n"
-	    "  --session-idle MIN  a session of auth.login ends after MIN "
-	    "minutes unused\n"
+	    "  --session-idle M  a session of auth.login ends after M minutes "
+	    "unused\n"
 	    "                    (default 30)\n"
 	    "  --rubrics DIR     rubrics loaded at start and on SIGHUP "
 	    "(default ./rubrics)\n"
@@ -69,9 +69,9 @@ usage(FILE *f)
 	    "  --rubric-mem MIB  memory cap of each rubric's Lua state "
 	    "(default 64)\n"
 	    "\n"
-	    "SIGHUP rereads the rubrics directory; SIGINT and SIGTERM finish "
-	    "the batch in\n"
-	    "hand and exit 0.\n");
+	    "SIGHUP rereads the rubrics directory (and --web DIR); SIGINT and "
+	    "SIGTERM\n"
+	    "finish the batch in hand and exit 0.\n");
 }
 
 /* Holds the data directory for this process; a second server is refused. */

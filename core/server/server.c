@@ -33,15 +33,15 @@
 
 #include <uv.h>
 
-#include "core/auth.h"
+#include "core/model/auth.h"
 #include "core/util/clock.h"
 #include "core/dedup/dedup.h"
 #include "core/util/err.h"
 #include "core/util/log.h"
-#include "core/ops.h"
-#include "core/password.h"
-#include "core/rubric.h"
-#include "core/session.h"
+#include "core/ops/ops.h"
+#include "core/model/rubric.h"
+#include "core/model/password.h"
+#include "core/model/session.h"
 #include "core/server/impl.h"
 #include "core/store/store.h"
 #include "ipc/endpoint.h"
@@ -240,12 +240,12 @@ apply_writes(struct server *s, struct item *items, size_t n, int64_t now,
 			continue;
 		}
 		if (!nested) {
-			before = s->st->changes;
+			before = store_changes(s->st);
 			rv     = item_run(s, it, txn, now);
 			if (rv != 0 && is_mapfull(rv, it)) {
 				goto mapfull;
 			}
-			if (rv != 0 && s->st->changes != before) {
+			if (rv != 0 && store_changes(s->st) != before) {
 				log_info("%s failed (%s) after writing: the batch "
 				         "is replayed with nested transactions",
 				    it->op->name, sk_err_code(rv));
@@ -284,7 +284,7 @@ apply_writes(struct server *s, struct item *items, size_t n, int64_t now,
 		s->writes++;
 	}
 	/* A little of the duplicate and search indexes' pending work
-	 * (dedup.c).  It is upkeep: should it fail, the batch goes on
+	 * (core/dedup/).  It is upkeep: should it fail, the batch goes on
 	 * without it (queries see pending cases all the same, only
 	 * slower). */
 	if (!s->dedup_stalled &&
@@ -341,7 +341,7 @@ run_writes(struct server *s, struct item *items, size_t n, int64_t now)
 			s->replays++;
 			nested = true;
 		} else if (rv == SK_EMAPFULL) {
-			size_t before = s->st->mapsize;
+			size_t before = store_mapsize(s->st);
 			if (store_grow(s->st) != 0) {
 				log_error("the database is full and cannot grow "
 				          "past %zu bytes",
@@ -349,7 +349,7 @@ run_writes(struct server *s, struct item *items, size_t n, int64_t now)
 				break;
 			}
 			log_info("database map grown from %zu to %zu bytes",
-			    before, s->st->mapsize);
+			    before, store_mapsize(s->st));
 		}
 	}
 	if (rv != 0) {
@@ -357,11 +357,11 @@ run_writes(struct server *s, struct item *items, size_t n, int64_t now)
 		    sk_err_code(rv));
 	} else {
 		bool   grown;
-		size_t before = s->st->mapsize;
+		size_t before = store_mapsize(s->st);
 		if (store_grow_ahead(s->st, &grown) == 0 && grown) {
 			log_info("database map grown ahead of need from %zu to "
 			         "%zu bytes",
-			    before, s->st->mapsize);
+			    before, store_mapsize(s->st));
 		}
 	}
 	/* Events only once durable, in history order; before the replies,
@@ -563,7 +563,7 @@ on_signal(uv_signal_t *h, int signum)
 	 * before the loop delivers a signal.  A backup still being written
 	 * is waited for, a verify told to stop (it only reads); meanwhile
 	 * requests get "unavailable". */
-	atomic_store(&s->st->stop_reading, true);
+	store_stop_reading(s->st);
 	if (s->pending > 0) {
 		log_info("waiting for %d backup(s) to finish and verify(s) to "
 		         "stop",

@@ -1,7 +1,7 @@
 /*
  * server.h: sangkiend's loop.  One libuv loop owns all state; requests
  * arrive in batches from ipc/endpoint.c and are applied with group commit
- * (DESIGN.md, "One thread owns the state").
+ * (ARCHITECTURE.md, "One thread owns the state").
  */
 #ifndef SK_SERVER_H
 #define SK_SERVER_H

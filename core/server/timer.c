@@ -1,12 +1,12 @@
 /*
  * timer.c: the one uv_timer that wakes the loop for review deadlines.  The
- * deadlines themselves are records in the database (core/timers.c), so
+ * deadlines themselves are records in the database (core/model/timers.c), so
  * they survive restarts; this file only arms the timer for the earliest
  * and, when it goes off, fires what is due in a system write.
  */
 #include "core/util/clock.h"
 #include "core/server/impl.h"
-#include "core/timers.h"
+#include "core/model/timers.h"
 
 static int
 fire_timers(struct op_ctx *ctx, void *arg)

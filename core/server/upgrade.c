@@ -8,17 +8,11 @@
  */
 #include <uv.h>
 
-#include "core/auth.h"
+#include "core/model/auth.h"
 #include "core/dedup/dedup.h"
 #include "core/util/log.h"
+#include "core/model/council.h"
 #include "core/server/impl.h"
-
-static uint64_t
-db_entries(MDB_txn *txn, struct store *st, enum store_db db)
-{
-	MDB_stat ms;
-	return (mdb_stat(txn, st->dbi[db], &ms) == 0 ? ms.ms_entries : 0);
-}
 
 /*
  * A database written before council_index or case_items existed has
@@ -27,28 +21,26 @@ db_entries(MDB_txn *txn, struct store *st, enum store_db db)
 static int
 rebuild_derived(struct op_ctx *ctx, void *arg)
 {
-	MDB_cursor *cur;
-	MDB_val     k, v;
-	uint64_t    n;
-	int         rc, rv = 0;
+	struct store_scan it;
+	MDB_val           k, v;
+	uint64_t          n;
+	int               rv = 0;
 
 	(void) arg;
-	if (db_entries(ctx->txn, ctx->st, DB_COUNCIL_INDEX) == 0 &&
-	    db_entries(ctx->txn, ctx->st, DB_COUNCILS) > 0 &&
-	    (rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_COUNCILS], &cur)) ==
+	if (store_entries(ctx->txn, ctx->st, DB_COUNCIL_INDEX) == 0 &&
+	    store_entries(ctx->txn, ctx->st, DB_COUNCILS) > 0 &&
+	    store_scan_begin(&it, ctx->txn, ctx->st, DB_COUNCILS, NULL, NULL) ==
 	        0) {
-		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-		     rc == 0 && rv == 0;
-		     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		while (rv == 0 && store_scan_next(&it, &k, &v) == 0) {
 			json_object *c = store_json(&v);
 			rv = c != NULL ? council_index_update(ctx, NULL, c) : 0;
 			json_object_put(c);
 		}
-		mdb_cursor_close(cur);
+		store_scan_end(&it);
 		log_info("council index rebuilt");
 	}
-	if (rv == 0 && db_entries(ctx->txn, ctx->st, DB_CASE_ITEMS) <
-	        db_entries(ctx->txn, ctx->st, DB_CASES)) {
+	if (rv == 0 && store_entries(ctx->txn, ctx->st, DB_CASE_ITEMS) <
+	        store_entries(ctx->txn, ctx->st, DB_CASES)) {
 		rv = store_case_items_rebuild(ctx->txn, ctx->st, &n);
 		log_info("list items rebuilt for %llu cases",
 		    (unsigned long long) n);
@@ -79,9 +71,9 @@ upgrade_dedup(struct op_ctx *ctx, void *arg)
 /*
  * The derived indexes first (a failure is logged and the server starts
  * without them, as before); then a database indexed for duplicates by an
- * older sangkiend has its bands rebuilt (dedup.c), in steps of their own
- * transaction: 0.4 s for 16,000 indexed cases, 9.3 s for 300,000 (of a
- * million cases).
+ * older sangkiend has its bands rebuilt (core/dedup/lsh.c), in steps of
+ * their own transaction: 0.4 s for 16,000 indexed cases, 9.3 s for
+ * 300,000 (of a million cases).
  */
 bool
 server_upgrade(struct server *s)

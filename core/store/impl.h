@@ -17,7 +17,52 @@
 #ifndef SK_STORE_IMPL_H
 #define SK_STORE_IMPL_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "core/store/store.h"
+
+/* store_doc_view's cache: how many documents, and their longest id. */
+#define STORE_DOC_CACHE 32
+#define STORE_DOC_ID_MAX 64
+
+struct store {
+	MDB_env *env;
+	MDB_dbi  dbi[DB_COUNT];
+	/* The loop's read snapshot, recycled with reset/renew; NULL if none. */
+	MDB_txn *rtxn;
+	bool     rtxn_live;
+	size_t   mapsize;
+	char     path[4096];
+	/* Writes made through the store, ever (store_changes): the server
+	 * compares it before and after a request to tell whether a failed one
+	 * changed anything.  No file outside core/store/ calls LMDB's put or
+	 * del (t_rollback checks). */
+	uint64_t changes;
+	/* Held (read) by store_backup and store_snapshot_begin, which read
+	 * the map on threads of their own, and (write) by store_grow: LMDB
+	 * remaps the file when the map grows, under any transaction still
+	 * reading it. */
+	pthread_rwlock_t map_lock;
+	/* Set by the server when it is shutting down (store_stop_reading):
+	 * store_verify, which reads the whole database on a thread of its own
+	 * (minutes at a million cases), gives up part way (SK_EUNAVAIL)
+	 * instead of holding the shutdown until it ends. */
+	atomic_bool stop_reading;
+	/* The documents store_doc_view has parsed for cache_txn (below). */
+	MDB_txn *cache_txn;
+	unsigned cache_n;
+	struct store_doc_slot {
+		enum store_db db;
+		char          id[STORE_DOC_ID_MAX + 1];
+		json_object  *doc;
+	} cache[STORE_DOC_CACHE];
+};
+
+/* mdb_cursor_put and mdb_cursor_del, counted. */
+int store_cursor_put(struct store *st, MDB_cursor *cur, MDB_val *key,
+    MDB_val *val, unsigned flags);
+int store_cursor_del(struct store *st, MDB_cursor *cur);
 
 /* BLAKE2b-256, the history chain's hash (hex: twice as many chars). */
 #define STORE_HASH_LEN 32

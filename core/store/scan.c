@@ -10,7 +10,7 @@
 
 #include <lmdb.h>
 
-#include "core/store/store.h"
+#include "core/store/impl.h"
 #include "core/util/err.h"
 
 /* it->op once the scan has passed its last record. */

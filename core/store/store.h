@@ -68,14 +68,12 @@
 #ifndef SK_STORE_H
 #define SK_STORE_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <json-c/json.h>
 #include <lmdb.h>
-#include <pthread.h>
 
 /* The schema a new database gets.  The older one is read too: it differs
  * in dedup_bands only, which the server rebuilds at start
@@ -112,41 +110,12 @@ enum store_db {
 	DB_COUNT,
 };
 
-/* store_doc_view's cache: how many documents, and their longest id. */
-#define STORE_DOC_CACHE 32
-#define STORE_DOC_ID_MAX 64
-
-struct store {
-	MDB_env *env;
-	MDB_dbi  dbi[DB_COUNT];
-	/* The loop's read snapshot, recycled with reset/renew; NULL if none. */
-	MDB_txn *rtxn;
-	bool     rtxn_live;
-	size_t   mapsize;
-	char     path[4096];
-	/* Writes made through the functions below, ever: the server compares
-	 * it before and after a request to tell whether a failed one changed
-	 * anything.  No other file calls LMDB's put or del (a test checks). */
-	uint64_t changes;
-	/* Held (read) by store_backup and store_snapshot_begin, which read
-	 * the map on threads of their own, and (write) by store_grow: LMDB
-	 * remaps the file when the map grows, under any transaction still
-	 * reading it. */
-	pthread_rwlock_t map_lock;
-	/* Set by the server when it is shutting down: store_verify, which
-	 * reads the whole database on a thread of its own (minutes at a
-	 * million cases), gives up part way (SK_EUNAVAIL) instead of holding
-	 * the shutdown until it ends. */
-	atomic_bool stop_reading;
-	/* The documents store_doc_view has parsed for cache_txn (below). */
-	MDB_txn *cache_txn;
-	unsigned cache_n;
-	struct store_doc_slot {
-		enum store_db db;
-		char          id[STORE_DOC_ID_MAX + 1];
-		json_object  *doc;
-	} cache[STORE_DOC_CACHE];
-};
+/*
+ * The store: the LMDB environment and what the loop keeps with it (its
+ * read snapshot, the document cache, the count of writes).  Opaque, as
+ * MDB_env is: its fields are core/store/'s own (impl.h).
+ */
+struct store;
 
 /* Longest key we build: a length-prefixed string of 255 bytes, two u64s. */
 #define STORE_KEY_MAX 512
@@ -224,10 +193,6 @@ int store_put_dup(MDB_txn *txn, struct store *st, enum store_db db,
     const void *key, size_t klen, const void *val, size_t vlen);
 int store_del_dup(MDB_txn *txn, struct store *st, enum store_db db,
     const void *key, size_t klen, const void *val, size_t vlen);
-/* mdb_cursor_put and mdb_cursor_del, counted. */
-int store_cursor_put(struct store *st, MDB_cursor *cur, MDB_val *key,
-    MDB_val *val, unsigned flags);
-int store_cursor_del(struct store *st, MDB_cursor *cur);
 
 /*
  * Scans: the one way to walk a database, so that nothing outside the
@@ -437,8 +402,13 @@ int store_event_add(MDB_txn *txn, struct store *st, json_object *ev,
 /*
  * Checks every index against the cases, the counters, and the history's
  * hash chain.  Appends a string to problems for each thing found wrong.
+ * states are the workflow's state names (NULL-terminated, at most
+ * STORE_MAX_STATES): a case in none of them is a problem, and so is a
+ * counter of one that disagrees with the cases.
  */
-int store_verify(MDB_txn *txn, struct store *st, json_object *problems,
+#define STORE_MAX_STATES 64
+int store_verify(MDB_txn *txn, struct store *st, const char *const *states,
+    json_object *problems,
     uint64_t *ncases, uint64_t *nevents);
 
 /* Hot, compacted, consistent copy into the empty directory path. */

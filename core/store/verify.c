@@ -16,7 +16,6 @@
 #include "core/store/impl.h"
 #include "core/util/err.h"
 #include "core/util/json.h"
-#include "core/workflow.h"
 
 void
 store_problem(json_object *problems, const char *fmt, ...)
@@ -202,14 +201,19 @@ verify_history(MDB_txn *txn, struct store *st, json_object *problems,
 }
 
 int
-store_verify(MDB_txn *txn, struct store *st, json_object *problems,
-    uint64_t *ncases, uint64_t *nevents)
+store_verify(MDB_txn *txn, struct store *st, const char *const *states,
+    json_object *problems, uint64_t *ncases, uint64_t *nevents)
 {
 	MDB_cursor *cur;
 	MDB_val     k, v;
 	int         rc, rv;
-	uint64_t    counts[WF_NSTATES] = { 0 };
+	uint64_t    counts[STORE_MAX_STATES] = { 0 };
 	uint64_t    n = 0, entries[DB_COUNT] = { 0 }, expected[DB_COUNT] = { 0 };
+	size_t      nstates = 0;
+
+	while (nstates < STORE_MAX_STATES && states[nstates] != NULL) {
+		nstates++;
+	}
 
 	if ((rc = mdb_cursor_open(txn, st->dbi[DB_CASES], &cur)) != 0) {
 		return (store_err(rc));
@@ -229,8 +233,12 @@ store_verify(MDB_txn *txn, struct store *st, json_object *problems,
 			    "case %" PRIu64 " is not valid JSON", id);
 			continue;
 		}
-		enum wf_state s = wf_state_parse(store_doc_str(doc, "state") ?: "");
-		if (s == WF_NONE) {
+		const char *state = store_doc_str(doc, "state") ?: "";
+		size_t      s     = 0;
+		while (s < nstates && strcmp(states[s], state) != 0) {
+			s++;
+		}
+		if (s == nstates) {
 			store_problem(problems,
 			    "case %" PRIu64 " has no valid state", id);
 		} else {
@@ -253,16 +261,16 @@ store_verify(MDB_txn *txn, struct store *st, json_object *problems,
 		return (store_err(rc));
 	}
 	*ncases = n;
-	for (int s = 0; s < WF_NSTATES; s++) {
+	for (size_t s = 0; s < nstates; s++) {
 		char     cname[64];
 		uint64_t c;
-		store_count_name(cname, sizeof(cname), wf_state_name(s));
+		store_count_name(cname, sizeof(cname), states[s]);
 		store_meta_u64(txn, st, cname, &c);
 		if (c != counts[s]) {
 			store_problem(problems,
 			    "the count of %s cases says %" PRIu64
 			    " but there are %" PRIu64,
-			    wf_state_name(s), c, counts[s]);
+			    states[s], c, counts[s]);
 		}
 	}
 	const enum store_db idx[] = { DB_BY_STATE, DB_BY_UNIT, DB_BY_AUTHOR,

@@ -395,19 +395,26 @@ show_passwd(struct cli *cl, const struct cmd *cmd, const struct args *a,
 }
 
 /*
- * "passwd USER": an admin sets USER's password (user.password).  The
- * password is read by cli_read_secret, twice on a terminal; it never
- * appears on the command line, where other users of the machine could read
- * it in the process list.
+ * "passwd USER": an admin sets USER's password (user.password); with --old,
+ * a user changes their own, giving the current one first.  Passwords are
+ * read by cli_read_secret, a new one twice on a terminal; they never
+ * appear on the command line, where other users of the machine could read
+ * them in the process list.
  */
 int
 cmd_passwd(struct cli *cl, const struct cmd *cmd, const struct args *a)
 {
 	char         pw[CLI_PASSWORD_MAX];
+	char         old[CLI_PASSWORD_MAX];
 	char         prompt[160];
 	json_object *args;
 	int          rv;
 
+	if (opt_get(a, "--old") != NULL &&
+	    (rv = cli_read_secret(opt_get(a, "--old-password-file"),
+	         "Mật khẩu hiện tại: ", 0, old, sizeof(old))) != 0) {
+		return (rv);
+	}
 	snprintf(prompt, sizeof(prompt), "Mật khẩu mới cho %s: ", a->pos[0]);
 	if ((rv = cli_read_secret(opt_get(a, "--password-file"), prompt, 1,
 	         pw, sizeof(pw))) != 0) {
@@ -415,6 +422,11 @@ cmd_passwd(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	}
 	args = object_id_args(a->pos[0]);
 	json_object_object_add(args, "password", json_object_new_string(pw));
+	if (opt_get(a, "--old") != NULL) {
+		json_object_object_add(
+		    args, "old_password", json_object_new_string(old));
+		explicit_bzero(old, sizeof(old));
+	}
 	explicit_bzero(pw, sizeof(pw));
 	return (call_and_show(cl, cmd, a, "user.password", args, show_passwd));
 }

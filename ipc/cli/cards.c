@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/workflow.h"
+#include "core/model/workflow.h"
 #include "ipc/cli/cli.h"
 #include "ipc/utf8width.h"
 
@@ -288,8 +288,10 @@ print_case_head(json_object *c)
 		{ "hạn xét", "due_at" },
 	};
 
-	printf("Hồ sơ số %s: %s\n", cli_str(c, "id"),
+	/* The title, wrapped like the sections below it. */
+	snprintf(buf, sizeof(buf), "Hồ sơ số %s: %s", cli_str(c, "id"),
 	    cli_str(c, "title") != NULL ? cli_str(c, "title") : "");
+	print_wrapped(buf, 0, cli_out_width() < 80 ? cli_out_width() : 80);
 	cli_state_text(cli_str(c, "state"), buf, sizeof(buf));
 	card_line("trạng thái", buf);
 	card_line("phiên bản", cli_str(c, "version"));

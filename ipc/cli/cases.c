@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/workflow.h"
+#include "core/model/workflow.h"
 #include "ipc/cli/cli.h"
 
 /* Reports an unknown state, naming the states there are. */

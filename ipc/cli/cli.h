@@ -44,12 +44,12 @@ enum cli_exit {
 
 /* The global options, after defaults and environment are applied. */
 struct cli_opts {
-	const char *server; /* the API URL */
-	const char *events; /* the events URL, or NULL if unknown */
-	const char *token; /* NULL: none (local-admin over ipc://) */
+	const char *server;     /* the API URL */
+	const char *events;     /* the events URL, or NULL if unknown */
+	const char *token;      /* NULL: none (local-admin over ipc://) */
 	const char *request_id; /* --request-id, or one of our own */
 	char        own_request_id[40]; /* "cli-" and 32 random hex digits */
-	int         json; /* print raw results, for programs */
+	int         json;       /* print raw results, for programs */
 	int         timeout_ms; /* bound on each call */
 };
 
@@ -283,14 +283,28 @@ json_object *object_id_args(const char *id);
 /* ---------------------------------------------------------------------- */
 /* call.c: calling the server and showing what it said.                    */
 
+/*
+ * Sends op with args (args stays the caller's; NULL means {}).  Returns
+ * CLI_OK with the reply in *reply when the server said ok; CLI_EREPLY with
+ * the reply in *reply when it answered with an error (nothing is printed);
+ * CLI_ETRANSPORT after printing what went wrong when there is no reply.
+ */
 int cli_request(struct sk_client *c, const char *op, json_object *args,
     const char *request_id, json_object **reply);
+/* Like cli_request, but prints an error reply to stderr, and frees it. */
 int cli_call(struct sk_client *c, const char *op, json_object *args,
     const char *request_id, json_object **reply);
+/*
+ * Sends op with args (consumed; NULL means {}) and shows the result: raw
+ * with --json, else by show.  The --request-id goes along if the command
+ * changes something (CMD_WRITE).  Returns an exit code.
+ */
 int call_and_show(struct cli *cl, const struct cmd *cmd, const struct args *a,
     const char *op, json_object *args, show_fn show);
+/* Like call_and_show, for an op on the case whose ID is the first word. */
 int call_on_case(struct cli *cl, const struct cmd *cmd, const struct args *a,
     const char *op, show_fn show);
+/* Show functions: a result as a card; as indented JSON. */
 int show_card(struct cli *cl, const struct cmd *cmd, const struct args *a,
     json_object *r);
 int show_pretty(struct cli *cl, const struct cmd *cmd, const struct args *a,
@@ -340,12 +354,12 @@ int cmd_rubric_put(
 int cmd_rubric_test(
     struct cli *cl, const struct cmd *cmd, const struct args *a);
 
-/* demo.c */
 /*
- * Builds the sample province of Lạng Sơn through the API (units, users,
- * councils, fifteen cases with at least one in every state), administering
- * with admin and acting as each user with a token it gets from user.token.
- * Returns an enum cli_exit code.
+ * demo.c: builds the sample province of Lạng Sơn through the API (units,
+ * users with passwords, councils, fifteen cases with at least one in every
+ * state), administering with admin and acting as each user with a token it
+ * gets from user.token; then says who is who.  Returns an enum cli_exit
+ * code.
  */
 int cli_demo(struct sk_client *admin, const struct cli_opts *o);
 

@@ -238,6 +238,12 @@ static const struct optspec password_opts[] = {
 	{ "--password-file", 1 },
 	{ NULL, 0 },
 };
+static const struct optspec passwd_opts[] = {
+	{ "--password-file", 1 },
+	{ "--old", 0 },
+	{ "--old-password-file", 1 },
+	{ NULL, 0 },
+};
 static const struct optspec rubric_test_opts[] = {
 	{ "--case", 1 },
 	{ NULL, 0 },
@@ -364,9 +370,12 @@ static const struct cmd cmds[] = {
 	{ "token", NULL, cmd_token, no_opts, 1, 1, CMD_API | CMD_WRITE,
 	    "token USER",
 	    "Tạo token mới cho USER (chỉ hiện một lần; token cũ hết hiệu lực)." },
-	{ "passwd", NULL, cmd_passwd, password_opts, 1, 1,
-	    CMD_API | CMD_WRITE, "passwd USER [--password-file FILE]",
-	    "Đặt mật khẩu mới cho USER (quản trị; hỏi hai lần, không hiện "
+	{ "passwd", NULL, cmd_passwd, passwd_opts, 1, 1,
+	    CMD_API | CMD_WRITE,
+	    "passwd USER [--password-file FILE] [--old [--old-password-file "
+	    "F]]",
+	    "Đặt mật khẩu mới cho USER (quản trị), hoặc --old: đổi mật khẩu\n"
+	    "      của chính mình, nhập mật khẩu hiện tại trước (không hiện "
 	    "chữ)." },
 	{ "login", NULL, cmd_login, password_opts, 1, 1, CMD_API,
 	    "login USER [--password-file FILE]",

@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/workflow.h"
+#include "core/model/workflow.h"
 #include "ipc/cli/cli.h"
 #include "ipc/proto.h"
 #include "ipc/utf8width.h"
@@ -305,14 +305,19 @@ cli_time(const char *rfc3339, int date_only, char *out, size_t len)
 	strftime(out, len, date_only ? "%Y-%m-%d" : "%Y-%m-%d %H:%M", &tm);
 }
 
-/* Prints one line of text wrapped at width columns, each line indented. */
+/*
+ * Prints one line of text wrapped at width columns, each line indented
+ * (the first too, unless the cursor is there already: at_indent).
+ */
 static void
-print_wrapped_line(char *line, int indent, int width)
+print_wrapped_line(char *line, int indent, int width, int at_indent)
 {
 	char *save = NULL;
 	int   col  = 0;
 
-	printf("%*s", indent, "");
+	if (!at_indent) {
+		printf("%*s", indent, "");
+	}
 	for (char *word = strtok_r(line, " ", &save); word != NULL;
 	     word       = strtok_r(NULL, " ", &save)) {
 		int ww = sk_utf8_width(word);
@@ -347,7 +352,7 @@ print_wrapped(const char *text, int indent, int width)
 		if ((line = strndup(p, len)) == NULL) {
 			return;
 		}
-		print_wrapped_line(line, indent, width);
+		print_wrapped_line(line, indent, width, 0);
 		free(line);
 		p += len;
 		if (*p == '\n') {
@@ -721,14 +726,26 @@ render_value(json_object *v, char *out, size_t len)
 	}
 }
 
-/* One "label  value" line of a card, the labels padded to one width. */
+/*
+ * One "label  value" line of a card, the labels padded to one width; a
+ * long value is wrapped at 80 columns (or the output's width if less),
+ * its next lines under its first.
+ */
 void
 card_line(const char *label, const char *value)
 {
-	int w = sk_utf8_width(label);
+	int   w     = sk_utf8_width(label);
+	int   width = cli_out_width() < 80 ? cli_out_width() : 80;
+	char *v;
 
-	printf("  %s%*s  %s\n", label, w < 16 ? 16 - w : 0, "",
-	    value != NULL && value[0] != '\0' ? value : "-");
+	printf("  %s%*s  ", label, w < 16 ? 16 - w : 0, "");
+	if ((v = one_line(value != NULL && value[0] != '\0' ? value : "-")) ==
+	    NULL) {
+		putchar('\n');
+		return;
+	}
+	print_wrapped_line(v, 20, width, 1);
+	free(v);
 }
 
 /*
@@ -787,6 +804,10 @@ print_card(json_object *o)
 		    json_object_is_type(val, json_type_string)) {
 			cli_time(
 			    json_object_get_string(val), 0, buf, sizeof(buf));
+		} else if (strcmp(key, "scope") == 0 &&
+		    json_object_is_type(val, json_type_string)) {
+			snprintf(buf, sizeof(buf), "%s",
+			    stage_text(json_object_get_string(val)));
 		} else {
 			render_value(val, buf, sizeof(buf));
 		}

@@ -57,6 +57,27 @@ free_port() {
 	return 1
 }
 
+# sees_event URL TYPE OP ARGS [NNGCAT FLAGS...]: subscribes to the events
+# at URL and repeats the local-admin request OP ARGS (a subscription takes
+# a moment to start) until an event of TYPE arrives; status 0 if one did
+# within 4 s.
+sees_event() {
+	local out="$T_DIR/sees_event.out" sub rc=1
+	nngcat --sub --dial "$1" "${@:5}" --subscribe "" --raw >"$out" 2>&1 &
+	sub=$!
+	for _ in $(seq 1 40); do
+		call "" "$3" "$4" >/dev/null
+		if grep -q "^$2 {" "$out"; then
+			rc=0
+			break
+		fi
+		sleep 0.1
+	done
+	kill "$sub" 2>/dev/null || true
+	wait "$sub" 2>/dev/null || true
+	return "$rc"
+}
+
 # start_server [extra flags...]: starts sangkiend and waits until it answers.
 start_server() {
 	"$SKD" --data "$DATA" --rubrics "$SK_SRC/rubrics" --log-level warn "$@" >>"$T_DIR/server.log" 2>&1 &

@@ -102,6 +102,8 @@ check "show: the timeline's return, by the secretary, with its note" 1 \
 	"$(grep -A1 'nong.thi.mai  *trả lại  *→ Trả lại$' "$T_DIR/show" |
 		grep -c '^      Đề nghị')"
 REC=$(sk --json cases --state recognized | jq -r '.items[0].id')
+check "a case's card fits 80 columns" yes \
+	"$([ "$(sk show "$REC" | wc -L)" -le 80 ] && echo yes || echo no)"
 sk history "$REC" >"$T_DIR/history"
 check "a long history fits 80 columns" yes \
 	"$([ "$(wc -L <"$T_DIR/history")" -le 80 ] && echo yes || echo no)"

@@ -83,20 +83,12 @@ check "the API over ws://HOST:PORT/api" "true lan" "$(jget "$r" .ok) $(jget "$r"
 r=$(nngcat --req --dial "$WSAPI" --raw --recv-timeout 10 --data '{"op":"auth.whoami"}')
 check "no local-admin over ws://" "unauthorized" "$(jget "$r" .error.code)"
 
-nngcat --sub --dial "ws://127.0.0.1:$PORT/events" --subscribe "" --raw \
-	>"$T_DIR/events.out" 2>&1 &
-SUB=$!
-for _ in $(seq 1 40); do
-	call "" user.put '{"id":"lan","name":"Lan","unit":"so-khcn","roles":["admin"]}' >/dev/null
-	grep -q '^user.changed ' "$T_DIR/events.out" && break
-	sleep 0.1
-done
-if grep -q '^user.changed {' "$T_DIR/events.out"; then
+if sees_event "ws://127.0.0.1:$PORT/events" user.changed user.put \
+	'{"id":"lan","name":"Lan","unit":"so-khcn","roles":["admin"]}'; then
 	pass "events over ws://HOST:PORT/events"
 else
 	fail "events over ws://HOST:PORT/events"
 fi
-kill "$SUB" 2>/dev/null || true
 
 # A browser's handshake: its Origin is not checked, the subprotocol is
 # rep.sp.nanomsg.org (pub.sp.nanomsg.org for the events).

@@ -1,5 +1,5 @@
 /*
- * test_auth.c: unit tests of tokens and principals (core/auth.c).
+ * test_auth.c: unit tests of tokens and principals (core/model/auth.c).
  *
  * What a user notices: the token user.token shows them has one fixed shape,
  * is never repeated, and is stored only as its hash; a request is answered
@@ -27,9 +27,9 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "core/auth.h"
+#include "core/model/auth.h"
 #include "core/util/err.h"
-#include "core/ops.h"
+#include "core/ops/ops.h"
 #include "core/store/store.h"
 #include "tests/unit/store_fixture.h"
 
@@ -287,7 +287,7 @@ test_resolve_user_gone(void **state)
 }
 
 /*
- * Runs op (a handler of ops_admin.c) as local-admin with args (JSON text)
+ * Runs op (a handler of core/ops/admin.c) as local-admin with args (JSON text)
  * in txn, as the server does; returns its code, *result its result.
  */
 static int

@@ -14,8 +14,8 @@
 #include <cmocka.h>
 
 #include "core/util/err.h"
-#include "core/password.h"
-#include "core/session.h"
+#include "core/model/password.h"
+#include "core/model/session.h"
 #include "store_fixture.h"
 
 /* The message of pw_check's refusal, or "" when it accepts. */

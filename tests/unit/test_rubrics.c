@@ -1,10 +1,10 @@
 /*
  * test_rubrics.c: the shipped rubrics (rubrics/NAME.lua) run in the real host.
  *
- * Each rule of DESIGN.md a unit relies on is exercised the way the server
- * calls it: check(case, today) at submit, decide(ballots, council) at the
- * decision, with bases resolved from the rubrics directory as extend()
- * does in production.  A council member or an author would notice a wrong
+ * Each rule a unit relies on (ARCHITECTURE.md, "Lua plugins and rubrics")
+ * is exercised the way the server calls it: check(case, today) at submit,
+ * decide(ballots, council) at the decision, with bases resolved from the
+ * rubrics directory as extend() does in production.  A council member or an author would notice a wrong
  * quorum, a wrong threshold, a missed section or a date window off by one,
  * so those are what is asserted, with the reasons people read.
  */

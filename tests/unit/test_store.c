@@ -26,8 +26,9 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "core/util/err.h"
+#include "core/model/workflow.h"
 #include "core/store/store.h"
+#include "core/util/err.h"
 #include "tests/unit/store_fixture.h"
 
 struct fixture {
@@ -178,10 +179,14 @@ verify(struct store *st, uint64_t *ncases, uint64_t *nevents)
 	MDB_txn     *txn;
 	json_object *problems = json_object_new_array();
 	uint64_t     nc, ne;
+	const char  *states[WF_NSTATES + 1] = { NULL };
 
+	for (int s = 0; s < WF_NSTATES; s++) {
+		states[s] = wf_state_name((enum wf_state) s);
+	}
 	store_read_end(st);
 	assert_int_equal(store_read_begin(st, &txn), 0);
-	assert_int_equal(store_verify(txn, st, problems, &nc, &ne), 0);
+	assert_int_equal(store_verify(txn, st, states, problems, &nc, &ne), 0);
 	store_read_end(st);
 	if (ncases != NULL) {
 		*ncases = nc;

@@ -1,10 +1,10 @@
 /*
- * test_workflow.c: unit tests of the state machine (core/workflow.c).
+ * test_workflow.c: unit tests of the state machine (core/model/workflow.c).
  *
  * The expectation is written here, a second time and independently, from
  * PROTOCOL.md ("Roles", "States and actions"); it is never computed from the
  * table in workflow.c.  Every action is tried from every state with a set of
- * role masks such as ops_case.c computes them, so a row added, dropped or
+ * role masks such as core/model/case.c computes them, so a row added, dropped or
  * given the wrong requirement in workflow.c makes a test fail.
  */
 #include <setjmp.h>
@@ -17,10 +17,10 @@
 #include <cmocka.h>
 
 #include "core/util/err.h"
-#include "core/workflow.h"
+#include "core/model/workflow.h"
 
 /*
- * Role masks as ops_case.c computes them: a council chair is also an officer
+ * Role masks as core/model/case.c computes them: a council chair is also an officer
  * and a member, a secretary an officer and a member.  A viewer has no bit at
  * all with respect to a case.
  */

@@ -1,13 +1,9 @@
 /*
- * ops_case.c: the case half of the op table: filing, editing, reading,
- * listing and moving initiatives through the workflow.
- *
- * A case is one JSON document in the cases database.  Besides the fields of
- * PROTOCOL.md it carries three of the server's own, which clients never see:
- * "author_users" (the users who author it, for the author index and the
- * conflict-of-interest rule), "due_ts" (the deadline as unix seconds, for
- * the due-date index) and "councils" (the councils pinned when each review
- * started).  store_case_put keeps the indexes in step with them.
+ * case.c: the case half of the op table: filing, editing, reading,
+ * listing and moving initiatives through the workflow.  The handlers check
+ * the request and decide what changes; the case model (model/case.c) loads
+ * the case, says who may see what, and saves every change the same way
+ * (case_save).
  */
 #include <math.h>
 #include <stdio.h>
@@ -17,11 +13,12 @@
 #include <json-c/printbuf.h>
 
 #include "core/util/err.h"
-#include "core/case.h"
 #include "core/util/log.h"
-#include "core/ops.h"
-#include "core/timers.h"
-#include "core/workflow.h"
+#include "core/model/case.h"
+#include "core/model/unit.h"
+#include "core/ops/ops.h"
+#include "core/model/timers.h"
+#include "core/model/workflow.h"
 
 #define TITLE_MAX_CHARS 300
 #define FIELD_MAX_CHARS 100
@@ -31,296 +28,6 @@
 #define AUTHORS_MAX 20
 #define LIST_DEFAULT 50
 #define LIST_MAX 500
-
-/* The parts of an application (Điều 5, Nghị định 13/2012/NĐ-CP). */
-static const struct {
-	const char *id;
-	const char *label;
-} sections[] = {
-	{ "status_quo", "Tình trạng đã biết" },
-	{ "solution", "Nội dung giải pháp" },
-	{ "novelty", "Tính mới" },
-	{ "applicability", "Khả năng áp dụng" },
-	{ "benefits", "Hiệu quả" },
-	{ "conditions", "Điều kiện cần thiết" },
-	{ "trial_users", "Người tham gia áp dụng thử" },
-};
-
-#define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
-
-
-static int
-section_index(const char *id)
-{
-	for (size_t i = 0; i < NSECTIONS; i++) {
-		if (strcmp(sections[i].id, id) == 0) {
-			return ((int) i);
-		}
-	}
-	return (-1);
-}
-
-/*
- * Who the principal is with respect to a case.
- */
-
-/*
- * The rules below read a case's facts (struct case_facts): what its
- * case_items entry keeps, so that case.get and case.list decide without
- * parsing a case; the json_object forms take the facts off a whole case.
- * A case whose facts cannot be read is treated as nobody's (fail closed).
- */
-
-static bool
-facts_has(const char *const *v, size_t n, const char *s)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(v[i], s) == 0) {
-			return (true);
-		}
-	}
-	return (false);
-}
-
-static bool
-facts_of(json_object *doc, struct case_facts *f)
-{
-	if (store_case_facts_of(doc, f) != 0) {
-		log_error("case %lld: its access fields do not fit; nobody but "
-		          "an admin may see it",
-		    (long long) doc_get_int(doc, "id", 0));
-		return (false);
-	}
-	return (true);
-}
-
-/* The council reviewing stage ("unit"/"province"): pinned, else current. */
-json_object *
-case_council_facts(struct op_ctx *ctx, const struct case_facts *f,
-    const char *stage)
-{
-	json_object *c       = NULL;
-	bool         unit    = strcmp(stage, "unit") == 0;
-	const char  *pinned  = f->council[unit ? 0 : 1];
-
-	if (pinned != NULL &&
-	    store_doc_view(ctx->txn, ctx->st, DB_COUNCILS, pinned, &c) == 0) {
-		return (c);
-	}
-	if (unit) {
-		council_for_unit(ctx, f->unit, &c);
-	} else {
-		enum wf_state s = wf_state_parse(f->state);
-		if (s == WF_NOMINATED || s == WF_PROVINCE_REVIEW ||
-		    s == WF_RECOGNIZED || s == WF_PROVINCE_REFUSED) {
-			council_for_field(ctx, f->field, &c);
-		}
-	}
-	return (c);
-}
-
-json_object *
-case_council(struct op_ctx *ctx, json_object *doc, const char *stage)
-{
-	struct case_facts f;
-	return (facts_of(doc, &f) ? case_council_facts(ctx, &f, stage) : NULL);
-}
-
-static unsigned
-council_bits(json_object *council, const char *user, unsigned officer,
-    unsigned chair, unsigned member)
-{
-	const char *role = council ? council_role(council, user) : NULL;
-	unsigned    bits = 0;
-	if (role == NULL) {
-		return (0);
-	}
-	bits |= member;
-	if (strcmp(role, "chair") == 0) {
-		bits |= officer | chair;
-	} else if (strcmp(role, "secretary") == 0) {
-		bits |= officer;
-	}
-	return (bits);
-}
-
-unsigned
-case_roles_facts(struct op_ctx *ctx, const struct case_facts *f)
-{
-	const struct principal *who   = ctx->who;
-	unsigned                roles = 0;
-	json_object            *c;
-
-	if (who->roles & ROLE_ADMIN) {
-		roles |= WF_ADMIN;
-	}
-	if (who->local_admin) {
-		return (roles);
-	}
-	if (facts_has(f->authors, f->nauthors, who->id)) {
-		roles |= WF_AUTHOR;
-	}
-	/* Most principals sit on no council: find that out once per
-	 * request rather than resolving a case's councils for each case. */
-	if (ctx->on_council < 0) {
-		ctx->on_council = council_member_anywhere(ctx, who->id);
-	}
-	if (!ctx->on_council) {
-		return (roles);
-	}
-	if ((c = case_council_facts(ctx, f, "unit")) != NULL) {
-		roles |= council_bits(c, who->id, WF_UNIT_OFFICER, WF_UNIT_CHAIR,
-		    WF_UNIT_MEMBER);
-		json_object_put(c);
-	}
-	if ((c = case_council_facts(ctx, f, "province")) != NULL) {
-		roles |= council_bits(c, who->id, WF_PROV_OFFICER, WF_PROV_CHAIR,
-		    WF_PROV_MEMBER);
-		json_object_put(c);
-	}
-	return (roles);
-}
-
-unsigned
-case_roles(struct op_ctx *ctx, json_object *doc)
-{
-	struct case_facts f;
-	if (!facts_of(doc, &f)) {
-		return ((ctx->who->roles & ROLE_ADMIN) ? WF_ADMIN : 0);
-	}
-	return (case_roles_facts(ctx, &f));
-}
-
-/*
- * May the principal see the case at all?  A council sees a case once it has
- * been submitted to it; a draft is its authors' own until then.
- */
-bool
-case_visible_facts(struct op_ctx *ctx, const struct case_facts *f,
-    unsigned roles)
-{
-	if ((ctx->who->roles & (ROLE_ADMIN | ROLE_VIEWER)) != 0 ||
-	    (roles & WF_AUTHOR) != 0) {
-		return (true);
-	}
-	if ((roles & COUNCIL_BITS) != 0 && f->submitted_at != NULL) {
-		return (true);
-	}
-	return (wf_state_public(wf_state_parse(f->state)));
-}
-
-bool
-case_visible(struct op_ctx *ctx, json_object *doc, unsigned roles)
-{
-	struct case_facts f;
-	if (!facts_of(doc, &f)) {
-		return ((ctx->who->roles & ROLE_ADMIN) != 0);
-	}
-	return (case_visible_facts(ctx, &f, roles));
-}
-
-/* Who may read a case's confidential sections: admins, authors, councils. */
-static bool
-reads_confidential(unsigned roles)
-{
-	return ((roles & (WF_ADMIN | WF_AUTHOR | COUNCIL_BITS)) != 0);
-}
-
-/*
- * The confidential sections hidden from roles, or NULL if it may read every
- * section (doc is a whole case).
- */
-static json_object *
-hidden_sections(json_object *doc, unsigned roles)
-{
-	json_object *conf;
-	if (reads_confidential(roles) ||
-	    !json_object_object_get_ex(doc, "confidential", &conf) ||
-	    json_object_array_length(conf) == 0) {
-		return (NULL);
-	}
-	return (conf);
-}
-
-/* The case as this principal may see it (a new object). */
-json_object *
-case_view(json_object *doc, unsigned roles)
-{
-	json_object *out = json_object_new_object();
-	json_object *conf = hidden_sections(doc, roles);
-
-	json_object_object_foreach(doc, key, val)
-	{
-		bool skip = false;
-		for (const char *const *f = store_case_internal_fields; *f; f++) {
-			skip = skip || strcmp(*f, key) == 0;
-		}
-		if (skip) {
-			continue;
-		}
-		if (strcmp(key, "sections") == 0 && conf != NULL) {
-			json_object *s = json_object_new_object();
-			json_object_object_foreach(val, sk, sv)
-			{
-				if (!json_has_str(conf, sk)) {
-					json_object_object_add(
-					    s, sk, json_object_get(sv));
-				}
-			}
-			json_object_object_add(out, key, s);
-			continue;
-		}
-		json_object_object_add(out, key, json_object_get(val));
-	}
-	return (out);
-}
-
-/*
- * The reply of a case write: the case as roles sees it.  The text just
- * stored serves as it is when roles may read all of the case (no print of
- * the document a second time); it is taken from t.
- */
-static void
-case_reply(struct op_ctx *ctx, json_object *doc, unsigned roles,
-    struct store_case_text *t)
-{
-	if (t->text != NULL && t->view_bytes > 1 && t->view_bytes < t->len &&
-	    hidden_sections(doc, roles) == NULL) {
-		t->text[t->view_bytes] = '}';
-		ctx->result_text       = t->text;
-		ctx->result_len        = t->view_bytes + 1;
-		t->text                = NULL;
-		return;
-	}
-	free(t->text);
-	t->text     = NULL;
-	ctx->result = case_view(doc, roles);
-}
-
-/* Loads case id if the principal may see it; not_found otherwise. */
-int
-case_load(struct op_ctx *ctx, uint64_t id, json_object **doc,
-    unsigned *roles)
-{
-	int rv = store_case_get(ctx->txn, ctx->st, id, doc);
-	if (rv == SK_ENOTFOUND) {
-		return (proto_fail(ctx->err, SK_ENOTFOUND, "no case %llu",
-		    (unsigned long long) id));
-	}
-	if (rv != 0) {
-		return (proto_fail(ctx->err, rv, "cannot read case %llu",
-		    (unsigned long long) id));
-	}
-	*roles = case_roles(ctx, *doc);
-	if (!case_visible(ctx, *doc, *roles)) {
-		json_object_put(*doc);
-		*doc = NULL;
-		/* Say no more than that it is not there for this caller. */
-		return (proto_fail(ctx->err, SK_ENOTFOUND, "no case %llu",
-		    (unsigned long long) id));
-	}
-	return (0);
-}
 
 /*
  * Validation of the fields of an application.  apply_fields copies each
@@ -339,7 +46,7 @@ check_sections(struct op_ctx *ctx, json_object *in, json_object *doc)
 	}
 	json_object_object_foreach(in, key, val)
 	{
-		if (section_index(key) < 0) {
+		if (wf_section_index(key) < 0) {
 			return (proto_fail(ctx->err, SK_EBADREQ,
 			    "unknown section \"sections.%s\"; the sections are "
 			    "status_quo, solution, novelty, applicability, "
@@ -461,7 +168,7 @@ check_confidential(struct op_ctx *ctx, json_object *in)
 	for (size_t i = 0; i < json_object_array_length(in); i++) {
 		json_object *v = json_object_array_get_idx(in, i);
 		if (!json_object_is_type(v, json_type_string) ||
-		    section_index(json_object_get_string(v)) < 0) {
+		    wf_section_index(json_object_get_string(v)) < 0) {
 			return (proto_fail(ctx->err, SK_EBADREQ,
 			    "\"confidential[%zu]\" must name a section "
 			    "(status_quo, solution, novelty, applicability, "
@@ -639,38 +346,6 @@ resolve_unit(struct op_ctx *ctx, const char **unit)
 	return (0);
 }
 
-void
-case_set_state(json_object *doc, enum wf_state s)
-{
-	json_object_object_add(
-	    doc, "state", json_object_new_string(wf_state_name(s)));
-	json_object_object_add(
-	    doc, "state_label", json_object_new_string(wf_state_label(s)));
-}
-
-int
-case_event(struct op_ctx *ctx, const char *type, json_object *doc,
-    json_object *extra)
-{
-	json_object *ev = json_object_new_object();
-	json_object_object_add(
-	    ev, "case", json_object_new_int64(doc_get_int(doc, "id", 0)));
-	json_object_object_add(
-	    ev, "unit", json_object_new_string(doc_get_str(doc, "unit")));
-	json_object_object_add(
-	    ev, "actor", json_object_new_string(ctx->who->id));
-	if (extra != NULL) {
-		json_object_object_foreach(extra, key, val)
-		{
-			json_object_object_add(ev, key, json_object_get(val));
-		}
-		json_object_put(extra);
-	}
-	json_object_object_add(ev, "version",
-	    json_object_new_int64(doc_get_int(doc, "version", 0)));
-	return (op_event(ctx, type, ev));
-}
-
 int
 op_case_create(struct op_ctx *ctx)
 {
@@ -714,12 +389,11 @@ op_case_create(struct op_ctx *ctx)
 	json_object_object_add(doc, "created_at", json_time(ctx->now));
 	json_object_object_add(doc, "updated_at", json_time(ctx->now));
 	if ((rv = store_meta_set_u64(ctx->txn, ctx->st, "next_case", id + 1)) !=
-	        0 ||
-	    (rv = store_case_put(ctx->txn, ctx->st, id, NULL, doc, &t)) != 0) {
+	    0) {
 		json_object_put(doc);
 		return (proto_fail(ctx->err, rv, "cannot store the case"));
 	}
-	if ((rv = case_event(ctx, "case.created", doc, NULL)) != 0) {
+	if ((rv = case_save(ctx, NULL, doc, "case.created", NULL, &t)) != 0) {
 		free(t.text);
 		json_object_put(doc);
 		return (rv);
@@ -727,38 +401,6 @@ op_case_create(struct op_ctx *ctx)
 	case_reply(ctx, doc, WF_AUTHOR, &t);
 	json_object_put(doc);
 	return (0);
-}
-
-int
-case_check_version(struct op_ctx *ctx, json_object *doc)
-{
-	uint64_t want = 0;
-	int      rv;
-	if ((rv = arg_u64(ctx->args, "version", false, 1, INT64_MAX - 1, &want,
-	         ctx->err)) != 0) {
-		return (rv);
-	}
-	int64_t have = doc_get_int(doc, "version", 0);
-	if (want != 0 && (int64_t) want != have) {
-		proto_fail(ctx->err, SK_ECONFLICT,
-		    "case %lld is at version %lld, not %llu: someone changed "
-		    "it; read it again",
-		    (long long) doc_get_int(doc, "id", 0), (long long) have,
-		    (unsigned long long) want);
-		ctx->err->details = json_object_new_object();
-		json_object_object_add(
-		    ctx->err->details, "version", json_object_new_int64(have));
-		return (SK_ECONFLICT);
-	}
-	return (0);
-}
-
-void
-case_bump(struct op_ctx *ctx, json_object *doc)
-{
-	json_object_object_add(doc, "version",
-	    json_object_new_int64(doc_get_int(doc, "version", 0) + 1));
-	json_object_object_add(doc, "updated_at", json_time(ctx->now));
 }
 
 int
@@ -823,14 +465,9 @@ op_case_update(struct op_ctx *ctx)
 		goto out;
 	}
 	case_bump(ctx, doc);
-	if ((rv = store_case_put(ctx->txn, ctx->st, id, old, doc, &t)) != 0) {
-		json_object_put(changed);
-		rv = proto_fail(ctx->err, rv, "cannot store the case");
-		goto out;
-	}
 	json_object *extra = json_object_new_object();
 	json_object_object_add(extra, "fields", changed);
-	if ((rv = case_event(ctx, "case.updated", doc, extra)) != 0) {
+	if ((rv = case_save(ctx, old, doc, "case.updated", extra, &t)) != 0) {
 		goto out;
 	}
 	case_reply(ctx, doc, roles, &t);
@@ -877,7 +514,7 @@ case_get_stored(struct op_ctx *ctx, uint64_t id, bool *sent)
 		return (proto_fail(ctx->err, SK_ENOTFOUND, "no case %llu",
 		    (unsigned long long) id));
 	}
-	if (!reads_confidential(roles) && f.nconfidential > 0) {
+	if (!case_reads_confidential(roles) && f.nconfidential > 0) {
 		return (0); /* case_view filters the sections */
 	}
 	ballots = review_ballots_view_facts(ctx, &f, roles);
@@ -932,83 +569,9 @@ struct list_filter {
 };
 
 static int
-cmp_unit_id(const void *a, const void *b)
+cmp_id(const void *a, const void *b)
 {
 	return (strcmp(a, b));
-}
-
-/*
- * The ids of root and of every unit below it in the unit tree, sorted, in
- * *out (the caller frees it).  Units are few: all are read, and each walks
- * up its parents (at most 64 levels, as unit.put allows) to see whether
- * root is among them.  A root that is no unit is a tree of itself alone.
- */
-static int
-unit_subtree(struct op_ctx *ctx, const char *root,
-    char (**out)[PROTO_MAX_ID + 1], size_t *nout)
-{
-	struct unit_link {
-		char id[PROTO_MAX_ID + 1], parent[PROTO_MAX_ID + 1];
-	} *all = NULL;
-	size_t      n = 0, cap = 0, nin = 0;
-	MDB_cursor *cur;
-	MDB_val     k, v;
-	int         rc;
-
-	*out  = NULL;
-	*nout = 0;
-	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_UNITS], &cur)) !=
-	    0) {
-		return (store_err(rc));
-	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		json_object *u;
-		if (k.mv_size > PROTO_MAX_ID || (u = store_json(&v)) == NULL) {
-			continue;
-		}
-		if (n == cap) {
-			struct unit_link *more;
-			cap  = cap ? cap * 2 : 64;
-			more = realloc(all, cap * sizeof(*all));
-			if (more == NULL) {
-				json_object_put(u);
-				mdb_cursor_close(cur);
-				free(all);
-				return (SK_EINTERNAL);
-			}
-			all = more;
-		}
-		memcpy(all[n].id, k.mv_data, k.mv_size);
-		all[n].id[k.mv_size] = '\0';
-		snprintf(all[n].parent, sizeof(all[n].parent), "%s",
-		    doc_get_str(u, "parent") ?: "");
-		json_object_put(u);
-		n++;
-	}
-	mdb_cursor_close(cur);
-	qsort(all, n, sizeof(*all), cmp_unit_id);
-	if ((*out = malloc((n + 1) * sizeof(**out))) == NULL) {
-		free(all);
-		return (SK_EINTERNAL);
-	}
-	snprintf((*out)[nin++], sizeof(**out), "%s", root);
-	for (size_t i = 0; i < n; i++) {
-		const struct unit_link *u = &all[i];
-		for (int depth = 0; depth < 64 && u != NULL; depth++) {
-			if (strcmp(u->parent, root) == 0) {
-				if (strcmp(all[i].id, root) != 0) {
-					memcpy((*out)[nin++], all[i].id, sizeof(**out));
-				}
-				break;
-			}
-			u = bsearch(u->parent, all, n, sizeof(*all), cmp_unit_id);
-		}
-	}
-	free(all);
-	qsort(*out, nin, sizeof(**out), cmp_unit_id);
-	*nout = nin;
-	return (0);
 }
 
 static bool
@@ -1020,13 +583,13 @@ list_match(struct op_ctx *ctx, const struct case_facts *c,
 	}
 	if (f->units != NULL) {
 		if (bsearch(c->unit, f->units, f->nunits, sizeof(*f->units),
-		        cmp_unit_id) == NULL) {
+		        cmp_id) == NULL) {
 			return (false);
 		}
 	} else if (f->unit != NULL && strcmp(c->unit, f->unit) != 0) {
 		return (false);
 	}
-	if (f->author != NULL && !facts_has(c->authors, c->nauthors, f->author)) {
+	if (f->author != NULL && !case_facts_has(c->authors, c->nauthors, f->author)) {
 		return (false);
 	}
 	/* Cheap answers first: a list may pass over many cases. */
@@ -1064,86 +627,210 @@ ids_add(uint64_t **ids, size_t *n, uint64_t id)
 static int
 overdue_ids(struct op_ctx *ctx, uint64_t **ids, size_t *n)
 {
-	MDB_cursor *cur;
-	MDB_val     k, v;
-	int         rc, rv = 0;
+	struct store_scan it;
+	MDB_val           k, v;
+	int               rv;
 
-	*ids = NULL;
-	*n   = 0;
-	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_BY_DUE], &cur)) !=
-	    0) {
-		return (store_err(rc));
+	if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, DB_BY_DUE, NULL,
+	         NULL)) != 0) {
+		return (rv);
 	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && rv == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	while ((rv = store_scan_next(&it, &k, &v)) == 0) {
 		if ((int64_t) store_u64_at(k.mv_data) >= ctx->now) {
+			rv = STORE_SCAN_END;
 			break;
 		}
-		rv = ids_add(ids, n, store_u64_at((char *) k.mv_data + 8));
+		if ((rv = ids_add(ids, n, store_u64_at((char *) k.mv_data + 8))) !=
+		    0) {
+			break;
+		}
 	}
-	mdb_cursor_close(cur);
-	if (*n > 0) {
-		qsort(*ids, *n, sizeof(**ids), cmp_u64);
-	}
-	return (rv);
+	store_scan_end(&it);
+	return (rv == STORE_SCAN_END ? 0 : rv);
 }
 
-/*
- * The cases of the units in f after the id after, from the unit index, in
- * id order: one range per unit, merged.
- */
+/* The cases of the units in f after the id after, from the unit index:
+ * one range per unit. */
 static int
 subtree_ids(struct op_ctx *ctx, const struct list_filter *f, uint64_t after,
     uint64_t **ids, size_t *n)
 {
-	MDB_cursor *cur;
-	MDB_val     k, v;
-	int         rc, rv = 0;
+	int rv = STORE_SCAN_END;
 
-	*ids = NULL;
-	*n   = 0;
-	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_BY_UNIT], &cur)) !=
-	    0) {
-		return (store_err(rc));
-	}
-	for (size_t i = 0; i < f->nunits && rv == 0; i++) {
-		struct store_key prefix, start;
+	for (size_t i = 0; i < f->nunits && rv == STORE_SCAN_END; i++) {
+		struct store_key  prefix, start;
+		struct store_scan it;
+		MDB_val           k, v;
+
 		store_key_init(&prefix);
 		store_key_str(&prefix, f->units[i]);
 		start = prefix;
 		store_key_u64(&start, after + 1);
-		k.mv_data = start.b;
-		k.mv_size = start.len;
-		for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-		     rc == 0 && rv == 0 && k.mv_size == prefix.len + 8 &&
-		     memcmp(k.mv_data, prefix.b, prefix.len) == 0;
-		     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-			rv = ids_add(
-			    ids, n, store_u64_at((char *) k.mv_data + prefix.len));
+		if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, DB_BY_UNIT,
+		         &prefix, &start)) != 0) {
+			return (rv);
 		}
+		while ((rv = store_scan_next(&it, &k, &v)) == 0) {
+			if (k.mv_size == prefix.len + 8 &&
+			    (rv = ids_add(ids, n,
+			         store_u64_at((char *) k.mv_data + prefix.len))) !=
+			        0) {
+				break;
+			}
+		}
+		store_scan_end(&it);
 	}
-	mdb_cursor_close(cur);
-	if (*n > 0) {
-		qsort(*ids, *n, sizeof(**ids), cmp_u64);
+	return (rv == STORE_SCAN_END ? 0 : rv);
+}
+
+/*
+ * Where a list's ids come from, in id order after the client's cursor:
+ * a scan of the most selective index the filters allow (its keys are a
+ * prefix, then the case id), or, for the overdue cases and a unit with its
+ * subunits, ids gathered from their indexes and sorted.
+ */
+struct list_source {
+	struct store_scan it;
+	bool              scanning;
+	size_t            plen; /* bytes before the id in the scan's keys */
+	uint64_t         *ids;  /* gathered (malloc'd), when not scanning */
+	size_t            nids, next;
+	uint64_t          after;
+};
+
+/* The index choice. */
+static int
+list_source_open(struct op_ctx *ctx, const struct list_filter *f,
+    bool overdue, uint64_t after, struct list_source *src)
+{
+	struct store_key prefix, start;
+	enum store_db    db = DB_CASE_ITEMS; /* every case, in id order */
+	int              rv;
+
+	memset(src, 0, sizeof(*src));
+	src->after = after;
+	if (overdue) {
+		rv = overdue_ids(ctx, &src->ids, &src->nids);
+	} else if (f->units != NULL && f->author == NULL) {
+		rv = subtree_ids(ctx, f, after, &src->ids, &src->nids);
+	} else {
+		store_key_init(&prefix);
+		if (f->author != NULL) {
+			db = DB_BY_AUTHOR;
+			store_key_str(&prefix, f->author);
+		} else if (f->unit != NULL && f->units == NULL) {
+			db = DB_BY_UNIT;
+			store_key_str(&prefix, f->unit);
+		} else if (f->state != WF_NONE) {
+			db = DB_BY_STATE;
+			store_key_str(&prefix, wf_state_name(f->state));
+		}
+		start = prefix;
+		store_key_u64(&start, after + 1);
+		src->plen     = prefix.len;
+		src->scanning = true;
+		return (store_scan_begin(&src->it, ctx->txn, ctx->st, db, &prefix,
+		    &start));
+	}
+	if (rv == 0 && src->nids > 0) {
+		qsort(src->ids, src->nids, sizeof(*src->ids), cmp_u64);
 	}
 	return (rv);
+}
+
+/* The store scan: the next id, or STORE_SCAN_END, or an error. */
+static int
+list_source_next(struct list_source *src, uint64_t *id)
+{
+	MDB_val k, v;
+	int     rv;
+
+	if (!src->scanning) {
+		while (src->next < src->nids && src->ids[src->next] <= src->after) {
+			src->next++;
+		}
+		if (src->next >= src->nids) {
+			return (STORE_SCAN_END);
+		}
+		*id = src->ids[src->next++];
+		return (0);
+	}
+	while ((rv = store_scan_next(&src->it, &k, &v)) == 0 &&
+	    k.mv_size != src->plen + 8) {
+	}
+	if (rv == 0) {
+		*id = store_u64_at((char *) k.mv_data + src->plen);
+	}
+	return (rv);
+}
+
+static void
+list_source_close(struct list_source *src)
+{
+	if (src->scanning) {
+		store_scan_end(&src->it);
+	}
+	free(src->ids);
+}
+
+/*
+ * The item: appends case id's list entry to out if the filters and the
+ * access rule (list_match) let it in; *in says whether they do (with out
+ * NULL, only that).  The small
+ * case_items entry is used as it is; the whole case only where a database
+ * written before case_items existed has none.
+ */
+static void
+list_item(struct op_ctx *ctx, uint64_t id, const struct list_filter *f,
+    struct printbuf *out, bool first, bool *in)
+{
+	json_object      *doc = NULL;
+	struct case_facts c;
+	const char       *text;
+	size_t            len;
+
+	*in = false;
+	if (store_case_facts(ctx->txn, ctx->st, id, &c, &text, &len) != 0 &&
+	    (store_case_get(ctx->txn, ctx->st, id, &doc) != 0 ||
+	        !case_facts_from(doc, &c))) {
+		json_object_put(doc);
+		return;
+	}
+	if (!(*in = list_match(ctx, &c, f)) || out == NULL) {
+		json_object_put(doc);
+		return;
+	}
+	if (text == NULL && doc == NULL &&
+	    store_case_get(ctx->txn, ctx->st, id, &doc) != 0) {
+		*in = false;
+		return; /* an old entry, and no case */
+	}
+	if (!first) {
+		printbuf_memappend(out, ",", 1);
+	}
+	if (text != NULL) {
+		printbuf_memappend(out, text, (int) len);
+	} else {
+		json_object *it = store_case_list_item(doc);
+		text            = util_json_text(it, &len);
+		printbuf_memappend(out, text, (int) len);
+		json_object_put(it);
+	}
+	json_object_put(doc);
+	*in = true;
 }
 
 int
 op_case_list(struct op_ctx *ctx)
 {
 	struct list_filter f = { NULL, NULL, WF_NONE, NULL, 0 };
+	struct list_source src;
 	const char        *state = NULL;
-	uint64_t           limit = LIST_DEFAULT, after = 0, *ids = NULL;
-	bool               overdue = false, subunits = false;
-	size_t             nids = 0, idx = 0;
-	struct store_key   prefix;
-	enum store_db      db = DB_CASE_ITEMS; /* every case, in id order */
-	MDB_cursor        *cur = NULL;
-	MDB_val            k, v;
+	uint64_t           limit = LIST_DEFAULT, after = 0, id, last = 0;
+	bool               overdue = false, subunits = false, more = false;
 	struct printbuf   *out;
 	uint64_t           n = 0;
-	int                rv, rc;
+	int                rv;
 
 	if ((rv = arg_str(ctx->args, "state", false, 0, &state, ctx->err)) !=
 	        0 ||
@@ -1174,114 +861,36 @@ op_case_list(struct op_ctx *ctx)
 			f.units = NULL;
 		}
 	}
-	store_key_init(&prefix);
-	if (overdue) {
-		if ((rv = overdue_ids(ctx, &ids, &nids)) != 0) {
-			free(ids);
-			free(f.units);
-			return (proto_fail(ctx->err, rv, "cannot read deadlines"));
-		}
-	} else if (f.units != NULL && f.author == NULL) {
-		if ((rv = subtree_ids(ctx, &f, after, &ids, &nids)) != 0) {
-			free(ids);
-			free(f.units);
-			return (proto_fail(ctx->err, rv, "cannot read cases"));
-		}
-	} else {
-		if (f.author != NULL) {
-			db = DB_BY_AUTHOR;
-			store_key_str(&prefix, f.author);
-		} else if (f.unit != NULL && f.units == NULL) {
-			db = DB_BY_UNIT;
-			store_key_str(&prefix, f.unit);
-		} else if (f.state != WF_NONE) {
-			db = DB_BY_STATE;
-			store_key_str(&prefix, wf_state_name(f.state));
-		}
-		if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[db], &cur)) !=
-		    0) {
-			free(f.units);
-			return (proto_fail(ctx->err, store_err(rc),
-			    "cannot read cases"));
-		}
+	if ((rv = list_source_open(ctx, &f, overdue, after, &src)) != 0) {
+		list_source_close(&src);
+		free(f.units);
+		return (proto_fail(ctx->err, rv,
+		    overdue ? "cannot read deadlines" : "cannot read cases"));
 	}
-
-	struct store_key start = prefix;
-	store_key_u64(&start, after + 1);
-	k.mv_data = start.b;
-	k.mv_size = start.len;
 	/* The reply is written as text: each item as case_items keeps it. */
 	if ((out = printbuf_new()) == NULL) {
-		if (cur != NULL) {
-			mdb_cursor_close(cur);
-		}
-		free(ids);
+		list_source_close(&src);
 		free(f.units);
 		return (proto_fail(ctx->err, SK_EINTERNAL, "out of memory"));
 	}
 	printbuf_strappend(out, "{\"items\":[");
-	uint64_t last = 0;
-	bool     more = false;
-	for (rc = cur ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) : 0;;
-	     rc = cur ? mdb_cursor_get(cur, &k, &v, MDB_NEXT) : 0) {
-		uint64_t          id;
-		json_object      *doc = NULL;
-		struct case_facts c;
-		const char       *text;
-		size_t            len;
-		if (cur != NULL) {
-			if (rc != 0 || k.mv_size != prefix.len + 8 ||
-			    memcmp(k.mv_data, prefix.b, prefix.len) != 0) {
+	while (list_source_next(&src, &id) == 0) {
+		bool in;
+		if (n == limit) {
+			/* One more that would be listed: there is a next page. */
+			list_item(ctx, id, &f, NULL, false, &more);
+			if (more) {
 				break;
 			}
-			id = store_u64_at((char *) k.mv_data + prefix.len);
-		} else {
-			while (idx < nids && ids[idx] <= after) {
-				idx++;
-			}
-			if (idx >= nids) {
-				break;
-			}
-			id = ids[idx++];
-		}
-		/* The small entry; the whole case only where a database
-		 * written before case_items existed has none. */
-		if (store_case_facts(ctx->txn, ctx->st, id, &c, &text, &len) !=
-		        0 &&
-		    (store_case_get(ctx->txn, ctx->st, id, &doc) != 0 ||
-		        !facts_of(doc, &c))) {
-			json_object_put(doc);
 			continue;
 		}
-		if (list_match(ctx, &c, &f)) {
-			if (n == limit) {
-				more = true;
-				json_object_put(doc);
-				break;
-			}
-			if (text == NULL && doc == NULL &&
-			    store_case_get(ctx->txn, ctx->st, id, &doc) != 0) {
-				continue; /* an old entry, and no case */
-			}
-			if (n++ > 0) {
-				printbuf_memappend(out, ",", 1);
-			}
-			if (text != NULL) {
-				printbuf_memappend(out, text, (int) len);
-			} else {
-				json_object *it = store_case_list_item(doc);
-				text            = util_json_text(it, &len);
-				printbuf_memappend(out, text, (int) len);
-				json_object_put(it);
-			}
+		list_item(ctx, id, &f, out, n == 0, &in);
+		if (in) {
+			n++;
 			last = id;
 		}
-		json_object_put(doc);
 	}
-	if (cur != NULL) {
-		mdb_cursor_close(cur);
-	}
-	free(ids);
+	list_source_close(&src);
 	free(f.units);
 	if (more) {
 		sprintbuf(out, "],\"next\":%llu}", (unsigned long long) last);
@@ -1302,13 +911,13 @@ op_case_list(struct op_ctx *ctx)
 int
 op_case_history(struct op_ctx *ctx)
 {
-	uint64_t         id = 0;
-	json_object     *doc, *items;
-	unsigned         roles;
-	struct store_key k;
-	MDB_cursor      *cur;
-	MDB_val          key, v;
-	int              rv, rc;
+	uint64_t          id = 0;
+	json_object      *doc, *items;
+	unsigned          roles;
+	struct store_key  prefix;
+	struct store_scan it;
+	MDB_val           key, v;
+	int               rv;
 
 	if ((rv = arg_u64(ctx->args, "id", true, 1, INT64_MAX - 1, &id,
 	         ctx->err)) != 0 ||
@@ -1319,176 +928,37 @@ op_case_history(struct op_ctx *ctx)
 	/* Who scored is for the council's officers and the staff. */
 	bool see_scorers = (ctx->who->roles & (ROLE_ADMIN | ROLE_VIEWER)) ||
 	    (roles & (WF_UNIT_OFFICER | WF_PROV_OFFICER));
-	store_key_init(&k);
-	store_key_u64(&k, id);
-	store_key_u64(&k, 0);
-	key.mv_data = k.b;
-	key.mv_size = k.len;
-	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_CASE_HISTORY],
-	         &cur)) != 0) {
-		return (proto_fail(ctx->err, store_err(rc), "cannot read history"));
+	store_key_init(&prefix);
+	store_key_u64(&prefix, id);
+	if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, DB_CASE_HISTORY,
+	         &prefix, NULL)) != 0) {
+		return (proto_fail(ctx->err, rv, "cannot read history"));
 	}
 	items = json_object_new_array();
-	for (rc = mdb_cursor_get(cur, &key, &v, MDB_SET_RANGE);
-	     rc == 0 && key.mv_size == 16 && store_u64_at(key.mv_data) == id;
-	     rc = mdb_cursor_get(cur, &key, &v, MDB_NEXT)) {
+	while (store_scan_next(&it, &key, &v) == 0) {
 		struct store_key hk;
 		MDB_val          ev;
+		json_object     *o;
+
+		if (key.mv_size != 16) {
+			continue;
+		}
 		store_key_init(&hk);
 		store_key_u64(&hk, store_u64_at((char *) key.mv_data + 8));
-		if (store_get(ctx->txn, ctx->st, DB_HISTORY, hk.b, hk.len, &ev) ==
-		    0) {
-			json_object     *o = store_json(&ev);
-			if (o != NULL && !see_scorers &&
-			    strcmp(doc_get_str(o, "type") ?: "", "case.scored") ==
-			        0) {
-				json_object_object_del(o, "actor");
-			}
-			if (o != NULL) {
-				json_object_array_add(items, o);
-			}
+		if (store_get(ctx->txn, ctx->st, DB_HISTORY, hk.b, hk.len, &ev) !=
+		        0 ||
+		    (o = store_json(&ev)) == NULL) {
+			continue;
 		}
+		if (!see_scorers &&
+		    strcmp(doc_get_str(o, "type") ?: "", "case.scored") == 0) {
+			json_object_object_del(o, "actor");
+		}
+		json_object_array_add(items, o);
 	}
-	mdb_cursor_close(cur);
+	store_scan_end(&it);
 	ctx->result = json_object_new_object();
 	json_object_object_add(ctx->result, "items", items);
-	return (0);
-}
-
-/*
- * Moving a case.
- */
-
-/*
- * The sections the law requires and shares adding up to 100: what submit
- * checks when no rubric can be found for the case's unit (a rubric's check
- * does this and more).
- */
-json_object *
-case_completeness_problems(json_object *doc)
-{
-	json_object *problems = json_object_new_array(), *secs = NULL,
-	            *authors  = NULL;
-	char         buf[256];
-
-	json_object_object_get_ex(doc, "sections", &secs);
-	for (size_t i = 0; i < NSECTIONS; i++) {
-		const char *t = secs ? doc_get_str(secs, sections[i].id) : NULL;
-		bool        blank = true;
-		for (const char *p = t; p != NULL && *p; p++) {
-			blank = blank && (*p == ' ' || *p == '\t' || *p == '\n' ||
-			                     *p == '\r');
-		}
-		if (blank) {
-			snprintf(buf, sizeof(buf),
-			    "section %s (%s) is missing or empty", sections[i].id,
-			    sections[i].label);
-			json_object_array_add(problems, json_object_new_string(buf));
-		}
-	}
-	double sum = 0;
-	if (json_object_object_get_ex(doc, "authors", &authors)) {
-		for (size_t i = 0; i < json_object_array_length(authors); i++) {
-			json_object *s;
-			if (json_object_object_get_ex(
-			        json_object_array_get_idx(authors, i), "share",
-			        &s)) {
-				sum += json_object_get_double(s);
-			}
-		}
-	}
-	if (fabs(sum - 100.0) > 0.01) {
-		snprintf(buf, sizeof(buf),
-		    "the authors' shares add up to %g%%, not 100%%", sum);
-		json_object_array_add(problems, json_object_new_string(buf));
-	}
-	return (problems);
-}
-
-int
-case_fail_transition(struct op_ctx *ctx, json_object *doc, const char *action,
-    enum wf_state from)
-{
-	enum wf_state states[WF_NSTATES];
-	size_t        n = wf_allowed_from(action, states);
-	char          list[256] = "";
-	size_t        len       = 0;
-	json_object  *allowed   = json_object_new_array();
-
-	for (size_t i = 0; i < n; i++) {
-		len += (size_t) snprintf(list + len,
-		    len < sizeof(list) ? sizeof(list) - len : 0, "%s%s",
-		    i ? ", " : "", wf_state_name(states[i]));
-		json_object_array_add(
-		    allowed, json_object_new_string(wf_state_name(states[i])));
-	}
-	proto_fail(ctx->err, SK_ETRANSITION,
-	    "case %lld is in %s; '%s' is allowed from %s",
-	    (long long) doc_get_int(doc, "id", 0), wf_state_name(from), action,
-	    list);
-	ctx->err->details = json_object_new_object();
-	json_object_object_add(ctx->err->details, "state",
-	    json_object_new_string(wf_state_name(from)));
-	json_object_object_add(ctx->err->details, "allowed", allowed);
-	return (SK_ETRANSITION);
-}
-
-/* Pins the council of a review on the case; not_found if there is none. */
-static int
-pin_council(struct op_ctx *ctx, json_object *doc, const char *stage)
-{
-	json_object *c = NULL, *pinned;
-	int          rv;
-
-	if (strcmp(stage, "unit") == 0) {
-		rv = council_for_unit(ctx, doc_get_str(doc, "unit"), &c);
-	} else {
-		rv = council_for_field(ctx, doc_get_str(doc, "field"), &c);
-	}
-	if (rv == SK_ENOTFOUND) {
-		return (proto_fail(ctx->err, SK_ENOTFOUND,
-		    strcmp(stage, "unit") == 0
-		        ? "no unit council serves unit %s or the units above "
-		          "it; create one with council.put"
-		        : "no province council takes field \"%s\"; create one "
-		          "with council.put",
-		    strcmp(stage, "unit") == 0 ? doc_get_str(doc, "unit")
-		                               : doc_get_str(doc, "field")));
-	}
-	if (rv != 0) {
-		return (proto_fail(ctx->err, rv, "cannot read councils"));
-	}
-	if (!json_object_object_get_ex(doc, "councils", &pinned)) {
-		pinned = json_object_new_object();
-		json_object_object_add(doc, "councils", pinned);
-	}
-	json_object_object_add(
-	    pinned, stage, json_object_new_string(doc_get_str(c, "id")));
-	json_object_put(c);
-	return (0);
-}
-
-int
-case_set_due(struct op_ctx *ctx, json_object *doc, bool on)
-{
-	uint64_t id  = (uint64_t) doc_get_int(doc, "id", 0);
-	int64_t  old = doc_get_int(doc, "due_ts", -1);
-	int      rv;
-
-	if (old >= 0 && (rv = timers_clear(ctx, id, old)) != 0) {
-		return (proto_fail(ctx->err, rv, "cannot clear the deadline"));
-	}
-	if (on) {
-		int64_t due = ctx->now + (int64_t) ctx->env->review_days * 86400;
-		json_object_object_add(doc, "due_at", json_time(due));
-		json_object_object_add(doc, "due_ts", json_object_new_int64(due));
-		if ((rv = timers_set(ctx, id, due)) != 0) {
-			return (proto_fail(ctx->err, rv, "cannot set the deadline"));
-		}
-	} else {
-		json_object_object_del(doc, "due_at");
-		json_object_object_del(doc, "due_ts");
-	}
 	return (0);
 }
 
@@ -1515,6 +985,79 @@ submit_check(struct op_ctx *ctx, uint64_t id, json_object *doc)
 	ctx->err->details = json_object_new_object();
 	json_object_object_add(ctx->err->details, "problems", problems);
 	return (SK_EINCOMPLETE);
+}
+
+/*
+ * What each action of case.act does to a case besides moving its state
+ * (wf_transition's row) and its deadline (on in a review state, off
+ * otherwise); what a change sets off beyond the case itself (timers, the
+ * duplicate and search indexes) is case_save's change hooks'.
+ */
+enum act_effect {
+	ACT_STAMP   = 1u << 0, /* submitted_at = now */
+	ACT_CHECK   = 1u << 1, /* the unit rubric's check must pass */
+	ACT_COUNCIL = 1u << 2, /* pin the council of the stage entered */
+	ACT_RUBRIC  = 1u << 3, /* pin the rubric of the review entered */
+};
+
+static const struct act {
+	const char *action;
+	unsigned    effects;
+} acts[] = {
+	{ "submit", ACT_STAMP | ACT_CHECK },
+	{ "accept", ACT_COUNCIL | ACT_RUBRIC },
+	{ "nominate", ACT_COUNCIL },
+	{ "return", 0 },
+	{ "withdraw", 0 },
+	{ "reopen", 0 }, /* the review's council and rubric stay pinned */
+	{ "revoke", 0 },
+	{ NULL, 0 },
+};
+
+static const struct act *
+act_find(const char *action)
+{
+	const struct act *a = acts;
+	while (a->action != NULL && strcmp(a->action, action) != 0) {
+		a++;
+	}
+	return (a);
+}
+
+/*
+ * The council pinned on entering state to: the unit council when its
+ * review starts, the province council at nomination (so entering the
+ * province review pins none).
+ */
+static const char *
+council_stage_entered(enum wf_state to)
+{
+	return (to == WF_UNIT_REVIEW ? "unit"
+	        : to == WF_NOMINATED ? "province"
+	                             : NULL);
+}
+
+static int
+act_effects(struct op_ctx *ctx, const char *action, enum wf_state to,
+    json_object *doc)
+{
+	unsigned    effects = act_find(action)->effects;
+	const char *council = council_stage_entered(to);
+	const char *review  = review_stage_of(to);
+	int         rv;
+
+	if (effects & ACT_STAMP) {
+		json_object_object_add(doc, "submitted_at", json_time(ctx->now));
+	}
+	if ((effects & ACT_COUNCIL) && council != NULL &&
+	    (rv = case_pin_council(ctx, doc, council)) != 0) {
+		return (rv);
+	}
+	if ((effects & ACT_RUBRIC) && review != NULL &&
+	    (rv = review_pin_rubric(ctx, doc, review)) != 0) {
+		return (rv);
+	}
+	return (0);
 }
 
 int
@@ -1579,49 +1122,18 @@ op_case_act(struct op_ctx *ctx)
 		rv = proto_fail(ctx->err, SK_EINTERNAL, "out of memory");
 		goto out;
 	}
-	if (strcmp(action, "submit") == 0) {
-		json_object_object_add(doc, "submitted_at", json_time(ctx->now));
-	}
-	switch (rule->to) {
-	case WF_UNIT_REVIEW:
-	case WF_PROVINCE_REVIEW:
-		/* accept pins the council and the rubric; reopen keeps them. */
-		if (strcmp(action, "accept") == 0) {
-			const char *stage =
-			    rule->to == WF_UNIT_REVIEW ? "unit" : "province";
-			if ((rule->to == WF_UNIT_REVIEW &&
-			        (rv = pin_council(ctx, doc, "unit")) != 0) ||
-			    (rv = review_pin_rubric(ctx, doc, stage)) != 0) {
-				goto out;
-			}
-		}
-		rv = case_set_due(ctx, doc, true);
-		break;
-	case WF_NOMINATED:
-		if ((rv = pin_council(ctx, doc, "province")) != 0) {
-			goto out;
-		}
-		rv = case_set_due(ctx, doc, false);
-		break;
-	default:
-		rv = case_set_due(ctx, doc, false);
-	}
-	if (rv != 0) {
+	if ((rv = act_effects(ctx, action, rule->to, doc)) != 0) {
 		goto out;
 	}
+	case_set_due(ctx, doc, wf_state_in_review(rule->to));
 	case_set_state(doc, rule->to);
 	case_bump(ctx, doc);
 	/* The rubric's check before anything is written: a request that
 	 * fails should leave the batch's transaction untouched (see
-	 * apply_writes in server.c).  It reads the case alone, and the
-	 * "similar" that accept stored on it (on a resubmission). */
-	if ((strcmp(action, "submit") == 0 &&
-	        (rv = submit_check(ctx, id, doc)) != 0) ||
-	    (rv = dedup_case_changed(ctx, old, doc)) != 0) {
-		goto out;
-	}
-	if ((rv = store_case_put(ctx->txn, ctx->st, id, old, doc, &t)) != 0) {
-		rv = proto_fail(ctx->err, rv, "cannot store the case");
+	 * apply_writes in core/server/server.c).  It reads the case alone,
+	 * and the "similar" that accept stored on it (on a resubmission). */
+	if ((act_find(action)->effects & ACT_CHECK) != 0 &&
+	    (rv = submit_check(ctx, id, doc)) != 0) {
 		goto out;
 	}
 	json_object *extra = json_object_new_object();
@@ -1633,7 +1145,7 @@ op_case_act(struct op_ctx *ctx)
 	if (note != NULL) {
 		json_object_object_add(extra, "note", json_object_new_string(note));
 	}
-	if ((rv = case_event(ctx, "case.transition", doc, extra)) != 0) {
+	if ((rv = case_save(ctx, old, doc, "case.transition", extra, &t)) != 0) {
 		goto out;
 	}
 	case_reply(ctx, doc, case_roles(ctx, doc), &t);

@@ -13,7 +13,7 @@
 
 #include "core/util/err.h"
 #include "core/util/json.h"
-#include "core/password.h"
+#include "core/model/password.h"
 
 int
 pw_check(const char *pw, const char *field, struct proto_err *e)

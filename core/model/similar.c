@@ -1,12 +1,12 @@
 /*
- * ops_dedup.c: duplicates and the public search in the op table
- * (case.similar, case.search), and the hook that keeps their indexes in
- * step with the cases.  dedup.c is the engine; this file knows what a case
- * is made of, who may see which match, and when a case enters an index.
+ * similar.c: the case's side of the duplicate and search indexes.
+ * core/dedup/ is the engine; this file knows what a case is made of and when
+ * a case enters an index, and checks those indexes for server.verify.
  *
- * The hook, dedup_case_changed, runs in every case operation just before
- * store_case_put, inside the same transaction, so that the indexes can
- * never disagree with the cases that were committed:
+ * The hook, dedup_case_changed, is one of case_save's change hooks (case.c):
+ * it runs in every change of a case just before the case is put, inside
+ * the same transaction, so that the indexes can never disagree with the
+ * cases that were committed:
  *   - entering submitted (a first submission, or again after returned):
  *     the signature of the title and every section is (re)indexed; drafts
  *     never are.  A case stays indexed after it leaves review, so that a
@@ -24,31 +24,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/case.h"
-#include "core/dedup/dedup.h"
 #include "core/util/err.h"
-#include "core/ops.h"
-#include "core/workflow.h"
-
-#define SIMILAR_DEFAULT 10
-#define SIMILAR_MAX 100
-/* Matches looked at for a caller who may not see them all. */
-#define SIMILAR_SCAN 500
-#define SEARCH_DEFAULT 20
-#define SEARCH_MAX 100
-#define QUERY_MAX_CHARS 1000
-
-/* The sections in the order of the law (Điều 5, Nghị định 13/2012). */
-static const char *const section_order[] = { "status_quo", "solution",
-	"novelty", "applicability", "benefits", "conditions", "trial_users",
-	NULL };
+#include "core/model/similar.h"
+#include "core/model/workflow.h"
 
 /*
  * The text of a case: its title, then its sections in the order of the
  * law; with public, without those it lists as confidential.  malloc'd, or
  * NULL when out of memory.
  */
-static char *
+char *
 case_text(json_object *doc, bool public, size_t *len)
 {
 	json_object *secs = NULL, *conf = NULL;
@@ -62,9 +47,10 @@ case_text(json_object *doc, bool public, size_t *len)
 	fputs(title ? title : "", f);
 	json_object_object_get_ex(doc, "sections", &secs);
 	json_object_object_get_ex(doc, "confidential", &conf);
-	for (const char *const *s = section_order; secs != NULL && *s; s++) {
-		const char *t = doc_get_str(secs, *s);
-		if (t != NULL && !(public && json_has_str(conf, *s))) {
+	for (int i = 0; secs != NULL && i < WF_NSECTIONS; i++) {
+		const char *s = wf_sections[i].id;
+		const char *t = doc_get_str(secs, s);
+		if (t != NULL && !(public && json_has_str(conf, s))) {
 			fputs("\n", f);
 			fputs(t, f);
 		}
@@ -77,7 +63,7 @@ case_text(json_object *doc, bool public, size_t *len)
 }
 
 /* A similarity as people read it: 3 decimals, "0.25" not "0.250". */
-static json_object *
+json_object *
 similarity_json(double s)
 {
 	char   buf[16];
@@ -92,7 +78,7 @@ similarity_json(double s)
 }
 
 /* The signature of a case's whole text; *n is 0 when it has no words. */
-static int
+int
 case_sign(json_object *doc, struct dedup_sig *sig, size_t *n)
 {
 	size_t len;
@@ -233,177 +219,6 @@ dedup_case_changed(struct op_ctx *ctx, json_object *old, json_object *doc)
 }
 
 /*
- * case.similar.
- */
-
-int
-op_case_similar(struct op_ctx *ctx)
-{
-	uint64_t            id = 0, limit = SIMILAR_DEFAULT;
-	const char         *text = NULL;
-	json_object        *doc = NULL, *items;
-	struct dedup_sig    sig;
-	struct dedup_match *m = NULL;
-	size_t              nsh = 1, n = 0;
-	unsigned            roles = 0;
-	bool                all;
-	int                 rv;
-
-	if ((rv = arg_u64(ctx->args, "id", false, 1, INT64_MAX - 1, &id,
-	         ctx->err)) != 0 ||
-	    (rv = arg_str(ctx->args, "text", false, 0, &text, ctx->err)) !=
-	        0 ||
-	    (rv = arg_u64(ctx->args, "limit", false, 1, SIMILAR_MAX, &limit,
-	         ctx->err)) != 0) {
-		return (rv);
-	}
-	if ((id != 0) == (text != NULL)) {
-		return (proto_fail(ctx->err, SK_EBADREQ,
-		    "give either \"id\" (a case) or \"text\", not %s",
-		    id != 0 ? "both" : "neither"));
-	}
-	if (id != 0) {
-		if ((rv = case_load(ctx, id, &doc, &roles)) != 0) {
-			return (rv);
-		}
-		rv = dedup_index_get(ctx->txn, ctx->st, id, &sig);
-		if (rv == SK_ENOTFOUND) {
-			rv = case_sign(doc, &sig, &nsh); /* a draft */
-		}
-	} else {
-		rv = dedup_sign(text, strlen(text), &sig, &nsh);
-	}
-	/* Councils judge copies wherever they come from; others see the
-	 * public record and their own unit. */
-	all = (ctx->who->roles & (ROLE_ADMIN | ROLE_VIEWER)) != 0 ||
-	    ctx->who->local_admin || (roles & COUNCIL_BITS) != 0 ||
-	    council_member_anywhere(ctx, ctx->who->id);
-	struct dedup_query q = { DEDUP_SIMILAR_MIN, 0, id,
-		all ? limit : SIMILAR_SCAN };
-	if (rv == 0 && nsh > 0) {
-		if ((m = calloc(q.max, sizeof(*m))) == NULL) {
-			rv = SK_EINTERNAL;
-		} else {
-			rv = dedup_query(ctx->txn, ctx->st, &sig, &q, m, &n);
-		}
-	}
-	json_object_put(doc);
-	if (rv != 0) {
-		free(m);
-		return (proto_fail(ctx->err, rv,
-		    "cannot look for similar cases"));
-	}
-	items = json_object_new_array();
-	for (size_t i = 0; i < n && json_object_array_length(items) < limit;
-	     i++) {
-		json_object  *c, *it;
-		const char   *unit;
-		enum wf_state s;
-		if (store_case_get(ctx->txn, ctx->st, m[i].id, &c) != 0) {
-			continue;
-		}
-		s    = wf_state_parse(doc_get_str(c, "state"));
-		unit = doc_get_str(c, "unit");
-		if (!all && !wf_state_public(s) &&
-		    !(unit != NULL && ctx->who->unit[0] != '\0' &&
-		        strcmp(unit, ctx->who->unit) == 0)) {
-			json_object_put(c);
-			continue;
-		}
-		it = json_object_new_object();
-		json_object_object_add(
-		    it, "id", json_object_new_int64((int64_t) m[i].id));
-		json_object_object_add(it, "title",
-		    json_object_new_string(doc_get_str(c, "title") ?: ""));
-		json_object_object_add(it, "state",
-		    json_object_new_string(doc_get_str(c, "state") ?: ""));
-		json_object_object_add(
-		    it, "similarity", similarity_json(m[i].similarity));
-		json_object_array_add(items, it);
-		json_object_put(c);
-	}
-	free(m);
-	ctx->result = json_object_new_object();
-	json_object_object_add(ctx->result, "items", items);
-	return (0);
-}
-
-/*
- * case.search.
- */
-
-int
-op_case_search(struct op_ctx *ctx)
-{
-	const char  *q = NULL;
-	uint64_t     limit = SEARCH_DEFAULT, after = 0, *ids;
-	size_t       n = 0;
-	bool         more = false;
-	json_object *items;
-	int          rv;
-
-	if ((rv = arg_str(ctx->args, "q", true, QUERY_MAX_CHARS, &q,
-	         ctx->err)) != 0 ||
-	    (rv = arg_u64(ctx->args, "limit", false, 1, SEARCH_MAX, &limit,
-	         ctx->err)) != 0 ||
-	    (rv = arg_u64(ctx->args, "after", false, 0, INT64_MAX - 1, &after,
-	         ctx->err)) != 0) {
-		return (rv);
-	}
-	if ((ids = calloc(limit, sizeof(*ids))) == NULL) {
-		return (proto_fail(ctx->err, SK_EINTERNAL, "out of memory"));
-	}
-	rv = dedup_search(ctx->txn, ctx->st, q, strlen(q), after, limit, ids,
-	    &n, &more);
-	if (rv == SK_EBADREQ) {
-		free(ids);
-		return (proto_fail(ctx->err, rv,
-		    "\"q\" has no word to search for"));
-	}
-	if (rv == SK_ETOOLARGE) {
-		free(ids);
-		return (proto_fail(ctx->err, rv,
-		    "\"q\" has more than %d words", DEDUP_QUERY_TERMS));
-	}
-	if (rv != 0) {
-		free(ids);
-		return (proto_fail(ctx->err, rv, "cannot search"));
-	}
-	items = json_object_new_array();
-	for (size_t i = 0; i < n; i++) {
-		static const char *const keys[] = { "id", "unit", "title",
-			"field", "state", "state_label", NULL };
-		json_object  *c, *it, *v;
-		enum wf_state s;
-		if (store_case_get(ctx->txn, ctx->st, ids[i], &c) != 0) {
-			continue;
-		}
-		/* The index holds only public cases; say nothing of others. */
-		s = wf_state_parse(doc_get_str(c, "state"));
-		if (!wf_state_public(s)) {
-			json_object_put(c);
-			continue;
-		}
-		it = json_object_new_object();
-		for (const char *const *k = keys; *k; k++) {
-			if (json_object_object_get_ex(c, *k, &v)) {
-				json_object_object_add(
-				    it, *k, json_object_get(v));
-			}
-		}
-		json_object_array_add(items, it);
-		json_object_put(c);
-	}
-	ctx->result = json_object_new_object();
-	json_object_object_add(ctx->result, "items", items);
-	json_object_object_add(ctx->result, "next",
-	    more && n > 0 ? json_object_new_int64((int64_t) ids[n - 1])
-	                  : NULL);
-	free(ids);
-	return (0);
-}
-
-/*
  * server.verify.
  */
 
@@ -432,31 +247,30 @@ ids_in_states(struct op_ctx *ctx, bool (*want)(enum wf_state), uint32_t **ids,
 	*ids = NULL;
 	*n   = 0;
 	for (int s = 0; s < WF_NSTATES; s++) {
-		struct store_key prefix;
-		MDB_cursor      *cur;
-		MDB_val          k, v;
-		int              rc;
+		struct store_key  prefix;
+		struct store_scan it;
+		MDB_val           k, v;
+		int               rv;
+
 		if (!want((enum wf_state) s)) {
 			continue;
 		}
 		store_key_init(&prefix);
 		store_key_str(&prefix, wf_state_name((enum wf_state) s));
-		if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_BY_STATE],
-		         &cur)) != 0) {
-			return (store_err(rc));
+		if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, DB_BY_STATE,
+		         &prefix, NULL)) != 0) {
+			return (rv);
 		}
-		k.mv_data = prefix.b;
-		k.mv_size = prefix.len;
-		for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-		     rc == 0 && k.mv_size == prefix.len + 8 &&
-		     memcmp(k.mv_data, prefix.b, prefix.len) == 0;
-		     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		while (store_scan_next(&it, &k, &v) == 0) {
+			if (k.mv_size != prefix.len + 8) {
+				continue;
+			}
 			if (*n == cap) {
 				uint32_t *more;
 				cap  = cap ? cap * 2 : 1024;
 				more = realloc(*ids, cap * sizeof(**ids));
 				if (more == NULL) {
-					mdb_cursor_close(cur);
+					store_scan_end(&it);
 					return (SK_EINTERNAL);
 				}
 				*ids = more;
@@ -464,7 +278,7 @@ ids_in_states(struct op_ctx *ctx, bool (*want)(enum wf_state), uint32_t **ids,
 			(*ids)[(*n)++] = (uint32_t) store_u64_at(
 			    (char *) k.mv_data + prefix.len);
 		}
-		mdb_cursor_close(cur);
+		store_scan_end(&it);
 	}
 	if (*n > 0) {
 		qsort(*ids, *n, sizeof(**ids), cmp_u32);
@@ -482,12 +296,13 @@ state_signed(enum wf_state s)
 int
 dedup_server_verify(struct op_ctx *ctx, json_object *problems)
 {
-	uint32_t   *pub = NULL, *sub = NULL;
-	size_t      npub = 0, nsub = 0;
-	uint64_t    nsigs;
-	MDB_cursor *cur = NULL;
-	MDB_val     k, v;
-	int         rv, rc;
+	uint32_t         *pub = NULL, *sub = NULL;
+	size_t            npub = 0, nsub = 0;
+	uint64_t          nsigs;
+	struct store_scan it;
+	bool              scanning = false;
+	MDB_val           k, v;
+	int               rv;
 
 	if ((rv = dedup_verify(ctx->txn, ctx->st, add_problem, problems,
 	         &nsigs)) != 0 ||
@@ -506,13 +321,11 @@ dedup_server_verify(struct op_ctx *ctx, json_object *problems)
 		}
 	}
 	/* Every signature is a case's. */
-	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_DEDUP_SIGS],
-	         &cur)) != 0) {
-		rv = store_err(rc);
+	if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, DB_DEDUP_SIGS, NULL,
+	         NULL)) != 0) {
 		goto out;
 	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	while (store_scan_next(&it, &k, &v) == 0) {
 		MDB_val c;
 		if (k.mv_size == 8 &&
 		    store_get(ctx->txn, ctx->st, DB_CASES, k.mv_data, 8, &c) ==
@@ -522,20 +335,19 @@ dedup_server_verify(struct op_ctx *ctx, json_object *problems)
 			    (unsigned long long) store_u64_at(k.mv_data));
 		}
 	}
-	mdb_cursor_close(cur);
-	cur = NULL;
+	store_scan_end(&it);
 	/* Every posting names a public case... */
-	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_SEARCH_TERMS],
-	         &cur)) != 0) {
-		rv = store_err(rc);
+	if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, DB_SEARCH_TERMS,
+	         NULL, NULL)) != 0) {
 		goto out;
 	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_NODUP)) {
-		MDB_val kk = k, vv = v;
-		for (int r = mdb_cursor_get(cur, &kk, &vv, MDB_GET_MULTIPLE);
-		     r == 0; r = mdb_cursor_get(cur, &kk, &vv,
-		                 MDB_NEXT_MULTIPLE)) {
+	scanning = true;
+	while (store_scan_next_key(&it, &k, &v) == 0) {
+		/* A key with one id has no page of duplicates: LMDB then
+		 * leaves vv as it is, the one value. */
+		MDB_val vv = v;
+		for (int r = store_dup_packed(&it, true, &vv); r == 0;
+		     r = store_dup_packed(&it, false, &vv)) {
 			const uint32_t *ids = vv.mv_data;
 			for (size_t i = 0; i < vv.mv_size / 4; i++) {
 				bool from, to;
@@ -579,17 +391,17 @@ dedup_server_verify(struct op_ctx *ctx, json_object *problems)
 		        &tl) == 0 &&
 		    tl > 0) {
 			uint32_t id = pub[i];
-			MDB_val  tk = { strcspn(t, " "), t }, tv = { 4, &id };
+			size_t   first = strcspn(t, " ");
 			bool     from, to;
 			int      r = dedup_search_pending_term(ctx->txn, ctx->st,
-			         id, t, tk.mv_size, &from, &to);
+			         id, t, first, &from, &to);
 			if (r == SK_OK && !to) {
 				store_problem(problems,
 				    "case %u is public but its pending search "
 				    "record misses its title",
 				    id);
 			} else if (r != SK_OK &&
-			    mdb_cursor_get(cur, &tk, &tv, MDB_GET_BOTH) != 0) {
+			    store_dup_find(&it, t, first, &id, 4) != 0) {
 				store_problem(problems,
 				    "case %u is public but missing from "
 				    "search_terms",
@@ -601,8 +413,8 @@ dedup_server_verify(struct op_ctx *ctx, json_object *problems)
 	}
 	rv = 0;
 out:
-	if (cur != NULL) {
-		mdb_cursor_close(cur);
+	if (scanning) {
+		store_scan_end(&it);
 	}
 	free(pub);
 	free(sub);

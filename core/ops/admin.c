@@ -1,5 +1,5 @@
 /*
- * ops_admin.c: the administration half of the op table: units, users,
+ * admin.c: the administration part of the op table: units, users,
  * councils, who-am-I, and the server's own operations.  Arguments have
  * already been checked against the op table's list; roles against its flags.
  */
@@ -16,10 +16,13 @@
 #include "core/dedup/dedup.h"
 #include "core/util/err.h"
 #include "core/util/log.h"
-#include "core/ops.h"
-#include "core/rubric.h"
-#include "core/timers.h"
-#include "core/workflow.h"
+#include "core/model/council.h"
+#include "core/model/similar.h"
+#include "core/model/unit.h"
+#include "core/ops/ops.h"
+#include "core/model/rubric.h"
+#include "core/model/timers.h"
+#include "core/model/workflow.h"
 
 #define NAME_MAX_CHARS 300
 
@@ -41,6 +44,34 @@ need_doc(struct op_ctx *ctx, enum store_db db, const char *what,
 	if (rv != 0) {
 		return (proto_fail(ctx->err, rv, "cannot read %s %s", what, id));
 	}
+	return (0);
+}
+
+/* Every document of a string-keyed db (units, users, councils), in id
+ * order, through view if not NULL. */
+static int
+list_docs(struct op_ctx *ctx, enum store_db db,
+    json_object *(*view)(json_object *doc))
+{
+	struct store_scan it;
+	MDB_val           k, v;
+	int               rv;
+	json_object      *items;
+
+	if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, db, NULL, NULL)) !=
+	    0) {
+		return (proto_fail(ctx->err, rv, "cannot read"));
+	}
+	items = json_object_new_array();
+	while ((rv = store_scan_next(&it, &k, &v)) == 0) {
+		json_object *doc = store_json(&v);
+		if (doc != NULL) {
+			json_object_array_add(items, view ? view(doc) : doc);
+		}
+	}
+	store_scan_end(&it);
+	ctx->result = json_object_new_object();
+	json_object_object_add(ctx->result, "items", items);
 	return (0);
 }
 
@@ -76,6 +107,29 @@ get_doc(struct op_ctx *ctx, enum store_db db, const char *what,
  * Units.
  */
 
+/* unit.put's walk up from the new parent (unit_walk). */
+struct parent_check {
+	struct op_ctx *ctx;
+	const char    *id, *parent;
+	int            depth;
+};
+
+static int
+parent_ok(void *arg, const char *cur, json_object *unit)
+{
+	struct parent_check *pc = arg;
+
+	if (strcmp(cur, pc->id) == 0 || ++pc->depth > UNIT_MAX_DEPTH) {
+		return (proto_fail(pc->ctx->err, SK_EBADREQ,
+		    "\"parent\": unit %s cannot be below itself (%s is under %s)",
+		    pc->id, pc->parent, pc->id));
+	}
+	if (unit == NULL) {
+		return (proto_fail(pc->ctx->err, SK_ENOTFOUND, "no unit \"%s\"", cur));
+	}
+	return (0);
+}
+
 int
 op_unit_put(struct op_ctx *ctx)
 {
@@ -98,22 +152,9 @@ op_unit_put(struct op_ctx *ctx)
 	}
 	/* The parent must exist, and id must not be among its ancestors. */
 	if (parent != NULL) {
-		char cur[PROTO_MAX_ID + 1];
-		snprintf(cur, sizeof(cur), "%s", parent);
-		for (int depth = 0; cur[0] != '\0'; depth++) {
-			json_object *p;
-			if (strcmp(cur, id) == 0 || depth > 64) {
-				return (proto_fail(ctx->err, SK_EBADREQ,
-				    "\"parent\": unit %s cannot be below itself "
-				    "(%s is under %s)",
-				    id, parent, id));
-			}
-			if ((rv = need_doc(ctx, DB_UNITS, "unit", cur, &p)) != 0) {
-				return (rv);
-			}
-			snprintf(cur, sizeof(cur), "%s",
-			    doc_get_str(p, "parent") ?: "");
-			json_object_put(p);
+		struct parent_check pc = { ctx, id, parent, 0 };
+		if ((rv = unit_walk(ctx, parent, parent_ok, &pc)) != 0) {
+			return (rv);
 		}
 	}
 	rv = store_doc_get(ctx->txn, ctx->st, DB_UNITS, id, &old);
@@ -497,10 +538,9 @@ op_council_list(struct op_ctx *ctx)
 int
 op_auth_whoami(struct op_ctx *ctx)
 {
-	json_object *r = json_object_new_object(), *user = NULL, *councils;
-	MDB_cursor  *cur;
-	MDB_val      k, v;
-	int          rc;
+	json_object      *r = json_object_new_object(), *user = NULL, *councils;
+	struct store_scan it;
+	MDB_val           k, v;
 
 	json_object_object_add(r, "id", json_object_new_string(ctx->who->id));
 	if (!ctx->who->local_admin) {
@@ -514,10 +554,9 @@ op_auth_whoami(struct op_ctx *ctx)
 	    ctx->who->unit[0] ? json_object_new_string(ctx->who->unit) : NULL);
 	json_object_object_add(r, "roles", auth_roles_json(ctx->who->roles));
 	councils = json_object_new_array();
-	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_COUNCILS], &cur)) ==
+	if (store_scan_begin(&it, ctx->txn, ctx->st, DB_COUNCILS, NULL, NULL) ==
 	    0) {
-		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-		     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		while (store_scan_next(&it, &k, &v) == 0) {
 			json_object *c = store_json(&v);
 			const char *role = c ? council_role(c, ctx->who->id) : NULL;
 			if (role != NULL) {
@@ -534,7 +573,7 @@ op_auth_whoami(struct op_ctx *ctx)
 			}
 			json_object_put(c);
 		}
-		mdb_cursor_close(cur);
+		store_scan_end(&it);
 	}
 	json_object_object_add(r, "councils", councils);
 	json_object_object_add(
@@ -601,7 +640,7 @@ op_server_verify(struct op_ctx *ctx)
 static int
 verify_go_on(struct store *st)
 {
-	return (atomic_load(&st->stop_reading) ? SK_EUNAVAIL : 0);
+	return (store_stopping(st) ? SK_EUNAVAIL : 0);
 }
 
 int
@@ -613,15 +652,19 @@ op_server_verify_work(struct op_work *w)
 	struct op_ctx ctx = {
 		.env = w->env, .st = w->st, .err = &w->err, .on_council = -1
 	};
-	int rv;
+	const char *states[WF_NSTATES + 1] = { NULL };
+	int         rv;
 
+	for (int s = 0; s < WF_NSTATES; s++) {
+		states[s] = wf_state_name((enum wf_state) s);
+	}
 	if ((rv = store_snapshot_begin(w->st, &txn)) != 0) {
 		json_object_put(problems);
 		return (proto_fail(&w->err, rv, "cannot read the database"));
 	}
 	ctx.txn = txn;
-	if ((rv = store_verify(txn, w->st, problems, &ncases, &nevents)) ==
-	        0 &&
+	if ((rv = store_verify(txn, w->st, states, problems, &ncases,
+	         &nevents)) == 0 &&
 	    (rv = verify_go_on(w->st)) == 0 &&
 	    (rv = dedup_server_verify(&ctx, problems)) == 0 &&
 	    (rv = verify_go_on(w->st)) == 0) {
@@ -757,12 +800,12 @@ op_server_clock(struct op_ctx *ctx)
 int
 op_events_since(struct op_ctx *ctx)
 {
-	uint64_t         seq = 0, limit = 100, last = 0;
-	struct store_key k;
-	MDB_cursor      *cur;
-	MDB_val          key, v;
-	json_object     *items;
-	int              rv, rc;
+	uint64_t          seq = 0, limit = 100, last = 0;
+	struct store_key  k;
+	struct store_scan it;
+	MDB_val           key, v;
+	json_object      *items;
+	int               rv;
 
 	if ((rv = arg_u64(ctx->args, "seq", true, 0, UINT64_MAX / 2, &seq,
 	         ctx->err)) != 0 ||
@@ -770,27 +813,23 @@ op_events_since(struct op_ctx *ctx)
 	         ctx->err)) != 0) {
 		return (rv);
 	}
-	items = json_object_new_array();
 	store_key_init(&k);
 	store_key_u64(&k, seq);
-	key.mv_data = k.b;
-	key.mv_size = k.len;
-	last        = seq > 0 ? seq - 1 : 0;
-	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_HISTORY], &cur)) !=
-	    0) {
-		json_object_put(items);
-		return (proto_fail(ctx->err, store_err(rc), "cannot read history"));
+	last = seq > 0 ? seq - 1 : 0;
+	if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, DB_HISTORY, NULL,
+	         &k)) != 0) {
+		return (proto_fail(ctx->err, rv, "cannot read history"));
 	}
-	for (rc = mdb_cursor_get(cur, &key, &v, MDB_SET_RANGE);
-	     rc == 0 && json_object_array_length(items) < limit;
-	     rc = mdb_cursor_get(cur, &key, &v, MDB_NEXT)) {
-		json_object     *ev = store_json(&v);
+	items = json_object_new_array();
+	while (json_object_array_length(items) < limit &&
+	    store_scan_next(&it, &key, &v) == 0) {
+		json_object *ev = store_json(&v);
 		if (ev != NULL) {
 			json_object_array_add(items, ev);
 		}
 		last = store_u64_at(key.mv_data);
 	}
-	mdb_cursor_close(cur);
+	store_scan_end(&it);
 	ctx->result = json_object_new_object();
 	json_object_object_add(ctx->result, "items", items);
 	json_object_object_add(

@@ -1,15 +1,8 @@
 /*
- * ops_review.c: the council's half of the op table: rubrics, ballots and
- * decisions (PROTOCOL.md, case.score, case.decide, rubric.*).
- *
- * Which rubric reviews a case: the reviewing council's `rubric`, else the
- * `rubric` of the nearest unit from the case's unit upward, else "default"
- * (unit review) or "province" (province review).  Its current version is
- * pinned on the case when the review starts (accept), so editing a rubric
- * never changes an open review.
- *
- * Ballots are secret until the decision: a member sees their own, the
- * chair and secretary see who has scored, authors never see who gave what.
+ * review.c: the council's half of the op table: scores, decisions and
+ * rubrics (PROTOCOL.md, case.score, case.decide, rubric.*).  Which rubric
+ * reviews a case and who sees which ballot is the model's
+ * (model/review.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,273 +10,14 @@
 
 #include <json-c/printbuf.h>
 
-#include "core/case.h"
+#include "core/model/case.h"
 #include "core/util/err.h"
-#include "core/ops.h"
-#include "core/rubric.h"
-#include "core/workflow.h"
+#include "core/ops/ops.h"
+#include "core/model/rubric.h"
+#include "core/model/council.h"
+#include "core/model/workflow.h"
 
 #define COMMENT_MAX_CHARS 4000
-
-static const char *
-stage_of(enum wf_state s)
-{
-	switch (s) {
-	case WF_UNIT_REVIEW:
-		return ("unit");
-	case WF_PROVINCE_REVIEW:
-		return ("province");
-	default:
-		return (NULL);
-	}
-}
-
-/* The id of the rubric that reviews doc at stage. */
-static void
-review_rubric_id(struct op_ctx *ctx, json_object *doc, const char *stage,
-    char id[PROTO_MAX_ID + 1])
-{
-	json_object *c = case_council(ctx, doc, stage);
-	const char  *r = c ? doc_get_str(c, "rubric") : NULL;
-	char         unit[PROTO_MAX_ID + 1];
-
-	if (r != NULL) {
-		snprintf(id, PROTO_MAX_ID + 1, "%s", r);
-		json_object_put(c);
-		return;
-	}
-	json_object_put(c);
-	snprintf(unit, sizeof(unit), "%s", doc_get_str(doc, "unit") ?: "");
-	for (int depth = 0; depth < 64 && unit[0] != '\0'; depth++) {
-		json_object *u;
-		if (store_doc_view(ctx->txn, ctx->st, DB_UNITS, unit, &u) != 0) {
-			break;
-		}
-		if ((r = doc_get_str(u, "rubric")) != NULL) {
-			snprintf(id, PROTO_MAX_ID + 1, "%s", r);
-			json_object_put(u);
-			return;
-		}
-		snprintf(unit, sizeof(unit), "%s", doc_get_str(u, "parent") ?: "");
-		json_object_put(u);
-	}
-	snprintf(id, PROTO_MAX_ID + 1, "%s",
-	    strcmp(stage, "unit") == 0 ? "default" : "province");
-}
-
-int
-review_pin_rubric(struct op_ctx *ctx, json_object *doc, const char *stage)
-{
-	char         id[PROTO_MAX_ID + 1], hash[RUBRIC_HASH_HEX + 1];
-	json_object *pin;
-
-	review_rubric_id(ctx, doc, stage, id);
-	if (rubric_current(ctx->txn, ctx->st, id, hash) != 0) {
-		return (proto_fail(ctx->err, SK_ENOTFOUND,
-		    "no rubric \"%s\" to review case %lld with; load it with "
-		    "rubric.put or --rubrics",
-		    id, (long long) doc_get_int(doc, "id", 0)));
-	}
-	pin = json_object_new_object();
-	json_object_object_add(pin, "id", json_object_new_string(id));
-	json_object_object_add(pin, "hash", json_object_new_string(hash));
-	json_object_object_add(pin, "stage", json_object_new_string(stage));
-	json_object_object_add(doc, "rubric", pin);
-	return (0);
-}
-
-/* The case as a rubric sees it: all sections, and duplicate detection. */
-static json_object *
-rubric_case(json_object *doc)
-{
-	json_object *c = case_view(doc, WF_ADMIN), *sim;
-	double       max = 0;
-
-	if (json_object_object_get_ex(c, "similar", &sim) &&
-	    json_object_is_type(sim, json_type_array)) {
-		for (size_t i = 0; i < json_object_array_length(sim); i++) {
-			json_object *s;
-			if (json_object_object_get_ex(
-			        json_object_array_get_idx(sim, i), "similarity",
-			        &s)) {
-				/* Not fmax: sangkiend does not link libm. */
-				double v = json_object_get_double(s);
-				max      = v > max ? v : max;
-			}
-		}
-	} else {
-		json_object_object_add(c, "similar", json_object_new_array());
-	}
-	json_object_object_add(c, "max_similarity", json_object_new_double(max));
-	return (c);
-}
-
-int
-review_check(struct op_ctx *ctx, json_object *doc, json_object **problems)
-{
-	char                id[PROTO_MAX_ID + 1], hash[RUBRIC_HASH_HEX + 1];
-	char                today[32], err[512];
-	struct plug_rubric *r;
-	int                 rv;
-
-	review_rubric_id(ctx, doc, "unit", id);
-	if (rubric_current(ctx->txn, ctx->st, id, hash) != 0) {
-		*problems = case_completeness_problems(doc);
-		return (0);
-	}
-	if ((rv = rubric_get(ctx->env->rubrics, ctx->txn, hash, &r,
-	         ctx->err)) != 0) {
-		return (rv);
-	}
-	util_time_str(ctx->now, today, sizeof(today));
-	today[10]      = '\0';
-	json_object *c = rubric_case(doc);
-	rv             = plug_check(r, c, today, problems, err, sizeof(err));
-	json_object_put(c);
-	if (rv != 0) {
-		return (proto_fail(ctx->err, SK_ERUBRIC, "rubric %s: %s", id, err));
-	}
-	return (0);
-}
-
-/* The pinned rubric of the case's current review. */
-static int
-pinned_rubric(struct op_ctx *ctx, json_object *doc, struct plug_rubric **r,
-    const char **id)
-{
-	json_object *pin;
-	const char  *hash;
-	if (!json_object_object_get_ex(doc, "rubric", &pin) ||
-	    (hash = doc_get_str(pin, "hash")) == NULL) {
-		return (proto_fail(ctx->err, SK_EINTERNAL,
-		    "case %lld is in review without a pinned rubric",
-		    (long long) doc_get_int(doc, "id", 0)));
-	}
-	*id = doc_get_str(pin, "id");
-	return (rubric_get(ctx->env->rubrics, ctx->txn, hash, r, ctx->err));
-}
-
-/*
- * Ballots: key (case, stage, member).
- */
-
-static void
-ballot_key(struct store_key *k, uint64_t id, const char *stage,
-    const char *member)
-{
-	store_key_init(k);
-	store_key_u64(k, id);
-	store_key_str(k, stage);
-	if (member != NULL) {
-		store_key_str(k, member);
-	}
-}
-
-/*
- * A stored ballot for output as it is: its text is copied, not parsed, and
- * written out by json-c through a serializer of its own.  The ballots of a
- * decided stage go out whole to whoever may see them, and parsing them
- * only to print them again cost case.get a sixth of its rate where many
- * cases are decided (skbench at 5,000 cases: 36,000 -> 43,000 reads/s).
- */
-struct raw_text {
-	size_t len;
-	char   text[];
-};
-
-static int
-raw_serialize(json_object *o, struct printbuf *pb, int level, int flags)
-{
-	const struct raw_text *r = json_object_get_userdata(o);
-	(void) level;
-	(void) flags;
-	return (printbuf_memappend(pb, r->text, (int) r->len));
-}
-
-static void
-raw_free(json_object *o, void *userdata)
-{
-	(void) o;
-	free(userdata);
-}
-
-/* A ballot's stored text, unparsed (raw_serialize), or NULL. */
-static json_object *
-raw_ballot(const MDB_val *v)
-{
-	struct raw_text *r = malloc(sizeof(*r) + v->mv_size);
-	json_object     *b = json_object_new_object();
-
-	if (r == NULL || b == NULL) {
-		free(r);
-		json_object_put(b);
-		return (NULL);
-	}
-	r->len = v->mv_size;
-	memcpy(r->text, v->mv_data, v->mv_size);
-	json_object_set_serializer(b, raw_serialize, r, raw_free);
-	return (b);
-}
-
-/* Appends every ballot of a case's stage to out, in member order: parsed,
- * or with raw as stored (for output only). */
-static void
-ballots_add(struct op_ctx *ctx, uint64_t id, const char *stage, bool raw,
-    json_object *out)
-{
-	struct store_key prefix;
-	MDB_cursor      *cur;
-	MDB_val          k, v;
-	int              rc;
-
-	ballot_key(&prefix, id, stage, NULL);
-	if (mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_BALLOTS], &cur) != 0) {
-		return;
-	}
-	k.mv_data = prefix.b;
-	k.mv_size = prefix.len;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	     rc == 0 && k.mv_size > prefix.len &&
-	     memcmp(k.mv_data, prefix.b, prefix.len) == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		json_object *b = raw ? raw_ballot(&v) : store_json(&v);
-		if (b != NULL) {
-			json_object_array_add(out, b);
-		}
-	}
-	mdb_cursor_close(cur);
-}
-
-/* Every ballot of a case's stage, parsed, in member order (caller owns). */
-static json_object *
-ballots_of(struct op_ctx *ctx, uint64_t id, const char *stage)
-{
-	json_object *out = json_object_new_array();
-	ballots_add(ctx, id, stage, false, out);
-	return (out);
-}
-
-/* Has anyone scored the case at all?  (One cursor step, no parsing.) */
-static bool
-has_ballots(struct op_ctx *ctx, uint64_t id)
-{
-	struct store_key prefix;
-	MDB_cursor      *cur;
-	MDB_val          k, v;
-	bool             found;
-
-	store_key_init(&prefix);
-	store_key_u64(&prefix, id);
-	if (mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_BALLOTS], &cur) != 0) {
-		return (true);
-	}
-	k.mv_data = prefix.b;
-	k.mv_size = prefix.len;
-	found     = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) == 0 &&
-	    k.mv_size > 8 && memcmp(k.mv_data, prefix.b, 8) == 0;
-	mdb_cursor_close(cur);
-	return (found);
-}
 
 /* Checks marks against the criteria; returns the total in *total. */
 static int
@@ -346,7 +80,6 @@ op_case_score(struct op_ctx *ctx)
 	const char         *comment = NULL, *rid, *stage, *role;
 	unsigned            roles;
 	struct plug_rubric *r;
-	struct store_key    k;
 	double              total;
 	int                 rv;
 
@@ -359,7 +92,7 @@ op_case_score(struct op_ctx *ctx)
 		return (rv);
 	}
 	enum wf_state s = wf_state_parse(doc_get_str(doc, "state"));
-	if ((stage = stage_of(s)) == NULL) {
+	if ((stage = review_stage_of(s)) == NULL) {
 		proto_fail(ctx->err, SK_ETRANSITION,
 		    "case %llu is in %s; ballots are cast in unit_review, "
 		    "province_review",
@@ -392,7 +125,7 @@ op_case_score(struct op_ctx *ctx)
 		    (unsigned long long) id);
 		goto out;
 	}
-	if ((rv = pinned_rubric(ctx, doc, &r, &rid)) != 0 ||
+	if ((rv = review_pinned_rubric(ctx, doc, &r, &rid)) != 0 ||
 	    (rv = check_marks(ctx, plug_criteria(r), marks, &total)) != 0) {
 		goto out;
 	}
@@ -409,11 +142,8 @@ op_case_score(struct op_ctx *ctx)
 		    ballot, "comment", json_object_new_string(comment));
 	}
 	json_object_object_add(ballot, "at", json_time(ctx->now));
-	ballot_key(&k, id, stage, ctx->who->id);
-	size_t      len;
-	const char *text = util_json_text(ballot, &len);
-	if ((rv = store_put(ctx->txn, ctx->st, DB_BALLOTS, k.b, k.len, text,
-	         len)) != 0) {
+	if ((rv = review_ballot_put(ctx, id, stage, ctx->who->id, ballot)) !=
+	    0) {
 		json_object_put(ballot);
 		rv = proto_fail(ctx->err, rv, "cannot store the ballot");
 		goto out;
@@ -481,7 +211,7 @@ decide_with_case(struct plug_rubric *r, json_object *ballots,
     size_t errlen)
 {
 	int rv;
-	json_object_object_add(summary, "case", rubric_case(doc));
+	json_object_object_add(summary, "case", review_rubric_case(doc));
 	rv = plug_decide(r, ballots, summary, verdict, err, errlen);
 	json_object_object_del(summary, "case");
 	return (rv);
@@ -538,7 +268,7 @@ op_case_decide(struct op_ctx *ctx)
 		    (unsigned long long) id, rule->who);
 		goto out;
 	}
-	stage   = stage_of(from);
+	stage   = review_stage_of(from);
 	council = case_council(ctx, old, stage);
 	if (council == NULL) {
 		rv = proto_fail(ctx->err, SK_ENOTFOUND,
@@ -546,10 +276,10 @@ op_case_decide(struct op_ctx *ctx)
 		    stage);
 		goto out;
 	}
-	if ((rv = pinned_rubric(ctx, old, &r, &rid)) != 0) {
+	if ((rv = review_pinned_rubric(ctx, old, &r, &rid)) != 0) {
 		goto out;
 	}
-	ballots = ballots_of(ctx, id, stage);
+	ballots = review_ballots_of(ctx, id, stage);
 	summary = council_summary(council, old, ballots, &eligible);
 	rv      = decide_with_case(r, eligible, summary, old, &verdict, err,
 	         sizeof(err));
@@ -599,16 +329,9 @@ op_case_decide(struct op_ctx *ctx)
 	}
 	json_object_array_add(all, json_object_get(d));
 	json_object_object_add(doc, "decision", d);
-	if ((rv = case_set_due(ctx, doc, false)) != 0) {
-		goto out;
-	}
+	case_set_due(ctx, doc, false);
 	case_set_state(doc, to);
 	case_bump(ctx, doc);
-	if ((rv = dedup_case_changed(ctx, old, doc)) != 0 ||
-	    (rv = store_case_put(ctx->txn, ctx->st, id, old, doc, NULL)) != 0) {
-		rv = proto_fail(ctx->err, rv, "cannot store the case");
-		goto out;
-	}
 	json_object *extra = json_object_new_object();
 	json_object_object_add(extra, "stage", json_object_new_string(stage));
 	json_object_object_add(extra, "verdict", json_object_new_string(v));
@@ -618,7 +341,7 @@ op_case_decide(struct op_ctx *ctx)
 	    extra, "from", json_object_new_string(wf_state_name(from)));
 	json_object_object_add(
 	    extra, "to", json_object_new_string(wf_state_name(to)));
-	if ((rv = case_event(ctx, "case.decided", doc, extra)) != 0) {
+	if ((rv = case_save(ctx, old, doc, "case.decided", extra, NULL)) != 0) {
 		goto out;
 	}
 	ctx->result = case_view(doc, case_roles(ctx, doc));
@@ -633,81 +356,6 @@ out:
 	json_object_put(summary);
 	json_object_put(verdict);
 	return (rv);
-}
-
-/*
- * What of the ballots the principal may see.  Until the stage is decided:
- * members their own ballot, chair, secretary and admins who has scored.
- * After: the council and admins every ballot.  Authors: none, ever.
- */
-json_object *
-review_ballots_view_facts(struct op_ctx *ctx, const struct case_facts *f,
-    unsigned roles)
-{
-	static const char *const stages[] = { "unit", "province" };
-	enum wf_state s   = wf_state_parse(f->state);
-	uint64_t      id  = f->id;
-	json_object  *out = json_object_new_array();
-	bool          staff =
-	    (ctx->who->roles & (ROLE_ADMIN | ROLE_VIEWER)) != 0;
-
-	if ((roles & WF_AUTHOR) != 0 || !has_ballots(ctx, id)) {
-		return (out);
-	}
-	for (int i = 0; i < 2; i++) {
-		const char  *stage = stages[i];
-		bool         open  = stage_of(s) != NULL &&
-		    strcmp(stage_of(s), stage) == 0;
-		json_object *council = case_council_facts(ctx, f, stage);
-		const char  *role    = council && !ctx->who->local_admin
-		        ? council_role(council, ctx->who->id)
-		        : NULL;
-		bool officer = role != NULL && strcmp(role, "member") != 0;
-		json_object *ballots;
-
-		if (role == NULL && !staff) {
-			json_object_put(council);
-			continue;
-		}
-		if (!open) {
-			ballots_add(ctx, id, stage, true, out);
-			json_object_put(council);
-			continue;
-		}
-		ballots = ballots_of(ctx, id, stage);
-		for (size_t j = 0; j < json_object_array_length(ballots); j++) {
-			json_object *b    = json_object_array_get_idx(ballots, j);
-			const char  *m    = doc_get_str(b, "member") ?: "";
-			bool         mine = strcmp(m, ctx->who->id) == 0;
-			if (!open || mine) {
-				json_object_array_add(out, json_object_get(b));
-			} else if (officer || staff) {
-				json_object *who = json_object_new_object();
-				json_object_object_add(who, "stage",
-				    json_object_new_string(stage));
-				json_object_object_add(
-				    who, "member", json_object_new_string(m));
-				json_object_object_add(who, "role",
-				    json_object_get(json_object_object_get(b, "role")));
-				json_object_object_add(who, "at",
-				    json_object_get(json_object_object_get(b, "at")));
-				json_object_array_add(out, who);
-			}
-		}
-		json_object_put(ballots);
-		json_object_put(council);
-	}
-	return (out);
-}
-
-json_object *
-review_ballots_view(struct op_ctx *ctx, json_object *doc, unsigned roles)
-{
-	struct case_facts f;
-	if (store_case_facts_of(doc, &f) != 0) {
-		return (json_object_new_array());
-	}
-	return (review_ballots_view_facts(ctx, &f, roles));
 }
 
 /*
@@ -730,18 +378,17 @@ version_view(json_object *v, bool with_source)
 int
 op_rubric_list(struct op_ctx *ctx)
 {
-	MDB_cursor  *cur;
-	MDB_val      k, v;
-	json_object *items = json_object_new_array();
-	int          rc;
+	struct store_scan it;
+	MDB_val           k, v;
+	json_object      *items;
+	int               rv;
 
-	if ((rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_RUBRIC_IDS],
-	         &cur)) != 0) {
-		json_object_put(items);
-		return (proto_fail(ctx->err, store_err(rc), "cannot read rubrics"));
+	if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, DB_RUBRIC_IDS, NULL,
+	         NULL)) != 0) {
+		return (proto_fail(ctx->err, rv, "cannot read rubrics"));
 	}
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+	items = json_object_new_array();
+	while (store_scan_next(&it, &k, &v) == 0) {
 		char         hash[RUBRIC_HASH_HEX + 1];
 		json_object *doc;
 		if (v.mv_size != RUBRIC_HASH_HEX) {
@@ -754,7 +401,7 @@ op_rubric_list(struct op_ctx *ctx)
 			json_object_put(doc);
 		}
 	}
-	mdb_cursor_close(cur);
+	store_scan_end(&it);
 	ctx->result = json_object_new_object();
 	json_object_object_add(ctx->result, "items", items);
 	return (0);
@@ -884,7 +531,7 @@ op_rubric_test(struct op_ctx *ctx)
 	}
 	util_time_str(ctx->now, today, sizeof(today));
 	today[10]      = '\0';
-	json_object *c = rubric_case(doc);
+	json_object *c = review_rubric_case(doc);
 	rv             = plug_check(r, c, today, &problems, err, sizeof(err));
 	json_object_put(c);
 	if (rv != 0) {
@@ -893,12 +540,12 @@ op_rubric_test(struct op_ctx *ctx)
 	}
 	/* decide, on the ballots of the review in progress (or the last). */
 	enum wf_state s     = wf_state_parse(doc_get_str(doc, "state"));
-	const char   *stage = stage_of(s) ? stage_of(s)
+	const char   *stage = review_stage_of(s) ? review_stage_of(s)
 	        : s >= WF_NOMINATED && s != WF_WITHDRAWN ? "province"
 	                                                 : "unit";
 	json_object *council = case_council(ctx, doc, stage);
 	if (council != NULL) {
-		json_object *ballots = ballots_of(ctx, cid, stage), *eligible;
+		json_object *ballots = review_ballots_of(ctx, cid, stage), *eligible;
 		json_object *summary =
 		    council_summary(council, doc, ballots, &eligible);
 		rv = decide_with_case(r, eligible, summary, doc, &verdict, err,

@@ -13,7 +13,7 @@
 
 #include <sodium.h>
 
-#include "core/auth.h"
+#include "core/model/auth.h"
 #include "core/util/err.h"
 
 static const struct {

@@ -12,7 +12,7 @@
 #include <sodium.h>
 
 #include "core/util/err.h"
-#include "core/session.h"
+#include "core/model/session.h"
 
 struct session {
 	struct session *next;

@@ -94,4 +94,19 @@ bool wf_state_public(enum wf_state s);
 /* True if s is a review state (a council is at work and a deadline runs). */
 bool wf_state_in_review(enum wf_state s);
 
+/*
+ * The parts of an application (Điều 5, Nghị định 13/2012/NĐ-CP), in the
+ * order of the law: the one list of them, for checking a case, reading its
+ * text and showing it.
+ */
+struct wf_section {
+	const char *id;
+	const char *label;
+};
+#define WF_NSECTIONS 7
+extern const struct wf_section wf_sections[WF_NSECTIONS];
+
+/* The index of section id in wf_sections, or -1. */
+int wf_section_index(const char *id);
+
 #endif

@@ -12,7 +12,7 @@
 
 #include "core/util/err.h"
 #include "core/util/log.h"
-#include "core/rubric.h"
+#include "core/model/rubric.h"
 
 #define CACHE_SLOTS 64
 #define SOURCE_MAX (256 * 1024)

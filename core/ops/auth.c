@@ -22,9 +22,9 @@
 #include "core/util/err.h"
 #include "core/util/json.h"
 #include "core/util/log.h"
-#include "core/ops.h"
-#include "core/password.h"
-#include "core/session.h"
+#include "core/ops/ops.h"
+#include "core/model/password.h"
+#include "core/model/session.h"
 
 #define LOGIN_FAIL_DELAY_MS 1000
 

@@ -2,13 +2,13 @@
  * workflow.c: the state table and the transition table of PROTOCOL.md.
  *
  * These two tables are the workflow.  Adding a state or an action is an edit
- * here and nowhere else; ops_case.c applies whatever row wf_transition picks
+ * here and nowhere else; core/ops/case.c applies whatever row wf_transition picks
  * and records it in the history.
  */
 #include <string.h>
 
 #include "core/util/err.h"
-#include "core/workflow.h"
+#include "core/model/workflow.h"
 
 static const struct {
 	const char *name;
@@ -185,4 +185,25 @@ bool
 wf_state_in_review(enum wf_state s)
 {
 	return (s == WF_UNIT_REVIEW || s == WF_PROVINCE_REVIEW);
+}
+
+const struct wf_section wf_sections[WF_NSECTIONS] = {
+	{ "status_quo", "Tình trạng đã biết" },
+	{ "solution", "Nội dung giải pháp" },
+	{ "novelty", "Tính mới" },
+	{ "applicability", "Khả năng áp dụng" },
+	{ "benefits", "Hiệu quả" },
+	{ "conditions", "Điều kiện cần thiết" },
+	{ "trial_users", "Người tham gia áp dụng thử" },
+};
+
+int
+wf_section_index(const char *id)
+{
+	for (int i = 0; i < WF_NSECTIONS; i++) {
+		if (strcmp(wf_sections[i].id, id) == 0) {
+			return (i);
+		}
+	}
+	return (-1);
 }

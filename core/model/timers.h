@@ -11,7 +11,8 @@
 
 #include <stdint.h>
 
-#include "core/ops.h"
+#include "core/model/ctx.h"
+#include "core/model/doc.h"
 
 #define TIMERS_DUE_SOON_S (14 * 86400)
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core/util/err.h"
-#include "core/timers.h"
+#include "core/model/timers.h"
 
 static const char *const kinds[] = { "case.due_soon", "case.overdue" };
 

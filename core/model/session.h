@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/auth.h"
+#include "core/model/auth.h"
 #include "core/store/store.h"
 #include "ipc/proto.h"
 
