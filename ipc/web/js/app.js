@@ -162,7 +162,11 @@ let routing = 0;
 async function route() {
 	const n = ++routing;
 	ctx.liveFns = [];
-	const main = document.getElementById('main');
+	// Each view draws into a box of its own: a redraw of the view before
+	// (an event, a reply still on its way) lands in a box no longer shown.
+	const outer = document.getElementById('main');
+	const main = h('div', { class: 'view' });
+	replace(outer, main);
 	const hash = location.hash || '#/';
 	drawNav();
 	for (const [re, view] of routes) {
@@ -179,7 +183,7 @@ async function route() {
 		} catch (e) {
 			if (n === routing) replace(main, h('p', { class: 'error', role: 'alert' }, errorText(e)));
 		}
-		if (n === routing && document.activeElement === document.body) main.focus();
+		if (n === routing && document.activeElement === document.body) outer.focus();
 		return;
 	}
 	replace(main, h('p', {}, 'Không có trang này. '), h('a', { href: '#/' }, 'Về trang chính'));
