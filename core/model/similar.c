@@ -77,6 +77,22 @@ similarity_json(double s)
 	return (json_object_new_double_s(strtod(buf, NULL), buf));
 }
 
+json_object *
+similar_item(uint64_t id, json_object *c, double similarity, bool with_state)
+{
+	json_object *it = json_object_new_object();
+
+	json_object_object_add(it, "id", json_object_new_int64((int64_t) id));
+	json_object_object_add(it, "title",
+	    json_object_new_string(doc_get_str(c, "title") ?: ""));
+	if (with_state) {
+		json_object_object_add(it, "state",
+		    json_object_new_string(doc_get_str(c, "state") ?: ""));
+	}
+	json_object_object_add(it, "similarity", similarity_json(similarity));
+	return (it);
+}
+
 /* The signature of a case's whole text; *n is 0 when it has no words. */
 int
 case_sign(json_object *doc, struct dedup_sig *sig, size_t *n)
@@ -138,18 +154,12 @@ store_similar(struct op_ctx *ctx, uint64_t id, json_object *doc)
 		rv = dedup_query(ctx->txn, ctx->st, &sig, &q, m, &n);
 	}
 	for (size_t i = 0; i < n && rv == 0; i++) {
-		json_object *c, *it;
+		json_object *c;
 		if (store_case_get(ctx->txn, ctx->st, m[i].id, &c) != 0) {
 			continue;
 		}
-		it = json_object_new_object();
-		json_object_object_add(
-		    it, "id", json_object_new_int64((int64_t) m[i].id));
-		json_object_object_add(it, "title",
-		    json_object_new_string(doc_get_str(c, "title") ?: ""));
-		json_object_object_add(
-		    it, "similarity", similarity_json(m[i].similarity));
-		json_object_array_add(similar, it);
+		json_object_array_add(similar,
+		    similar_item(m[i].id, c, m[i].similarity, false));
 		json_object_put(c);
 	}
 	if (rv != 0) {

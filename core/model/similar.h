@@ -36,4 +36,9 @@ int case_sign(json_object *doc, struct dedup_sig *sig, size_t *n);
 /* A similarity as people read it: 3 decimals, "0.25" not "0.250". */
 json_object *similarity_json(double s);
 
+/* One similar case as clients see it: {id, title, [state,] similarity},
+ * from the case doc c (borrowed). */
+json_object *similar_item(uint64_t id, json_object *c, double similarity,
+    bool with_state);
+
 #endif

@@ -89,7 +89,7 @@ op_case_similar(struct op_ctx *ctx)
 	items = json_object_new_array();
 	for (size_t i = 0; i < n && json_object_array_length(items) < limit;
 	     i++) {
-		json_object  *c, *it;
+		json_object  *c;
 		const char   *unit;
 		enum wf_state s;
 		if (store_case_get(ctx->txn, ctx->st, m[i].id, &c) != 0) {
@@ -103,16 +103,8 @@ op_case_similar(struct op_ctx *ctx)
 			json_object_put(c);
 			continue;
 		}
-		it = json_object_new_object();
-		json_object_object_add(
-		    it, "id", json_object_new_int64((int64_t) m[i].id));
-		json_object_object_add(it, "title",
-		    json_object_new_string(doc_get_str(c, "title") ?: ""));
-		json_object_object_add(it, "state",
-		    json_object_new_string(doc_get_str(c, "state") ?: ""));
-		json_object_object_add(
-		    it, "similarity", similarity_json(m[i].similarity));
-		json_object_array_add(items, it);
+		json_object_array_add(items,
+		    similar_item(m[i].id, c, m[i].similarity, true));
 		json_object_put(c);
 	}
 	free(m);
