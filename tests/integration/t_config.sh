@@ -27,6 +27,17 @@ check "data from the file: the API on DATA/api.ipc" 0 "$(status_of sk status)"
 r=$(nngcat --req --dial "ipc://$T_DIR/extra.ipc" --raw --recv-timeout 10 \
 	--data '{"op":"server.clock","args":{"advance_s":1}}')
 check "listen and test-clock from the file" true "$(jget "$r" .ok)"
+# The CLI, with no flag, finds the server the file describes: its first
+# listen = ipc://, else data = DIR (not from a checkout's ./sangkien-data).
+cli_plain() { (cd "$T_DIR" && env -u SANGKIEN_SERVER "$SKC" "$@"); }
+check "the CLI finds listen = ipc:// in the file" "ipc://$T_DIR/extra.ipc" \
+	"$(SANGKIEN_CONF="$CONF" cli_plain status | awk '$1 == "địa" { print $3 }')"
+printf 'data = %s\n' "$DATA" >"$T_DIR/data-only.conf"
+check "else data = DIR" "ipc://$DATA/api.ipc" \
+	"$(SANGKIEN_CONF="$T_DIR/data-only.conf" cli_plain status |
+		awk '$1 == "địa" { print $3 }')"
+check "the CLI acts as local-admin there" local-admin \
+	"$(SANGKIEN_CONF="$CONF" cli_plain --json whoami | jq -r .id)"
 stop_server
 check "the command line's --log-level wins over the file's" "" \
 	"$(grep -E ' (info|debug) ' "$T_DIR/server.log" || true)"
