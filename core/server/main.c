@@ -200,6 +200,11 @@ conf_flag(void *arg, const char *key, const char *val, int line, char *err,
 	const struct option *o;
 	char                *flag;
 
+	/* Settings of the daily backup job (core/server/dist/sangkien-backup),
+	 * which reads the same file. */
+	if (strcmp(key, "backup-keep") == 0 || strcmp(key, "backup-dir") == 0) {
+		return (0);
+	}
 	for (o = opts; o->name != NULL; o++) {
 		if (strcmp(o->name, key) == 0) {
 			break;
