@@ -78,8 +78,8 @@ conf_read(const char *path, conf_fn fn, void *arg, char *err, size_t errlen)
 			break;
 		}
 		if (val[0] == '"') {
-			size_t n = strlen(val);
-			if (n < 2 || val[n - 1] != '"') {
+			char *q = strchr(val + 1, '"'), *rest;
+			if (q == NULL) {
 				snprintf(err, errlen,
 				    "%s: line %d: the value of %s opens a quote "
 				    "it does not close",
@@ -87,8 +87,27 @@ conf_read(const char *path, conf_fn fn, void *arg, char *err, size_t errlen)
 				rv = -1;
 				break;
 			}
-			val[n - 1] = '\0';
+			*q   = '\0';
+			rest = trim(q + 1);
+			if (*rest != '\0' && *rest != '#') {
+				snprintf(err, errlen,
+				    "%s: line %d: \"%.40s\" after the quoted "
+				    "value of %s",
+				    path, line, rest, key);
+				rv = -1;
+				break;
+			}
 			val++;
+		} else {
+			/* A comment may end the line: " # ...". */
+			for (char *h = strchr(val, '#'); h != NULL;
+			     h = strchr(h + 1, '#')) {
+				if (h > val && isspace((unsigned char) h[-1])) {
+					*h  = '\0';
+					val = trim(val);
+					break;
+				}
+			}
 		}
 		if ((rv = fn(arg, key, val, line, err, errlen)) != 0) {
 			break;

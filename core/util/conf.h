@@ -4,9 +4,10 @@
  * reads the server's socket from it).
  *
  * One `key = value` per line; blank lines and lines whose first non-blank
- * character is '#' are ignored; blanks around the key and the value are
- * dropped; a value may be wrapped in double quotes (to keep blanks at its
- * ends).  The reader knows no keys: the caller decides what each means.
+ * character is '#' are ignored, and so is " # ..." after a value; blanks
+ * around the key and the value are dropped; a value may be wrapped in
+ * double quotes (to keep blanks at its ends, or a " #").  The reader knows
+ * no keys: the caller decides what each means.
  */
 #ifndef SK_CONF_H
 #define SK_CONF_H

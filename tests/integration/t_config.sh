@@ -11,8 +11,8 @@ cat >"$CONF" <<CONF
 # A comment, then settings with blanks around them.
 data = $DATA
   rubrics =   $SK_SRC/rubrics
-log-level = debug
-listen = "ipc://$T_DIR/extra.ipc"
+log-level = debug   # a comment after a value
+listen = "ipc://$T_DIR/extra.ipc"  # and after a quoted one
 test-clock = yes
 CONF
 
@@ -56,6 +56,9 @@ check "an unknown setting" \
 check "a line without =" \
 	"2 sangkiend: $T_DIR/bad.conf: line 1: expected \"key = value\", got \"listen tcp://x\"" \
 	"$(bad 'listen tcp://x')"
+check "text after a quoted value" \
+	"2 sangkiend: $T_DIR/bad.conf: line 1: \"x\" after the quoted value of data" \
+	"$(bad 'data = "/srv/a" x')"
 check "a flag without value takes yes or no" \
 	"2 sangkiend: $T_DIR/bad.conf: line 1: test-clock takes yes or no, not \"maybe\"" \
 	"$(bad 'test-clock = maybe')"
