@@ -12,7 +12,8 @@ CMAKE_BUILD_TYPE ?= RelWithDebInfo
 DEB_PACKAGES = build-essential cmake pkg-config libuv1-dev liblmdb-dev \
 	liblua5.4-dev libnng-dev libjson-c-dev libsodium-dev libutf8proc-dev \
 	libxxhash-dev libcmocka-dev libjemalloc-dev nng-utils lmdb-utils jq \
-	curl openssl chromium libsystemd-dev
+	curl openssl chromium libsystemd-dev dpkg-dev file lintian systemd \
+	python3 man-db
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
