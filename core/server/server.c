@@ -308,7 +308,7 @@ apply_writes(struct server *s, struct item *items, size_t n, int64_t now,
 	}
 	rc = mdb_txn_commit(txn);
 	s->commits++;
-	return (store_err(rc));
+	return (store_commit_err(s->st, rc));
 mapfull:
 	mdb_txn_abort(txn);
 	return (SK_EMAPFULL);
@@ -354,7 +354,7 @@ run_writes(struct server *s, struct item *items, size_t n, int64_t now)
 	}
 	if (rv != 0) {
 		log_error("a batch of %zu requests was not committed: %s", n,
-		    sk_err_code(rv));
+		    rv == SK_EDISKFULL ? "the disk is full" : sk_err_code(rv));
 	} else {
 		bool   grown;
 		size_t before = store_mapsize(s->st);
@@ -382,6 +382,9 @@ run_writes(struct server *s, struct item *items, size_t n, int64_t now)
 			proto_fail(&it->err, SK_EUNAVAIL,
 			    rv == SK_EMAPFULL
 			        ? "storage is full; nothing was changed"
+			    : rv == SK_EDISKFULL
+			        ? "the server's disk is full; nothing was "
+			          "changed"
 			        : "the change could not be saved; nothing "
 			          "was changed");
 		}

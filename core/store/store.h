@@ -144,6 +144,15 @@ void store_problem(json_object *problems, const char *fmt, ...)
 /* Translates an LMDB return code to the project's errors (the one place). */
 int store_err(int mdb_rc);
 
+/*
+ * store_err for a failed commit: a full disk is SK_EDISKFULL (logged as
+ * such, naming the directory and the bytes free), whether LMDB said ENOSPC
+ * or EIO (its word for a short write, which is what a full disk gives)
+ * with less than STORE_DISK_LOW bytes free.
+ */
+#define STORE_DISK_LOW ((uint64_t) 16 << 20)
+int store_commit_err(struct store *st, int mdb_rc);
+
 /* Begins the batch's write transaction, or a nested one inside parent. */
 int store_write_begin(struct store *st, MDB_txn *parent, MDB_txn **txn);
 
