@@ -12,8 +12,10 @@ CMAKE_BUILD_TYPE ?= RelWithDebInfo
 DEB_PACKAGES = build-essential cmake pkg-config libuv1-dev liblmdb-dev \
 	liblua5.4-dev libnng-dev libjson-c-dev libsodium-dev libutf8proc-dev \
 	libxxhash-dev libcmocka-dev libjemalloc-dev nng-utils lmdb-utils jq \
-	curl openssl chromium libsystemd-dev dpkg-dev file lintian systemd \
-	python3 man-db
+	curl openssl chromium libsystemd-dev \
+	libcairo2-dev libpango1.0-dev fonts-noto-core libqrencode-dev \
+	libxlsxwriter-dev poppler-utils zbar-tools unzip \
+	dpkg-dev file lintian systemd python3 man-db
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -309,7 +309,7 @@ apply_writes(struct server *s, struct item *items, size_t n, int64_t now,
 	}
 	rc = mdb_txn_commit(txn);
 	s->commits++;
-	return (store_err(rc));
+	return (store_commit_err(s->st, rc));
 mapfull:
 	mdb_txn_abort(txn);
 	return (SK_EMAPFULL);
@@ -345,8 +345,8 @@ run_writes(struct server *s, struct item *items, size_t n, int64_t now)
 			size_t before = store_mapsize(s->st);
 			if (store_grow(s->st) != 0) {
 				log_error("the database is full and cannot grow "
-				          "past %zu bytes",
-				    before);
+				          "past %zu bytes: %s",
+				    before, store_grow_error(s->st));
 				break;
 			}
 			log_info("database map grown from %zu to %zu bytes",
@@ -355,11 +355,16 @@ run_writes(struct server *s, struct item *items, size_t n, int64_t now)
 	}
 	if (rv != 0) {
 		log_error("a batch of %zu requests was not committed: %s", n,
-		    sk_err_code(rv));
+		    rv == SK_EDISKFULL ? "the disk is full"
+		    : rv == SK_EMAPFULL ? "the map is full" : sk_err_code(rv));
 	} else {
 		bool   grown;
 		size_t before = store_mapsize(s->st);
-		if (store_grow_ahead(s->st, &grown) == 0 && grown) {
+		if (store_grow_ahead(s->st, &grown) != 0) {
+			log_warn("%s; writes go on until the map is full, "
+			         "tried again in a minute",
+			    store_grow_error(s->st));
+		} else if (grown) {
 			log_info("database map grown ahead of need from %zu to "
 			         "%zu bytes",
 			    before, store_mapsize(s->st));
@@ -380,11 +385,20 @@ run_writes(struct server *s, struct item *items, size_t n, int64_t now)
 		if (rv != 0) {
 			/* Nothing of this batch is durable: say so. */
 			item_reset(it);
-			proto_fail(&it->err, SK_EUNAVAIL,
-			    rv == SK_EMAPFULL
-			        ? "storage is full; nothing was changed"
-			        : "the change could not be saved; nothing "
-			          "was changed");
+			if (rv == SK_EMAPFULL && store_grow_error(s->st)) {
+				proto_fail(&it->err, SK_EUNAVAIL,
+				    "%s; nothing was changed",
+				    store_grow_error(s->st));
+			} else {
+				proto_fail(&it->err, SK_EUNAVAIL,
+				    rv == SK_EMAPFULL
+				        ? "storage is full; nothing was changed"
+				    : rv == SK_EDISKFULL
+				        ? "the server's disk is full; nothing was "
+				          "changed"
+				        : "the change could not be saved; nothing "
+				          "was changed");
+			}
 		}
 		item_send(it);
 	}

@@ -106,11 +106,15 @@ set_global(struct cli *cl, const char *name, const char *value)
 	}
 }
 
-/* True if s is an option, not a positional ("-" and "--" are not). */
+/* True if s is an option, not a positional ("-" and "--" are not):
+ * "--name", or a one-letter "-o". */
 static int
 is_option(const char *s)
 {
-	return (strncmp(s, "--", 2) == 0 && s[2] != '\0');
+	return ((strncmp(s, "--", 2) == 0 && s[2] != '\0') ||
+	    (s[0] == '-' && ((s[1] >= 'a' && s[1] <= 'z') ||
+	                        (s[1] >= 'A' && s[1] <= 'Z')) &&
+	        s[2] == '\0'));
 }
 
 /*
@@ -286,6 +290,13 @@ static const struct optspec search_opts[] = {
 	{ NULL, 0 },
 };
 
+static const struct optspec doc_opts[] = {
+	{ "--user", 1 },
+	{ "-o", 1 },
+	{ "--output", 1 },
+	{ NULL, 0 },
+};
+
 static const struct cmd cmds[] = {
 	{ "status", NULL, cmd_status, no_opts, 0, 0, CMD_API, "status",
 	    "Phiên bản, thời gian chạy và số hồ sơ theo trạng thái." },
@@ -394,6 +405,16 @@ static const struct cmd cmds[] = {
 	{ "search", NULL, cmd_search, search_opts, 1, -1, CMD_API,
 	    "search WORDS... [--limit N] [--after ID]",
 	    "Tìm sáng kiến đã công nhận chứa đủ các từ (có dấu hay không)." },
+	{ "doc", "verify", cmd_doc_verify, no_opts, 2, 2, CMD_API,
+	    "doc verify ID HASH",
+	    "Văn bản có mã kiểm tra HASH có đúng là trạng thái hiện tại\n"
+	    "      của hồ sơ không (mã thoát 1 nếu không)." },
+	{ "doc", NULL, cmd_doc, doc_opts, 2, 2, CMD_API,
+	    "doc KIND ID [--user U] [-o FILE.pdf]",
+	    "Tải văn bản của hồ sơ (PDF): receipt (giấy biên nhận), sheet\n"
+	    "      (phiếu chấm của U), minutes (biên bản), decision (quyết "
+	    "định\n      hoặc thông báo từ chối), certificate (giấy chứng "
+	    "nhận)." },
 	{ "help", NULL, cmd_help, no_opts, 0, -1, 0, "help",
 	    "Xem hướng dẫn này." },
 };
