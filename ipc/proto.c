@@ -21,10 +21,14 @@ proto_fail(struct proto_err *e, int code, const char *fmt, ...)
 		return (code);
 	}
 	va_list ap;
+	char    raw[sizeof(e->msg)];
 	e->code = code;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* A message may quote what a client or a rubric wrote, and may be
+	 * cut inside a character: the reply must still be UTF-8. */
+	(void) util_utf8_clean(e->msg, sizeof(e->msg), raw, strlen(raw));
 	return (code);
 }
 

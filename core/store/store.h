@@ -179,6 +179,11 @@ int store_grow(struct store *st);
  */
 int store_grow_ahead(struct store *st, bool *grown);
 
+/* Why the last grow failed ("database map cannot grow: ..."), or NULL if
+ * the map has grown since (or never failed to).  A failed grow leaves the
+ * map as it was: reads go on, and writes that need room are refused. */
+const char *store_grow_error(const struct store *st);
+
 /* Key building. */
 void store_key_init(struct store_key *k);
 void store_key_u64(struct store_key *k, uint64_t v);

@@ -456,3 +456,56 @@ util_json_strict(const char *buf, size_t len, json_object *obj, int *code,
 	free(s.start);
 	return (rv);
 }
+
+/*
+ * Text for people from bytes that may not be UTF-8 (a rubric's error
+ * message, a message cut at a buffer's end): each valid sequence is kept,
+ * each byte that starts no valid sequence becomes U+FFFD, a character cut
+ * at the very end is dropped, and the copy stops before a sequence that
+ * would not fit whole.
+ */
+size_t
+util_utf8_clean(char *dst, size_t dstlen, const char *src, size_t srclen)
+{
+	static const char repl[] = "\xef\xbf\xbd";
+	const unsigned char *p   = (const unsigned char *) src;
+	size_t               i = 0, o = 0;
+
+	if (dstlen == 0) {
+		return (0);
+	}
+	while (i < srclen) {
+		size_t k = p[i] < 0x80 ? 1
+		    : (p[i] & 0xe0) == 0xc0 ? 2
+		    : (p[i] & 0xf0) == 0xe0 ? 3
+		    : (p[i] & 0xf8) == 0xf0 ? 4
+		                            : 0;
+		const char *seq = src + i;
+		size_t      n   = k;
+		if (k > 1 && i + k > srclen &&
+		    util_utf8_chars(src + i, srclen - i) < 0) {
+			/* Cut at the end (a full buffer): drop the rest. */
+			size_t j = i + 1;
+			while (j < srclen && (p[j] & 0xc0) == 0x80) {
+				j++;
+			}
+			if (j == srclen) {
+				break;
+			}
+		}
+		if (k == 0 || i + k > srclen || util_utf8_chars(seq, k) != 1 ||
+		    (k == 1 && p[i] == 0)) {
+			seq = repl;
+			n   = sizeof(repl) - 1;
+			k   = 1;
+		}
+		if (o + n >= dstlen) {
+			break;
+		}
+		memcpy(dst + o, seq, n);
+		o += n;
+		i += k;
+	}
+	dst[o] = '\0';
+	return (o);
+}

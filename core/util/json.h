@@ -45,6 +45,15 @@ const char *util_json_text(json_object *obj, size_t *len);
  * forms and surrogates included). */
 long util_utf8_chars(const char *s, size_t len);
 
+/*
+ * Copies src (srclen bytes) into dst as valid UTF-8 with no NUL: invalid
+ * bytes become U+FFFD, and the copy ends before a character that would not
+ * fit whole in dstlen (NUL included).  Returns the bytes written.  dst and
+ * src must not overlap.
+ */
+size_t util_utf8_clean(char *dst, size_t dstlen, const char *src,
+    size_t srclen);
+
 /* True for [a-z0-9][a-z0-9._-]{0,63}. */
 bool util_id_valid(const char *s);
 
