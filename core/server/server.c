@@ -681,9 +681,10 @@ server_run(const struct server_config *cfg)
 	}
 	s.env.rubrics = s.rubrics;
 	s.heavy_tail  = &s.heavy_wait;
-	if ((s.env.sessions = sessions_new(cfg->session_idle_s > 0
-	                 ? cfg->session_idle_s
-	                 : 30 * 60)) == NULL ||
+	if ((s.env.sessions = sessions_new(
+	         cfg->session_idle_s > 0 ? cfg->session_idle_s : 30 * 60,
+	         cfg->session_max_s > 0 ? cfg->session_max_s : 12 * 3600)) ==
+	        NULL ||
 	    (s.env.limiter = pw_limiter_new()) == NULL) {
 		log_error("out of memory");
 		goto cleanup_store;
