@@ -1249,6 +1249,8 @@ paper_verify(struct op_ctx *ctx, uint64_t id, const char *hash,
 	}
 	json_object_object_add(*out, "title", jstr(doc_get_str(doc, "title")));
 	json_object_object_add(*out, "state", jstr(doc_get_str(doc, "state")));
+	json_object_object_add(*out, "state_label",
+	    jstr(doc_get_str(doc, "state_label")));
 	json_object_put(doc);
 	return (0);
 }
