@@ -14,7 +14,8 @@ DEB_PACKAGES = build-essential cmake pkg-config libuv1-dev liblmdb-dev \
 	libxxhash-dev libcmocka-dev libjemalloc-dev nng-utils lmdb-utils jq \
 	curl openssl chromium libsystemd-dev \
 	libcairo2-dev libpango1.0-dev fonts-noto-core libqrencode-dev \
-	libxlsxwriter-dev poppler-utils zbar-tools unzip
+	libxlsxwriter-dev poppler-utils zbar-tools unzip \
+	dpkg-dev file lintian systemd python3 man-db
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
