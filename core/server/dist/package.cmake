@@ -64,7 +64,8 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+# The documents (doc.get) are set in Noto Serif, read at run time.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, fonts-noto-core")
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
 	${SK_DIST}/postinst ${SK_DIST}/prerm ${SK_DIST}/postrm ${SK_DIST}/conffiles)
