@@ -3,8 +3,8 @@
  * server.verify (minutes), and the argon2id hashes of auth.login and
  * user.password (100 ms and 64 MiB each), and the rubrics that rubric.test
  * and rubric.put load and run (up to a second and 64 MiB each): OP_HEAVY,
- * HEAVY_MAX at once, the rest waiting their turn.  The handler checked its arguments on the
- * loop; op->work touches nothing the loop owns, only its struct op_work
+ * HEAVY_MAX at once, the rest waiting their turn.  The handler checked its
+ * arguments on the loop; op->work touches nothing the loop owns, only its struct op_work
  * (backup and verify read a snapshot of their own: the environment is
  * MDB_NOTLS), so the loop goes on serving while it runs.
  *

@@ -27,6 +27,17 @@
 json_object *util_json_parse(const char *buf, size_t len, int *code,
     char *msg, size_t msglen);
 
+/*
+ * The door's stricter rules, for a value util_json_parse has accepted from
+ * buf: no \u0000 escape in any string or key (C strings would cut it), no
+ * \u escape of a lone surrogate (json-c turns it into U+FFFD unasked), and
+ * no key twice in one object (json-c keeps the last one).  Returns 0, or
+ * -1 with *code SK_EBADREQ (SK_EINTERNAL when out of memory) and a message
+ * naming the problem (the repeated key) in msg.
+ */
+int util_json_strict(const char *buf, size_t len, json_object *obj,
+    int *code, char *msg, size_t msglen);
+
 /* Compact serialization without escaping '/' (borrowed from obj). */
 const char *util_json_text(json_object *obj, size_t *len);
 
