@@ -459,7 +459,8 @@ defer_work(struct server *s, struct item *it)
 		if (rv == SK_EUNAVAIL) {
 			proto_fail(&it->err, rv,
 			    "%s: too much heavy work (password checks, "
-			    "rubric runs, documents) is waiting; try again in a moment",
+			    "rubric runs, documents) is waiting; try again "
+			    "in a moment",
 			    it->op->name);
 		} else {
 			proto_fail(&it->err, SK_EINTERNAL, "%s: %s",
