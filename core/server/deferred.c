@@ -133,8 +133,11 @@ deferred_done(uv_work_t *work, int status)
 	         run_after, &d->w)) != 0) {
 		if (d->w.err.code == 0) {
 			proto_fail(&d->w.err, rv,
-			    "%s: the change could not be saved; nothing was "
-			    "changed",
+			    rv == SK_EDISKFULL
+			        ? "%s: the server's disk is full; nothing was "
+			          "changed"
+			        : "%s: the change could not be saved; nothing "
+			          "was changed",
 			    d->op->name);
 		}
 		if (d->w.err.code == SK_EINTERNAL) {
