@@ -458,8 +458,9 @@ defer_work(struct server *s, struct item *it)
 		item_reset(it);
 		if (rv == SK_EUNAVAIL) {
 			proto_fail(&it->err, rv,
-			    "%s: too many password checks are waiting; try "
-			    "again in a moment",
+			    "%s: too much heavy work (password checks, "
+			    "rubric runs, documents) is waiting; try again "
+			    "in a moment",
 			    it->op->name);
 		} else {
 			proto_fail(&it->err, SK_EINTERNAL, "%s: %s",
