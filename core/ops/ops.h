@@ -140,6 +140,10 @@ int op_rubric_test(struct op_ctx *ctx);
 
 /* Handlers: search.c (duplicates and the public search). */
 int op_case_similar(struct op_ctx *ctx);
+/* round.c */
+int op_round_put(struct op_ctx *ctx);
+int op_round_get(struct op_ctx *ctx);
+int op_round_list(struct op_ctx *ctx);
 int op_case_search(struct op_ctx *ctx);
 
 /* Handlers: docs.c (a case's documents as PDF). */

@@ -58,6 +58,8 @@
  *   search_pending u32 case (BE) -> u32 n, the n bytes of the terms its
  *                 postings have ("from"), then those they move to ("to");
  *                 each NUL-terminated, in strcmp order
+ *   rounds        id -> round JSON {id, unit, year, opens, closes,
+ *                 decides_by} (đợt xét; core/model/round.c)
  *
  * ("str" is one length byte and the bytes; "u64" is 8 bytes big-endian.)
  *
@@ -107,6 +109,7 @@ enum store_db {
 	DB_CASE_ITEMS,
 	DB_DEDUP_PENDING,
 	DB_SEARCH_PENDING,
+	DB_ROUNDS,
 	DB_COUNT,
 };
 

@@ -331,6 +331,7 @@ int cmd_decide(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_whoami(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_get(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_list(struct cli *cl, const struct cmd *cmd, const struct args *a);
+int cmd_round_put(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_unit_put(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_user_put(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_council_put(
