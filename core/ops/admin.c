@@ -138,14 +138,24 @@ op_unit_put(struct op_ctx *ctx)
 	int          rv;
 
 	if ((rv = arg_id(ctx->args, "id", true, &id, ctx->err)) != 0 ||
-	    (rv = arg_str(ctx->args, "name", true, NAME_MAX_CHARS, &name,
+	    (rv = arg_name(ctx->args, "name", true, NAME_MAX_CHARS, &name,
 	         ctx->err)) != 0 ||
 	    (rv = arg_id(ctx->args, "parent", false, &parent, ctx->err)) != 0 ||
 	    (rv = arg_id(ctx->args, "rubric", false, &rubric, ctx->err)) != 0) {
 		return (rv);
 	}
-	if (name[0] == '\0') {
-		return (proto_fail(ctx->err, SK_EBADREQ, "\"name\" is empty"));
+	/* The similarity from which a submitted case is flagged as like an
+	 * earlier one (the topmost unit's counts: model/similar.c). */
+	json_object *flag = NULL;
+	if (json_object_object_get_ex(ctx->args, "similarity_flag", &flag) &&
+	    flag != NULL &&
+	    (!(json_object_is_type(flag, json_type_double) ||
+	         json_object_is_type(flag, json_type_int)) ||
+	        !(json_object_get_double(flag) > 0 &&
+	            json_object_get_double(flag) <= 1))) {
+		return (proto_fail(ctx->err, SK_EBADREQ,
+		    "\"similarity_flag\" must be a number above 0 and at most "
+		    "1 (0.8: 80%% alike)"));
 	}
 	if ((rv = need_rubric(ctx, rubric)) != 0) {
 		return (rv);
@@ -166,6 +176,10 @@ op_unit_put(struct op_ctx *ctx)
 	json_object_object_add(doc, "name", json_object_new_string(name));
 	json_object_object_add(doc, "parent", copy_str_or_null(parent));
 	json_object_object_add(doc, "rubric", copy_str_or_null(rubric));
+	if (flag != NULL) {
+		json_object_object_add(
+		    doc, "similarity_flag", json_object_get(flag));
+	}
 	json_object_object_add(doc, "created_at",
 	    old ? json_object_get(json_object_object_get(old, "created_at"))
 	        : json_time(ctx->now));
@@ -218,16 +232,13 @@ op_user_put(struct op_ctx *ctx)
 	int          rv;
 
 	if ((rv = arg_id(ctx->args, "id", true, &id, ctx->err)) != 0 ||
-	    (rv = arg_str(ctx->args, "name", true, NAME_MAX_CHARS, &name,
+	    (rv = arg_name(ctx->args, "name", true, NAME_MAX_CHARS, &name,
 	         ctx->err)) != 0 ||
 	    (rv = arg_id(ctx->args, "unit", true, &unit, ctx->err)) != 0 ||
 	    (rv = arg_array(ctx->args, "roles", true, &roles_arr, ctx->err)) !=
 	        0 ||
 	    (rv = auth_roles_parse(roles_arr, &roles, ctx->err)) != 0) {
 		return (rv);
-	}
-	if (name[0] == '\0') {
-		return (proto_fail(ctx->err, SK_EBADREQ, "\"name\" is empty"));
 	}
 	if (strcmp(id, "local-admin") == 0) {
 		return (proto_fail(ctx->err, SK_ECONFLICT,
@@ -428,7 +439,7 @@ op_council_put(struct op_ctx *ctx)
 	int          rv;
 
 	if ((rv = arg_id(ctx->args, "id", true, &id, ctx->err)) != 0 ||
-	    (rv = arg_str(ctx->args, "name", true, NAME_MAX_CHARS, &name,
+	    (rv = arg_name(ctx->args, "name", true, NAME_MAX_CHARS, &name,
 	         ctx->err)) != 0 ||
 	    (rv = arg_str(ctx->args, "scope", true, 0, &scope, ctx->err)) != 0 ||
 	    (rv = arg_id(ctx->args, "unit", true, &unit, ctx->err)) != 0 ||

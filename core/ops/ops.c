@@ -16,12 +16,13 @@
 #define NOARGS ((const char *const[]) { NULL })
 
 #define CASE_FIELDS "title", "field", "sections", "authors", \
-	"first_applied", "owner", "unit", "confidential"
+	"first_applied", "owner", "unit", "confidential", "trial_users", \
+	"benefits_assessed", "first_applied_end"
 
 const struct op op_table[] = {
 	/* Administration. */
 	{ "unit.put", op_unit_put, OP_WRITE | OP_ADMIN,
-	    ARGS("id", "name", "parent", "rubric"),
+	    ARGS("id", "name", "parent", "rubric", "similarity_flag"),
 	    "create or replace a unit", NULL },
 	{ "unit.get", op_unit_get, OP_PUBLIC, ARGS("id"), "one unit", NULL },
 	{ "unit.list", op_unit_list, OP_PUBLIC, NOARGS, "all units", NULL },
@@ -69,12 +70,12 @@ const struct op op_table[] = {
 	{ "case.get", op_case_get, OP_PUBLIC, ARGS("id"), "one case", NULL },
 	{ "case.list", op_case_list, 0,
 	    ARGS("state", "unit", "subunits", "author", "overdue", "limit",
-	        "after"),
+	        "after", "round"),
 	    "cases the caller may see, filtered, paged", NULL },
 	{ "case.history", op_case_history, 0, ARGS("id"),
 	    "the events of one case, oldest first", NULL },
 	{ "case.act", op_case_act, OP_WRITE,
-	    ARGS("id", "action", "version", "note"),
+	    ARGS("id", "action", "version", "note", "declaration"),
 	    "move a case: submit, accept, return, withdraw, nominate, "
 	    "reopen, revoke", NULL },
 	{ "case.similar", op_case_similar, 0, ARGS("id", "text", "limit"),
@@ -95,6 +96,21 @@ const struct op op_table[] = {
 	    ARGS("id", "source"), "a new version of a rubric (Lua source)", NULL },
 	{ "rubric.test", op_rubric_test, 0, ARGS("id", "source", "case"),
 	    "what check and decide would say now; changes nothing", NULL },
+	/* Rounds (đợt xét). */
+	{ "round.put", op_round_put, OP_WRITE | OP_ADMIN,
+	    ARGS("id", "name", "unit", "year", "opens", "closes",
+	        "decides_by"),
+	    "create or change a round of applications (đợt xét)", NULL },
+	{ "round.get", op_round_get, OP_PUBLIC, ARGS("id"), "one round", NULL },
+	{ "round.list", op_round_list, OP_PUBLIC, ARGS("unit", "year"),
+	    "the rounds, in id order", NULL },
+	/* Documents (issue 17): typeset on the thread pool. */
+	{ "doc.get", op_doc_get, OP_HEAVY, ARGS("case", "kind", "user"),
+	    "a case's document as PDF: receipt, sheet, minutes, decision, "
+	    "certificate", op_doc_get_work },
+	{ "doc.verify", op_doc_verify, OP_PUBLIC, ARGS("case", "hash"),
+	    "is a document's hash the case's current state, or superseded",
+	    NULL },
 	{ NULL, NULL, 0, NULL, NULL, NULL },
 };
 

@@ -58,6 +58,8 @@
  *   search_pending u32 case (BE) -> u32 n, the n bytes of the terms its
  *                 postings have ("from"), then those they move to ("to");
  *                 each NUL-terminated, in strcmp order
+ *   rounds        id -> round JSON {id, unit, year, opens, closes,
+ *                 decides_by} (đợt xét; core/model/round.c)
  *
  * ("str" is one length byte and the bytes; "u64" is 8 bytes big-endian.)
  *
@@ -119,6 +121,7 @@ enum store_db {
 	DB_CASE_ITEMS,
 	DB_DEDUP_PENDING,
 	DB_SEARCH_PENDING,
+	DB_ROUNDS,
 	DB_COUNT,
 };
 
@@ -182,6 +185,15 @@ int store_sums_upgrade_step(MDB_txn *txn, struct store *st, size_t limit,
 
 /* Translates an LMDB return code to the project's errors (the one place). */
 int store_err(int mdb_rc);
+
+/*
+ * store_err for a failed commit: a full disk is SK_EDISKFULL (logged as
+ * such, naming the directory and the bytes free), whether LMDB said ENOSPC
+ * or EIO (its word for a short write, which is what a full disk gives)
+ * with less than STORE_DISK_LOW bytes free.
+ */
+#define STORE_DISK_LOW ((uint64_t) 16 << 20)
+int store_commit_err(struct store *st, int mdb_rc);
 
 /* Begins the batch's write transaction, or a nested one inside parent. */
 int store_write_begin(struct store *st, MDB_txn *parent, MDB_txn **txn);

@@ -15,12 +15,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <nng/nng.h>
 
+#include "core/util/conf.h"
 #include "ipc/cli/cli.h"
 
 #define CLI_DEFAULT_SERVER "ipc://sangkien-data/api.ipc"
+/* The packaged server's configuration (core/server/dist/sangkiend.conf):
+ * where the CLI finds that server when nothing else says. */
+#define CLI_SYSTEM_CONF "/etc/sangkien/sangkiend.conf"
 #define CLI_DEFAULT_TIMEOUT_MS 10000
 /* verify and backup read or copy the whole database: minutes at a million
  * cases, and the server answers others meanwhile. */
@@ -101,11 +106,15 @@ set_global(struct cli *cl, const char *name, const char *value)
 	}
 }
 
-/* True if s is an option, not a positional ("-" and "--" are not). */
+/* True if s is an option, not a positional ("-" and "--" are not):
+ * "--name", or a one-letter "-o". */
 static int
 is_option(const char *s)
 {
-	return (strncmp(s, "--", 2) == 0 && s[2] != '\0');
+	return ((strncmp(s, "--", 2) == 0 && s[2] != '\0') ||
+	    (s[0] == '-' && ((s[1] >= 'a' && s[1] <= 'z') ||
+	                        (s[1] >= 'A' && s[1] <= 'Z')) &&
+	        s[2] == '\0'));
 }
 
 /*
@@ -178,6 +187,7 @@ static const struct optspec cases_opts[] = {
 	{ "--limit", 1 },
 	{ "--after", 1 },
 	{ "--only", 0 },
+	{ "--round", 1 },
 	{ "--overdue", 0 },
 	{ "--all", 0 },
 	{ NULL, 0 },
@@ -192,6 +202,20 @@ static const struct optspec watch_opts[] = {
 static const struct optspec act_opts[] = {
 	{ "--note", 1 },
 	{ "--version", 1 },
+	{ "--declare", 0 },
+	{ "--not-against-public-order", 0 },
+	{ "--not-protected-ip", 0 },
+	{ NULL, 0 },
+};
+
+static const struct optspec round_put_opts[] = {
+	{ "--name", 1 },
+	{ "--unit", 1 },
+	{ "--year", 1 },
+	{ "--opens", 1 },
+	{ "--closes", 1 },
+	{ "--decides-by", 1 },
+	{ "--json", 1 },
 	{ NULL, 0 },
 };
 
@@ -281,6 +305,13 @@ static const struct optspec search_opts[] = {
 	{ NULL, 0 },
 };
 
+static const struct optspec doc_opts[] = {
+	{ "--user", 1 },
+	{ "-o", 1 },
+	{ "--output", 1 },
+	{ NULL, 0 },
+};
+
 static const struct cmd cmds[] = {
 	{ "status", NULL, cmd_status, no_opts, 0, 0, CMD_API, "status",
 	    "Phiên bản, thời gian chạy và số hồ sơ theo trạng thái." },
@@ -293,7 +324,7 @@ static const struct cmd cmds[] = {
 	    "Sao lưu cơ sở dữ liệu (khi đang chạy) vào thư mục mới DIR." },
 	{ "cases", NULL, cmd_cases, cases_opts, 0, 0, CMD_API,
 	    "cases [--state S] [--unit U [--only]] [--author USER]\n"
-	    "        [--limit N] [--after ID] [--overdue] [--all]",
+	    "        [--round R] [--limit N] [--after ID] [--overdue] [--all]",
 	    "Liệt kê hồ sơ bạn được xem; --unit gồm cả các đơn vị cấp "
 	    "dưới\n      (--only: chỉ đơn vị đó); --all: mọi trang." },
 	{ "show", NULL, cmd_show, no_opts, 1, 1, CMD_API, "show ID",
@@ -307,8 +338,11 @@ static const struct cmd cmds[] = {
 	    "update ID (FILE.json | --json '{...}') [--version N]",
 	    "Sửa hồ sơ đang là nháp hoặc bị trả lại." },
 	{ "act", NULL, cmd_act, act_opts, 2, 2, CMD_API | CMD_WRITE,
-	    "act ID ACTION [--note TEXT] [--version N]",
-	    "Nộp, tiếp nhận, trả lại, rút, đề nghị lên tỉnh, mở lại, hủy." },
+	    "act ID ACTION [--note TEXT] [--version N] [--declare]",
+	    "Nộp, tiếp nhận, trả lại, rút, đề nghị lên tỉnh, mở lại, hủy.\n"
+	    "      Nộp (submit) cần lời cam đoan (Điều 3 Điều lệ sáng kiến):\n"
+	    "      --declare, hoặc --not-against-public-order và\n"
+	    "      --not-protected-ip." },
 	{ "score", NULL, cmd_score, score_opts, 2, -1, CMD_API | CMD_WRITE,
 	    "score ID CRITERION=N... [--comment TEXT]",
 	    "Chấm (hoặc chấm lại) phiếu của bạn, ví dụ novelty=25 benefit=30,5." },
@@ -353,6 +387,16 @@ static const struct cmd cmds[] = {
 	    "Liệt kê các hội đồng." },
 	{ "council", "get", cmd_get, no_opts, 1, 1, CMD_API, "council get ID",
 	    "Xem một hội đồng." },
+	{ "round", "put", cmd_round_put, round_put_opts, 0, 1,
+	    CMD_API | CMD_WRITE,
+	    "round put ID [--name N] [--unit U] [--year Y] [--opens D]\n"
+	    "        [--closes D] [--decides-by D]",
+	    "Tạo hoặc sửa đợt xét (ngày dạng NNNN-TT-NN); không có --unit:\n"
+	    "      cả tỉnh." },
+	{ "round", "list", cmd_list, no_opts, 0, 0, CMD_API, "round list",
+	    "Liệt kê các đợt xét." },
+	{ "round", "get", cmd_get, no_opts, 1, 1, CMD_API, "round get ID",
+	    "Xem một đợt xét." },
 	{ "rubric", "list", cmd_list, no_opts, 0, 0, CMD_API, "rubric list",
 	    "Liệt kê các bộ tiêu chí chấm điểm." },
 	{ "rubric", "show", cmd_rubric_get, rubric_get_opts, 1, 1, CMD_API,
@@ -389,6 +433,16 @@ static const struct cmd cmds[] = {
 	{ "search", NULL, cmd_search, search_opts, 1, -1, CMD_API,
 	    "search WORDS... [--limit N] [--after ID]",
 	    "Tìm sáng kiến đã công nhận chứa đủ các từ (có dấu hay không)." },
+	{ "doc", "verify", cmd_doc_verify, no_opts, 2, 2, CMD_API,
+	    "doc verify ID HASH",
+	    "Văn bản có mã kiểm tra HASH có đúng là trạng thái hiện tại\n"
+	    "      của hồ sơ không (mã thoát 1 nếu không)." },
+	{ "doc", NULL, cmd_doc, doc_opts, 2, 2, CMD_API,
+	    "doc KIND ID [--user U] [-o FILE.pdf]",
+	    "Tải văn bản của hồ sơ (PDF): receipt (giấy biên nhận), sheet\n"
+	    "      (phiếu chấm của U), minutes (biên bản), decision (quyết "
+	    "định\n      hoặc thông báo từ chối), certificate (giấy chứng "
+	    "nhận)." },
 	{ "help", NULL, cmd_help, no_opts, 0, -1, 0, "help",
 	    "Xem hướng dẫn này." },
 };
@@ -407,7 +461,10 @@ print_usage(FILE *f)
 	    "Tùy chọn, trước hoặc sau lệnh:\n"
 	    "  --server URL     địa chỉ API; mặc định $SANGKIEN_SERVER, "
 	    "nếu không thì\n"
-	    "                   %s\n"
+	    "                   %s nếu có, nếu không thì địa chỉ\n"
+	    "                   ipc:// trong %s (listen = ipc://...,\n"
+	    "                   hoặc data = DIR; $SANGKIEN_CONF thay tệp "
+	    "đó)\n"
 	    "  --data DIR       viết tắt của --server ipc://DIR/api.ipc và\n"
 	    "                   --events ipc://DIR/events.ipc\n"
 	    "  --events URL     luồng sự kiện; mặc định: events.ipc cạnh "
@@ -429,7 +486,8 @@ print_usage(FILE *f)
 	    "làm một lần)\n"
 	    "\n"
 	    "Lệnh:\n",
-	    CLI_DEFAULT_SERVER, CLI_DEFAULT_TIMEOUT_MS / 1000);
+	    CLI_DEFAULT_SERVER, CLI_SYSTEM_CONF,
+	    CLI_DEFAULT_TIMEOUT_MS / 1000);
 	for (size_t i = 0; i < CLI_NCMDS; i++) {
 		fprintf(f, "  %s\n      %s\n", cmds[i].synopsis, cmds[i].help);
 	}
@@ -445,9 +503,65 @@ cmd_help(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	return (CLI_OK);
 }
 
+/* What the server's configuration file says of its ipc:// API address. */
+struct conf_api {
+	char *listen; /* the first "listen = ipc://..." */
+	char *data;   /* "data = DIR" */
+};
+
+static int
+conf_api_line(void *arg, const char *key, const char *val, int line,
+    char *err, size_t errlen)
+{
+	struct conf_api *ca = arg;
+	if (strcmp(key, "listen") == 0 && ca->listen == NULL &&
+	    strncmp(val, "ipc://", 6) == 0) {
+		ca->listen = strdup(val);
+	} else if (strcmp(key, "data") == 0) {
+		free(ca->data);
+		ca->data = strdup(val);
+	}
+	return (0);
+}
+
+/*
+ * The API address of the server installed on this machine, from its
+ * configuration file ($SANGKIEN_CONF, or /etc/sangkien/sangkiend.conf),
+ * allocated; NULL if there is none or it names no ipc:// address.
+ */
+static char *
+conf_server(void)
+{
+	struct conf_api ca = { 0 };
+	const char     *path = getenv("SANGKIEN_CONF");
+	char            err[512], *url = NULL;
+
+	if (path == NULL || *path == '\0') {
+		path = CLI_SYSTEM_CONF;
+	}
+	if (access(path, R_OK) != 0 ||
+	    conf_read(path, conf_api_line, &ca, err, sizeof(err)) != 0) {
+		free(ca.listen);
+		free(ca.data);
+		return (NULL);
+	}
+	if (ca.listen != NULL) {
+		url = ca.listen;
+		ca.listen = NULL;
+	} else if (ca.data != NULL &&
+	    asprintf(&url, "ipc://%s/api.ipc", ca.data) < 0) {
+		url = NULL;
+	}
+	free(ca.listen);
+	free(ca.data);
+	return (url);
+}
+
 /*
  * Sets cl->o.server (and cl->o.events when --data gives it) from --server,
- * --data, $SANGKIEN_SERVER or the default.  Returns 0 or an exit code.
+ * --data, $SANGKIEN_SERVER, a source checkout's ./sangkien-data (make run),
+ * the installed server's configuration file, or the default.  Returns 0 or
+ * an exit code.
  */
 static int
 resolve_server(struct cli *cl)
@@ -472,6 +586,9 @@ resolve_server(struct cli *cl)
 		cl->o.server = cl->server;
 	} else if ((env = getenv("SANGKIEN_SERVER")) != NULL && *env != '\0') {
 		cl->o.server = env;
+	} else if (access(CLI_DEFAULT_SERVER + 6, F_OK) != 0 &&
+	    (cl->alloc_server = conf_server()) != NULL) {
+		cl->o.server = cl->alloc_server;
 	} else {
 		cl->o.server = CLI_DEFAULT_SERVER;
 	}

@@ -60,7 +60,7 @@ FIRST=$(date -u -d '40 days ago' +%F)
 new_case() {
 	jq -n --arg t "$1" --arg d "$FIRST" '{title: $t,
 		field: "Giáo dục và đào tạo", first_applied: $d,
-		authors: [{name: "Nông Thị Huệ", user: "nong.thi.hue", share: 100}],
+		authors: [{name: "Nông Thị Huệ", user: "nong.thi.hue", share: 100, birth_date: "1985-04-12", workplace: "Cơ quan chủ trì", position: "Chuyên viên", qualification: "Đại học"}],
 		sections: {
 		status_quo: "Học sinh chuyên Sinh ít được làm thí nghiệm thực hành do phòng thí nghiệm thiếu hóa chất.",
 		solution: "Thiết kế 15 bài thí nghiệm vi mô dùng vật liệu rẻ tiền, có video hướng dẫn và phiếu ghi kết quả.",
@@ -71,7 +71,7 @@ new_case() {
 		trial_users: "Học sinh lớp 11 chuyên Sinh (35 học sinh)."}}' >"$T_DIR/case.json"
 	local id
 	id=$(sk --token "$HUE" --json create "$T_DIR/case.json" | jq -r .id)
-	sk --token "$HUE" act "$id" submit >/dev/null
+	sk --token "$HUE" act "$id" submit --declare >/dev/null
 	sk --token "$SEC" act "$id" accept >/dev/null
 	echo "$id"
 }
