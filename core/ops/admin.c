@@ -138,14 +138,11 @@ op_unit_put(struct op_ctx *ctx)
 	int          rv;
 
 	if ((rv = arg_id(ctx->args, "id", true, &id, ctx->err)) != 0 ||
-	    (rv = arg_str(ctx->args, "name", true, NAME_MAX_CHARS, &name,
+	    (rv = arg_name(ctx->args, "name", true, NAME_MAX_CHARS, &name,
 	         ctx->err)) != 0 ||
 	    (rv = arg_id(ctx->args, "parent", false, &parent, ctx->err)) != 0 ||
 	    (rv = arg_id(ctx->args, "rubric", false, &rubric, ctx->err)) != 0) {
 		return (rv);
-	}
-	if (name[0] == '\0') {
-		return (proto_fail(ctx->err, SK_EBADREQ, "\"name\" is empty"));
 	}
 	/* The similarity from which a submitted case is flagged as like an
 	 * earlier one (the topmost unit's counts: model/similar.c). */
@@ -235,16 +232,13 @@ op_user_put(struct op_ctx *ctx)
 	int          rv;
 
 	if ((rv = arg_id(ctx->args, "id", true, &id, ctx->err)) != 0 ||
-	    (rv = arg_str(ctx->args, "name", true, NAME_MAX_CHARS, &name,
+	    (rv = arg_name(ctx->args, "name", true, NAME_MAX_CHARS, &name,
 	         ctx->err)) != 0 ||
 	    (rv = arg_id(ctx->args, "unit", true, &unit, ctx->err)) != 0 ||
 	    (rv = arg_array(ctx->args, "roles", true, &roles_arr, ctx->err)) !=
 	        0 ||
 	    (rv = auth_roles_parse(roles_arr, &roles, ctx->err)) != 0) {
 		return (rv);
-	}
-	if (name[0] == '\0') {
-		return (proto_fail(ctx->err, SK_EBADREQ, "\"name\" is empty"));
 	}
 	if (strcmp(id, "local-admin") == 0) {
 		return (proto_fail(ctx->err, SK_ECONFLICT,
@@ -445,7 +439,7 @@ op_council_put(struct op_ctx *ctx)
 	int          rv;
 
 	if ((rv = arg_id(ctx->args, "id", true, &id, ctx->err)) != 0 ||
-	    (rv = arg_str(ctx->args, "name", true, NAME_MAX_CHARS, &name,
+	    (rv = arg_name(ctx->args, "name", true, NAME_MAX_CHARS, &name,
 	         ctx->err)) != 0 ||
 	    (rv = arg_str(ctx->args, "scope", true, 0, &scope, ctx->err)) != 0 ||
 	    (rv = arg_id(ctx->args, "unit", true, &unit, ctx->err)) != 0 ||

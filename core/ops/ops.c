@@ -104,6 +104,13 @@ const struct op op_table[] = {
 	{ "round.get", op_round_get, OP_PUBLIC, ARGS("id"), "one round", NULL },
 	{ "round.list", op_round_list, OP_PUBLIC, ARGS("unit", "year"),
 	    "the rounds, in id order", NULL },
+	/* Documents (issue 17): typeset on the thread pool. */
+	{ "doc.get", op_doc_get, OP_HEAVY, ARGS("case", "kind", "user"),
+	    "a case's document as PDF: receipt, sheet, minutes, decision, "
+	    "certificate", op_doc_get_work },
+	{ "doc.verify", op_doc_verify, OP_PUBLIC, ARGS("case", "hash"),
+	    "is a document's hash the case's current state, or superseded",
+	    NULL },
 	{ NULL, NULL, 0, NULL, NULL, NULL },
 };
 

@@ -7,7 +7,8 @@
  * live in files by family: admin.c (units, users, councils, who am I, the
  * server), case.c (filing, editing, reading, listing, moving cases),
  * review.c (scores, decisions, rubrics), search.c (duplicates, the
- * public search) and auth.c (passwords and sessions).  They call the model (core/model/: the context they run
+ * public search), auth.c (passwords and sessions), docs.c (a case's
+ * documents as PDF) and report.c (reports over many cases).  They call the model (core/model/: the context they run
  * in, struct op_ctx, is model/ctx.h's) and never each other.
  *
  * A handler runs on the loop thread inside a transaction the server gives
@@ -144,5 +145,10 @@ int op_round_put(struct op_ctx *ctx);
 int op_round_get(struct op_ctx *ctx);
 int op_round_list(struct op_ctx *ctx);
 int op_case_search(struct op_ctx *ctx);
+
+/* Handlers: docs.c (a case's documents as PDF). */
+int op_doc_get(struct op_ctx *ctx);
+int op_doc_get_work(struct op_work *w);
+int op_doc_verify(struct op_ctx *ctx);
 
 #endif

@@ -21,6 +21,8 @@ struct server_config {
 	const char *tls_key;      /* NULL: the key is in tls_cert_key */
 	const char *http_url;     /* --http: the web application */
 	const char *web_dir;      /* its static files */
+	bool        admin_group;  /* --admin-group: its members are local */
+	unsigned    admin_gid;
 	int64_t     session_idle_s; /* auth.login's sessions; 0: 30 min */
 	bool        nosync;
 	bool        test_clock;
