@@ -12,6 +12,7 @@
 #include "core/dedup/dedup.h"
 #include "core/util/log.h"
 #include "core/model/council.h"
+#include "core/model/form.h"
 #include "core/server/impl.h"
 
 /*
@@ -54,6 +55,24 @@ rebuild_derived(struct op_ctx *ctx, void *arg)
 	return (rv);
 }
 
+/*
+ * Issue 16: cases written before the application's form had the authors'
+ * particulars get them empty (core/model/form.c), once.
+ */
+static int
+upgrade_form(struct op_ctx *ctx, void *arg)
+{
+	uint64_t n;
+	int      rv;
+
+	(void) arg;
+	if ((rv = form_upgrade(ctx, &n)) == 0 && n > 0) {
+		log_info("%llu cases given the form's new fields, empty",
+		    (unsigned long long) n);
+	}
+	return (rv);
+}
+
 /* One call of dedup_index_upgrade: what it did, for server_upgrade. */
 struct upgrade {
 	bool     done;
@@ -82,6 +101,8 @@ server_upgrade(struct server *s)
 	struct upgrade u  = { 0 };
 
 	server_system(s, "rebuilding indexes", rebuild_derived, NULL);
+	server_system(s, "filling in the application's form", upgrade_form,
+	    NULL);
 	while (!u.done) {
 		if (server_system(s, "rebuilding the duplicate index",
 		        upgrade_dedup, &u) != 0) {
