@@ -38,6 +38,7 @@ usage(FILE *f)
 	    "                 [--review-days N] [--contexts N] [--map-size MIB]\n"
 	    "                 [--tls-cert FILE] [--tls-key FILE] [--rubric-mem MIB]\n"
 	    "                 [--http URL --web DIR] [--session-idle M]\n"
+	    "                 [--session-max H]\n"
 	    "                 [--admin-group GROUP] [--config FILE]\n"
 	    "\n"
 	    "  --data DIR        data directory, created if missing "
@@ -64,6 +65,8 @@ usage(FILE *f)
 	    "  --session-idle M  a session of auth.login ends after M minutes "
 	    "unused\n"
 	    "                    (default 30)\n"
+	    "  --session-max H   and H hours after its login, however busy "
+	    "(default 12)\n"
 	    "  --rubrics DIR     rubrics loaded at start and on SIGHUP "
 	    "(default ./rubrics)\n"
 	    "  --durability M    full: every reply follows an fsync "
@@ -156,6 +159,7 @@ static const struct option opts[] = {
 	{ "http", required_argument, NULL, 'H' },
 	{ "web", required_argument, NULL, 'W' },
 	{ "session-idle", required_argument, NULL, 'S' },
+	{ "session-max", required_argument, NULL, 'X' },
 	{ "rubric-mem", required_argument, NULL, 'M' },
 	{ "admin-group", required_argument, NULL, 'G' },
 	{ "config", required_argument, NULL, 'C' },
@@ -386,6 +390,13 @@ main(int argc, char **argv)
 				return (2);
 			}
 			cfg.session_idle_s = (int64_t) mib * 60;
+			break;
+		case 'X':
+			if (parse_int("--session-max", optarg, 1, 24 * 365,
+			        &mib) != 0) {
+				return (2);
+			}
+			cfg.session_max_s = (int64_t) mib * 3600;
 			break;
 		case 'M':
 			if (parse_int("--rubric-mem", optarg, 1, 4096, &mib) != 0) {

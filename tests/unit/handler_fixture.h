@@ -100,8 +100,12 @@ hfix_call(struct hfix *f, const char *who, op_fn op, const char *args, ...)
 	rv      = op(&ctx);
 	if (rv == 0 && f->err.code == 0) {
 		assert_int_equal(mdb_txn_commit(txn), 0);
+		/* result_text is result_len bytes, not NUL-terminated. */
+		int  code;
+		char why[128];
 		f->result = ctx.result_text != NULL
-		    ? json_tokener_parse(ctx.result_text)
+		    ? util_json_parse(ctx.result_text, ctx.result_len, &code,
+		          why, sizeof(why))
 		    : ctx.result;
 		if (ctx.result_text != NULL) {
 			json_object_put(ctx.result);
