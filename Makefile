@@ -14,23 +14,16 @@ DEB_PACKAGES = build-essential cmake pkg-config libuv1-dev liblmdb-dev \
 	libxxhash-dev libcmocka-dev libjemalloc-dev nng-utils lmdb-utils jq \
 	curl openssl chromium libsystemd-dev \
 	libcairo2-dev libpango1.0-dev fonts-noto-core libqrencode-dev \
-	libxlsxwriter-dev poppler-utils zbar-tools unzip
+	libxlsxwriter-dev poppler-utils zbar-tools unzip \
+	dpkg-dev file lintian systemd python3 man-db
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps configure build run test test-asan fuzz bench deb clean
+.PHONY: all deps deps-deb configure build run test test-asan fuzz bench deb clean
 
 all: build
 
-deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
-		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-		echo "installing:$$missing"; \
-		$(SUDO) apt-get update && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $$missing; \
-	fi
+deps: deps-deb
 	@# The browser tests' npm packages, as the lockfile pins them: again
 	@# whenever the lockfile is newer than what was installed.
 	@if [ ! -d tests/web/node_modules ] || \
@@ -38,6 +31,17 @@ deps:
 		echo "npm ci in tests/web"; \
 		(cd tests/web && npm ci --no-audit --no-fund) && \
 		touch tests/web/node_modules; \
+	fi
+
+# The Debian packages only (all that make deb needs).
+deps-deb:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y $$missing; \
 	fi
 
 $(BUILD)/CMakeCache.txt: | deps
@@ -107,7 +111,11 @@ bench: build
 
 # The Debian package, $(BUILD)/sangkien_VERSION_amd64.deb (CPack; see
 # core/server/dist/package.cmake and the README's "Install on a server").
-deb: build
+# It needs no npm package: a server builds it with the Debian ones only.
+deb: deps-deb
+	@[ -f $(BUILD)/CMakeCache.txt ] || \
+		cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(CMAKE_BUILD_TYPE)
+	cmake --build $(BUILD) -j$$(nproc)
 	cd $(BUILD) && cpack -G DEB
 
 clean:

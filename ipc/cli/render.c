@@ -757,6 +757,10 @@ static const struct {
 	{ "hash", "mã băm", "MÃ BĂM" },
 	{ "created_at", "tạo lúc", "NGÀY TẠO" },
 	{ "updated_at", "cập nhật lúc", "CẬP NHẬT" },
+	{ "year", "năm", "NĂM" },
+	{ "opens", "nhận đơn từ", "TỪ" },
+	{ "closes", "nhận đơn đến", "ĐẾN" },
+	{ "decides_by", "xét xong trước", "XÉT XONG" },
 };
 
 /* The label (head: the heading) of a member key, or the key itself. */
