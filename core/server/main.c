@@ -259,8 +259,10 @@ conf_flag(void *arg, const char *key, const char *val, int line, char *err,
 static int
 with_config(int argc, char **argv, int *out_argc, char ***out_argv)
 {
-	struct conf_flags cf   = { 0 };
-	const char       *path = NULL;
+	/* Static: getopt's optarg points into it until the process ends
+	 * (and LeakSanitizer sees it reachable at exit). */
+	static struct conf_flags cf;
+	const char              *path = NULL;
 	char              err[512], msg[600];
 
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
