@@ -28,8 +28,6 @@ has() { # has NAME TEXT-FILE WORDS
 }
 
 CASE1=$(sk --json call case.get '{"id":1}')
-SUBMITTED=$(jget "$CASE1" '.submitted_at[0:10]' |
-	awk -F- '{print $3"/"$2"/"$1}')
 
 # The receipt.
 text receipt 1 >receipt.txt
@@ -37,9 +35,15 @@ has "receipt: title" receipt.txt "GIẤY BIÊN NHẬN"
 has "receipt: Quốc hiệu" receipt.txt "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 has "receipt: tiêu ngữ" receipt.txt "Độc lập - Tự do - Hạnh phúc"
 has "receipt: the unit" receipt.txt "TRƯỜNG THPT VIỆT BẮC"
-has "receipt: its number" receipt.txt "Số: 1/BN-SK"
-has "receipt: the date received" receipt.txt "Ngày nhận hồ sơ $SUBMITTED"
-has "receipt: the answer due" receipt.txt "Hạn trả lời"
+# dd/mm/yyyy of a record's date.
+vn() { printf '%s' "$1" | awk -F- '{print substr($3,1,2)"/"$2"/"$1}'; }
+RECEIPT_NO=$(jget "$CASE1" '.receipt.no // "1"')
+RECEIVED=$(jget "$CASE1" '.receipt.date // .submitted_at')
+has "receipt: its number" receipt.txt "Số: $RECEIPT_NO"
+has "receipt: the receipt's number" receipt.txt "Số biên nhận $RECEIPT_NO"
+has "receipt: the date received" receipt.txt "Ngày nhận hồ sơ $(vn "$RECEIVED")"
+has "receipt: the answer due" receipt.txt \
+	"Hạn trả lời $(vn "$(jget "$CASE1" '.receipt.answer_due')")"
 has "receipt: the first author" receipt.txt "Nguyễn Thị Lan"
 has "receipt: the second author" receipt.txt "Chu Thị Dung"
 has "receipt: the title's diacritics" receipt.txt "dạy học hình học"
@@ -76,6 +80,8 @@ has "decision: what" decision.txt "Về việc công nhận sáng kiến"
 has "decision: author and share" decision.txt "Nguyễn Thị Lan (70%)"
 has "decision: second author" decision.txt "Dung (30%)"
 has "decision: scope" decision.txt "cấp tỉnh"
+has "decision: an author's birth date" decision.txt \
+	"$(vn "$(jget "$CASE1" '.authors[0].birth_date')")"
 text decision 6 >refusal.txt
 has "refusal: title" refusal.txt "THÔNG BÁO"
 has "refusal: what" refusal.txt "Về việc từ chối công nhận sáng kiến"
