@@ -6,8 +6,8 @@
 # decodes (zbarimg) to the page that verifies the document, and doc.verify
 # accepts its hash until the case changes, then calls it superseded.  Who
 # may have which document is checked with the demo users' own tokens.
-# The certificate's first page is kept as an image for the README
-# (docs/images/, when SK_DOC_IMAGES names that folder).
+# The first pages of a certificate and a decision are kept as images for
+# the README (build/doc-images/, or SK_DOC_IMAGES; copies in tests/docs/).
 
 source "$(dirname "$0")/lib.sh"
 export LC_ALL=C.UTF-8
@@ -115,10 +115,15 @@ check "sangkien doc verify: current, exit 0" 0 \
 FAKE=$(printf '%s' "$HASH" | tr '0-9a-f' '1-9a-f0')
 check "a made-up hash is not the case's" "false false" \
 	"$(sk --json doc verify 1 "$FAKE" | jq -r '"\(.valid) \(.current)"')"
-if [ -n "${SK_DOC_IMAGES:-}" ]; then
-	pdftoppm -png -r 60 -f 1 -l 1 -singlefile cert.pdf \
-		"$SK_DOC_IMAGES/certificate"
-fi
+# The README's pictures (tests/docs/ holds copies): the first pages of
+# the certificate and of the decision.
+IMAGES=${SK_DOC_IMAGES:-$SK_BIN/doc-images}
+mkdir -p "$IMAGES"
+pdftoppm -png -r 60 -f 1 -l 1 -singlefile cert.pdf "$IMAGES/certificate"
+sk doc decision 1 -o dec.pdf >/dev/null
+pdftoppm -png -r 60 -f 1 -l 1 -singlefile dec.pdf "$IMAGES/decision"
+check "the README's pictures were made" 2 \
+	"$(ls "$IMAGES"/certificate.png "$IMAGES"/decision.png | wc -l)"
 
 # A changed record: case 4's certificate is superseded once it moves on.
 OLD=$(sk --json doc certificate 4 -o old.pdf | jq -r .hash)
