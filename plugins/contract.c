@@ -286,6 +286,14 @@ check_shape(lua_State *L, struct plug_call *c, int idx)
 		lua_setfield(
 		    L, LUA_REGISTRYINDEX, i == 0 ? REG_CHECK : REG_DECIDE);
 	}
+	/* vote(ballot, rubric) is optional: the vote of a ballot cast
+	 * without one, from its marks (rubrics/README.md). */
+	int vt = rawfield(L, idx, "vote");
+	if (vt != LUA_TFUNCTION && vt != LUA_TNIL) {
+		shape_fail(L, c, "vote must be a function or absent (got %s)",
+		    luaL_typename(L, -1));
+	}
+	lua_setfield(L, LUA_REGISTRYINDEX, REG_VOTE);
 	lua_pushvalue(L, idx);
 	lua_setfield(L, LUA_REGISTRYINDEX, REG_RUBRIC);
 }

@@ -81,6 +81,28 @@ l_decide(lua_State *L)
 	return (0);
 }
 
+static int
+l_vote(lua_State *L)
+{
+	struct plug_call *c = lua_touserdata(L, 1);
+	lua_settop(L, 0);
+	push_fn(L, c, REG_VOTE);
+	host_push_json(L, c->arg1, 0);
+	lua_getfield(L, LUA_REGISTRYINDEX, REG_RUBRIC);
+	lua_call(L, 2, 1);
+	host_to_json(L, c, 1, 1, NULL, NULL);
+	return (0);
+}
+
+static int
+l_has_vote(lua_State *L)
+{
+	struct plug_call *c = lua_touserdata(L, 1);
+	lua_getfield(L, LUA_REGISTRYINDEX, REG_VOTE);
+	c->out = json_object_new_boolean(lua_type(L, -1) == LUA_TFUNCTION);
+	return (0);
+}
+
 static int result_fail(struct plug_call *c, char *err, size_t errlen,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
@@ -394,4 +416,44 @@ plug_decide(struct plug_rubric *r, json_object *ballots, json_object *council,
 {
 	return (finish(
 	    decide(r, ballots, council, verdict, err, errlen), err, errlen));
+}
+
+int
+plug_vote(struct plug_rubric *r, json_object *ballot, char vote[5],
+    char *err, size_t errlen)
+{
+	struct plug_call c;
+	const char      *word;
+	int              rv;
+
+	vote[0] = '\0';
+	memset(&c, 0, sizeof(c));
+	c.r = r;
+	if ((rv = host_run(r, l_has_vote, &c, err, errlen)) != SK_OK) {
+		json_object_put(c.out);
+		return (finish(rv, err, errlen));
+	}
+	bool has = json_object_get_boolean(c.out);
+	json_object_put(c.out);
+	if (!has) {
+		return (SK_ENOTFOUND);
+	}
+	memset(&c, 0, sizeof(c));
+	c.r    = r;
+	c.fn   = "vote";
+	c.arg1 = ballot;
+	if ((rv = host_run(r, l_vote, &c, err, errlen)) != SK_OK) {
+		json_object_put(c.out);
+		return (finish(rv, err, errlen));
+	}
+	word = json_object_is_type(c.out, json_type_string)
+	    ? json_object_get_string(c.out)
+	    : "";
+	if (strcmp(word, "pass") != 0 && strcmp(word, "fail") != 0) {
+		return (finish(result_fail(&c, err, errlen,
+		    "vote must return \"pass\" or \"fail\""), err, errlen));
+	}
+	snprintf(vote, 5, "%s", word);
+	json_object_put(c.out);
+	return (SK_OK);
 }

@@ -88,4 +88,13 @@ int plug_check(struct plug_rubric *r, json_object *case_doc,
 int plug_decide(struct plug_rubric *r, json_object *ballots,
     json_object *council, json_object **verdict, char *err, size_t errlen);
 
+/*
+ * Calls the rubric's optional vote(ballot, rubric): the vote of a ballot
+ * cast without one, from its marks.  Returns SK_OK and "pass" or "fail" in
+ * vote[5]; SK_ENOTFOUND if the rubric has no vote function; SK_ERUBRIC if
+ * it fails or returns anything else.
+ */
+int plug_vote(struct plug_rubric *r, json_object *ballot, char vote[5],
+    char *err, size_t errlen);
+
 #endif

@@ -50,6 +50,7 @@
 #define REG_RUBRIC "sk.rubric"
 #define REG_CHECK "sk.check"
 #define REG_DECIDE "sk.decide"
+#define REG_VOTE "sk.vote"
 
 struct plug_rubric {
 	lua_State   *L;

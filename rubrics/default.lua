@@ -1,14 +1,19 @@
 -- default.lua: the unit-level rubric (Phiếu đánh giá sáng kiến cấp cơ sở).
 --
--- Three criteria worth 30, 30 and 40 points.  A member's ballot passes at
--- pass_total points or more with every criterion of must_score above 0.
--- The council decides once at least `quorum` of its eligible members have
--- scored; the case passes when at least `majority` of the eligible members'
--- ballots pass.  check() enforces the application's content (Điều 5, Nghị
--- định 13/2012/NĐ-CP), the authors' shares and the one-year filing window.
+-- Three criteria worth 30, 30 and 40 points.  Each member votes ("pass",
+-- agree to recognize, or "fail"); a member who gives marks without a vote
+-- votes by vote(): "pass" at pass_total points or more with every
+-- criterion of must_score above 0.  The case passes when at least
+-- `majority` (two thirds) of ALL the voting members of the council agree
+-- (Thông tư 18/2013/TT-BKHCN, Điều 8: authors and absentees count as not
+-- agreeing; the engine enforces the same on every rubric).  check()
+-- enforces the application's content (Điều 5, Nghị định 13/2012/NĐ-CP),
+-- the authors' shares and the one-year filing window (Điều 4 of the
+-- Điều lệ).
 --
--- The host calls check(case, today, rubric) and decide(ballots, council,
--- rubric), where `rubric` is the final table the loaded file returned.  The
+-- The host calls check(case, today, rubric), vote(ballot, rubric) and
+-- decide(ballots, council, rubric), where `rubric` is the final table the
+-- loaded file returned.  The
 -- functions below read every number from that argument, never from this
 -- file's locals, so a rubric that extends this one changes a threshold by
 -- overriding one field (see province.lua and rubrics/README.md).
@@ -55,8 +60,7 @@ local R = {
 	-- Fields the functions read through their `rubric` argument.
 	pass_total = 50,           -- a ballot passes at this total or more
 	must_score = { "novelty" }, -- criteria a passing ballot scores above 0
-	quorum = 2 / 3,            -- share of eligible members who must score
-	majority = 2 / 3,          -- share of eligible members who must pass it
+	majority = 2 / 3,          -- share of ALL voting members who must agree
 	filing_months = 12,        -- file within this many months of first use
 }
 
@@ -245,56 +249,69 @@ function R.check(case, today, rubric)
 	return problems
 end
 
+-- A ballot's vote when its member gave none: from its marks.
+function R.vote(b, rubric)
+	rubric = rubric or R
+	if total_of(b) >= rubric.pass_total and not missing_must(b, rubric) then
+		return "pass"
+	end
+	return "fail"
+end
+
+-- The number of voting members of the council (the host's
+-- council.votes.members; else its eligible members).
+local function voting_members(council)
+	local v = type(council) == "table" and council.votes or nil
+	if type(v) == "table" and type(v.members) == "number" then
+		return v.members
+	end
+	return eligible_count(council)
+end
+
 function R.decide(ballots, council, rubric)
 	rubric = rubric or R
-	local eligible = eligible_count(council)
 	local scored = #ballots
-	if eligible == 0 then
+	if scored == 0 then
 		return {
 			verdict = "pending",
-			reasons = { "Hội đồng chưa có thành viên nào đủ điều kiện "
-				.. "chấm điểm." },
+			reasons = { "Chưa thành viên nào của Hội đồng chấm điểm "
+				.. "và biểu quyết." },
 		}
 	end
-	local need = at_least(rubric.quorum, eligible)
-	if scored < need then
-		return {
-			verdict = "pending",
-			reasons = { string.format("Chưa đủ số thành viên chấm "
-				.. "điểm: %d/%d thành viên đủ điều kiện đã chấm, cần "
-				.. "ít nhất %d.", scored, eligible, need) },
-		}
-	end
+	local members = voting_members(council)
 
-	local sum, passing, below = 0, 0, 0
+	local sum, agree, below = 0, 0, 0
 	local zeroed = {} -- criterion id -> ballots that left it at 0
 	for _, b in ipairs(ballots) do
 		local total = total_of(b)
 		sum = sum + total
+		local vote = b.vote or R.vote(b, rubric)
+		if vote == "pass" then
+			agree = agree + 1
+		end
 		local missing = missing_must(b, rubric)
 		if total < rubric.pass_total then
 			below = below + 1
 		elseif missing then
 			zeroed[missing] = (zeroed[missing] or 0) + 1
-		else
-			passing = passing + 1
 		end
 	end
 	local score = round1(sum / scored)
-	local need_pass = at_least(rubric.majority, eligible)
+	local need = math.max(1, at_least(rubric.majority, members))
 	local reasons = {
-		string.format("%d/%d phiếu đạt (mỗi phiếu đạt khi từ %d điểm "
-			.. "trở lên; cần ít nhất %d phiếu đạt trên %d thành viên "
-			.. "đủ điều kiện); điểm trung bình %s/%s.", passing, scored,
-			rubric.pass_total, need_pass, eligible, vn(score),
-			vn(max_total(rubric))),
+		string.format("%d/%d thành viên Hội đồng đồng ý công nhận (cần "
+			.. "ít nhất %d, hai phần ba tổng số thành viên; phiếu "
+			.. "không ghi biểu quyết tính theo điểm: đồng ý khi từ "
+			.. "%d điểm trở lên); %d phiếu chấm, điểm trung bình "
+			.. "%s/%s.", agree, members, need, rubric.pass_total,
+			scored, vn(score), vn(max_total(rubric))),
 	}
-	if passing >= need_pass then
+	if agree >= need then
 		return { verdict = "pass", score = score, reasons = reasons }
 	end
 
-	reasons[#reasons + 1] = string.format("Không đạt: %d phiếu đạt, cần "
-		.. "ít nhất %d.", passing, need_pass)
+	reasons[#reasons + 1] = string.format("Không đạt: %d thành viên đồng "
+		.. "ý, cần ít nhất %d.", agree, need)
 	if below > 0 then
 		reasons[#reasons + 1] = string.format("%d phiếu dưới %d điểm.",
 			below, rubric.pass_total)
@@ -306,9 +323,10 @@ function R.decide(ballots, council, rubric)
 				label_of(rubric, id))
 		end
 	end
-	if scored < eligible then
+	if scored < members then
 		reasons[#reasons + 1] = string.format("%d thành viên chưa chấm "
-			.. "điểm.", eligible - scored)
+			.. "điểm hoặc không được tham gia (tác giả).",
+			members - scored)
 	end
 	return { verdict = "fail", score = score, reasons = reasons }
 end
@@ -316,6 +334,8 @@ end
 -- Helpers for the rubrics that extend this one: their check and decide
 -- reach them through the rubric argument, as rubric.lib.
 R.lib = {
+	at_least = at_least,
+	voting_members = voting_members,
 	total_of = total_of,
 	missing_must = missing_must,
 	vn = vn,

@@ -10,9 +10,12 @@
 --   * Three or more ballots: the score is the mean of the two closest
 --     totals.  When several pairs are equally close, the score is the mean
 --     of those pairs' means (with 50, 60, 70 that is 60, the middle one).
---   * The case passes when its score is at least pass_total (50) and more
+--   * The case passes when its score is at least pass_total (50), more
 --     than half of all the ballots give novelty (every criterion of
---     must_score) more than 0 points.  Otherwise it fails, with reasons.
+--     must_score) more than 0 points, and at least two thirds of ALL the
+--     voting members of the council vote "pass" (Thông tư 18/2013/TT-BKHCN,
+--     Điều 8; a ballot without a vote votes by default's vote(), from its
+--     marks).  Otherwise it fails, with reasons.
 --
 -- Scores are rounded to one decimal.
 
@@ -70,12 +73,17 @@ local function decide(ballots, council, rubric)
 			.. "%d phiếu", #totals)
 	end
 
-	local novel = 0
+	local novel, agree = 0, 0
 	for _, b in ipairs(ballots) do
 		if not lib.missing_must(b, rubric) then
 			novel = novel + 1
 		end
+		if (b.vote or rubric.vote(b, rubric)) == "pass" then
+			agree = agree + 1
+		end
 	end
+	local members = lib.voting_members(council)
+	local need = math.max(1, lib.at_least(rubric.majority, members))
 	local reasons = {
 		string.format("Điểm xét %s (%s); %d/%d phiếu chấm tính mới trên "
 			.. "0 điểm.", vn(score), how, novel, #ballots),
@@ -90,6 +98,14 @@ local function decide(ballots, council, rubric)
 		ok = false
 		reasons[#reasons + 1] = "Không quá nửa số phiếu công nhận tính "
 			.. "mới của giải pháp."
+	end
+	reasons[#reasons + 1] = string.format("%d/%d thành viên Hội đồng "
+		.. "đồng ý công nhận (cần ít nhất %d, hai phần ba tổng số thành "
+		.. "viên).", agree, members, need)
+	if agree < need then
+		ok = false
+		reasons[#reasons + 1] = "Không đạt: chưa đủ hai phần ba thành "
+			.. "viên Hội đồng đồng ý."
 	end
 	return { verdict = ok and "pass" or "fail", score = score,
 		reasons = reasons }

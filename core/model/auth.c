@@ -23,6 +23,7 @@ static const struct {
 	{ "author", ROLE_AUTHOR },
 	{ "admin", ROLE_ADMIN },
 	{ "viewer", ROLE_VIEWER },
+	{ "head", ROLE_HEAD },
 };
 
 #define NROLES (sizeof(role_names) / sizeof(role_names[0]))
@@ -446,7 +447,7 @@ auth_roles_parse(json_object *arr, unsigned *roles, struct proto_err *e)
 		}
 		if (!hit) {
 			return (proto_fail(e, SK_EBADREQ,
-			    "\"roles\"[%zu] must be one of author, admin, viewer",
+			    "\"roles\"[%zu] must be one of author, admin, viewer, head",
 			    i));
 		}
 	}

@@ -32,6 +32,7 @@ enum auth_role {
 	ROLE_AUTHOR = 1u << 0,
 	ROLE_ADMIN  = 1u << 1,
 	ROLE_VIEWER = 1u << 2,
+	ROLE_HEAD   = 1u << 3, /* leads their unit: signs its recognitions */
 };
 
 struct principal {

@@ -92,10 +92,30 @@ council_bits(json_object *council, const char *user, unsigned officer,
 		return (0);
 	}
 	bits |= member;
-	if (strcmp(role, "chair") == 0) {
-		bits |= officer | chair;
-	} else if (strcmp(role, "secretary") == 0) {
-		bits |= officer;
+	bits |= wf_council_role_officer(role) ? officer : 0;
+	bits |= wf_council_role_chairs(role) ? chair : 0;
+	return (bits);
+}
+
+/* WF_UNIT_HEAD, WF_PROV_HEAD: is the principal, a head, the head of the
+ * unit that recognizes the case at each stage (council_head_unit)? */
+static unsigned
+head_bits(struct op_ctx *ctx, const struct case_facts *f)
+{
+	static const char *const stages[] = { "unit", "province" };
+	unsigned                 bits     = 0;
+
+	if ((ctx->who->roles & ROLE_HEAD) == 0 || ctx->who->unit[0] == '\0') {
+		return (0);
+	}
+	for (int i = 0; i < 2; i++) {
+		json_object *c = case_council_facts(ctx, f, stages[i]);
+		char         head[PROTO_MAX_ID + 1];
+		if (c != NULL && council_head_unit(ctx, c, head) == 0 &&
+		    strcmp(head, ctx->who->unit) == 0) {
+			bits |= i == 0 ? WF_UNIT_HEAD : WF_PROV_HEAD;
+		}
+		json_object_put(c);
 	}
 	return (bits);
 }
@@ -116,6 +136,7 @@ case_roles_facts(struct op_ctx *ctx, const struct case_facts *f)
 	if (case_facts_has(f->authors, f->nauthors, who->id)) {
 		roles |= WF_AUTHOR;
 	}
+	roles |= head_bits(ctx, f);
 	/* Most principals sit on no council: find that out once per
 	 * request rather than resolving a case's councils for each case. */
 	if (ctx->on_council < 0) {
@@ -159,7 +180,8 @@ case_visible_facts(struct op_ctx *ctx, const struct case_facts *f,
 	    (roles & WF_AUTHOR) != 0) {
 		return (true);
 	}
-	if ((roles & COUNCIL_BITS) != 0 && f->submitted_at != NULL) {
+	if ((roles & (COUNCIL_BITS | HEAD_BITS)) != 0 &&
+	    f->submitted_at != NULL) {
 		return (true);
 	}
 	return (wf_state_public(wf_state_parse(f->state)));
@@ -179,7 +201,8 @@ case_visible(struct op_ctx *ctx, json_object *doc, unsigned roles)
 bool
 case_reads_confidential(unsigned roles)
 {
-	return ((roles & (WF_ADMIN | WF_AUTHOR | COUNCIL_BITS)) != 0);
+	return ((roles & (WF_ADMIN | WF_AUTHOR | COUNCIL_BITS | HEAD_BITS)) !=
+	    0);
 }
 
 /*

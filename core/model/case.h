@@ -12,6 +12,7 @@
 #include "core/model/workflow.h"
 
 #define COUNCIL_BITS (WF_UNIT_MEMBER | WF_PROV_MEMBER)
+#define HEAD_BITS (WF_UNIT_HEAD | WF_PROV_HEAD)
 
 /*
  * Each rule comes in two forms: on a case's facts (store_case_facts, what
@@ -110,6 +111,13 @@ int review_pin_rubric(struct op_ctx *ctx, json_object *doc, const char *stage);
 int review_check(struct op_ctx *ctx, json_object *doc, json_object **problems);
 int review_pinned_rubric(struct op_ctx *ctx, json_object *doc,
     struct plug_rubric **r, const char **id);
+
+/*
+ * A reopened review of stage: marks the case's decisions (the council's
+ * recommendations) and recognitions of that stage superseded, with
+ * superseded_at (PROTOCOL.md, case.get).
+ */
+void review_supersede(struct op_ctx *ctx, json_object *doc, const char *stage);
 
 /* The stage ("unit"/"province") a review state is in, or NULL. */
 const char *review_stage_of(enum wf_state s);

@@ -10,6 +10,7 @@
 #include "core/model/council.h"
 #include "core/model/doc.h"
 #include "core/model/unit.h"
+#include "core/model/workflow.h"
 
 const char *
 council_role(json_object *council, const char *user)
@@ -207,4 +208,48 @@ council_for_field(struct op_ctx *ctx, const char *field, json_object **out)
 		json_object_put(fallback);
 	}
 	return (*out != NULL ? 0 : SK_ENOTFOUND);
+}
+
+/* council_head_unit's visit (unit_walk): remembers each unit, so that the
+ * last one seen is the top of the tree. */
+static int
+unit_top(void *arg, const char *id, json_object *unit)
+{
+	if (unit != NULL) {
+		snprintf(arg, PROTO_MAX_ID + 1, "%s", id);
+	}
+	return (0);
+}
+
+int
+council_head_unit(struct op_ctx *ctx, json_object *council,
+    char head[PROTO_MAX_ID + 1])
+{
+	const char *unit = doc_get_str(council, "unit");
+
+	if (unit == NULL || unit[0] == '\0') {
+		return (SK_ENOTFOUND);
+	}
+	snprintf(head, PROTO_MAX_ID + 1, "%s", unit);
+	if (strcmp(doc_get_str(council, "scope") ?: "", "province") == 0 &&
+	    unit_walk(ctx, unit, unit_top, head) < 0) {
+		return (SK_ENOTFOUND);
+	}
+	return (0);
+}
+
+int
+council_voting_members(json_object *council)
+{
+	json_object *members;
+	int          n = 0;
+
+	if (!json_object_object_get_ex(council, "members", &members)) {
+		return (0);
+	}
+	for (size_t i = 0; i < json_object_array_length(members); i++) {
+		n += wf_council_role_votes(doc_get_str(
+		    json_object_array_get_idx(members, i), "role"));
+	}
+	return (n);
 }

@@ -23,7 +23,17 @@ int council_index_update(struct op_ctx *ctx, json_object *old,
     json_object *doc);
 /* True if user is a member of any council. */
 bool council_member_anywhere(struct op_ctx *ctx, const char *user);
-/* The role ("chair", "secretary", "member") of user in council, or NULL. */
+/* The role ("chair", "secretary", "member", ...) of user in council, or
+ * NULL. */
 const char *council_role(json_object *council, const char *user);
+/*
+ * The unit whose head recognizes what council recommends, into head: a
+ * unit council's `unit`; for a province council, the unit at the top of
+ * the tree above its `unit` (the province).  SK_ENOTFOUND without a unit.
+ */
+int council_head_unit(struct op_ctx *ctx, json_object *council,
+    char head[PROTO_MAX_ID + 1]);
+/* The number of members of council whose role votes (all but experts). */
+int council_voting_members(json_object *council);
 
 #endif

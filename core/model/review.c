@@ -94,6 +94,57 @@ review_pin_rubric(struct op_ctx *ctx, json_object *doc, const char *stage)
 	return (0);
 }
 
+/* True if d is already marked superseded. */
+static bool
+is_superseded(json_object *d)
+{
+	json_object *v;
+	return (json_object_object_get_ex(d, "superseded", &v) &&
+	    json_object_get_boolean(v));
+}
+
+/* Marks each record of stage in doc's array `key` superseded. */
+static void
+supersede_all(struct op_ctx *ctx, json_object *doc, const char *key,
+    const char *stage)
+{
+	json_object *all;
+	if (!json_object_object_get_ex(doc, key, &all) ||
+	    !json_object_is_type(all, json_type_array)) {
+		return;
+	}
+	for (size_t i = 0; i < json_object_array_length(all); i++) {
+		json_object *d = json_object_array_get_idx(all, i);
+		if (strcmp(doc_get_str(d, "stage") ?: "", stage) != 0 ||
+		    is_superseded(d)) {
+			continue;
+		}
+		json_object_object_add(d, "superseded", json_object_new_boolean(true));
+		json_object_object_add(d, "superseded_at", json_time(ctx->now));
+	}
+}
+
+void
+review_supersede(struct op_ctx *ctx, json_object *doc, const char *stage)
+{
+	/* decision and recognition are the same objects as the arrays'
+	 * last entries in a case written by this server; mark them too in
+	 * case they are not. */
+	supersede_all(ctx, doc, "decisions", stage);
+	supersede_all(ctx, doc, "recognitions", stage);
+	static const char *const one[] = { "decision", "recognition" };
+	for (int i = 0; i < 2; i++) {
+		json_object *d = json_object_object_get(doc, one[i]);
+		if (d != NULL &&
+		    strcmp(doc_get_str(d, "stage") ?: "", stage) == 0 &&
+		    !is_superseded(d)) {
+			json_object_object_add(
+			    d, "superseded", json_object_new_boolean(true));
+			json_object_object_add(d, "superseded_at", json_time(ctx->now));
+		}
+	}
+}
+
 /* The case as a rubric sees it: all sections, and duplicate detection. */
 json_object *
 review_rubric_case(json_object *doc)

@@ -348,14 +348,11 @@ op_user_list(struct op_ctx *ctx)
  * Councils.
  */
 
-static const char *const council_roles[] = { "chair", "secretary", "member",
-	NULL };
-
 static int
 check_members(struct op_ctx *ctx, json_object *members, json_object **out)
 {
 	size_t n      = json_object_array_length(members);
-	int    chairs = 0, rv;
+	int    chairs = 0, voting = 0, rv;
 
 	if (n == 0) {
 		return (proto_fail(ctx->err, SK_EBADREQ,
@@ -387,17 +384,14 @@ check_members(struct op_ctx *ctx, json_object *members, json_object **out)
 			    " (in %s)", field);
 			goto fail;
 		}
-		bool ok = false;
-		for (const char *const *r = council_roles; *r; r++) {
-			ok = ok || strcmp(*r, role) == 0;
-		}
-		if (!ok) {
+		if (!wf_council_role_known(role)) {
 			rv = proto_fail(ctx->err, SK_EBADREQ,
-			    "\"%s.role\" must be chair, secretary or member",
-			    field);
+			    "\"%s.role\" must be one of %s", field,
+			    wf_council_roles_text);
 			goto fail;
 		}
 		chairs += strcmp(role, "chair") == 0;
+		voting += wf_council_role_votes(role);
 		for (size_t j = 0; j < i; j++) {
 			const char *prev = doc_get_str(
 			    json_object_array_get_idx(members, j), "user");
@@ -420,6 +414,14 @@ check_members(struct op_ctx *ctx, json_object *members, json_object **out)
 	if (chairs > 1) {
 		rv = proto_fail(ctx->err, SK_EBADREQ,
 		    "\"members\" names %d chairs; a council has one", chairs);
+		goto fail;
+	}
+	if (voting < WF_COUNCIL_MIN_MEMBERS) {
+		rv = proto_fail(ctx->err, SK_EBADREQ,
+		    "\"members\" has %d voting member(s); a council has at "
+		    "least %d (a chair, a secretary and members, Thông tư "
+		    "18/2013/TT-BKHCN Điều 8; experts do not vote)",
+		    voting, WF_COUNCIL_MIN_MEMBERS);
 		goto fail;
 	}
 	return (0);

@@ -1039,6 +1039,7 @@ enum act_effect {
 	ACT_CHECK   = 1u << 1, /* the unit rubric's check must pass */
 	ACT_COUNCIL = 1u << 2, /* pin the council of the stage entered */
 	ACT_RUBRIC  = 1u << 3, /* pin the rubric of the review entered */
+	ACT_SUPERSEDE = 1u << 4, /* the review's decisions are superseded */
 };
 
 static const struct act {
@@ -1050,7 +1051,8 @@ static const struct act {
 	{ "nominate", ACT_COUNCIL },
 	{ "return", 0 },
 	{ "withdraw", 0 },
-	{ "reopen", 0 }, /* the review's council and rubric stay pinned */
+	/* The review's council and rubric stay pinned. */
+	{ "reopen", ACT_SUPERSEDE },
 	{ "revoke", 0 },
 	{ NULL, 0 },
 };
@@ -1097,6 +1099,9 @@ act_effects(struct op_ctx *ctx, const char *action, enum wf_state to,
 	if ((effects & ACT_RUBRIC) && review != NULL &&
 	    (rv = review_pin_rubric(ctx, doc, review)) != 0) {
 		return (rv);
+	}
+	if ((effects & ACT_SUPERSEDE) && review != NULL) {
+		review_supersede(ctx, doc, review);
 	}
 	return (0);
 }
@@ -1148,11 +1153,13 @@ op_case_act(struct op_ctx *ctx)
 	         ctx->err)) != 0) {
 		return (rv);
 	}
-	if (!wf_action_known(action) || strcmp(action, "decide") == 0) {
+	if (!wf_action_known(action) || strcmp(action, "decide") == 0 ||
+	    strcmp(action, "recognize") == 0) {
 		return (proto_fail(ctx->err, SK_EBADREQ,
 		    "\"action\" must be one of submit, accept, return, "
-		    "withdraw, nominate, reopen, revoke (decisions use "
-		    "case.decide), not \"%.40s\"",
+		    "withdraw, nominate, reopen, revoke (the council's "
+		    "recommendation uses case.decide, the head's decision "
+		    "case.recognize), not \"%.40s\"",
 		    action));
 	}
 	if ((rv = case_load(ctx, id, &old, &roles)) != 0) {

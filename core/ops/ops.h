@@ -134,6 +134,7 @@ int op_case_act(struct op_ctx *ctx);
 /* Handlers: review.c. */
 int op_case_score(struct op_ctx *ctx);
 int op_case_decide(struct op_ctx *ctx);
+int op_case_recognize(struct op_ctx *ctx);
 int op_rubric_list(struct op_ctx *ctx);
 int op_rubric_get(struct op_ctx *ctx);
 int op_rubric_put(struct op_ctx *ctx);

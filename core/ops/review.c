@@ -76,12 +76,39 @@ check_marks(struct op_ctx *ctx, json_object *criteria, json_object *marks,
 	return (0);
 }
 
+/*
+ * The vote of a ballot: its own ("pass"/"fail"), else the deciding
+ * rubric's vote() from its marks (ballot_vote_of sets it on the ballot, as
+ * read for the decision, with vote_from: "marks").  SK_ENOTFOUND when it
+ * has none and the rubric derives none.
+ */
+static int
+ballot_vote_of(struct plug_rubric *r, json_object *ballot, char *err,
+    size_t errlen)
+{
+	const char *v = doc_get_str(ballot, "vote");
+	char        derived[5];
+	int         rv;
+
+	if (v != NULL && (strcmp(v, "pass") == 0 || strcmp(v, "fail") == 0)) {
+		return (0);
+	}
+	if ((rv = plug_vote(r, ballot, derived, err, errlen)) != 0) {
+		return (rv);
+	}
+	json_object_object_add(ballot, "vote", json_object_new_string(derived));
+	json_object_object_add(
+	    ballot, "vote_from", json_object_new_string("marks"));
+	return (0);
+}
+
 int
 op_case_score(struct op_ctx *ctx)
 {
 	uint64_t            id = 0;
 	json_object        *doc, *marks = NULL, *council = NULL, *ballot;
-	const char         *comment = NULL, *rid, *stage, *role;
+	const char         *comment = NULL, *rid, *stage, *role, *vote = NULL;
+	char                err[512], derived[5];
 	unsigned            roles;
 	struct plug_rubric *r;
 	double              total;
@@ -92,7 +119,17 @@ op_case_score(struct op_ctx *ctx)
 	    (rv = arg_obj(ctx->args, "marks", true, &marks, ctx->err)) != 0 ||
 	    (rv = arg_str(ctx->args, "comment", false, COMMENT_MAX_CHARS,
 	         &comment, ctx->err)) != 0 ||
-	    (rv = case_load(ctx, id, &doc, &roles)) != 0) {
+	    (rv = arg_str(ctx->args, "vote", false, 8, &vote, ctx->err)) != 0) {
+		return (rv);
+	}
+	if (vote != NULL && strcmp(vote, "pass") != 0 &&
+	    strcmp(vote, "fail") != 0) {
+		return (proto_fail(ctx->err, SK_EBADREQ,
+		    "\"vote\" must be \"pass\" (agree to recognize) or "
+		    "\"fail\", not \"%.20s\"",
+		    vote));
+	}
+	if ((rv = case_load(ctx, id, &doc, &roles)) != 0) {
 		return (rv);
 	}
 	enum wf_state s = wf_state_parse(doc_get_str(doc, "state"));
@@ -129,6 +166,14 @@ op_case_score(struct op_ctx *ctx)
 		    (unsigned long long) id);
 		goto out;
 	}
+	if (!wf_council_role_votes(role)) {
+		rv = proto_fail(ctx->err, SK_EFORBIDDEN,
+		    "you sit on the %s council as %s: experts give their "
+		    "opinion and do not vote (Thông tư 18/2013/TT-BKHCN, "
+		    "Điều 8)",
+		    stage, role);
+		goto out;
+	}
 	if ((rv = review_pinned_rubric(ctx, doc, &r, &rid)) != 0 ||
 	    (rv = check_marks(ctx, plug_criteria(r), marks, &total)) != 0) {
 		goto out;
@@ -141,6 +186,20 @@ op_case_score(struct op_ctx *ctx)
 	json_object_object_add(ballot, "role", json_object_new_string(role));
 	json_object_object_add(ballot, "marks", json_object_get(marks));
 	json_object_object_add(ballot, "total", json_object_new_double(total));
+	/* A vote given is stored; one derived from the marks is not (the
+	 * rubric that decides derives it again), but the reply shows it. */
+	if (vote != NULL) {
+		json_object_object_add(ballot, "vote", json_object_new_string(vote));
+	} else if ((rv = plug_vote(r, ballot, derived, err, sizeof(err))) != 0) {
+		json_object_put(ballot);
+		rv = rv == SK_ENOTFOUND
+		    ? proto_fail(ctx->err, SK_EBADREQ,
+		          "\"vote\" is required: \"pass\" or \"fail\" (rubric "
+		          "%s does not derive a vote from the marks)",
+		          rid)
+		    : proto_fail(ctx->err, SK_ERUBRIC, "rubric %s: %s", rid, err);
+		goto out;
+	}
 	if (comment != NULL) {
 		json_object_object_add(
 		    ballot, "comment", json_object_new_string(comment));
@@ -158,6 +217,12 @@ op_case_score(struct op_ctx *ctx)
 		json_object_put(ballot);
 		goto out;
 	}
+	if (vote == NULL) {
+		json_object_object_add(
+		    ballot, "vote", json_object_new_string(derived));
+		json_object_object_add(
+		    ballot, "vote_from", json_object_new_string("marks"));
+	}
 	ctx->result = ballot;
 out:
 	json_object_put(council);
@@ -165,35 +230,61 @@ out:
 	return (rv);
 }
 
-/* decide()'s view of the council: its size, who may vote, who did. */
+/*
+ * decide()'s view of the council: its size, who may vote, who did, and the
+ * votes (TT 18/2013/TT-BKHCN Điều 8, workflow.c's legal basis): `members`
+ * is every member, `voting` those whose role votes (all but experts);
+ * `eligible` the voting members who do not author the case, and the
+ * ballots of those who scored go to *eligible_ballots, each with its vote
+ * (its own, else the rubric's from its marks); *missing lists the eligible
+ * members who have not scored.  votes: {pass, fail, members, needed}: a
+ * case passes only with `needed` (two thirds of all voting members, authors
+ * and absentees counting as not agreeing) agreeing votes.
+ */
 static json_object *
 council_summary(json_object *council, json_object *doc, json_object *ballots,
-    json_object **eligible_ballots)
+    json_object **eligible_ballots, json_object **missing)
 {
 	json_object *members, *au = NULL, *sum = json_object_new_object();
 	size_t       n = 0, eligible = 0;
+	int          voting = 0;
 
 	json_object_object_get_ex(doc, "author_users", &au);
 	*eligible_ballots = json_object_new_array();
+	*missing          = json_object_new_array();
 	if (json_object_object_get_ex(council, "members", &members)) {
 		n = json_object_array_length(members);
-		for (size_t i = 0; i < n; i++) {
-			const char *u = doc_get_str(
-			    json_object_array_get_idx(members, i), "user");
-			if (u == NULL || json_has_str(au, u)) {
-				continue; /* an author does not count */
-			}
-			eligible++;
-			for (size_t j = 0; j < json_object_array_length(ballots);
-			     j++) {
-				json_object *b = json_object_array_get_idx(ballots, j);
-				if (strcmp(doc_get_str(b, "member") ?: "", u) == 0) {
-					json_object_array_add(
-					    *eligible_ballots, json_object_get(b));
-				}
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_object *m    = json_object_array_get_idx(members, i);
+		const char  *u    = doc_get_str(m, "user");
+		bool         seen = false;
+		if (!wf_council_role_votes(doc_get_str(m, "role"))) {
+			continue; /* an expert advises, does not vote */
+		}
+		voting++;
+		if (u == NULL || json_has_str(au, u)) {
+			continue; /* an author takes no part */
+		}
+		eligible++;
+		for (size_t j = 0; j < json_object_array_length(ballots); j++) {
+			json_object *b = json_object_array_get_idx(ballots, j);
+			if (strcmp(doc_get_str(b, "member") ?: "", u) == 0) {
+				seen = true;
+				json_object_array_add(
+				    *eligible_ballots, json_object_get(b));
 			}
 		}
+		if (!seen) {
+			json_object_array_add(*missing, json_object_new_string(u));
+		}
 	}
+	json_object *votes = json_object_new_object();
+	json_object_object_add(votes, "pass", json_object_new_int(0));
+	json_object_object_add(votes, "fail", json_object_new_int(0));
+	json_object_object_add(votes, "members", json_object_new_int(voting));
+	json_object_object_add(
+	    votes, "needed", json_object_new_int(wf_votes_needed(voting)));
 	json_object_object_add(
 	    sum, "id", json_object_new_string(doc_get_str(council, "id")));
 	json_object_object_add(sum, "members", json_object_new_int((int) n));
@@ -201,7 +292,39 @@ council_summary(json_object *council, json_object *doc, json_object *ballots,
 	    sum, "eligible", json_object_new_int((int) eligible));
 	json_object_object_add(sum, "scored",
 	    json_object_new_int((int) json_object_array_length(*eligible_ballots)));
+	json_object_object_add(sum, "votes", votes);
 	return (sum);
+}
+
+/*
+ * Counts the votes of the eligible ballots into summary.votes, each its
+ * own or the deciding rubric r's from its marks (ballot_vote_of).  Runs
+ * where r runs: on the loop for case.decide, apart for rubric.test.
+ */
+static int
+count_votes(struct plug_rubric *r, json_object *summary, json_object *ballots,
+    char *err, size_t errlen)
+{
+	json_object *votes = json_object_object_get(summary, "votes");
+	int          pass = 0, fail = 0, rv;
+
+	for (size_t j = 0; j < json_object_array_length(ballots); j++) {
+		json_object *b = json_object_array_get_idx(ballots, j);
+		if ((rv = ballot_vote_of(r, b, err, errlen)) != 0) {
+			if (rv == SK_ENOTFOUND) {
+				snprintf(err, errlen,
+				    "the ballot of %s has no vote and the "
+				    "rubric derives none",
+				    doc_get_str(b, "member") ?: "?");
+			}
+			return (SK_ERUBRIC);
+		}
+		pass += strcmp(doc_get_str(b, "vote"), "pass") == 0;
+		fail += strcmp(doc_get_str(b, "vote"), "fail") == 0;
+	}
+	json_object_object_add(votes, "pass", json_object_new_int(pass));
+	json_object_object_add(votes, "fail", json_object_new_int(fail));
+	return (0);
 }
 
 /*
@@ -221,6 +344,19 @@ decide_with_case(struct plug_rubric *r, json_object *ballots,
 	return (rv);
 }
 
+/* The strings of arr joined with ", " into buf. */
+static void
+join_strings(json_object *arr, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0]      = '\0';
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		used += (size_t) snprintf(buf + used, used < len ? len - used : 0,
+		    "%s%s", i ? ", " : "",
+		    json_object_get_string(json_object_array_get_idx(arr, i)));
+	}
+}
+
 static json_object *
 join_reasons(json_object *verdict, char *buf, size_t len)
 {
@@ -237,13 +373,118 @@ join_reasons(json_object *verdict, char *buf, size_t len)
 	return (reasons);
 }
 
+/*
+ * wf_transition for case.decide and case.recognize, as the reply's error:
+ * invalid_transition naming the states it is allowed from, or forbidden
+ * saying who acts ("case 7 is <done> by <the rule's who><hint>"), or that
+ * an author never acts on their own case.
+ */
+static int
+review_transition(struct op_ctx *ctx, json_object *doc, const char *action,
+    unsigned roles, const struct wf_rule **rule, const char *done,
+    const char *hint)
+{
+	enum wf_state      from = wf_state_parse(doc_get_str(doc, "state"));
+	unsigned long long id   = (unsigned long long) doc_get_int(doc, "id", 0);
+	int                rv   = wf_transition(action, from, roles, rule);
+
+	if (rv == SK_ETRANSITION) {
+		return (case_fail_transition(ctx, doc, action, from));
+	}
+	if (rv == SK_EFORBIDDEN && (*rule)->coi && (roles & WF_AUTHOR)) {
+		return (proto_fail(ctx->err, SK_EFORBIDDEN,
+		    "you author case %llu: nobody may act on a case they "
+		    "author (conflict of interest)",
+		    id));
+	}
+	if (rv == SK_EFORBIDDEN) {
+		return (proto_fail(ctx->err, SK_EFORBIDDEN, "case %llu is %s by %s%s",
+		    id, done, (*rule)->who, hint));
+	}
+	return (rv);
+}
+
+/*
+ * The engine's rule on top of the rubric's (TT 18/2013/TT-BKHCN Điều 8): a
+ * verdict of "pass" stands only with at least two thirds of all the voting
+ * members of the council agreeing; a pass without enough votes becomes a
+ * fail, with the count in its reasons.
+ */
+static void
+apply_votes(json_object *verdict, json_object *summary)
+{
+	json_object *votes   = json_object_object_get(summary, "votes");
+	json_object *reasons = json_object_object_get(verdict, "reasons");
+	int          pass    = (int) doc_get_int(votes, "pass", 0);
+	int          members = (int) doc_get_int(votes, "members", 0);
+	int          needed  = (int) doc_get_int(votes, "needed", 1);
+	char         line[320];
+
+	if (pass >= needed ||
+	    strcmp(doc_get_str(verdict, "verdict") ?: "", "pass") != 0) {
+		return;
+	}
+	if (reasons == NULL) {
+		reasons = json_object_new_array();
+		json_object_object_add(verdict, "reasons", reasons);
+	}
+	json_object_object_add(verdict, "verdict", json_object_new_string("fail"));
+	snprintf(line, sizeof(line),
+	    "Không đạt: %d/%d thành viên Hội đồng đồng ý, cần ít nhất %d "
+	    "(hai phần ba tổng số thành viên, Điều 8 Thông tư "
+	    "18/2013/TT-BKHCN).",
+	    pass, members, needed);
+	json_object_array_add(reasons, json_object_new_string(line));
+}
+
+/*
+ * Puts rec (consumed), a council's recommendation or a head's decision,
+ * on doc as `one` and at the end of the array `all` (one per stage and
+ * review), not yet superseded, with the note if there is one.
+ */
+static void
+record_on_case(json_object *doc, const char *all, const char *one,
+    json_object *rec, const char *note)
+{
+	json_object *arr;
+
+	json_object_object_add(rec, "superseded", json_object_new_boolean(false));
+	if (note != NULL) {
+		json_object_object_add(rec, "note", json_object_new_string(note));
+	}
+	if (!json_object_object_get_ex(doc, all, &arr)) {
+		arr = json_object_new_array();
+		json_object_object_add(doc, all, arr);
+	}
+	json_object_array_add(arr, json_object_get(rec));
+	json_object_object_add(doc, one, rec);
+}
+
+/* The outcome decide would record now: {verdict, score, reasons, votes}. */
+static json_object *
+outcome_view(json_object *verdict, json_object *summary)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "verdict",
+	    json_object_get(json_object_object_get(verdict, "verdict")));
+	json_object_object_add(o, "score",
+	    json_object_get(json_object_object_get(verdict, "score")));
+	json_object_object_add(o, "reasons",
+	    json_object_get(json_object_object_get(verdict, "reasons")));
+	json_object_object_add(o, "votes",
+	    json_object_get(json_object_object_get(summary, "votes")));
+	return (o);
+}
+
 int
 op_case_decide(struct op_ctx *ctx)
 {
 	uint64_t              id = 0;
 	json_object          *old, *doc = NULL, *council = NULL, *ballots = NULL;
 	json_object          *eligible = NULL, *summary = NULL, *verdict = NULL;
+	json_object          *missing = NULL;
 	const char           *note = NULL, *stage, *rid;
+	bool                  confirm = false;
 	unsigned              roles;
 	const struct wf_rule *rule;
 	struct plug_rubric   *r;
@@ -254,22 +495,16 @@ op_case_decide(struct op_ctx *ctx)
 	         ctx->err)) != 0 ||
 	    (rv = arg_str(ctx->args, "note", false, COMMENT_MAX_CHARS, &note,
 	         ctx->err)) != 0 ||
+	    (rv = arg_bool(ctx->args, "confirm", &confirm, ctx->err)) != 0 ||
 	    (rv = case_load(ctx, id, &old, &roles)) != 0) {
 		return (rv);
 	}
 	enum wf_state from = wf_state_parse(doc_get_str(old, "state"));
-	rv                 = wf_transition("decide", from, roles, &rule);
-	if (rv == SK_ETRANSITION) {
-		rv = case_fail_transition(ctx, old, "decide", from);
+	if ((rv = review_transition(ctx, old, "decide", roles, &rule,
+	         "decided", "")) != 0) {
 		goto out;
 	}
-	if (rv == SK_EFORBIDDEN) {
-		rv = proto_fail(ctx->err, SK_EFORBIDDEN,
-		    rule->coi && (roles & WF_AUTHOR)
-		        ? "you author case %llu: nobody may decide a case they "
-		          "author (conflict of interest)"
-		        : "case %llu is decided by %s",
-		    (unsigned long long) id, rule->who);
+	if ((rv = case_check_version(ctx, old)) != 0) {
 		goto out;
 	}
 	stage   = review_stage_of(from);
@@ -284,10 +519,10 @@ op_case_decide(struct op_ctx *ctx)
 		goto out;
 	}
 	ballots = review_ballots_of(ctx, id, stage);
-	summary = council_summary(council, old, ballots, &eligible);
-	rv      = decide_with_case(r, eligible, summary, old, &verdict, err,
-	         sizeof(err));
-	if (rv != 0) {
+	summary = council_summary(council, old, ballots, &eligible, &missing);
+	if ((rv = count_votes(r, summary, eligible, err, sizeof(err))) != 0 ||
+	    (rv = decide_with_case(r, eligible, summary, old, &verdict, err,
+	         sizeof(err))) != 0) {
 		rv = proto_fail(ctx->err, SK_ERUBRIC, "rubric %s: %s", rid, err);
 		goto out;
 	}
@@ -302,9 +537,34 @@ op_case_decide(struct op_ctx *ctx)
 		    rsn ? json_object_get(rsn) : json_object_new_array());
 		json_object_object_add(ctx->err->details, "council",
 		    json_object_get(summary));
+		json_object_object_add(
+		    ctx->err->details, "missing", json_object_get(missing));
 		rv = SK_EPENDING;
 		goto out;
 	}
+	apply_votes(verdict, summary);
+	v = doc_get_str(verdict, "verdict");
+	if (json_object_array_length(missing) > 0 && !confirm) {
+		/* A preview: who has not voted, and what would be recorded. */
+		char who[512];
+		join_strings(missing, who, sizeof(who));
+		proto_fail(ctx->err, SK_EPENDING,
+		    "%zu member(s) of the %s council have not voted on case "
+		    "%llu (%s); recorded now, the recommendation would be "
+		    "\"%s\": send again with \"confirm\": true to record it",
+		    json_object_array_length(missing), stage,
+		    (unsigned long long) id, who, v);
+		ctx->err->details = json_object_new_object();
+		json_object_object_add(
+		    ctx->err->details, "missing", json_object_get(missing));
+		json_object_object_add(ctx->err->details, "outcome",
+		    outcome_view(verdict, summary));
+		json_object_object_add(ctx->err->details, "council",
+		    json_object_get(summary));
+		rv = SK_EPENDING;
+		goto out;
+	}
+	rsn = json_object_object_get(verdict, "reasons");
 	if ((doc = doc_clone(old)) == NULL) {
 		rv = proto_fail(ctx->err, SK_EINTERNAL, "out of memory");
 		goto out;
@@ -318,22 +578,16 @@ op_case_decide(struct op_ctx *ctx)
 	    json_object_get(json_object_object_get(verdict, "score")));
 	json_object_object_add(d, "reasons",
 	    rsn ? json_object_get(rsn) : json_object_new_array());
+	json_object_object_add(d, "votes",
+	    json_object_get(json_object_object_get(summary, "votes")));
+	json_object_object_add(d, "missing", json_object_get(missing));
 	json_object_object_add(d, "rubric", json_object_get(pin));
 	json_object_object_add(d, "council", json_object_get(summary));
 	json_object_object_add(
 	    d, "decided_by", json_object_new_string(ctx->who->id));
 	json_object_object_add(d, "decided_at", json_time(ctx->now));
-	if (note != NULL) {
-		json_object_object_add(d, "note", json_object_new_string(note));
-	}
-	json_object *all;
-	if (!json_object_object_get_ex(doc, "decisions", &all)) {
-		all = json_object_new_array();
-		json_object_object_add(doc, "decisions", all);
-	}
-	json_object_array_add(all, json_object_get(d));
-	json_object_object_add(doc, "decision", d);
-	case_set_due(ctx, doc, false);
+	record_on_case(doc, "decisions", "decision", d, note);
+	/* The review deadline runs on to the head's decision (workflow.c). */
 	case_set_state(doc, to);
 	case_bump(ctx, doc);
 	json_object *extra = json_object_new_object();
@@ -341,10 +595,15 @@ op_case_decide(struct op_ctx *ctx)
 	json_object_object_add(extra, "verdict", json_object_new_string(v));
 	json_object_object_add(extra, "score",
 	    json_object_get(json_object_object_get(verdict, "score")));
+	json_object_object_add(extra, "votes",
+	    json_object_get(json_object_object_get(summary, "votes")));
 	json_object_object_add(
 	    extra, "from", json_object_new_string(wf_state_name(from)));
 	json_object_object_add(
 	    extra, "to", json_object_new_string(wf_state_name(to)));
+	if (note != NULL) {
+		json_object_object_add(extra, "note", json_object_new_string(note));
+	}
 	if ((rv = case_save(ctx, old, doc, "case.decided", extra, NULL)) != 0) {
 		goto out;
 	}
@@ -357,8 +616,139 @@ out:
 	json_object_put(council);
 	json_object_put(ballots);
 	json_object_put(eligible);
+	json_object_put(missing);
 	json_object_put(summary);
 	json_object_put(verdict);
+	return (rv);
+}
+
+/*
+ * The head's decision (Điều lệ Sáng kiến, Nghị định 13/2012/NĐ-CP, Điều 7;
+ * workflow.c's legal basis): recognizes the case or refuses it, with the
+ * number and date of the decision and its signer.  The outcome follows the
+ * council's recommendation unless `outcome` says otherwise; a refusal gives
+ * its reasons in `note`.  It ends the review deadline.
+ */
+#define DECISION_NO_MAX 64
+
+int
+op_case_recognize(struct op_ctx *ctx)
+{
+	uint64_t              id = 0;
+	json_object          *old, *doc = NULL, *user = NULL;
+	const char           *no = NULL, *date = NULL, *outcome = NULL;
+	const char           *note = NULL;
+	unsigned              roles;
+	const struct wf_rule *rule;
+	char                  today[32];
+	int                   rv;
+
+	if ((rv = arg_u64(ctx->args, "id", true, 1, INT64_MAX - 1, &id,
+	         ctx->err)) != 0 ||
+	    (rv = arg_str(ctx->args, "decision_no", true, DECISION_NO_MAX, &no,
+	         ctx->err)) != 0 ||
+	    (rv = arg_str(ctx->args, "decision_date", true, 10, &date,
+	         ctx->err)) != 0 ||
+	    (rv = arg_str(ctx->args, "outcome", false, 16, &outcome,
+	         ctx->err)) != 0 ||
+	    (rv = arg_str(ctx->args, "note", false, COMMENT_MAX_CHARS, &note,
+	         ctx->err)) != 0) {
+		return (rv);
+	}
+	if (no[0] == '\0') {
+		return (proto_fail(ctx->err, SK_EBADREQ,
+		    "\"decision_no\" must not be empty: the number of the "
+		    "decision, as \"15/QĐ-UBND\""));
+	}
+	util_time_str(ctx->now, today, sizeof(today));
+	today[10] = '\0';
+	if (!util_date_valid(date) || strcmp(date, today) > 0) {
+		return (proto_fail(ctx->err, SK_EBADREQ,
+		    "\"decision_date\" must be a date YYYY-MM-DD not after "
+		    "today (%s), got \"%s\"",
+		    today, date));
+	}
+	if (outcome != NULL && strcmp(outcome, "recognized") != 0 &&
+	    strcmp(outcome, "refused") != 0) {
+		return (proto_fail(ctx->err, SK_EBADREQ,
+		    "\"outcome\" must be \"recognized\" or \"refused\", not "
+		    "\"%s\"",
+		    outcome));
+	}
+	if ((rv = case_load(ctx, id, &old, &roles)) != 0) {
+		return (rv);
+	}
+	enum wf_state from = wf_state_parse(doc_get_str(old, "state"));
+	if ((rv = review_transition(ctx, old, "recognize", roles, &rule,
+	         "recognized or refused",
+	         " (a user with the role head in that unit; an admin may not "
+	         "sign in the head's place)")) != 0) {
+		goto out;
+	}
+	json_object *rec = json_object_object_get(old, "decision");
+	const char  *recommended = doc_get_str(rec, "verdict") ?: "fail";
+	if (outcome == NULL) {
+		outcome = strcmp(recommended, "pass") == 0 ? "recognized"
+		                                           : "refused";
+	}
+	bool refused = strcmp(outcome, "refused") == 0;
+	if (refused && (note == NULL || note[0] == '\0')) {
+		rv = proto_fail(ctx->err, SK_EBADREQ,
+		    "\"note\" is required to refuse case %llu: a refusal gives "
+		    "its reasons in writing (Điều lệ Sáng kiến, Điều 7)",
+		    (unsigned long long) id);
+		goto out;
+	}
+	if ((doc = doc_clone(old)) == NULL) {
+		rv = proto_fail(ctx->err, SK_EINTERNAL, "out of memory");
+		goto out;
+	}
+	const char   *stage = doc_get_str(rec, "stage") ?: "unit";
+	enum wf_state to    = refused ? rule->to_alt : rule->to;
+	json_object  *g     = json_object_new_object();
+	if (store_doc_view(ctx->txn, ctx->st, DB_USERS, ctx->who->id, &user) !=
+	    0) {
+		user = NULL;
+	}
+	json_object_object_add(g, "stage", json_object_new_string(stage));
+	json_object_object_add(g, "outcome", json_object_new_string(outcome));
+	json_object_object_add(g, "decision_no", json_object_new_string(no));
+	json_object_object_add(g, "decision_date", json_object_new_string(date));
+	json_object_object_add(
+	    g, "signed_by", json_object_new_string(ctx->who->id));
+	json_object_object_add(g, "signer_name",
+	    json_object_new_string(
+	        (user ? doc_get_str(user, "name") : NULL) ?: ctx->who->id));
+	json_object_object_add(g, "recorded_at", json_time(ctx->now));
+	json_object_object_add(
+	    g, "recommended", json_object_new_string(recommended));
+	record_on_case(doc, "recognitions", "recognition", g, note);
+	case_set_due(ctx, doc, false);
+	case_set_state(doc, to);
+	case_bump(ctx, doc);
+	json_object *extra = json_object_new_object();
+	json_object_object_add(extra, "action", json_object_new_string("recognize"));
+	json_object_object_add(extra, "stage", json_object_new_string(stage));
+	json_object_object_add(extra, "outcome", json_object_new_string(outcome));
+	json_object_object_add(extra, "decision_no", json_object_new_string(no));
+	json_object_object_add(
+	    extra, "decision_date", json_object_new_string(date));
+	json_object_object_add(
+	    extra, "from", json_object_new_string(wf_state_name(from)));
+	json_object_object_add(
+	    extra, "to", json_object_new_string(wf_state_name(to)));
+	if (note != NULL) {
+		json_object_object_add(extra, "note", json_object_new_string(note));
+	}
+	if ((rv = case_save(ctx, old, doc, "case.recognized", extra, NULL)) !=
+	    0) {
+		goto out;
+	}
+	ctx->result = case_view(doc, case_roles(ctx, doc));
+out:
+	json_object_put(user);
+	json_object_put(old);
+	json_object_put(doc);
 	return (rv);
 }
 
@@ -675,11 +1065,12 @@ op_rubric_test(struct op_ctx *ctx)
 	if (council != NULL) {
 		json_object *ballots =
 		    test_ballots(ctx, doc, stage, roles, id != NULL);
-		json_object *eligible;
+		json_object *eligible, *missing;
 		json_object *summary =
-		    council_summary(council, doc, ballots, &eligible);
+		    council_summary(council, doc, ballots, &eligible, &missing);
 		json_object_object_add(arg, "ballots", eligible);
 		json_object_object_add(arg, "council", summary);
+		json_object_put(missing);
 		json_object_put(ballots);
 		json_object_put(council);
 	}
@@ -711,9 +1102,18 @@ rubric_test_work(struct op_work *w)
 		return (proto_fail(&w->err, SK_ERUBRIC, "check: %s", err));
 	}
 	if (sum != NULL) {
+		json_object *ballots = json_object_object_get(a, "ballots");
 		json_object_object_add(sum, "case", json_object_get(c));
-		rv = plug_decide(r, json_object_object_get(a, "ballots"), sum,
-		    &verdict, err, sizeof(err));
+		rv = count_votes(r, sum, ballots, err, sizeof(err));
+		if (rv == 0) {
+			rv = plug_decide(r, ballots, sum, &verdict, err,
+			    sizeof(err));
+		}
+		if (rv == 0 &&
+		    strcmp(doc_get_str(verdict, "verdict") ?: "", "pending") !=
+		        0) {
+			apply_votes(verdict, sum);
+		}
 		json_object_object_del(sum, "case");
 		if (rv != 0) {
 			plug_free(r);

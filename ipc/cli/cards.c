@@ -156,19 +156,44 @@ render_marks(json_object *marks, char *out, size_t len)
 	}
 }
 
+/* "(đã bị thay thế lúc ...)" after the title of a superseded record. */
+static void
+print_superseded(json_object *d)
+{
+	char at[64];
+
+	if (!jbool(d, "superseded")) {
+		printf("\n");
+		return;
+	}
+	cli_time(cli_str(d, "superseded_at"), 0, at, sizeof(at));
+	printf(" (ĐÃ BỊ THAY THẾ: xét lại từ %s)\n", at);
+}
+
 /*
- * Prints a decision ({stage, verdict, score, reasons, rubric, council,
- * decided_by, decided_at, note?}) as a card.
+ * Prints a decision, the council's recommendation ({stage, verdict, score,
+ * reasons, votes, rubric, council, decided_by, decided_at, superseded,
+ * note?}) as a card.
  */
 void
 print_decision(json_object *d)
 {
 	json_object *council = jobject(d, "council");
+	json_object *votes   = jobject(d, "votes");
 	char         buf[4096];
 	char         at[64];
 
-	printf("\nQuyết định %s\n", stage_text(cli_str(d, "stage")));
-	card_line("kết quả", cli_verdict_words(cli_str(d, "verdict")));
+	printf("\nKiến nghị của hội đồng %s", stage_text(cli_str(d, "stage")));
+	print_superseded(d);
+	card_line("kiến nghị", cli_verdict_words(cli_str(d, "verdict")));
+	if (votes != NULL) {
+		snprintf(buf, sizeof(buf),
+		    "%lld đồng ý, %lld không đồng ý trên %lld thành viên "
+		    "(cần %lld)",
+		    jint(votes, "pass", 0), jint(votes, "fail", 0),
+		    jint(votes, "members", 0), jint(votes, "needed", 0));
+		card_line("biểu quyết", buf);
+	}
 	card_line("điểm", jnum_text(d, "score", buf, sizeof(buf)));
 	cli_print_reasons(jarray(d, "reasons"));
 	if (jobject(d, "rubric") != NULL) {
@@ -191,9 +216,37 @@ print_decision(json_object *d)
 	snprintf(buf, sizeof(buf), "%s, %s",
 	    cli_str(d, "decided_by") != NULL ? cli_str(d, "decided_by") : "-",
 	    at);
-	card_line("người quyết định", buf);
+	card_line("người chốt", buf);
 	if (cli_str(d, "note") != NULL) {
 		card_line("ghi chú", cli_str(d, "note"));
+	}
+}
+
+/*
+ * Prints the head's decision ({stage, outcome, decision_no, decision_date,
+ * signed_by, signer_name, recorded_at, superseded, note?}) as a card.
+ */
+void
+print_recognition(json_object *g)
+{
+	char buf[1024];
+
+	printf("\nQuyết định của người đứng đầu %s",
+	    stage_text(cli_str(g, "stage")));
+	print_superseded(g);
+	card_line("quyết định",
+	    strcmp(cli_str(g, "outcome") ?: "", "recognized") == 0
+	        ? "công nhận"
+	        : "không công nhận");
+	snprintf(buf, sizeof(buf), "số %s ngày %s",
+	    cli_str(g, "decision_no") ?: "-",
+	    cli_str(g, "decision_date") ?: "-");
+	card_line("văn bản", buf);
+	snprintf(buf, sizeof(buf), "%s (%s)", cli_str(g, "signer_name") ?: "-",
+	    cli_str(g, "signed_by") ?: "-");
+	card_line("người ký", buf);
+	if (cli_str(g, "note") != NULL) {
+		card_line("lý do", cli_str(g, "note"));
 	}
 }
 
@@ -531,6 +584,10 @@ print_case(json_object *c, json_object *history)
 	}
 	if (jlen(decisions) == 0 && jobject(c, "decision") != NULL) {
 		print_decision(jobject(c, "decision"));
+	}
+	for (size_t i = 0; i < jlen(jarray(c, "recognitions")); i++) {
+		print_recognition(
+		    json_object_array_get_idx(jarray(c, "recognitions"), i));
 	}
 	if (history != NULL) {
 		printf("\nDiễn biến\n");

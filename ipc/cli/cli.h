@@ -222,6 +222,8 @@ int  print_state_counts(json_object *cases);
 int  print_cases(json_object *all, int with_due);
 int  print_events(json_object *items, int with_seq);
 void print_decision(json_object *d);
+/* The head's decision (a recognition) as a card. */
+void print_recognition(json_object *g);
 void print_case(json_object *c, json_object *history);
 void print_rubric_card(json_object *r);
 int  print_list(const char *kind, json_object *items);
@@ -326,6 +328,7 @@ int cmd_search(struct cli *cl, const struct cmd *cmd, const struct args *a);
 /* review.c: ballots and decisions. */
 int cmd_score(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_decide(struct cli *cl, const struct cmd *cmd, const struct args *a);
+int cmd_recognize(struct cli *cl, const struct cmd *cmd, const struct args *a);
 
 /* admin.c: units, users, councils, tokens, passwords, and who one is. */
 int cmd_whoami(struct cli *cl, const struct cmd *cmd, const struct args *a);

@@ -3,9 +3,11 @@
  * through the public API only, the way its people would use it.  The
  * administrator (local-admin, or whoever --token names) sets up the units,
  * the users and two councils; then each author files their own case with a
- * token got from user.token, and council officers accept, return, score and
- * decide with theirs, and the secretariat revokes one recognition.  The
- * result is fifteen realistic initiatives with at least one in every state
+ * token got from user.token, council officers accept, return, score, vote
+ * and record their council's recommendation with theirs, the heads of the
+ * education department and of the province sign the recognitions, and the
+ * secretariat revokes one recognition.  The result is seventeen realistic
+ * initiatives with at least one in every state
  * of the procedure (PROTOCOL.md, "States and actions"), for trying the CLI
  * and the web page, for screenshots and for tests.  Each user gets a
  * password (user.password), and the demo ends by printing who is who: user,
@@ -13,8 +15,9 @@
  * gives one.
  *
  * Everything is upserted (unit.put, user.put, council.put), so the demo can
- * run again on the same server; each run files fifteen new cases.  The
- * decision ops (case.score, case.decide) and user.password may not exist on
+ * run again on the same server; each run files seventeen new cases.  The
+ * decision ops (case.score, case.decide, case.recognize) and user.password
+ * may not exist on
  * an older server: then the cases meant for a decision stay in review and
  * the users without passwords, silently.  Tokens are never printed.
  */
@@ -57,6 +60,10 @@ static const struct demo_user demo_users[] = {
 	/* The provincial secretariat and the emulation board. */
 	{ "hoang.thi.thu", "Hoàng Thị Thu", "so-khcn", "admin" },
 	{ "vi.van.long", "Vi Văn Long", "so-khcn", "viewer" },
+	/* The heads who sign the recognitions: of the education department
+	 * (its council's unit) and of the province (the top of the tree). */
+	{ "dam.van.quang", "Đàm Văn Quang", "so-gddt", "head" },
+	{ "hoang.van.tuan", "Hoàng Văn Tuấn", "so-khcn", "head" },
 	/* The province council. */
 	{ "pham.ngoc.anh", "Phạm Ngọc Anh", "so-khcn", "" },
 	{ "dinh.thi.yen", "Đinh Thị Yến", "so-khcn", "" },
@@ -87,23 +94,26 @@ struct demo_member {
 	const char *role;
 };
 
-/* The unit council: officers act on cases, all four score. */
+/* The unit council (TT 18/2013/TT-BKHCN Điều 8): officers act on cases,
+ * all four vote. */
 #define DEMO_UNIT_CHAIR "luong.van.minh"
 #define DEMO_UNIT_SECRETARY "nong.thi.mai"
+#define DEMO_UNIT_HEAD "dam.van.quang"
 static const struct demo_member demo_unit_council[] = {
 	{ DEMO_UNIT_CHAIR, "chair" },
 	{ DEMO_UNIT_SECRETARY, "secretary" },
 	{ "chu.van.hai", "member" },
-	{ "ha.thi.thanh", "member" },
+	{ "ha.thi.thanh", "vice_chair" },
 };
 
 #define DEMO_PROV_CHAIR "pham.ngoc.anh"
 #define DEMO_PROV_SECRETARY "dinh.thi.yen"
+#define DEMO_PROV_HEAD "hoang.van.tuan"
 static const struct demo_member demo_prov_council[] = {
 	{ DEMO_PROV_CHAIR, "chair" },
 	{ DEMO_PROV_SECRETARY, "secretary" },
-	{ "nguyen.van.khanh", "member" },
-	{ "vi.thi.hien", "member" },
+	{ "nguyen.van.khanh", "vice_chair" },
+	{ "vi.thi.hien", "union_rep" },
 };
 
 #define DEMO_NMEMBERS 4
@@ -126,6 +136,9 @@ enum demo_goal {
 	G_PROVINCE_REVIEW, /* accepted by the province council */
 	G_RECOGNIZED,
 	G_PROVINCE_REFUSED,
+	G_UNIT_RECOMMENDED,     /* the council has recommended; the head has
+	                           not signed yet */
+	G_PROVINCE_RECOMMENDED, /* the same at the province */
 };
 
 struct demo_author {
@@ -522,6 +535,47 @@ static const struct demo_case demo_cases[] = {
 	        "học kỳ.",
 	        "Học sinh có điện thoại hoặc máy tính kết nối Internet.",
 	        "Học sinh các lớp 10A5, 10A6 của trường." } },
+	{ "Giáo dục và đào tạo",
+	    "Sổ tay điện tử hướng dẫn thí nghiệm Vật lí lớp 10 bằng mã QR",
+	    "Trường THPT Việt Bắc",
+	    { { "hoang.van.duc", "Hoàng Văn Đức", 100 } }, 150, NULL,
+	    G_UNIT_RECOMMENDED, NULL,
+	    { "Học sinh lớp 10 làm thí nghiệm Vật lí theo hướng dẫn in trong "
+	      "sách, nhiều em lúng túng khi lắp dụng cụ, mất nhiều thời gian "
+	      "của tiết thực hành.",
+	        "Quay 18 video ngắn hướng dẫn lắp và đo cho các bài thực hành "
+	        "lớp 10, gắn mã QR lên từng bộ dụng cụ; học sinh quét mã để "
+	        "xem lại từng bước ngay tại bàn thí nghiệm.",
+	        "Lần đầu tại trường, hướng dẫn thực hành được gắn trực tiếp "
+	        "lên dụng cụ thí nghiệm, xem được trên điện thoại.",
+	        "Áp dụng được cho các phòng thí nghiệm Vật lí, Hóa học, Sinh "
+	        "học của các trường THPT trong tỉnh.",
+	        "Thời gian lắp dụng cụ giảm từ 15 xuống 6 phút mỗi tiết; số "
+	        "nhóm hoàn thành bài đo đúng giờ tăng từ 60% lên 92%.",
+	        "Phòng thí nghiệm có mạng không dây; giấy in mã QR.",
+	        "Học sinh các lớp 10A1 đến 10A4 của trường (160 học sinh)." } },
+	{ "Giáo dục và đào tạo",
+	    "Phần mềm xếp thời khóa biểu tự động cho trường THPT nhiều điểm "
+	    "trường",
+	    "Trường THPT Chuyên Chu Văn An",
+	    { { "be.thi.ngoc", "Bế Thị Ngọc", 100 } }, 230, NULL,
+	    G_PROVINCE_RECOMMENDED, NULL,
+	    { "Xếp thời khóa biểu bằng tay cho trường có hai điểm trường mất "
+	      "khoảng một tuần mỗi học kỳ và thường trùng tiết của giáo viên "
+	      "dạy ở cả hai nơi.",
+	        "Xây dựng bảng tính có ràng buộc về giáo viên, phòng học và "
+	        "quãng đường giữa hai điểm trường; công cụ tự đề xuất thời "
+	        "khóa biểu và báo các tiết trùng để tổ trưởng điều chỉnh.",
+	        "Tính đến thời gian di chuyển giữa các điểm trường, điều các "
+	        "phần mềm xếp thời khóa biểu thông dụng chưa làm.",
+	        "Áp dụng được cho các trường có nhiều điểm trường ở vùng cao "
+	        "của tỉnh; chỉ cần bảng tính miễn phí.",
+	        "Thời gian xếp thời khóa biểu giảm từ 5 ngày xuống 1 ngày; "
+	        "không còn tiết trùng của giáo viên trong học kỳ áp dụng.",
+	        "Máy tính có phần mềm bảng tính; danh sách phân công chuyên "
+	        "môn.",
+	        "Tổ Toán - Tin và Ban giám hiệu nhà trường, học kỳ I năm học "
+	        "2025-2026." } },
 	/* The first case retyped under another title at another school: the
 	 * intake sees it flagged as a near copy (issue 16). */
 	{ "Giáo dục và đào tạo",
@@ -1190,9 +1244,49 @@ demo_decide(struct demo *d, long long id, const struct demo_member *council,
 	if ((rv = demo_as(d, council[0].user, &c)) != CLI_OK) {
 		return (rv);
 	}
-	snprintf(step, sizeof(step), "decision on case #%lld", id);
-	rv = demo_decision_call(
-	    d, c, step, "case.decide", cli_case_args(id), &reply);
+	snprintf(step, sizeof(step), "recommendation on case #%lld", id);
+	json_object *args = cli_case_args(id);
+	json_object_object_add(args, "confirm", json_object_new_boolean(1));
+	rv = demo_decision_call(d, c, step, "case.decide", args, &reply);
+	if (reply != NULL) {
+		demo_state(reply, "?", state, statelen);
+	}
+	json_object_put(reply);
+	return (rv);
+}
+
+/*
+ * The head's decision on the council's recommendation on case id:
+ * recognized, or refused with its reasons (Điều lệ Sáng kiến, Điều 7).
+ */
+static int
+demo_recognize(struct demo *d, const char *head, long long id, int refuse,
+    char *state, size_t statelen)
+{
+	json_object      *reply, *args = cli_case_args(id);
+	struct sk_client *c;
+	char              step[128], no[32], today[16];
+	time_t            now = time(NULL);
+	int               rv;
+
+	if ((rv = demo_as(d, head, &c)) != CLI_OK) {
+		json_object_put(args);
+		return (rv);
+	}
+	strftime(today, sizeof(today), "%Y-%m-%d", gmtime(&now));
+	snprintf(no, sizeof(no), "%lld/QĐ-%s", id,
+	    strcmp(head, DEMO_UNIT_HEAD) == 0 ? "SGDĐT" : "UBND");
+	demo_add_str(args, "decision_no", no);
+	demo_add_str(args, "decision_date", today);
+	if (refuse) {
+		demo_add_str(args, "outcome", "refused");
+		demo_add_str(args, "note",
+		    "Theo kiến nghị của Hội đồng: giải pháp chưa đạt yêu cầu "
+		    "về tính mới và hiệu quả áp dụng.");
+	}
+	snprintf(step, sizeof(step), "recognition of case #%lld by %s", id,
+	    head);
+	rv = demo_decision_call(d, c, step, "case.recognize", args, &reply);
 	if (reply != NULL) {
 		demo_state(reply, "?", state, statelen);
 	}
@@ -1290,7 +1384,8 @@ static int
 demo_goal_province(enum demo_goal g)
 {
 	return (g == G_NOMINATED || g == G_PROVINCE_REVIEW ||
-	    g == G_RECOGNIZED || g == G_PROVINCE_REFUSED);
+	    g == G_RECOGNIZED || g == G_PROVINCE_REFUSED ||
+	    g == G_PROVINCE_RECOMMENDED);
 }
 
 /*
@@ -1314,9 +1409,14 @@ demo_province(struct demo *d, const struct demo_case *dc, long long id,
 	    dc->goal == G_PROVINCE_REVIEW) {
 		return (rv);
 	}
-	return (demo_decide(d, id, demo_prov_council,
-	    dc->goal == G_PROVINCE_REFUSED ? demo_modest : demo_pass, state,
-	    statelen));
+	if ((rv = demo_decide(d, id, demo_prov_council,
+	         dc->goal == G_PROVINCE_REFUSED ? demo_modest : demo_pass,
+	         state, statelen)) != CLI_OK ||
+	    d->no_decisions || dc->goal == G_PROVINCE_RECOMMENDED) {
+		return (rv);
+	}
+	return (demo_recognize(d, DEMO_PROV_HEAD, id,
+	    dc->goal == G_PROVINCE_REFUSED, state, statelen));
 }
 
 /* Files one case and takes it where its goal says.  */
@@ -1342,7 +1442,13 @@ demo_case_run(struct demo *d, const struct demo_case *dc, long long *id,
 	rv = demo_decide(d, *id, demo_unit_council,
 	    dc->goal == G_UNIT_REFUSED ? demo_refuse : demo_pass, state,
 	    statelen);
-	/* A case the council did not recognize stays where it is. */
+	if (rv != CLI_OK || d->no_decisions ||
+	    dc->goal == G_UNIT_RECOMMENDED) {
+		return (rv);
+	}
+	rv = demo_recognize(d, DEMO_UNIT_HEAD, *id,
+	    dc->goal == G_UNIT_REFUSED, state, statelen);
+	/* A case the head did not recognize stays where it is. */
 	if (rv != CLI_OK || d->no_decisions ||
 	    strcmp(state, "unit_recognized") != 0) {
 		return (rv);
@@ -1378,6 +1484,7 @@ demo_role_text(const struct demo_user *u, char *out, size_t len)
 		{ "author", "tác giả" },
 		{ "admin", "quản trị" },
 		{ "viewer", "chỉ xem" },
+		{ "head", "thủ trưởng, ký quyết định công nhận" },
 	};
 	size_t n = 0;
 

@@ -285,10 +285,20 @@ static const struct optspec rubric_put_opts[] = {
 
 static const struct optspec score_opts[] = {
 	{ "--comment", 1 },
+	{ "--vote", 1 },
 	{ NULL, 0 },
 };
 
 static const struct optspec decide_opts[] = {
+	{ "--note", 1 },
+	{ "--confirm", 0 },
+	{ NULL, 0 },
+};
+
+static const struct optspec recognize_opts[] = {
+	{ "--no", 1 },
+	{ "--date", 1 },
+	{ "--refuse", 0 },
 	{ "--note", 1 },
 	{ NULL, 0 },
 };
@@ -356,12 +366,20 @@ static const struct cmd cmds[] = {
 	    "      --declare, hoặc --not-against-public-order và\n"
 	    "      --not-protected-ip." },
 	{ "score", NULL, cmd_score, score_opts, 2, -1, CMD_API | CMD_WRITE,
-	    "score ID CRITERION=N... [--comment TEXT]",
-	    "Chấm (hoặc chấm lại) phiếu của bạn, ví dụ novelty=25 benefit=30,5." },
+	    "score ID CRITERION=N... [--vote pass|fail] [--comment TEXT]",
+	    "Chấm (hoặc chấm lại) phiếu và biểu quyết (pass: đồng ý công "
+	    "nhận;\n      không có --vote: theo điểm), ví dụ novelty=25 "
+	    "benefit=30,5." },
 	{ "decide", NULL, cmd_decide, decide_opts, 1, 1, CMD_API | CMD_WRITE,
-	    "decide ID [--note TEXT]",
-	    "Chủ tịch kết thúc đợt xét theo bộ tiêu chí (chưa được: mã "
-	    "thoát 1)." },
+	    "decide ID [--note TEXT] [--confirm]",
+	    "Chủ tịch chốt kiến nghị của hội đồng; còn người chưa biểu "
+	    "quyết\n      thì chỉ xem trước (mã thoát 1), --confirm để ghi "
+	    "nhận." },
+	{ "recognize", NULL, cmd_recognize, recognize_opts, 1, 1,
+	    CMD_API | CMD_WRITE,
+	    "recognize ID --no SỐ --date YYYY-MM-DD [--refuse] [--note LÝ_DO]",
+	    "Người đứng đầu đơn vị ký quyết định công nhận (hoặc không,\n"
+	    "      --refuse, cần --note) theo kiến nghị của hội đồng." },
 	{ "watch", NULL, cmd_watch, watch_opts, 0, 0, CMD_API,
 	    "watch [--from SEQ] [--count N]",
 	    "In sự kiện khi chúng xảy ra, mỗi sự kiện một dòng (--json: "

@@ -113,6 +113,23 @@ print_list_lines(FILE *f, const char *label, json_object *list)
  * reasons as lists, states with their labels, a council's count of
  * ballots; anything else as "key: value" lines.
  */
+/* decide's preview (details.outcome): what would be recorded now. */
+static void
+print_outcome_preview(json_object *o)
+{
+	json_object *v = jobject(o, "votes");
+	char         score[64];
+
+	render_number(json_object_object_get(o, "score"), score, sizeof(score));
+	fprintf(stderr,
+	    "nếu ghi nhận bây giờ: kiến nghị %s, điểm %s, %lld/%lld thành "
+	    "viên đồng ý (cần %lld)\n",
+	    cli_verdict_words(cli_str(o, "verdict")), score,
+	    jint(v, "pass", 0), jint(v, "members", 0), jint(v, "needed", 0));
+	print_list_lines(stderr, "lý do", jarray(o, "reasons"));
+	fprintf(stderr, "ghi nhận kiến nghị này: thêm --confirm\n");
+}
+
 static void
 print_error_details(json_object *d)
 {
@@ -151,6 +168,13 @@ print_error_details(json_object *d)
 				    cli_state_short(st), st);
 			}
 			fprintf(stderr, "chỉ làm được khi: %s\n", buf);
+		} else if (strcmp(key, "missing") == 0 &&
+		    json_object_is_type(val, json_type_array)) {
+			render_value(val, buf, sizeof(buf));
+			fprintf(stderr, "chưa chấm và biểu quyết: %s\n", buf);
+		} else if (strcmp(key, "outcome") == 0 &&
+		    json_object_is_type(val, json_type_object)) {
+			print_outcome_preview(val);
 		} else if (strcmp(key, "council") == 0 &&
 		    json_object_is_type(val, json_type_object)) {
 			fprintf(stderr,
@@ -220,10 +244,12 @@ static const char *const state_short[WF_NSTATES] = {
 	[WF_SUBMITTED]        = "Đã nộp",
 	[WF_RETURNED]         = "Trả lại",
 	[WF_UNIT_REVIEW]      = "Cơ sở đang xét",
+	[WF_UNIT_RECOMMENDED] = "Cơ sở đã kiến nghị",
 	[WF_UNIT_RECOGNIZED]  = "Cơ sở công nhận",
 	[WF_UNIT_REFUSED]     = "Cơ sở không nhận",
 	[WF_NOMINATED]        = "Đề nghị lên tỉnh",
 	[WF_PROVINCE_REVIEW]  = "Tỉnh đang xét",
+	[WF_PROVINCE_RECOMMENDED] = "Tỉnh đã kiến nghị",
 	[WF_RECOGNIZED]       = "Tỉnh công nhận",
 	[WF_PROVINCE_REFUSED] = "Tỉnh không nhận",
 	[WF_WITHDRAWN]        = "Đã rút",
@@ -817,7 +843,8 @@ static const struct {
 	{ "nominate", "đề nghị lên tỉnh" },
 	{ "reopen", "mở lại" },
 	{ "revoke", "hủy công nhận" },
-	{ "decide", "quyết định" },
+	{ "decide", "kiến nghị của hội đồng" },
+	{ "recognize", "quyết định của người đứng đầu" },
 };
 
 /* What happened in an event of each type, in Vietnamese. */
@@ -828,7 +855,8 @@ static const struct {
 	{ "case.created", "tạo hồ sơ" },
 	{ "case.updated", "sửa hồ sơ" },
 	{ "case.scored", "chấm điểm" },
-	{ "case.decided", "quyết định" },
+	{ "case.decided", "kiến nghị của hội đồng" },
+	{ "case.recognized", "quyết định của người đứng đầu" },
 	{ "case.due_soon", "sắp hết hạn xét" },
 	{ "case.overdue", "quá hạn xét" },
 	{ "unit.changed", "sửa đơn vị" },
@@ -967,6 +995,15 @@ cli_role_words(const char *role)
 	}
 	if (role != NULL && strcmp(role, "member") == 0) {
 		return ("thành viên");
+	}
+	if (role != NULL && strcmp(role, "vice_chair") == 0) {
+		return ("phó chủ tịch");
+	}
+	if (role != NULL && strcmp(role, "union_rep") == 0) {
+		return ("đại diện công đoàn");
+	}
+	if (role != NULL && strcmp(role, "expert") == 0) {
+		return ("chuyên gia (không biểu quyết)");
 	}
 	return (role != NULL ? role : "?");
 }

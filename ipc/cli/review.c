@@ -1,9 +1,12 @@
 /*
  * review.c: a council's review from the command line: `score` (a ballot of
- * CRITERION=NUMBER words, with the decimal comma people type) and `decide`
- * (the chair closes the review; a `pending` reply says why not yet).
+ * CRITERION=NUMBER words, with the decimal comma people type, and a vote),
+ * `decide` (the chair records the council's recommendation; a `pending`
+ * reply says why not yet, or previews it until --confirm) and `recognize`
+ * (the head of the unit signs the decision).
  */
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -106,6 +109,11 @@ show_ballot(struct cli *cl, const struct cmd *cmd, const struct args *a,
 		card_line(key, buf);
 	}
 	card_line("tổng", jnum_text(r, "total", buf, sizeof(buf)));
+	snprintf(buf, sizeof(buf), "%s%s",
+	    strcmp(cli_str(r, "vote") ?: "", "pass") == 0 ? "đồng ý công nhận"
+	                                                  : "không đồng ý",
+	    cli_str(r, "vote_from") != NULL ? " (theo điểm)" : "");
+	card_line("biểu quyết", buf);
 	if (cli_str(r, "comment") != NULL) {
 		card_line("nhận xét", cli_str(r, "comment"));
 	}
@@ -129,6 +137,7 @@ cmd_score(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	args = cli_case_args(id);
 	json_object_object_add(args, "marks", marks);
 	set_opt_string(args, a, "--comment");
+	set_opt_string(args, a, "--vote");
 	return (call_and_show(cl, cmd, a, "case.score", args, show_ballot));
 }
 
@@ -139,7 +148,8 @@ show_decided(struct cli *cl, const struct cmd *cmd, const struct args *a,
 	char st[256];
 
 	cli_state_text(cli_str(r, "state"), st, sizeof(st));
-	printf("hồ sơ số %s: đã quyết định, nay %s, phiên bản %s\n",
+	printf("hồ sơ số %s: hội đồng đã chốt kiến nghị, nay %s, phiên bản "
+	       "%s\n",
 	    cli_str(r, "id"), st, cli_str(r, "version"));
 	if (jobject(r, "decision") != NULL) {
 		print_decision(jobject(r, "decision"));
@@ -161,5 +171,54 @@ cmd_decide(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	}
 	args = cli_case_args(id);
 	set_opt_string(args, a, "--note");
+	if ((opt_get(a, "--confirm") != NULL)) {
+		json_object_object_add(
+		    args, "confirm", json_object_new_boolean(true));
+	}
 	return (call_and_show(cl, cmd, a, "case.decide", args, show_decided));
+}
+
+static int
+show_recognized(struct cli *cl, const struct cmd *cmd, const struct args *a,
+    json_object *r)
+{
+	char st[256];
+
+	cli_state_text(cli_str(r, "state"), st, sizeof(st));
+	printf("hồ sơ số %s: đã ký quyết định, nay %s, phiên bản %s\n",
+	    cli_str(r, "id"), st, cli_str(r, "version"));
+	if (jobject(r, "recognition") != NULL) {
+		print_recognition(jobject(r, "recognition"));
+	}
+	return (CLI_OK);
+}
+
+/* The head's decision: recognized, or with --refuse refused (--note says
+ * why; the server refuses a refusal without reasons). */
+int
+cmd_recognize(struct cli *cl, const struct cmd *cmd, const struct args *a)
+{
+	json_object *args;
+	long long    id;
+	int          rv;
+
+	if ((rv = parse_case_id(a->pos[0], &id)) != 0) {
+		return (rv);
+	}
+	if (opt_get(a, "--no") == NULL || opt_get(a, "--date") == NULL) {
+		return (usage_err("recognize cần --no SỐ_QUYẾT_ĐỊNH và --date "
+		                  "NGÀY (YYYY-MM-DD)"));
+	}
+	args = cli_case_args(id);
+	json_object_object_add(args, "decision_no",
+	    json_object_new_string(opt_get(a, "--no")));
+	json_object_object_add(args, "decision_date",
+	    json_object_new_string(opt_get(a, "--date")));
+	if ((opt_get(a, "--refuse") != NULL)) {
+		json_object_object_add(
+		    args, "outcome", json_object_new_string("refused"));
+	}
+	set_opt_string(args, a, "--note");
+	return (call_and_show(
+	    cl, cmd, a, "case.recognize", args, show_recognized));
 }

@@ -116,6 +116,29 @@ kill_server() {
 # sk ARGS...: the CLI against this server.
 sk() { "$SKC" --server "$API" "$@"; }
 
+# ok_status NAME EXPECTED CMD...: runs CMD (stdout to $OUT, stderr to
+# $ERR, which the test sets) and checks its exit status.
+ok_status() {
+	local name=$1 want=$2 rc=0
+	shift 2
+	"$@" >"$OUT" 2>"$ERR" || rc=$?
+	check "$name" "$want" "$rc"
+}
+
+# recognize_as_head UNIT ID [ARGS...]: the head of UNIT (user head.UNIT,
+# made on first use) signs the decision on case ID, numbered and dated
+# today: the recommendation as it stands, or with ARGS (--refuse --note
+# TEXT) a refusal.  The council only recommends (PROTOCOL.md, States).
+recognize_as_head() {
+	local unit=$1 id=$2 tok
+	shift 2
+	sk user put "head.$unit" --name "Thủ trưởng $unit" --unit "$unit" \
+		--roles head >/dev/null
+	tok=$(sk token "head.$unit" 2>/dev/null)
+	sk --token "$tok" recognize "$id" --no "$id/QĐ" --date "$(date -u +%F)" \
+		"$@" >/dev/null
+}
+
 # req JSON: one request with nngcat; prints the reply.
 req() {
 	nngcat --req --dial "$API" --raw --recv-timeout 10 --data "$1"

@@ -89,9 +89,18 @@ sk user put --json '{"id":"chu.van.ca","name":"Chu Văn Ca","unit":"so-thu",
 	"roles":["viewer"]}' >/dev/null
 check "user put --json" viewer \
 	"$(sk --json user get chu.van.ca | jq -r '.roles[0]')"
+sk user put ha.thi.duyen --name "Hà Thị Duyên" --unit so-thu --roles "" \
+	>/dev/null
+check "a council of two is refused: at least three vote (TT 18/2013 Điều 8)" 1 \
+	"$(status_of sk council put hd-thu --name "Hội đồng thử" --scope unit \
+		--unit so-thu --member ly.thi.ba:chair --member chu.van.ca:member \
+		2>"$ERR")"
+check "... saying so" 1 "$(grep -c 'at least 3' "$ERR")"
 sk council put hd-thu --name "Hội đồng thử" --scope unit --unit so-thu \
-	--member ly.thi.ba:chair --member chu.van.ca:member >/dev/null
-check "council put with members" "ly.thi.ba:chair chu.van.ca:member" \
+	--member ly.thi.ba:chair --member chu.van.ca:member \
+	--member ha.thi.duyen:union_rep >/dev/null
+check "council put with members" \
+	"ly.thi.ba:chair chu.van.ca:member ha.thi.duyen:union_rep" \
 	"$(sk --json council get hd-thu |
 		jq -r '[.members[] | .user + ":" + .role] | join(" ")')"
 
@@ -197,19 +206,21 @@ members() {
 }
 sk council put hd-thu --member tran.van.an:member >/dev/null
 check "council put --member adds one, keeping the others" \
-	"ly.thi.ba:chair chu.van.ca:member tran.van.an:member" "$(members)"
+	"ly.thi.ba:chair chu.van.ca:member ha.thi.duyen:union_rep tran.van.an:member" \
+	"$(members)"
 sk council put hd-thu --member chu.van.ca:secretary >/dev/null
 check "... or changes one's role" \
-	"ly.thi.ba:chair chu.van.ca:secretary tran.van.an:member" "$(members)"
+	"ly.thi.ba:chair chu.van.ca:secretary ha.thi.duyen:union_rep tran.van.an:member" \
+	"$(members)"
 sk council put hd-thu --remove tran.van.an >/dev/null
 check "council put --remove takes one out" \
-	"ly.thi.ba:chair chu.van.ca:secretary" "$(members)"
+	"ly.thi.ba:chair chu.van.ca:secretary ha.thi.duyen:union_rep" "$(members)"
 check "... the council keeps its name and unit" "Hội đồng thử so-thu" \
 	"$(sk --json council get hd-thu | jq -r '"\(.name) \(.unit)"')"
 check "removing one who is not a member exits 2" 2 \
 	"$(status_of sk council put hd-thu --remove khong.ai 2>"$ERR")"
-check "... and changes nothing" "ly.thi.ba:chair chu.van.ca:secretary" \
-	"$(members)"
+check "... and changes nothing" \
+	"ly.thi.ba:chair chu.van.ca:secretary ha.thi.duyen:union_rep" "$(members)"
 
 # --- cases --unit: the unit and the units below it. ----------------------
 

@@ -84,6 +84,9 @@ for t in "$CHAIR" "$SEC" "$MEM"; do
 	sk --token "$t" score "$B" novelty=22 applicability=22 benefit=30 >/dev/null
 done
 sk --token "$CHAIR" decide "$B" >/dev/null
+check "the council's recommendation keeps the deadline running" yes \
+	"$(sk --json show "$B" | jq -r 'if .due_at then "yes" else "no" end')"
+recognize_as_head ubnd-ba-be "$B"
 check "B is decided before its deadline" unit_recognized \
 	"$(sk --json show "$B" | jq -r .state)"
 check "a decided case has no due date" null "$(sk --json show "$B" | jq .due_at)"
@@ -135,6 +138,9 @@ for t in "$CHAIR" "$SEC" "$MEM"; do
 	sk --token "$t" score "$A" novelty=20 applicability=20 benefit=25 >/dev/null
 done
 sk --token "$CHAIR" decide "$A" >/dev/null
+check "recommended late: still overdue until the head decides" "$A" \
+	"$(overdue_ids)"
+recognize_as_head ubnd-ba-be "$A"
 check "decided late: no longer overdue" "" "$(overdue_ids)"
 
 # Only an admin moves the clock.

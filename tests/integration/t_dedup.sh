@@ -61,7 +61,8 @@ file_case() {
 	sk --token "$1" act "$id" submit --declare >/dev/null
 	echo "$id"
 }
-# recognize ID: accept, three ballots, the chair's decision.
+# recognize ID: accept, three ballots, the council's recommendation, the
+# head's decision.
 recognize() {
 	sk --token "$SEC" act "$1" accept >/dev/null
 	for t in "$CHAIR" "$SEC" "$MEMBER"; do
@@ -69,6 +70,7 @@ recognize() {
 			benefit=35 >/dev/null
 	done
 	sk --token "$CHAIR" decide "$1" >/dev/null
+	recognize_as_head so-yte "$1"
 }
 state_of() { sk --json show "$1" | jq -r .state; }
 # strip_vn: text as typed without diacritics (đ as d).

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # t_demo.sh: `sangkien demo` builds the sample province of Lạng Sơn through
 # the API, and the CLI shows it the way a Vietnamese reader expects: the
-# sixteen cases (at least one in every state, one a near copy flagged at submission) with their state labels, tables whose columns line up whatever
+# eighteen cases (at least one in every state, one a near copy flagged at submission) with their state labels, tables whose columns line up whatever
 # the accents (precomposed or combining), cards with the sections' headings
 # and a timeline.  The demo's users can then act with their own tokens.
 
@@ -12,7 +12,7 @@ start_server
 
 check "demo exits 0" 0 "$(status_of sk demo)"
 sk cases --all >/dev/null
-check "the demo filed sixteen cases" 16 \
+check "the demo filed eighteen cases" 18 \
 	"$(sk --json cases --all | jq '.items | length')"
 
 # Where the demo leaves its cases (decisions, when the server has them, take
@@ -21,17 +21,19 @@ for sc in draft:2 submitted:3 returned:1 withdrawn:2; do
 	check "demo cases in ${sc%%:*}" "${sc##*:}" \
 		"$(sk --json cases --state "${sc%%:*}" | jq '.items | length')"
 done
-check "demo cases in review or decided" 8 \
+check "demo cases in review or decided" 10 \
 	"$(sk --json cases --all | jq '[.items[] | select(.state |
-		IN("unit_review", "unit_recognized", "unit_refused",
-		   "nominated", "province_review", "recognized",
+		IN("unit_review", "unit_recommended", "unit_recognized",
+		   "unit_refused", "nominated", "province_review",
+		   "province_recommended", "recognized",
 		   "province_refused", "revoked"))] | length')"
 # The demo promises at least one case in every state of the procedure.
 check "every state has a demo case" \
-	"draft submitted returned unit_review unit_recognized unit_refused nominated province_review recognized province_refused withdrawn revoked" \
-	"$(for st in draft submitted returned unit_review unit_recognized \
-		unit_refused nominated province_review recognized \
-		province_refused withdrawn revoked; do
+	"draft submitted returned unit_review unit_recommended unit_recognized unit_refused nominated province_review province_recommended recognized province_refused withdrawn revoked" \
+	"$(for st in draft submitted returned unit_review unit_recommended \
+		unit_recognized unit_refused nominated province_review \
+		province_recommended recognized province_refused withdrawn \
+		revoked; do
 		[ "$(sk --json cases --state "$st" | jq '.items | length')" \
 			-ge 1 ] && printf '%s\n' "$st"
 	done | paste -sd' ')"
@@ -41,7 +43,7 @@ check "at least one case is in unit review" yes \
 
 # The table for people: short Vietnamese labels of the states, whole.
 sk cases >"$T_DIR/cases"
-check "cases: a header and sixteen rows" 17 "$(wc -l <"$T_DIR/cases")"
+check "cases: a header and eighteen rows" 19 "$(wc -l <"$T_DIR/cases")"
 check "header" "SỐ TRẠNG THÁI ĐƠN VỊ TÊN SÁNG KIẾN CẬP NHẬT" \
 	"$(head -1 "$T_DIR/cases" | tr -s ' ')"
 check "label of draft" 2 "$(grep -c '^[0-9]*  *Nháp  ' "$T_DIR/cases")"
@@ -137,14 +139,26 @@ check "show marks confidential sections" 1 \
 
 # The demo's own output: a summary, and no token.
 sk demo >"$T_DIR/demo"
-check "demo runs again on the same server: 16 + 2 + 16 cases" 34 \
+check "demo runs again on the same server: 18 + 2 + 18 cases" 38 \
 	"$(sk --json cases --all | jq '.items | length')"
-check "demo prints a summary of its cases: a header and sixteen rows" 17 \
+check "demo prints a summary of its cases: a header and eighteen rows" 19 \
 	"$(grep -cE '^(SỐ|[0-9]+) ' "$T_DIR/demo")"
 check "demo prints no token" 0 \
 	"$(grep -cE 'sk_[A-Za-z0-9_-]{16,}' "$T_DIR/demo" || true)"
 check "demo says how to log in (the server has passwords)" 1 \
 	"$(grep -c 'sangkien login USER' "$T_DIR/demo")"
+
+# The heads sign recognitions with decision numbers; the councils have the
+# roles of TT 18/2013 Điều 8.
+REC_ID=$(sk --json cases --state recognized | jq -r '.items[0].id')
+check "a recognized demo case carries the province head's decision" \
+	"hoang.van.tuan province recognized" \
+	"$(sk --json show "$REC_ID" | jq -r '.recognition | "\(.signed_by) \(.stage) \(.outcome)"')"
+check "the councils have a vice-chair and a union representative" \
+	"chair secretary member vice_chair|chair secretary vice_chair union_rep" \
+	"$(sk --json council get hd-gddt | jq -r '[.members[].role] | join(" ")')|$(sk --json council get hd-tinh | jq -r '[.members[].role] | join(" ")')"
+check "the demo's heads have passwords like the others" 1 \
+	"$(grep -c '^dam.van.quang .*quang-langson' "$T_DIR/demo")"
 
 # Its users act with their own tokens.
 LAN=$(sk token nguyen.thi.lan 2>/dev/null)
@@ -155,7 +169,7 @@ check "the council chair sees the council" "hd-gddt chair" \
 	"$(sk --token "$CHAIR" --json whoami |
 		jq -r '.councils[0] | .id + " " + .role')"
 VIEWER=$(sk token vi.van.long 2>/dev/null)
-check "the viewer lists every case" 34 \
+check "the viewer lists every case" 38 \
 	"$(sk --token "$VIEWER" --json cases --all | jq '.items | length')"
 check "the viewer may not act" 1 \
 	"$(status_of sk --token "$VIEWER" act "$RET" withdraw 2>/dev/null)"

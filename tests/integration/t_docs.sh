@@ -86,7 +86,7 @@ text decision 6 >refusal.txt
 has "refusal: title" refusal.txt "THÔNG BÁO"
 has "refusal: what" refusal.txt "Về việc từ chối công nhận sáng kiến"
 has "refusal: the author" refusal.txt "Nông Văn Bình"
-has "refusal: a reason" refusal.txt "0/4 phiếu đạt"
+has "refusal: a reason" refusal.txt "0/4 thành viên Hội đồng đồng ý"
 
 # The certificate, its QR code and doc.verify.
 CERT=$(sk --json doc certificate 1 -o cert.pdf)

@@ -25,12 +25,12 @@ start_server
 
 call "" unit.put '{"id":"ubnd-huyen-cao-loc","name":"Ủy ban nhân dân huyện Cao Lộc"}' >/dev/null
 for u in "thu|Hoàng Thị Thu|author" "khanh|Nông Quốc Khánh|author" "dung|Mã Văn Dũng|author" \
-	"kiem-toan|Kiểm toán viên Sở Nội vụ|viewer"; do
+	"kiem-toan|Kiểm toán viên Sở Nội vụ|viewer" "lan|Vi Thị Lan|author"; do
 	IFS='|' read -r id name role <<<"$u"
 	call "" user.put "$(jq -nc --arg i "$id" --arg n "$name" --arg r "$role" \
 		'{id:$i,name:$n,unit:"ubnd-huyen-cao-loc",roles:[$r]}')" >/dev/null
 done
-call "" council.put '{"id":"hd-cao-loc","name":"Hội đồng sáng kiến huyện Cao Lộc","scope":"unit","unit":"ubnd-huyen-cao-loc","members":[{"user":"khanh","role":"chair"},{"user":"dung","role":"secretary"}]}' >/dev/null
+call "" council.put '{"id":"hd-cao-loc","name":"Hội đồng sáng kiến huyện Cao Lộc","scope":"unit","unit":"ubnd-huyen-cao-loc","members":[{"user":"khanh","role":"chair"},{"user":"dung","role":"secretary"},{"user":"lan","role":"member"}]}' >/dev/null
 T_THU=$(jget "$(call "" user.token '{"id":"thu"}')" .result.token)
 T_KHANH=$(jget "$(call "" user.token '{"id":"khanh"}')" .result.token)
 T_DUNG=$(jget "$(call "" user.token '{"id":"dung"}')" .result.token)

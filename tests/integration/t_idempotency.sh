@@ -11,11 +11,12 @@ status_field() { jget "$(call "" server.status)" "$1"; }
 start_server
 
 call "" unit.put '{"id":"bvdk-lang-son","name":"Bệnh viện Đa khoa tỉnh Lạng Sơn"}' >/dev/null
-for u in "hoa|Nguyễn Thị Hoa" "quang|Đặng Văn Quang" "son|Lộc Văn Sơn"; do
+for u in "hoa|Nguyễn Thị Hoa" "quang|Đặng Văn Quang" "son|Lộc Văn Sơn" \
+	"tuyet|Hoàng Thị Tuyết"; do
 	call "" user.put "$(jq -nc --arg i "${u%%|*}" --arg n "${u#*|}" \
 		'{id:$i,name:$n,unit:"bvdk-lang-son",roles:["author"]}')" >/dev/null
 done
-call "" council.put '{"id":"hd-bvdk-lang-son","name":"Hội đồng sáng kiến Bệnh viện Đa khoa tỉnh Lạng Sơn","scope":"unit","unit":"bvdk-lang-son","members":[{"user":"quang","role":"chair"},{"user":"son","role":"secretary"}]}' >/dev/null
+call "" council.put '{"id":"hd-bvdk-lang-son","name":"Hội đồng sáng kiến Bệnh viện Đa khoa tỉnh Lạng Sơn","scope":"unit","unit":"bvdk-lang-son","members":[{"user":"quang","role":"chair"},{"user":"son","role":"secretary"},{"user":"tuyet","role":"member"}]}' >/dev/null
 T_HOA=$(jget "$(call "" user.token '{"id":"hoa"}')" .result.token)
 T_SON=$(jget "$(call "" user.token '{"id":"son"}')" .result.token)
 

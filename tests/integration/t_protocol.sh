@@ -115,10 +115,10 @@ check "council.put" "hd-thpt-viet-bac|unit|thpt-viet-bac|hung:chair,lan:secretar
 	"$(jget "$r" '[.result.id,.result.scope,.result.unit,([.result.members[]|.user+":"+.role]|join(","))]|join("|")')"
 r=$(call "" council.put "$COUNCIL")
 is_ok "council.put again with the same id replaces it" "$r"
-r=$(call "" council.put '{"id":"hd-thpt-viet-bac-2","name":"Hội đồng thứ hai","scope":"unit","unit":"thpt-viet-bac","members":[{"user":"binh","role":"chair"}]}')
+r=$(call "" council.put '{"id":"hd-thpt-viet-bac-2","name":"Hội đồng thứ hai","scope":"unit","unit":"thpt-viet-bac","members":[{"user":"binh","role":"chair"},{"user":"lan","role":"secretary"},{"user":"hung","role":"member"}]}')
 is_err "a second unit council for the same unit" conflict "$r"
 contains "the conflict names the existing council" hd-thpt-viet-bac "$(jget "$r" .error.message)"
-r=$(call "" council.put '{"id":"hd-tinh-lang-son","name":"Hội đồng sáng kiến cấp tỉnh Lạng Sơn","scope":"province","unit":"so-gddt-lang-son","members":[{"user":"ha","role":"chair"}],"fields":["giáo dục"]}')
+r=$(call "" council.put '{"id":"hd-tinh-lang-son","name":"Hội đồng sáng kiến cấp tỉnh Lạng Sơn","scope":"province","unit":"so-gddt-lang-son","members":[{"user":"ha","role":"chair"},{"user":"thanh","role":"secretary"},{"user":"tuan","role":"member"}],"fields":["giáo dục"]}')
 check "council.put a province council" "province|giáo dục" "$(jget "$r" '[.result.scope,(.result.fields|join(","))]|join("|")')"
 r=$(call "$T_MAI" council.get '{"id":"hd-thpt-viet-bac"}')
 check "council.get" "Hội đồng sáng kiến Trường THPT Việt Bắc 3" "$(jget "$r" '.result.name+" "+(.result.members|length|tostring)')"
@@ -138,7 +138,7 @@ check "whoami: a council secretary" "lan|Nguyễn Thị Lan|thpt-viet-bac|author
 for who in mai thanh local-admin; do
 	case $who in mai) t=$T_MAI ;; thanh) t=$T_THANH ;; *) t="" ;; esac
 	r=$(call "$t" server.status)
-	check "server.status answers $who" "true 0.1.0 12" \
+	check "server.status answers $who" "true 0.1.0 14" \
 		"$(jget "$r" '[(.ok|tostring), .result.version, (.result.cases|length|tostring)]|join(" ")')"
 done
 
@@ -220,7 +220,7 @@ is_err "an unknown action" bad_request "$r"
 check "refused requests change nothing (version, history, last_seq)" "$BEFORE" "$(snap "$C1")"
 
 r=$(call "$T_LAN" case.act "{\"id\":$C1,\"action\":\"accept\",\"version\":3}")
-check "the council secretary accepts" "unit_review|Hội đồng sáng kiến cơ sở đang xét|4" \
+check "the council secretary accepts" "unit_review|Hội đồng sáng kiến cấp cơ sở đang xét|4" \
 	"$(jget "$r" '[.result.state,.result.state_label,(.result.version|tostring)]|join("|")')"
 check "accept starts the review deadline" true "$(jget "$r" '.result.due_at|type=="string"')"
 check "the case shows no internal fields" "false false false" \

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # t_review.sh: council review from the CLI, as a province's people do it.
 # A teacher files an initiative; the school's initiative council (three
-# members) scores it and its chair decides; the case is nominated, and the
+# members) scores it, its chair records the council's recommendation and
+# the head of the unit recognizes it; the case is nominated, and the
 # province council accepts, scores (raw JSON over nngcat, with tokens) and
-# recognizes it.  Around that walk: a refusal whose reasons the author reads
-# without ever seeing who scored what; a decision refused as `pending` for
-# want of a quorum; the education rubric, which waits for a third scorer
+# recommends it, and the province's head recognizes it.  Around that walk:
+# a refusal whose reasons the author reads without ever seeing who scored
+# what; a decision previewed as `pending` while ballots are missing; the
+# education rubric, which waits for a third scorer
 # when two disagree; a council member who authored a case; marks checked
 # against the pinned rubric; and ballots kept secret until the decision.
 
@@ -15,15 +17,6 @@ export LC_ALL=C.UTF-8
 start_server
 ERR="$T_DIR/err"
 OUT="$T_DIR/out"
-
-# ok_status NAME EXPECTED CMD...: runs CMD (stdout to $OUT, stderr to $ERR)
-# and checks its exit status.
-ok_status() {
-	local name=$1 want=$2 rc=0
-	shift 2
-	"$@" >"$OUT" 2>"$ERR" || rc=$?
-	check "$name" "$want" "$rc"
-}
 
 # --- The province, its schools, people and councils. ---------------------
 
@@ -45,6 +38,8 @@ trieu.van.son|Triệu Văn Sơn|thpt-na-ri|author
 ha.van.binh|Hà Văn Bình|so-khcn|
 dam.thi.thao|Đàm Thị Thảo|so-khcn|
 lo.van.kien|Lò Văn Kiên|so-khcn|
+hoang.thi.lan|Hoàng Thị Lan|so-gddt|head
+nong.van.dinh|Nông Văn Định|so-khcn|head
 EOF
 sk council put hd-gddt --name "Hội đồng sáng kiến ngành Giáo dục tỉnh Bắc Kạn" \
 	--scope unit --unit so-gddt --member nong.van.tuan:chair \
@@ -62,6 +57,8 @@ MEMBER=$(sk token trieu.van.son 2>/dev/null)
 P_CHAIR=$(sk token ha.van.binh 2>/dev/null)
 P_SEC=$(sk token dam.thi.thao 2>/dev/null)
 P_MEMBER=$(sk token lo.van.kien 2>/dev/null)
+HEAD=$(sk token hoang.thi.lan 2>/dev/null)
+P_HEAD=$(sk token nong.van.dinh 2>/dev/null)
 
 FIRST=$(date -u -d '75 days ago' +%F)
 # new_case TOKEN USER NAME TITLE [CO-AUTHOR-USER CO-AUTHOR-NAME]: files a
@@ -151,8 +148,10 @@ check "the secretary is forbidden" 1 "$(grep -c '^lỗi: .*(forbidden): ' "$ERR"
 ok_status "the chair decides" 0 sk --token "$CHAIR" decide "$A" \
 	--note "Họp hội đồng ngày 15/11"
 check "decide prints the new state" 1 \
-	"$(grep -c '^hồ sơ số '"$A"': đã quyết định, nay Được công nhận sáng kiến cấp cơ sở (unit_recognized)' "$OUT")"
-check "decide prints the verdict" 1 "$(grep -c '^  kết quả  *đạt$' "$OUT")"
+	"$(grep -c '^hồ sơ số '"$A"': hội đồng đã chốt kiến nghị, nay .* (unit_recommended)' "$OUT")"
+check "decide prints the recommendation" 1 "$(grep -c '^  kiến nghị  *đạt$' "$OUT")"
+check "decide prints the votes" 1 \
+	"$(grep -c '^  biểu quyết  *3 đồng ý, 0 không đồng ý trên 3 thành viên (cần 2)$' "$OUT")"
 sk --json show "$A" >"$OUT"
 check "the decision: unit stage, pass, the mean of the totals, by the chair" \
 	"unit pass 76.5 nong.van.tuan" \
@@ -166,7 +165,17 @@ ok_status "a ballot after the decision is refused" 1 \
 	sk --token "$MEMBER" score "$A" novelty=1 applicability=1 benefit=1
 check "... as an invalid transition" 1 \
 	"$(grep -c '^lỗi: .*(invalid_transition): ' "$ERR")"
-check "no due date once decided" null "$(sk --json show "$A" | jq .due_at)"
+check "the deadline runs on to the head's decision" yes \
+	"$(sk --json show "$A" | jq -r 'if .due_at then "yes" else "no" end')"
+ok_status "the chair may not sign the recognition" 1 \
+	sk --token "$CHAIR" recognize "$A" --no "15/QĐ-SGDĐT" --date "$(date -u +%F)"
+ok_status "the head of so-gddt recognizes it" 0 \
+	sk --token "$HEAD" recognize "$A" --no "15/QĐ-SGDĐT" --date "$(date -u +%F)"
+check "recognize prints the decision" 1 \
+	"$(grep -c '^  văn bản  *số 15/QĐ-SGDĐT ngày ' "$OUT")"
+check "the recognition: signer, number, outcome" "hoang.thi.lan 15/QĐ-SGDĐT recognized unit_recognized" \
+	"$(sk --json show "$A" | jq -r '"\(.recognition.signed_by) \(.recognition.decision_no) \(.recognition.outcome) \(.state)"')"
+check "no due date once recognized" null "$(sk --json show "$A" | jq .due_at)"
 
 # The province stage, partly over nngcat with raw JSON and tokens.
 sk --token "$SEC" act "$A" nominate >/dev/null
@@ -180,10 +189,11 @@ check "nngcat: a province member's ballot" "true province lo.van.kien member 85"
 	"$(jget "$R" '"\(.ok) \(.result.stage) \(.result.member) \(.result.role) \(.result.total)"')"
 R=$(req "$(jq -nc --argjson id "$A" --arg t "$P_CHAIR" '{op:"case.decide",
 	token:$t, args:{id:$id}}')")
-check "nngcat: one of three is not a quorum" "false pending" \
+check "nngcat: one of three voted: a preview" "false pending" \
 	"$(jget "$R" '"\(.ok) \(.error.code)"')"
-check "nngcat: pending says why" yes \
-	"$(jget "$R" 'if (.error.details.reasons | length) > 0 then "yes" else "no" end')"
+check "nngcat: the preview names who has not voted and what it would be" \
+	"dam.thi.thao,ha.van.binh fail 1/3" \
+	"$(jget "$R" '"\(.error.details.missing | sort | join(",")) \(.error.details.outcome.verdict) \(.error.details.outcome.votes.pass)/\(.error.details.outcome.votes.members)"')"
 R=$(req "$(jq -nc --argjson id "$A" --arg t "$HANH" '{op:"case.score",
 	token:$t, args:{id:$id, marks:{novelty:30, applicability:30, benefit:40}}}')")
 check "nngcat: the author may not score" "false forbidden" \
@@ -198,14 +208,23 @@ for t in "$P_CHAIR" "$P_SEC"; do
 done
 R=$(req "$(jq -nc --argjson id "$A" --arg t "$P_CHAIR" '{op:"case.decide",
 	token:$t, args:{id:$id, note:"Phiên họp tháng 12"}}')")
-check "nngcat: the province chair recognizes the case" "true recognized pass province" \
+check "nngcat: the province chair recommends the case" "true province_recommended pass province" \
 	"$(jget "$R" '"\(.ok) \(.result.state) \(.result.decision.verdict) \(.result.decision.stage)"')"
-check "both decisions are kept" "unit,province" \
+R=$(req "$(jq -nc --argjson id "$A" --arg t "$HEAD" '{op:"case.recognize",
+	token:$t, args:{id:$id, decision_no:"3/QĐ", decision_date:"2026-01-02"}}')")
+check "nngcat: the unit's head does not sign at the province" "false forbidden" \
+	"$(jget "$R" '"\(.ok) \(.error.code)"')"
+R=$(req "$(jq -nc --argjson id "$A" --arg t "$P_HEAD" --arg d "$(date -u +%F)" '{op:"case.recognize",
+	token:$t, args:{id:$id, decision_no:"120/QĐ-UBND", decision_date:$d}}')")
+check "nngcat: the province's head recognizes it" "true recognized province nong.van.dinh" \
+	"$(jget "$R" '"\(.ok) \(.result.state) \(.result.recognition.stage) \(.result.recognition.signed_by)"')"
+check "both recommendations are kept" "unit,province" \
 	"$(sk --json show "$A" | jq -r '.decisions | map(.stage) | join(",")')"
 sk --token "$HANH" show "$A" >"$OUT"
-check "the author's show: both decisions" 2 "$(grep -c '^Quyết định cấp ' "$OUT")"
-check "the author's show: the province verdict" 1 \
-	"$(grep -c '^Quyết định cấp tỉnh$' "$OUT")"
+check "the author's show: both recommendations" 2 \
+	"$(grep -c '^Kiến nghị của hội đồng cấp ' "$OUT")"
+check "the author's show: both decisions of the heads" 2 \
+	"$(grep -c '^Quyết định của người đứng đầu cấp ' "$OUT")"
 
 # --- 2. A refusal: reasons for the author, and nothing about who. --------
 
@@ -216,18 +235,28 @@ sk --token "$CHAIR" score "$B" novelty=10 applicability=10 benefit=15 >/dev/null
 sk --token "$SEC" score "$B" novelty=12 applicability=8 benefit=10 >/dev/null
 sk --token "$MEMBER" score "$B" novelty=15 applicability=15 benefit=20 >/dev/null
 ok_status "the chair decides a weak case" 0 sk --token "$CHAIR" decide "$B"
+check "the council recommends refusing it" "unit_recommended fail" \
+	"$(sk --json show "$B" | jq -r '"\(.state) \(.decision.verdict)"')"
+ok_status "a refusal without reasons is refused" 1 \
+	sk --token "$HEAD" recognize "$B" --no "16/QĐ-SGDĐT" --date "$(date -u +%F)"
+check "... as a bad request" 1 "$(grep -c '^lỗi: .*(bad_request): .*note' "$ERR")"
+ok_status "the head refuses it with reasons" 0 \
+	sk --token "$HEAD" recognize "$B" --no "16/QĐ-SGDĐT" --date "$(date -u +%F)" \
+	--note "Giải pháp đã phổ biến, chưa có tính mới"
 check "it is refused at unit level" unit_refused "$(state_of "$B")"
 check "a refusal carries reasons" yes \
 	"$(sk --json show "$B" | jq -r 'if (.decision.reasons | length) > 0 then "yes" else "no" end')"
 sk --token "$QUY" show "$B" >"$OUT"
-check "the author reads the verdict" 1 "$(grep -c '^  kết quả  *không đạt$' "$OUT")"
-check "the author reads the reasons" 1 "$(grep -c '^  lý do  *[^ -]' "$OUT")"
+check "the author reads the recommendation" 1 "$(grep -c '^  kiến nghị  *không đạt$' "$OUT")"
+check "the author reads the head's reasons" 1 \
+	"$(grep -c '^  lý do  *Giải pháp đã phổ biến, chưa có tính mới$' "$OUT")"
+check "the author reads the reasons" 2 "$(grep -c '^  lý do  *[^ -]' "$OUT")"
 check "the author reads the score" 1 "$(grep -c '^  điểm  *38.3$' "$OUT")"
 check "the author sees no ballot and no scorer" 0 \
 	"$(grep -cE 'Phiếu chấm|giữ kín|trieu\.van\.son|novelty [0-9]' "$OUT" || true)"
 check "the author's JSON has no ballots" "[]" "$(ballots_as "$QUY" "$B")"
 
-# --- 3. Pending: one of three has scored. ---------------------------------
+# --- 3. A preview: one of three has scored. -------------------------------
 
 C=$(new_case "$HANH" ma.thi.hanh "Ma Thị Hạnh" \
 	"Câu lạc bộ đọc sách song ngữ Tày - Việt cho học sinh nội trú")
@@ -236,6 +265,10 @@ V0=$(sk --json show "$C" | jq .version)
 sk --token "$MEMBER" score "$C" novelty=25 applicability=25 benefit=35 >/dev/null
 ok_status "decide with 1 of 3 ballots exits 1" 1 sk --token "$CHAIR" decide "$C"
 check "it says pending" 1 "$(grep -c '^lỗi: .*(pending): ' "$ERR")"
+check "it names who has not voted" 1 \
+	"$(grep -c '^chưa chấm và biểu quyết: nong.van.tuan, ly.thi.mai$' "$ERR")"
+check "it previews the recommendation" 1 \
+	"$(grep -c '^nếu ghi nhận bây giờ: kiến nghị không đạt, điểm 85, 1/3 thành viên đồng ý (cần 2)$' "$ERR")"
 check "it lists the reasons" 1 "$(grep -c '^lý do:$' "$ERR")"
 check "... one a line" yes \
 	"$(grep -A1 '^lý do:$' "$ERR" | tail -1 | grep -q '^  - ' && echo yes || echo no)"
@@ -289,11 +322,12 @@ check "... forbidden, a conflict of interest" 1 \
 check "... and no ballot was stored" 0 "$(ballots_as "$SEC" "$D" | jq length)"
 sk --token "$CHAIR" score "$D" novelty=24 applicability=25 benefit=33 >/dev/null
 sk --token "$SEC" score "$D" novelty=22 applicability=22 benefit=30 >/dev/null
-ok_status "two of the two eligible members are a quorum" 0 \
+ok_status "two of the two eligible members: nobody is missing" 0 \
 	sk --token "$CHAIR" decide "$D"
 check "the decision counts the eligible without the author" "3 2 2" \
 	"$(sk --json show "$D" | jq -r '.decision.council | "\(.members) \(.eligible) \(.scored)"')"
-check "... and recognizes the case" unit_recognized "$(state_of "$D")"
+check "... and the author among all members: 2 of 3 agree" "unit_recommended pass 2/3" \
+	"$(sk --json show "$D" | jq -r '"\(.state) \(.decision.verdict) \(.decision.votes.pass)/\(.decision.votes.members)"')"
 check "show says it" 1 \
 	"$(sk show "$D" | grep -c '^  hội đồng  *hd-gddt: 2 trên 2 người được chấm đã chấm (3 thành viên)$')"
 
@@ -320,7 +354,7 @@ ok_status "a third scorer: the chair decides" 0 sk --token "$CHAIR" decide "$E"
 check "... decided under the education rubric" "education unit" \
 	"$(sk --json show "$E" | jq -r '"\(.decision.rubric.id) \(.decision.stage)"')"
 check "... out of review" yes \
-	"$(case $(state_of "$E") in unit_recognized | unit_refused) echo yes ;; *) echo no ;; esac)"
+	"$(case $(state_of "$E") in unit_recommended) echo yes ;; *) echo no ;; esac)"
 
 # The same rule by the council's rubric, which wins over the unit's.
 sk council put hd-gddt --name "Hội đồng sáng kiến ngành Giáo dục tỉnh Bắc Kạn" \
@@ -342,9 +376,12 @@ check "... not_found" 1 "$(grep -c '^lỗi: .*(not_found): ' "$ERR")"
 
 # --- Events and the audit trail. -----------------------------------------
 
-check "every decision is an event" 5 \
+check "every recommendation is an event" 5 \
 	"$(sk --json call events.since '{"seq":0,"limit":1000}' |
 		jq '[.items[] | select(.type == "case.decided")] | length')"
+check "every decision of a head too" 3 \
+	"$(sk --json call events.since '{"seq":0,"limit":1000}' |
+		jq '[.items[] | select(.type == "case.recognized")] | length')"
 check "verify after the reviews" 0 "$(status_of sk verify)"
 stop_server
 finish

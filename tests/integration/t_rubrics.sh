@@ -14,14 +14,6 @@ export LC_ALL=C.UTF-8
 ERR="$T_DIR/err"
 OUT="$T_DIR/out"
 
-# ok_status NAME EXPECTED CMD...: runs CMD (stdout to $OUT, stderr to $ERR)
-# and checks its exit status.
-ok_status() {
-	local name=$1 want=$2 rc=0
-	shift 2
-	"$@" >"$OUT" 2>"$ERR" || rc=$?
-	check "$name" "$want" "$rc"
-}
 alive() { check "$1: the server still answers" 0 "$(status_of sk status)"; }
 last_seq() { sk --json status | jq .last_seq; }
 # events_after SEQ TYPE: the events of TYPE after SEQ, one JSON a line.
@@ -138,8 +130,8 @@ for t in "$CHAIR" "$SEC" "$MEM"; do
 	sk --token "$t" score "$A" novelty=15 applicability=15 benefit=18 students=10 >/dev/null
 done
 ok_status "58 points everywhere: decided" 0 sk --token "$CHAIR" decide "$A"
-check "... refused: this rubric's bar is 60" "unit_refused truong-chuyen" \
-	"$(sk --json show "$A" | jq -r '"\(.state) \(.decision.rubric.id)"')"
+check "... refused: this rubric's bar is 60" "unit_recommended fail truong-chuyen" \
+	"$(sk --json show "$A" | jq -r '"\(.state) \(.decision.verdict) \(.decision.rubric.id)"')"
 sk council put hd-chuyen --name "Hội đồng sáng kiến Trường THPT Chuyên Cao Bằng" \
 	--scope unit --unit thpt-chuyen-cb --member be.van.thang:chair \
 	--member la.thi.nhung:secretary --member duong.van.hau:member \
@@ -256,10 +248,10 @@ start_server
 check "after the restart the put version is still current" "$DEFAULT_H2" \
 	"$(sk --json rubric show default | jq -r .hash)"
 ok_status "the review pinned to H1 is decided" 0 sk --token "$CHAIR" decide "$P"
-check "... by H1, and passes by the old rule (70 >= 50)" "unit_recognized pass $DEFAULT_H1" \
+check "... by H1, and passes by the old rule (70 >= 50)" "unit_recommended pass $DEFAULT_H1" \
 	"$(sk --json show "$P" | jq -r '"\(.state) \(.decision.verdict) \(.decision.rubric.hash)"')"
 ok_status "the review pinned to H2 is decided" 0 sk --token "$CHAIR" decide "$Q"
-check "... by H2, and fails by the new rule (70 < 80)" "unit_refused fail $DEFAULT_H2" \
+check "... by H2, and fails by the new rule (70 < 80)" "unit_recommended fail $DEFAULT_H2" \
 	"$(sk --json show "$Q" | jq -r '"\(.state) \(.decision.verdict) \(.decision.rubric.hash)"')"
 check "... with H2's reasons" 1 \
 	"$(sk --json show "$Q" | jq -r '.decision.reasons[0]' | grep -c 'từ 80 điểm')"

@@ -204,6 +204,8 @@ hfix_setup(void **state)
 		{ "hung", "thpt-a", "[]" },
 		{ "mai", "thpt-a", "[]" },
 		{ "binh", "thpt-a", "[]" },
+		{ "thu", "thpt-a", "[\"head\"]" }, /* the school's head */
+		{ "khoa", "thpt-b", "[\"head\"]" },
 	};
 	for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++) {
 		assert_int_equal(hfix_call(f, "local-admin", op_user_put,

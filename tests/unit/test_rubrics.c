@@ -327,11 +327,12 @@ decide(struct plug_rubric *r, const struct ballot *b, size_t n, int eligible)
 {
 	struct verdict v;
 	json_object   *ballots = ballots_of(b, n), *out, *x;
-	char           doc[128], err[512];
+	char           doc[256], err[512];
+	/* As the host passes it: every member votes (no experts). */
 	snprintf(doc, sizeof(doc),
 	    "{\"id\": \"hd\", \"members\": %d, \"eligible\": %d, "
-	    "\"scored\": %zu}",
-	    eligible, eligible, n);
+	    "\"scored\": %zu, \"votes\": {\"members\": %d}}",
+	    eligible, eligible, n, eligible);
 	json_object *council = parse(doc);
 	if (plug_decide(r, ballots, council, &out, err, sizeof(err))
 	    != SK_OK) {
@@ -365,13 +366,14 @@ test_decide_default(void **state)
 	struct plug_rubric *r = load("default");
 	struct verdict      v;
 
-	/* Quorum: 1 of 3 eligible has scored, 2 are needed. */
+	/* One of three members agrees (the others have not voted): two
+	 * thirds of ALL members are needed, so it fails. */
 	const struct ballot one[] = { { 30, 30, 40 } };
 	v                         = decide(r, one, 1, 3);
-	assert_string_equal(v.verdict, "pending");
-	assert_int_equal(v.nreasons, 1);
+	assert_string_equal(v.verdict, "fail");
 	assert_contains(v.reasons, "1/3");
 	assert_contains(v.reasons, "cần ít nhất 2");
+	assert_contains(v.reasons, "2 thành viên chưa chấm");
 
 	/* Two of three pass at 50 or more: the case passes. */
 	const struct ballot two_pass[]
@@ -380,7 +382,7 @@ test_decide_default(void **state)
 	assert_string_equal(v.verdict, "pass");
 	assert_true(v.has_score);
 	assert_float_equal(v.score, 51.7, 1e-9); /* (60 + 60 + 35) / 3 */
-	assert_contains(v.reasons, "2/3 phiếu đạt");
+	assert_contains(v.reasons, "2/3 thành viên Hội đồng đồng ý");
 	assert_contains(v.reasons, "51,7");
 
 	/* Quorum reached with 2 of 3, both passing. */
@@ -395,7 +397,7 @@ test_decide_default(void **state)
 	assert_string_equal(v.verdict, "fail");
 	assert_true(v.nreasons >= 2);
 	assert_float_equal(v.score, 43.3, 1e-9);
-	assert_contains(v.reasons, "1/3 phiếu đạt");
+	assert_contains(v.reasons, "1/3 thành viên Hội đồng đồng ý");
 	assert_contains(v.reasons, "2 phiếu dưới 50 điểm");
 
 	/* Novelty 0 does not pass, even at 70. */
@@ -413,12 +415,17 @@ test_decide_default(void **state)
 	assert_string_equal(v.verdict, "pass"); /* 3 of 4 >= ceil(8/3) */
 	assert_float_equal(v.score, 67.8, 1e-9); /* 271 / 4 = 67.75 */
 
-	/* Quorum of 5 eligible is 4 (2/3 of 5 is 3.33). */
+	/* Three agree of five members: 2/3 of 5 is 3.33, so 4 are needed. */
 	v = decide(r, mean, 3, 5);
-	assert_string_equal(v.verdict, "pending");
+	assert_string_equal(v.verdict, "fail");
 	assert_contains(v.reasons, "cần ít nhất 4");
 
-	/* A council with nobody eligible cannot decide. */
+	/* Two of four agree: half is not two thirds. */
+	v = decide(r, mean, 2, 4);
+	assert_string_equal(v.verdict, "fail");
+	assert_contains(v.reasons, "2/4");
+
+	/* No ballot at all: nothing to decide on. */
 	v = decide(r, one, 0, 0);
 	assert_string_equal(v.verdict, "pending");
 	plug_free(r);
@@ -472,11 +479,13 @@ test_decide_education(void **state)
 	assert_string_equal(v.verdict, "pass");
 	assert_float_equal(v.score, 67.5, 1e-9);
 
-	/* Exactly 20 apart is still decided. */
+	/* Exactly 20 apart is still decided: on a mean of 50, but only one
+	 * of the three members agrees (40 points votes "fail"). */
 	const struct ballot twenty[] = { { 10, 10, 20 }, { 20, 20, 20 } };
 	v                            = decide(r, twenty, 2, 3);
-	assert_string_equal(v.verdict, "pass");
+	assert_string_equal(v.verdict, "fail");
 	assert_float_equal(v.score, 50, 1e-9);
+	assert_contains(v.reasons, "1/3 thành viên");
 
 	/* Two 25 apart: pending until a third scores. */
 	const struct ballot apart[]

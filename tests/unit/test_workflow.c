@@ -51,7 +51,11 @@ static const struct {
 	{ "author+province chair", WF_AUTHOR | R_PROV_CHAIR },
 	{ "author+admin", WF_AUTHOR | WF_ADMIN },
 	{ "unit chair+province chair", R_UNIT_CHAIR | R_PROV_CHAIR },
-	{ "everything", 0xffu },
+	{ "unit head", WF_UNIT_HEAD },
+	{ "province head", WF_PROV_HEAD },
+	{ "author+unit head", WF_AUTHOR | WF_UNIT_HEAD },
+	{ "admin+province head", WF_ADMIN | WF_PROV_HEAD },
+	{ "everything", 0x3ffu },
 };
 #define NMASKS (sizeof(masks) / sizeof(masks[0]))
 
@@ -63,6 +67,8 @@ enum who {
 	BY_PROV_OFFICER,
 	BY_PROV_CHAIR,
 	BY_ADMIN_ONLY,
+	BY_UNIT_HEAD, /* the head of the unit; never an admin in its place */
+	BY_PROV_HEAD,
 };
 
 /* One row of PROTOCOL.md's "States and actions" table, per source state. */
@@ -94,8 +100,10 @@ static const struct expect expected[] = {
 	    false },
 	{ "withdraw", WF_UNIT_REVIEW, WF_WITHDRAWN, WF_NONE, BY_AUTHOR, false,
 	    false },
-	{ "decide", WF_UNIT_REVIEW, WF_UNIT_RECOGNIZED, WF_UNIT_REFUSED,
+	{ "decide", WF_UNIT_REVIEW, WF_UNIT_RECOMMENDED, WF_UNIT_RECOMMENDED,
 	    BY_UNIT_CHAIR, false, true },
+	{ "recognize", WF_UNIT_RECOMMENDED, WF_UNIT_RECOGNIZED,
+	    WF_UNIT_REFUSED, BY_UNIT_HEAD, false, true },
 	{ "nominate", WF_UNIT_RECOGNIZED, WF_NOMINATED, WF_NONE,
 	    BY_UNIT_OFFICER, false, false },
 	{ "accept", WF_NOMINATED, WF_PROVINCE_REVIEW, WF_NONE, BY_PROV_OFFICER,
@@ -104,11 +112,17 @@ static const struct expect expected[] = {
 	    true, true },
 	{ "return", WF_PROVINCE_REVIEW, WF_UNIT_RECOGNIZED, WF_NONE,
 	    BY_PROV_OFFICER, true, true },
-	{ "decide", WF_PROVINCE_REVIEW, WF_RECOGNIZED, WF_PROVINCE_REFUSED,
-	    BY_PROV_CHAIR, false, true },
+	{ "decide", WF_PROVINCE_REVIEW, WF_PROVINCE_RECOMMENDED,
+	    WF_PROVINCE_RECOMMENDED, BY_PROV_CHAIR, false, true },
+	{ "recognize", WF_PROVINCE_RECOMMENDED, WF_RECOGNIZED,
+	    WF_PROVINCE_REFUSED, BY_PROV_HEAD, false, true },
 	{ "reopen", WF_UNIT_REFUSED, WF_UNIT_REVIEW, WF_NONE, BY_ADMIN_ONLY,
 	    true, false },
 	{ "reopen", WF_PROVINCE_REFUSED, WF_PROVINCE_REVIEW, WF_NONE,
+	    BY_ADMIN_ONLY, true, false },
+	{ "reopen", WF_UNIT_RECOMMENDED, WF_UNIT_REVIEW, WF_NONE,
+	    BY_ADMIN_ONLY, true, false },
+	{ "reopen", WF_PROVINCE_RECOMMENDED, WF_PROVINCE_REVIEW, WF_NONE,
 	    BY_ADMIN_ONLY, true, false },
 	{ "revoke", WF_UNIT_RECOGNIZED, WF_REVOKED, WF_NONE, BY_ADMIN_ONLY,
 	    true, false },
@@ -124,7 +138,7 @@ static const struct expect expected[] = {
 #define NEXPECTED (sizeof(expected) / sizeof(expected[0]))
 
 static const char *const actions[] = { "submit", "accept", "return",
-	"withdraw", "nominate", "reopen", "revoke", "decide" };
+	"withdraw", "nominate", "reopen", "revoke", "decide", "recognize" };
 #define NACTIONS (sizeof(actions) / sizeof(actions[0]))
 
 static const struct expect *
@@ -143,8 +157,14 @@ expect_find(const char *action, enum wf_state from)
 static bool
 meets(enum who by, unsigned roles)
 {
+	if (by == BY_UNIT_HEAD) {
+		return ((roles & WF_UNIT_HEAD) != 0); /* an admin does not sign */
+	}
+	if (by == BY_PROV_HEAD) {
+		return ((roles & WF_PROV_HEAD) != 0);
+	}
 	if (roles & WF_ADMIN) {
-		return (true); /* admins do everything but score */
+		return (true); /* admins do everything but score, recognize */
 	}
 	switch (by) {
 	case BY_AUTHOR:
@@ -158,6 +178,8 @@ meets(enum who by, unsigned roles)
 	case BY_PROV_CHAIR:
 		return ((roles & WF_PROV_CHAIR) != 0);
 	case BY_ADMIN_ONLY:
+	case BY_UNIT_HEAD:
+	case BY_PROV_HEAD:
 		return (false);
 	}
 	return (false);
@@ -263,6 +285,12 @@ test_decide(void **state)
 	check_action("decide");
 }
 
+static void
+test_recognize(void **state)
+{
+	check_action("recognize");
+}
+
 /* Spot checks that read like the protocol, in case both tables drift. */
 static void
 test_spot_checks(void **state)
@@ -297,10 +325,25 @@ test_spot_checks(void **state)
 	    SK_EFORBIDDEN);
 	assert_int_equal(
 	    wf_transition("decide", WF_UNIT_REVIEW, R_UNIT_CHAIR, &r), 0);
-	assert_int_equal(r->to, WF_UNIT_RECOGNIZED);
-	assert_int_equal(r->to_alt, WF_UNIT_REFUSED);
+	assert_int_equal(r->to, WF_UNIT_RECOMMENDED);
 	assert_int_equal(
 	    wf_transition("decide", WF_PROVINCE_REVIEW, R_PROV_CHAIR, &r), 0);
+	assert_int_equal(r->to, WF_PROVINCE_RECOMMENDED);
+	/* The head recognizes; an admin may not sign in the head's place. */
+	assert_int_equal(wf_transition("recognize", WF_UNIT_RECOMMENDED,
+	                     WF_UNIT_HEAD, &r),
+	    0);
+	assert_int_equal(r->to, WF_UNIT_RECOGNIZED);
+	assert_int_equal(r->to_alt, WF_UNIT_REFUSED);
+	assert_int_equal(wf_transition("recognize", WF_UNIT_RECOMMENDED,
+	                     WF_ADMIN | R_UNIT_CHAIR, &r),
+	    SK_EFORBIDDEN);
+	assert_int_equal(wf_transition("recognize", WF_UNIT_RECOMMENDED,
+	                     WF_PROV_HEAD, &r),
+	    SK_EFORBIDDEN);
+	assert_int_equal(wf_transition("recognize", WF_PROVINCE_RECOMMENDED,
+	                     WF_PROV_HEAD, &r),
+	    0);
 	assert_int_equal(r->to, WF_RECOGNIZED);
 	assert_int_equal(r->to_alt, WF_PROVINCE_REFUSED);
 	/* A province return sends the case back to unit_recognized. */
@@ -310,10 +353,10 @@ test_spot_checks(void **state)
 	/* Withdrawn and revoked are final. */
 	for (size_t a = 0; a < NACTIONS; a++) {
 		assert_int_equal(
-		    wf_transition(actions[a], WF_WITHDRAWN, 0xffu, &r),
+		    wf_transition(actions[a], WF_WITHDRAWN, 0x3ffu, &r),
 		    SK_ETRANSITION);
 		assert_int_equal(
-		    wf_transition(actions[a], WF_REVOKED, 0xffu, &r),
+		    wf_transition(actions[a], WF_REVOKED, 0x3ffu, &r),
 		    SK_ETRANSITION);
 	}
 }
@@ -450,8 +493,10 @@ test_allowed_from(void **state)
 	    = { WF_DRAFT, WF_SUBMITTED, WF_RETURNED, WF_UNIT_REVIEW };
 	const enum wf_state decide[] = { WF_UNIT_REVIEW, WF_PROVINCE_REVIEW };
 	const enum wf_state nominate[] = { WF_UNIT_RECOGNIZED };
-	const enum wf_state reopen[]
-	    = { WF_UNIT_REFUSED, WF_PROVINCE_REFUSED };
+	const enum wf_state reopen[] = { WF_UNIT_REFUSED, WF_PROVINCE_REFUSED,
+		WF_UNIT_RECOMMENDED, WF_PROVINCE_RECOMMENDED };
+	const enum wf_state recognize[]
+	    = { WF_UNIT_RECOMMENDED, WF_PROVINCE_RECOMMENDED };
 	const enum wf_state revoke[] = { WF_UNIT_RECOGNIZED, WF_NOMINATED,
 		WF_PROVINCE_REVIEW, WF_RECOGNIZED, WF_PROVINCE_REFUSED };
 	enum wf_state       none[WF_NSTATES];
@@ -465,6 +510,7 @@ test_allowed_from(void **state)
 	CHECK("nominate", nominate);
 	CHECK("reopen", reopen);
 	CHECK("revoke", revoke);
+	CHECK("recognize", recognize);
 #undef CHECK
 	assert_int_equal(wf_allowed_from("score", none), 0);
 	assert_int_equal(wf_allowed_from("", none), 0);
@@ -483,7 +529,7 @@ test_unknown_actions(void **state)
 		for (int s = 0; s < WF_NSTATES; s++) {
 			const struct wf_rule *r = (void *) 1;
 			assert_int_equal(wf_transition(unknown[i],
-			                     (enum wf_state) s, 0xffu, &r),
+			                     (enum wf_state) s, 0x3ffu, &r),
 			    SK_ETRANSITION);
 			assert_null(r);
 		}
@@ -502,17 +548,24 @@ test_state_names(void **state)
 		{ WF_SUBMITTED, "submitted", "Đã nộp, chờ tiếp nhận" },
 		{ WF_RETURNED, "returned", "Trả lại để bổ sung" },
 		{ WF_UNIT_REVIEW, "unit_review",
-		    "Hội đồng sáng kiến cơ sở đang xét" },
+		    "Hội đồng sáng kiến cấp cơ sở đang xét" },
+		{ WF_UNIT_RECOMMENDED, "unit_recommended",
+		    "Hội đồng cấp cơ sở đã có kiến nghị, chờ người đứng đầu "
+		    "quyết định" },
 		{ WF_UNIT_RECOGNIZED, "unit_recognized",
 		    "Được công nhận sáng kiến cấp cơ sở" },
 		{ WF_UNIT_REFUSED, "unit_refused",
 		    "Không được công nhận cấp cơ sở" },
 		{ WF_NOMINATED, "nominated",
-		    "Đề nghị xét phạm vi ảnh hưởng cấp tỉnh" },
+		    "Đề nghị xét hiệu quả áp dụng và khả năng nhân rộng cấp "
+		    "tỉnh" },
 		{ WF_PROVINCE_REVIEW, "province_review",
 		    "Hội đồng sáng kiến cấp tỉnh đang xét" },
+		{ WF_PROVINCE_RECOMMENDED, "province_recommended",
+		    "Hội đồng cấp tỉnh đã có kiến nghị, chờ quyết định công "
+		    "nhận" },
 		{ WF_RECOGNIZED, "recognized",
-		    "Được công nhận hiệu quả áp dụng, phạm vi ảnh hưởng cấp "
+		    "Được công nhận hiệu quả áp dụng và khả năng nhân rộng cấp "
 		    "tỉnh" },
 		{ WF_PROVINCE_REFUSED, "province_refused",
 		    "Không được công nhận cấp tỉnh" },
@@ -537,6 +590,47 @@ test_state_names(void **state)
 	assert_int_equal(wf_state_parse("unit"), WF_NONE);
 }
 
+/* TT 18/2013/TT-BKHCN Điều 8: who votes, who keeps the file, who chairs,
+ * the smallest council, and two thirds of all voting members. */
+static void
+test_council_rules(void **state)
+{
+	const char *const voting[] = { "chair", "vice_chair", "secretary",
+		"member", "union_rep" };
+	for (size_t i = 0; i < 5; i++) {
+		assert_true(wf_council_role_known(voting[i]));
+		assert_true(wf_council_role_votes(voting[i]));
+	}
+	assert_true(wf_council_role_known("expert"));
+	assert_false(wf_council_role_votes("expert"));
+	assert_false(wf_council_role_known("thanh_vien"));
+	assert_false(wf_council_role_votes(NULL));
+	assert_true(wf_council_role_officer("chair"));
+	assert_true(wf_council_role_officer("vice_chair"));
+	assert_true(wf_council_role_officer("secretary"));
+	assert_false(wf_council_role_officer("member"));
+	assert_false(wf_council_role_officer("union_rep"));
+	assert_false(wf_council_role_officer("expert"));
+	assert_true(wf_council_role_chairs("chair"));
+	assert_true(wf_council_role_chairs("vice_chair"));
+	assert_false(wf_council_role_chairs("secretary"));
+	assert_int_equal(WF_COUNCIL_MIN_MEMBERS, 3);
+	/* 2 of 3 pass, 1 of 3 does not; 2 of 4 does not, 3 of 4 does. */
+	assert_int_equal(wf_votes_needed(3), 2);
+	assert_int_equal(wf_votes_needed(4), 3);
+	assert_int_equal(wf_votes_needed(5), 4);
+	assert_int_equal(wf_votes_needed(6), 4);
+	assert_int_equal(wf_votes_needed(7), 5);
+	assert_int_equal(wf_votes_needed(9), 6);
+	assert_int_equal(wf_votes_needed(0), 1);
+	/* The deadline runs from the review to the head's decision. */
+	assert_true(wf_state_deadline_runs(WF_UNIT_REVIEW));
+	assert_true(wf_state_deadline_runs(WF_UNIT_RECOMMENDED));
+	assert_true(wf_state_deadline_runs(WF_PROVINCE_RECOMMENDED));
+	assert_false(wf_state_deadline_runs(WF_UNIT_RECOGNIZED));
+	assert_false(wf_state_deadline_runs(WF_NOMINATED));
+}
+
 static void
 test_state_public(void **state)
 {
@@ -544,8 +638,8 @@ test_state_public(void **state)
 	 * principal"; withdrawn and revoked cases are not. */
 	for (int s = 0; s < WF_NSTATES; s++) {
 		bool want = s == WF_UNIT_RECOGNIZED || s == WF_NOMINATED
-		    || s == WF_PROVINCE_REVIEW || s == WF_RECOGNIZED
-		    || s == WF_PROVINCE_REFUSED;
+		    || s == WF_PROVINCE_REVIEW || s == WF_PROVINCE_RECOMMENDED
+		    || s == WF_RECOGNIZED || s == WF_PROVINCE_REFUSED;
 		if (wf_state_public((enum wf_state) s) != want) {
 			fail_msg("%s should %sbe public",
 			    wf_state_name((enum wf_state) s),
@@ -575,6 +669,8 @@ main(void)
 		cmocka_unit_test(test_reopen),
 		cmocka_unit_test(test_revoke),
 		cmocka_unit_test(test_decide),
+		cmocka_unit_test(test_recognize),
+		cmocka_unit_test(test_council_rules),
 		cmocka_unit_test(test_spot_checks),
 		cmocka_unit_test(test_conflict_of_interest),
 		cmocka_unit_test(test_note_required),

@@ -50,7 +50,9 @@ function earlierCase() {
 		server.cli('--token', tok, 'score', String(c.id), 'novelty=20', 'applicability=20', 'benefit=30');
 	}
 	const tok = server.cli('token', PEOPLE.uchair[0]).trim();
-	server.cli('--token', tok, 'decide', String(c.id));
+	server.cli('--token', tok, 'decide', String(c.id), '--confirm');
+	const head = server.cli('token', PEOPLE.uhead[0]).trim();
+	server.cli('--token', head, 'recognize', String(c.id), '--no', '7/QĐ-THPT', '--date', recentDate(0));
 	return c.id;
 }
 
@@ -212,7 +214,7 @@ test('two tabs on one draft: the second is told, not silently overwritten', asyn
 });
 
 test('the secretary accepts; a member scores with ranges checked as typed', async () => {
-	await press('usec', 'Tiếp nhận để xét', 'Hội đồng sáng kiến cơ sở đang xét');
+	await press('usec', 'Tiếp nhận để xét', 'Hội đồng sáng kiến cấp cơ sở đang xét');
 
 	const page = await as(browser, server, 'umember');
 	await nav(page, 'Chấm điểm');
@@ -224,10 +226,12 @@ test('the secretary accepts; a member scores with ranges checked as typed', asyn
 	await page.getByLabel(/Khả năng áp dụng/).fill('22');
 	await page.getByLabel(/^Hiệu quả/).fill('31');
 	await page.getByLabel('Nhận xét').fill('Nhận xét riêng của thành viên Sơn.');
+	await page.getByLabel('Đồng ý công nhận').check();
 	await shot(page, 'scoring-form', '#scoring');
 	await assertLabelled(page, 'the scoring form');
 	await page.getByRole('button', { name: 'Gửi phiếu chấm' }).click();
 	await page.locator('#my-ballot').getByText('Tổng: 78').waitFor();
+	await page.locator('#my-ballot').getByText('Biểu quyết: đồng ý công nhận').waitFor();
 	await page.context().close();
 });
 
@@ -238,21 +242,42 @@ test('the chair sees who scored, not what; scores; decides', async () => {
 	assert.equal(await page.locator('#my-ballot').count(), 0);
 	assert.equal(await page.getByLabel(/Tính mới, tính sáng tạo/).inputValue(), '');
 	assert.ok(!(await page.textContent('main')).includes('Nhận xét riêng của thành viên Sơn'));
-	await page.locator('#rubric-test').getByText('chưa đủ điều kiện quyết định').waitFor();
+	await page.locator('#rubric-test').getByText('không công nhận', { exact: true }).waitFor();
 	await shot(page, 'chair');
 
 	await page.getByLabel(/Tính mới, tính sáng tạo/).fill('24');
 	await page.getByLabel(/Khả năng áp dụng/).fill('24');
 	await page.getByLabel(/^Hiệu quả/).fill('30');
 	await page.getByRole('button', { name: 'Gửi phiếu chấm' }).click();
-	await page.locator('#rubric-test').getByText('công nhận').waitFor();
+	await page.locator('#rubric-test').getByText('công nhận', { exact: true }).waitFor();
+	// The secretary has not voted: a preview first, nothing recorded.
 	await page.getByRole('button', { name: 'Kết luận theo quy tắc chấm' }).click();
-	await page.getByText('Được công nhận sáng kiến cấp cơ sở').first().waitFor();
+	await page.locator('#decide-preview').getByText(`Chưa biểu quyết: ${PEOPLE.usec[0]}`).waitFor();
+	await page.locator('#decide-preview').getByText('Nếu ghi nhận bây giờ: đề nghị công nhận').waitFor();
+	assert.equal(server.call('case.get', { id: caseId }).state, 'unit_review');
+	await shot(page, 'decide-preview', '#chair');
+	await page.getByRole('button', { name: 'Xác nhận kiến nghị' }).click();
+	await page.getByText('Hội đồng cấp cơ sở đã có kiến nghị, chờ người đứng đầu quyết định').first().waitFor();
 	await page.context().close();
 });
 
+test('the head of the school signs the recognition, with its number', async () => {
+	const page = await as(browser, server, 'uhead');
+	await nav(page, 'Ký quyết định');
+	await page.locator(`[data-case="${caseId}"]`).getByRole('link', { name: 'Mở để ký quyết định' }).click();
+	await page.getByLabel('Số quyết định').fill('12/QĐ-THPT');
+	await assertLabelled(page, 'the recognition form');
+	await shot(page, 'recognize', '#recognize');
+	await page.getByRole('button', { name: 'Ký quyết định' }).click();
+	await page.getByText('Được công nhận sáng kiến cấp cơ sở').first().waitFor();
+	await page.getByText(/Số 12\/QĐ-THPT ngày/).waitFor();
+	await page.context().close();
+	const c = server.call('case.get', { id: caseId });
+	assert.equal(c.recognition.signed_by, PEOPLE.uhead[0]);
+});
+
 test('nominated by the secretary, recognized by the province council', async () => {
-	await press('usec', 'Đề nghị xét cấp tỉnh', 'Đề nghị xét phạm vi ảnh hưởng cấp tỉnh');
+	await press('usec', 'Đề nghị xét cấp tỉnh', 'Đề nghị xét hiệu quả áp dụng và khả năng nhân rộng cấp tỉnh');
 
 	const psec = await as(browser, server, 'psec');
 	await nav(psec, 'Tiếp nhận hồ sơ');
@@ -272,10 +297,17 @@ test('nominated by the secretary, recognized by the province council', async () 
 		await page.locator('#my-ballot').getByText('Tổng: 84').waitFor();
 		if (who === 'pchair') {
 			await page.getByRole('button', { name: 'Kết luận theo quy tắc chấm' }).click();
-			await page.getByText('Được công nhận hiệu quả áp dụng, phạm vi ảnh hưởng cấp tỉnh').first().waitFor();
+			await page.getByRole('button', { name: 'Xác nhận kiến nghị' }).click();
+			await page.getByText('Hội đồng cấp tỉnh đã có kiến nghị, chờ quyết định công nhận').first().waitFor();
 		}
 		await page.context().close();
 	}
+	const head = await as(browser, server, 'phead');
+	await head.goto(server.url + `#/case/${caseId}`);
+	await head.getByLabel('Số quyết định').fill('120/QĐ-UBND');
+	await head.getByRole('button', { name: 'Ký quyết định' }).click();
+	await head.getByText('Được công nhận hiệu quả áp dụng và khả năng nhân rộng cấp tỉnh').first().waitFor();
+	await head.context().close();
 	assert.equal(server.call('case.get', { id: caseId }).state, 'recognized');
 
 	await authorPage.goto(server.url + '#/mine');
@@ -363,6 +395,30 @@ test('a 375 px phone: no sideways scrolling on the main pages', async () => {
 	await member.locator('main h1').waitFor();
 	await noHorizontalScroll(member, '#/review');
 	await member.context().close();
+});
+
+test('a refusal reopened for review is shown as superseded', async () => {
+	const c = server.call('case.create', { unit: 'thpt-a', title: 'Bảng điểm danh học sinh bằng giấy in sẵn',
+		field: 'Giáo dục và đào tạo', first_applied: recentDate(30),
+		authors: [{ name: 'Đỗ Văn Khoa', share: 100, birth_date: '1979-09-02', workplace: 'Trường THPT A',
+			position: 'Giáo viên', qualification: 'Cử nhân Lịch sử' }], sections: SECTIONS });
+	server.call('case.act', { id: c.id, action: 'submit',
+		declaration: { not_against_public_order: true, not_protected_ip: true } });
+	server.call('case.act', { id: c.id, action: 'accept' });
+	for (const who of ['uchair', 'usec', 'umember']) {
+		const tok = server.cli('token', PEOPLE[who][0]).trim();
+		server.cli('--token', tok, 'score', String(c.id), 'novelty=5', 'applicability=5', 'benefit=5');
+	}
+	server.cli('--token', server.cli('token', PEOPLE.uchair[0]).trim(), 'decide', String(c.id));
+	server.cli('--token', server.cli('token', PEOPLE.uhead[0]).trim(), 'recognize', String(c.id),
+		'--no', '9/QĐ-THPT', '--date', recentDate(0), '--refuse', '--note', 'Chưa có tính mới.');
+	server.call('case.act', { id: c.id, action: 'reopen', note: 'Tác giả bổ sung số liệu.' });
+	const page = await as(browser, server, 'admin');
+	await page.goto(server.url + `#/case/${c.id}`);
+	await page.locator('.decision.is-superseded').getByText(/^Đã bị thay thế/).waitFor();
+	await page.locator('.recognition.is-superseded').getByText('Lý do: Chưa có tính mới.').waitFor();
+	await shot(page, 'superseded');
+	await page.context().close();
 });
 
 test('no page threw a script error', () => {

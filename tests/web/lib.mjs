@@ -109,8 +109,8 @@ export class Server {
 }
 
 // The province the tests use: a school under the provincial department,
-// a unit council of three and a province council of three, an author and
-// an admin, every one with the same password.
+// a unit council of three and a province council of three, an author, an
+// admin and the two heads, every one with the same password.
 export const PEOPLE = {
 	author: ['tran.thi.mai', 'Trần Thị Mai', 'thpt-a', ['author']],
 	usec: ['le.van.hung', 'Lê Văn Hùng', 'thpt-a', []],
@@ -120,6 +120,9 @@ export const PEOPLE = {
 	pchair: ['pham.thi.ha', 'Phạm Thị Hà', 'so-khcn', []],
 	pmember: ['ly.van.binh', 'Lý Văn Bình', 'so-khcn', []],
 	admin: ['dang.thi.nga', 'Đặng Thị Nga', 'so-khcn', ['admin']],
+	// The heads who sign the recognitions: the school's, the province's.
+	uhead: ['be.van.cuong', 'Bế Văn Cường', 'thpt-a', ['head']],
+	phead: ['luong.thi.hoa', 'Lương Thị Hoa', 'so-khcn', ['head']],
 };
 
 export function setUpProvince(s) {

@@ -11,7 +11,7 @@ import { h, replace, errorText } from './dom.js';
 import { loginView, logout, passwordView } from './views/login.js';
 import { mineView, formView } from './views/author.js';
 import { caseView } from './views/case.js';
-import { queueView, reviewView, allCasesView } from './views/council.js';
+import { queueView, reviewView, signView, allCasesView } from './views/council.js';
 import { adminView } from './views/admin.js';
 import { searchView, publicView } from './views/public.js';
 import { roleLabel } from './views/common.js';
@@ -108,10 +108,11 @@ function navLinks() {
 			links.push(['#/mine', 'Sáng kiến của tôi']);
 			links.push(['#/new', 'Đơn mới']);
 		}
-		if (ctx.councils(null, ['chair', 'secretary']).length) {
+		if (ctx.councils(null, ['chair', 'vice_chair', 'secretary']).length) {
 			links.push(['#/queue', 'Tiếp nhận hồ sơ']);
 		}
 		if (ctx.councils().length) links.push(['#/review', 'Chấm điểm']);
+		if ((me.roles || []).includes('head')) links.push(['#/sign', 'Ký quyết định']);
 		if (ctx.isStaff()) links.push(['#/cases', 'Tất cả hồ sơ']);
 		if (ctx.isAdmin()) links.push(['#/admin', 'Quản trị']);
 	}
@@ -153,6 +154,7 @@ const routes = [
 	[/^#\/case\/(\d+)$/, caseView],
 	[/^#\/queue$/, queueView],
 	[/^#\/review$/, reviewView],
+	[/^#\/sign$/, signView],
 	[/^#\/cases$/, allCasesView],
 	[/^#\/admin(?:\/(\w+))?$/, adminView],
 	[/^#\/search(?:\?(.*))?$/, searchView],

@@ -6,8 +6,12 @@
 // nominates, with the nearest earlier initiatives side by side; a member
 // scores with a form built from the pinned rubric's criteria and sees
 // their own ballot; the chair sees who has scored (not what), what the
-// rubric would decide now (rubric.test), and decides; an admin reopens or
-// revokes.  The page redraws itself when an event touches the case.
+// rubric would decide now (rubric.test), and closes the vote: while
+// members have not voted the server answers with a preview, which the chair
+// confirms or leaves; the head of the unit signs the decision (number,
+// date, reasons to refuse); an admin reopens (the old decisions are shown
+// as superseded) or revokes.  The page redraws itself when an event
+// touches the case.
 
 import { h, replace, field, errorText, fmtTime } from '../dom.js';
 import { SECTIONS, NEXT_STEP, stateBadge, roleLabel } from './common.js';
@@ -17,18 +21,22 @@ import { docsPanel } from './docs.js';
 const ACTION_LABEL = {
 	submit: 'nộp đơn', accept: 'tiếp nhận', return: 'trả lại', withdraw: 'rút đơn',
 	nominate: 'đề nghị xét cấp tỉnh', reopen: 'mở lại', revoke: 'thu hồi',
+	recognize: 'ký quyết định',
 };
 const EVENT_LABEL = {
 	'case.created': 'Tạo đơn', 'case.updated': 'Sửa đơn', 'case.scored': 'Chấm điểm',
-	'case.decided': 'Quyết định của hội đồng', 'case.due_soon': 'Sắp đến hạn',
+	'case.decided': 'Kiến nghị của hội đồng', 'case.recognized': 'Quyết định của thủ trưởng',
+	'case.due_soon': 'Sắp đến hạn',
 	'case.overdue': 'Quá hạn xét',
 };
 const VERDICT = { pass: 'Công nhận', fail: 'Không công nhận' };
+const RECOMMEND = { pass: 'đề nghị công nhận', fail: 'đề nghị không công nhận' };
+const OUTCOME = { recognized: 'Công nhận', refused: 'Không công nhận' };
 const STAGE = { unit: 'cấp cơ sở', province: 'cấp tỉnh' };
 
 function stageOf(state) {
-	if (['submitted', 'unit_review', 'unit_recognized'].includes(state)) return 'unit';
-	if (['nominated', 'province_review'].includes(state)) return 'province';
+	if (['submitted', 'unit_review', 'unit_recommended', 'unit_recognized'].includes(state)) return 'unit';
+	if (['nominated', 'province_review', 'province_recommended'].includes(state)) return 'province';
 	return null;
 }
 
@@ -41,13 +49,37 @@ export function sectionsView(c) {
 	}));
 }
 
+// "Đã bị thay thế" on a decision that a reopened review replaced.
+function supersededNote(d) {
+	return d.superseded ? h('p', { class: 'superseded' },
+		`Đã bị thay thế: hồ sơ được mở lại để xét${d.superseded_at ? ' từ ' + fmtTime(d.superseded_at) : ''}.`) : null;
+}
+
+function votesText(v) {
+	return v ? `Biểu quyết: ${v.pass}/${v.members} thành viên đồng ý (cần ${v.needed}), ${v.fail} không đồng ý` : '';
+}
+
+// The council's recommendation (case.decide).
 export function decisionView(d) {
-	return h('div', { class: 'card decision' },
-		h('h3', {}, `Quyết định ${STAGE[d.stage] || d.stage}: ${VERDICT[d.verdict] || d.verdict}`),
+	return h('div', { class: 'card decision' + (d.superseded ? ' is-superseded' : ''),
+		'data-stage': d.stage },
+		h('h3', {}, `Kiến nghị của hội đồng ${STAGE[d.stage] || d.stage}: ${RECOMMEND[d.verdict] || d.verdict}`),
+		supersededNote(d),
 		h('p', { class: 'meta' }, d.score !== undefined && d.score !== null ? `Điểm: ${d.score}` : '',
 			d.decided_at ? ` · ${fmtTime(d.decided_at)}` : ''),
+		d.votes ? h('p', { class: 'votes' }, votesText(d.votes)) : null,
 		(d.reasons || []).length ? h('ul', { class: 'reasons' },
 			d.reasons.map((r) => h('li', {}, r))) : null);
+}
+
+// The head's decision (case.recognize).
+export function recognitionView(g) {
+	return h('div', { class: 'card recognition' + (g.superseded ? ' is-superseded' : ''),
+		'data-stage': g.stage },
+		h('h3', {}, `Quyết định ${STAGE[g.stage] || g.stage}: ${OUTCOME[g.outcome] || g.outcome}`),
+		supersededNote(g),
+		h('p', {}, `Số ${g.decision_no} ngày ${g.decision_date}, ${g.signer_name || g.signed_by} ký`),
+		g.note ? h('p', { class: 'note' }, 'Lý do: ', g.note) : null);
 }
 
 function timelineView(items) {
@@ -55,7 +87,8 @@ function timelineView(items) {
 		h('strong', {}, ev.type === 'case.transition'
 			? `${ACTION_LABEL[ev.action] || ev.action}`.replace(/^./, (s) => s.toUpperCase())
 			: EVENT_LABEL[ev.type] || ev.type),
-		ev.type === 'case.decided' ? `: ${VERDICT[ev.verdict] || ev.verdict}` : '',
+		ev.type === 'case.decided' ? `: ${RECOMMEND[ev.verdict] || ev.verdict}` : '',
+		ev.type === 'case.recognized' ? `: ${OUTCOME[ev.outcome] || ev.outcome}, số ${ev.decision_no}` : '',
 		h('span', { class: 'meta' }, ` · ${fmtTime(ev.at)}`, ev.actor ? ` · ${ev.actor}` : ''),
 		ev.note ? h('p', { class: 'note' }, 'Ghi chú: ', ev.note) : null)));
 }
@@ -75,6 +108,7 @@ export async function caseView(ctx, main, params) {
 			panels,
 			docsPanel(ctx, c),
 			(c.decisions || []).map(decisionView),
+			(c.recognitions || []).map(recognitionView),
 			h('h2', {}, 'Thông tin chung'),
 			h('p', {}, `Đơn vị: ${c.unit} · Lĩnh vực: ${c.field || '—'} · Áp dụng lần đầu: ${c.first_applied || '—'}`),
 			c.owner ? h('p', {}, `Chủ đầu tư: ${c.owner}`) : null,
@@ -175,7 +209,7 @@ async function actionPanels(ctx, c, history, redraw) {
 	}
 	if (author) return out;
 
-	const staff = stage ? ctx.councils(stage, ['chair', 'secretary']) : [];
+	const staff = stage ? ctx.councils(stage, ['chair', 'vice_chair', 'secretary']) : [];
 	if (staff.length && ['submitted', 'nominated'].includes(st)) {
 		out.push(h('section', { class: 'card', 'aria-label': 'Tiếp nhận' },
 			h('h2', {}, 'Tiếp nhận hồ sơ'),
@@ -188,19 +222,26 @@ async function actionPanels(ctx, c, history, redraw) {
 		out.push(h('details', { class: 'card' }, h('summary', {}, 'Trả lại hồ sơ'),
 			noteAction(ctx, c, 'return', 'Trả lại hồ sơ', true, redraw)));
 	}
-	if (ctx.councils('unit', ['chair', 'secretary']).length && st === 'unit_recognized') {
+	if (ctx.councils('unit', ['chair', 'vice_chair', 'secretary']).length && st === 'unit_recognized') {
 		out.push(h('div', { class: 'actions' },
 			actionButton('Đề nghị xét cấp tỉnh', () => act('nominate'), redraw, { id: 'nominate' })));
 	}
 	const reviewStage = st === 'unit_review' ? 'unit' : st === 'province_review' ? 'province' : null;
 	if (reviewStage && ctx.councils(reviewStage).length) {
-		out.push(await scoringPanel(ctx, c, redraw));
-		if (ctx.councils(reviewStage, ['chair', 'secretary']).length) {
+		if (ctx.councils(reviewStage, ['expert']).length === ctx.councils(reviewStage).length) {
+			out.push(h('p', { class: 'meta' }, 'Chuyên gia góp ý, không chấm điểm và không biểu quyết.'));
+		} else {
+			out.push(await scoringPanel(ctx, c, redraw));
+		}
+		if (ctx.councils(reviewStage, ['chair', 'vice_chair', 'secretary']).length) {
 			out.push(await chairPanel(ctx, c, history, reviewStage, redraw));
 		}
 	}
+	if ((ctx.me.roles || []).includes('head') && ['unit_recommended', 'province_recommended'].includes(st)) {
+		out.push(recognizePanel(ctx, c, redraw));
+	}
 	if (ctx.isAdmin()) {
-		if (['unit_refused', 'province_refused'].includes(st)) {
+		if (['unit_refused', 'province_refused', 'unit_recommended', 'province_recommended'].includes(st)) {
 			out.push(noteAction(ctx, c, 'reopen', 'Mở lại để xét', true, redraw));
 		}
 		if (['unit_recognized', 'nominated', 'province_review', 'recognized', 'province_refused'].includes(st)) {
@@ -290,7 +331,9 @@ async function scoringPanel(ctx, c, redraw) {
 		const marks = {};
 		for (const cr of rubric.criteria) marks[cr.id] = Number(inputs[cr.id].value);
 		try {
-			await ctx.api.call('case.score', { id: c.id, marks, comment: comment.value });
+			const v = form.querySelector('input[name="vote"]:checked');
+			await ctx.api.call('case.score', { id: c.id, marks, comment: comment.value,
+				vote: v && v.value ? v.value : undefined });
 			ctx.flash(`Đã lưu phiếu chấm hồ sơ số ${c.id}.`);
 			await redraw();
 		} catch (e2) {
@@ -298,13 +341,15 @@ async function scoringPanel(ctx, c, redraw) {
 		}
 	} },
 	h('h2', {}, `Phiếu chấm: ${rubric.title || rubric.id}`),
-	rows, field('Nhận xét', comment), total, err,
+	rows, field('Nhận xét', comment), voteChoice(mine), total, err,
 	h('button', { type: 'submit' }, mine ? 'Sửa phiếu chấm' : 'Gửi phiếu chấm'));
 	const ballot = mine ? h('section', { class: 'card', id: 'my-ballot' },
 		h('h2', {}, 'Phiếu của tôi'),
 		h('ul', {}, rubric.criteria.map((cr) =>
 			h('li', {}, `${cr.label || cr.id}: ${mine.marks[cr.id]}`))),
 		h('p', {}, `Tổng: ${mine.total}`, mine.comment ? ` · ${mine.comment}` : ''),
+		h('p', {}, mine.vote === 'pass' ? 'Biểu quyết: đồng ý công nhận'
+			: mine.vote === 'fail' ? 'Biểu quyết: không đồng ý' : 'Biểu quyết: theo điểm'),
 		h('p', { class: 'meta' }, 'Phiếu của các thành viên khác được giữ kín đến khi hội đồng quyết định.'))
 		: null;
 	return [ballot, form];
@@ -340,14 +385,86 @@ async function chairPanel(ctx, c, history, stage, redraw) {
 	} catch (e) {
 		test = h('p', { class: 'error' }, errorText(e));
 	}
-	const isChair = ctx.councils(stage, ['chair']).length > 0;
+	const isChair = ctx.councils(stage, ['chair', 'vice_chair']).length > 0;
 	const note = h('textarea', { name: 'decide-note', rows: 2 });
+	const preview = h('div', { id: 'decide-preview' });
+	// While members have not voted the server answers `pending` with
+	// what it would record: shown here, recorded only when confirmed.
+	const decide = async (confirm) => {
+		try {
+			await ctx.api.call('case.decide', { id: c.id, note: note.value || undefined,
+				confirm: confirm || undefined });
+		} catch (e) {
+			const d = e.details || {};
+			if (e.code !== 'pending' || !d.outcome) throw e;
+			const o = d.outcome;
+			replace(preview, h('div', { class: 'card preview', role: 'status' },
+				h('h3', {}, 'Xem trước kiến nghị (chưa ghi nhận)'),
+				h('p', {}, `Chưa biểu quyết: ${(d.missing || []).join(', ')}`),
+				h('p', {}, `Nếu ghi nhận bây giờ: ${RECOMMEND[o.verdict] || o.verdict}`,
+					o.score !== undefined && o.score !== null ? `, điểm ${o.score}` : ''),
+				h('p', {}, votesText(o.votes)),
+				h('ul', {}, (o.reasons || []).map((r) => h('li', {}, r))),
+				h('div', { class: 'actions' }, actionButton('Xác nhận kiến nghị', () => decide(true),
+					redraw, { id: 'decide-confirm' }))));
+			throw Object.assign(new Error('Còn thành viên chưa biểu quyết: xem trước bên dưới.'), { shown: true });
+		}
+	};
 	return h('section', { class: 'card', id: 'chair' },
 		h('h2', {}, 'Tình hình chấm điểm'), who, test,
 		isChair ? [field('Ghi chú của chủ tịch (không bắt buộc)', note),
-			h('div', { class: 'actions' }, actionButton('Kết luận theo quy tắc chấm', () =>
-				ctx.api.call('case.decide', { id: c.id, note: note.value || undefined }), redraw,
-			{ id: 'decide' }))] : null);
+			h('div', { class: 'actions' }, actionButton('Kết luận theo quy tắc chấm', () => decide(false),
+				redraw, { id: 'decide' })), preview] : null);
+}
+
+// Agree, disagree, or let the marks say (the rubric's vote).
+function voteChoice(mine) {
+	const opt = (value, label) => h('label', { class: 'choice' },
+		h('input', { type: 'radio', name: 'vote', value,
+			checked: (mine && mine.vote_from !== 'marks' ? mine.vote || '' : '') === value }), ' ', label);
+	return h('fieldset', { class: 'vote' }, h('legend', {}, 'Biểu quyết'),
+		opt('pass', 'Đồng ý công nhận'), opt('fail', 'Không đồng ý'), opt('', 'Theo điểm chấm'));
+}
+
+// The head's decision on the council's recommendation: number, date,
+// recognized or refused (reasons required to refuse).
+function recognizePanel(ctx, c, redraw) {
+	const rec = c.decision || {};
+	const no = h('input', { name: 'decision_no', required: true });
+	const date = h('input', { type: 'date', name: 'decision_date',
+		value: new Date().toISOString().slice(0, 10) });
+	const outcome = h('select', { name: 'outcome' },
+		h('option', { value: 'recognized', selected: rec.verdict === 'pass' }, 'Công nhận'),
+		h('option', { value: 'refused', selected: rec.verdict !== 'pass' }, 'Không công nhận'));
+	const note = h('textarea', { name: 'recognize-note', rows: 3 });
+	const err = h('p', { class: 'error', role: 'alert' });
+	return h('form', { class: 'card', id: 'recognize', onsubmit: async (e) => {
+		e.preventDefault();
+		err.textContent = '';
+		if (!no.value.trim()) {
+			err.textContent = 'Hãy ghi số quyết định.';
+			no.focus();
+			return;
+		}
+		if (outcome.value === 'refused' && !note.value.trim()) {
+			err.textContent = 'Không công nhận phải ghi rõ lý do (bắt buộc).';
+			note.focus();
+			return;
+		}
+		try {
+			await ctx.api.call('case.recognize', { id: c.id, decision_no: no.value.trim(),
+				decision_date: date.value, outcome: outcome.value, note: note.value || undefined });
+			ctx.flash(`Đã ký quyết định về hồ sơ số ${c.id}.`);
+			await redraw();
+		} catch (e2) {
+			err.textContent = errorText(e2);
+		}
+	} },
+	h('h2', {}, 'Quyết định của thủ trưởng đơn vị'),
+	h('p', {}, `Hội đồng ${RECOMMEND[rec.verdict] || ''}.`),
+	field('Số quyết định', no), field('Ngày ký', date), field('Quyết định', outcome),
+	field('Lý do (bắt buộc khi không công nhận)', note), err,
+	h('button', { type: 'submit' }, 'Ký quyết định'));
 }
 
 // The application's form (issue 16): a person's particulars, the receipt,

@@ -20,10 +20,12 @@ export const NEXT_STEP = {
 	returned: 'Bổ sung theo ghi chú của thư ký rồi nộp lại.',
 	submitted: 'Chờ thư ký hội đồng tiếp nhận.',
 	unit_review: 'Hội đồng cơ sở đang chấm điểm.',
+	unit_recommended: 'Hội đồng cơ sở đã có kiến nghị; chờ thủ trưởng đơn vị ký quyết định.',
 	unit_recognized: 'Đã được công nhận cấp cơ sở; chờ đề nghị xét cấp tỉnh.',
 	unit_refused: 'Không được công nhận; xem lý do trong quyết định.',
 	nominated: 'Chờ hội đồng cấp tỉnh tiếp nhận.',
 	province_review: 'Hội đồng cấp tỉnh đang chấm điểm.',
+	province_recommended: 'Hội đồng cấp tỉnh đã có kiến nghị; chờ quyết định công nhận.',
 	recognized: 'Hoàn tất: đã được công nhận cấp tỉnh.',
 	province_refused: 'Không được công nhận cấp tỉnh; xem lý do.',
 	withdrawn: 'Đã rút đơn.',
@@ -72,7 +74,8 @@ export function errorField(e) {
 }
 
 export function roleLabel(r) {
-	return { chair: 'chủ tịch', secretary: 'thư ký', member: 'thành viên' }[r] || r;
+	return { chair: 'chủ tịch', vice_chair: 'phó chủ tịch', secretary: 'thư ký', member: 'thành viên',
+		union_rep: 'đại diện công đoàn', expert: 'chuyên gia (không biểu quyết)' }[r] || r;
 }
 
 // The states' labels, as PROTOCOL.md gives them (cases carry their own
@@ -81,12 +84,14 @@ export const STATE_LABEL = {
 	draft: 'Bản nháp',
 	submitted: 'Đã nộp, chờ tiếp nhận',
 	returned: 'Trả lại để bổ sung',
-	unit_review: 'Hội đồng sáng kiến cơ sở đang xét',
+	unit_review: 'Hội đồng sáng kiến cấp cơ sở đang xét',
+	unit_recommended: 'Hội đồng cấp cơ sở đã có kiến nghị, chờ người đứng đầu quyết định',
 	unit_recognized: 'Được công nhận sáng kiến cấp cơ sở',
 	unit_refused: 'Không được công nhận cấp cơ sở',
-	nominated: 'Đề nghị xét phạm vi ảnh hưởng cấp tỉnh',
+	nominated: 'Đề nghị xét hiệu quả áp dụng và khả năng nhân rộng cấp tỉnh',
 	province_review: 'Hội đồng sáng kiến cấp tỉnh đang xét',
-	recognized: 'Được công nhận hiệu quả áp dụng, phạm vi ảnh hưởng cấp tỉnh',
+	province_recommended: 'Hội đồng cấp tỉnh đã có kiến nghị, chờ quyết định công nhận',
+	recognized: 'Được công nhận hiệu quả áp dụng và khả năng nhân rộng cấp tỉnh',
 	province_refused: 'Không được công nhận cấp tỉnh',
 	withdrawn: 'Đã rút',
 	revoked: 'Bị thu hồi',

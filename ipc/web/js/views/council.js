@@ -5,6 +5,8 @@
 // there.  The review list shows a council's members the cases under
 // review, each a link to the scoring form on the case's page.  The
 // province's staff (admin, viewer) get every case, by state, page by page.
+// A head of unit gets the councils' recommendations waiting for their
+// signature (signView).
 
 import { h, replace, field, errorText } from '../dom.js';
 import { caseItem, STATE_LABEL } from './common.js';
@@ -30,8 +32,8 @@ function liveList(ctx, draw) {
 
 export async function queueView(ctx, main) {
 	const states = [];
-	if (ctx.councils('unit', ['chair', 'secretary']).length) states.push('submitted');
-	if (ctx.councils('province', ['chair', 'secretary']).length) states.push('nominated');
+	if (ctx.councils('unit', ['chair', 'vice_chair', 'secretary']).length) states.push('submitted');
+	if (ctx.councils('province', ['chair', 'vice_chair', 'secretary']).length) states.push('nominated');
 	const list = h('ul', { class: 'list', id: 'queue' });
 	replace(main, h('h1', {}, 'Tiếp nhận hồ sơ'),
 		h('p', { class: 'meta' }, 'Hồ sơ chờ hội đồng tiếp nhận, cùng những sáng kiến đã có gần giống nhất.'),
@@ -81,7 +83,7 @@ export async function reviewView(ctx, main) {
 	const states = [];
 	if (ctx.councils('unit').length) states.push('unit_review');
 	if (ctx.councils('province').length) states.push('province_review');
-	if (ctx.councils('unit', ['chair', 'secretary']).length) states.push('unit_recognized');
+	if (ctx.councils('unit', ['chair', 'vice_chair', 'secretary']).length) states.push('unit_recognized');
 	const list = h('ul', { class: 'list', id: 'review' });
 	replace(main, h('h1', {}, 'Hồ sơ đang xét'), list);
 	const draw = async () => {
@@ -122,4 +124,19 @@ export async function allCasesView(ctx, main) {
 	pick.addEventListener('change', () => page(true).catch(() => {}));
 	await page(true);
 	liveList(ctx, () => page(true));
+}
+
+// The councils' recommendations waiting for a head's decision: the cases
+// the server lets this head see in unit_recommended / province_recommended.
+export async function signView(ctx, main) {
+	const list = h('ul', { class: 'list', id: 'to-sign' });
+	replace(main, h('h1', {}, 'Kiến nghị chờ ký quyết định'), list);
+	const draw = async () => {
+		const items = await listStates(ctx, ['unit_recommended', 'province_recommended']);
+		replace(list, items.length ? items.map((c) => caseItem(c,
+			h('p', {}, h('a', { href: `#/case/${c.id}` }, 'Mở để ký quyết định'))))
+			: h('li', {}, 'Không có kiến nghị nào chờ ký.'));
+	};
+	await draw();
+	liveList(ctx, draw);
 }
