@@ -78,6 +78,10 @@ static const struct {
 	    { "phuc", "Phúc" }, { "nga", "Ngà" }, { "son", "Sơn" } };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+/* An author's particulars, as the form asks them (issue 16). */
+#define PARTICULARS                                                          \
+	"\"birth_date\":\"1982-06-15\",\"workplace\":\"Trường THPT\","       \
+	"\"position\":\"Giáo viên\",\"qualification\":\"Cử nhân\""
 
 /* Titles and texts of applications, by the kind of unit. */
 static const char *const school_titles[] = {
@@ -478,10 +482,10 @@ req_create(struct sk_client *c, const char *title)
 	APPEND(c,
 	    "{\"op\":\"case.create\",\"args\":{\"title\":\"%s\",\"field\":"
 	    "\"%s\",\"first_applied\":\"%s\",\"authors\":[{\"name\":"
-	    "\"%s\",\"user\":\"%s\",\"share\":60},{\"name\":\"%s\",\"share\":"
-	    "40}],\"sections\":{",
+	    "\"%s\",\"user\":\"%s\",\"share\":60,%s},{\"name\":\"%s\","
+	    "\"share\":40,%s}],\"sections\":{",
 	    title, p->units[au->unit].school ? "giáo dục" : "y tế",
-	    p->first_applied, au->name, au->id, co);
+	    p->first_applied, au->name, au->id, PARTICULARS, co, PARTICULARS);
 	/* About 1.5 KB of text, as the applications of the demo have. */
 	for (size_t i = 0; i < NELEM(section_keys); i++) {
 		APPEND(c, "%s\"%s\":\"", i ? "," : "", section_keys[i]);
@@ -541,6 +545,11 @@ req_act(struct sk_client *c, const char *action, enum by by)
 		APPEND(c,
 		    ",\"note\":\"Đề nghị bổ sung số liệu của nhóm đối "
 		    "chứng và xác nhận của đơn vị áp dụng thử.\"");
+	}
+	if (strcmp(action, "submit") == 0) {
+		/* The author's declaration (issue 16). */
+		APPEND(c, ",\"declaration\":{\"not_against_public_order\":true,"
+		          "\"not_protected_ip\":true}");
 	}
 	finish(c, token_by(c, by), true);
 }
