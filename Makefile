@@ -98,7 +98,7 @@ fuzz: deps
 		mkdir -p $(FUZZ_BUILD)/corpus/$$t tests/fuzz/regress/$$t; \
 		echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		nice -n 19 ./$(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+		nice -n 19 ./$(FUZZ_BUILD)/tests/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
 			-rss_limit_mb=4096 -print_final_stats=1 \
 			-artifact_prefix=tests/fuzz/regress/$$t/ \
 			$(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t || status=1; \

@@ -78,10 +78,6 @@ static const struct {
 	    { "phuc", "Phúc" }, { "nga", "Ngà" }, { "son", "Sơn" } };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-/* An author's particulars, as the form asks them (issue 16). */
-#define PARTICULARS                                                          \
-	"\"birth_date\":\"1982-06-15\",\"workplace\":\"Trường THPT\","       \
-	"\"position\":\"Giáo viên\",\"qualification\":\"Cử nhân\""
 
 /* Titles and texts of applications, by the kind of unit. */
 static const char *const school_titles[] = {
@@ -469,6 +465,12 @@ sentence(struct sk_client *c, unsigned n)
 	APPEND(c, ".");
 }
 
+/* What the form of TT 18/2013 asks of every author, so submit finds the
+ * application complete (PROTOCOL.md, "Completeness at submit"). */
+#define AUTHOR_PARTICULARS                                                  \
+	"\"birth_date\":\"1984-05-12\",\"workplace\":\"Trường THPT Việt "   \
+	"Bắc\",\"position\":\"Giáo viên\",\"qualification\":\"Thạc sĩ\""
+
 static void
 req_create(struct sk_client *c, const char *title)
 {
@@ -482,10 +484,11 @@ req_create(struct sk_client *c, const char *title)
 	APPEND(c,
 	    "{\"op\":\"case.create\",\"args\":{\"title\":\"%s\",\"field\":"
 	    "\"%s\",\"first_applied\":\"%s\",\"authors\":[{\"name\":"
-	    "\"%s\",\"user\":\"%s\",\"share\":60,%s},{\"name\":\"%s\","
-	    "\"share\":40,%s}],\"sections\":{",
+	    "\"%s\",\"user\":\"%s\",\"share\":60," AUTHOR_PARTICULARS
+	    "},{\"name\":\"%s\",\"share\":40," AUTHOR_PARTICULARS
+	    "}],\"sections\":{",
 	    title, p->units[au->unit].school ? "giáo dục" : "y tế",
-	    p->first_applied, au->name, au->id, PARTICULARS, co, PARTICULARS);
+	    p->first_applied, au->name, au->id, co);
 	/* About 1.5 KB of text, as the applications of the demo have. */
 	for (size_t i = 0; i < NELEM(section_keys); i++) {
 		APPEND(c, "%s\"%s\":\"", i ? "," : "", section_keys[i]);
@@ -541,15 +544,15 @@ req_act(struct sk_client *c, const char *action, enum by by)
 	APPEND(c,
 	    "{\"op\":\"case.act\",\"args\":{\"id\":%llu,\"action\":\"%s\"",
 	    (unsigned long long) c->case_id, action);
+	if (strcmp(action, "submit") == 0) {
+		/* The author's declaration (Điều 3, Điều lệ sáng kiến). */
+		APPEND(c, ",\"declaration\":{\"not_against_public_order\":"
+		          "true,\"not_protected_ip\":true}");
+	}
 	if (strcmp(action, "return") == 0) {
 		APPEND(c,
 		    ",\"note\":\"Đề nghị bổ sung số liệu của nhóm đối "
 		    "chứng và xác nhận của đơn vị áp dụng thử.\"");
-	}
-	if (strcmp(action, "submit") == 0) {
-		/* The author's declaration (issue 16). */
-		APPEND(c, ",\"declaration\":{\"not_against_public_order\":true,"
-		          "\"not_protected_ip\":true}");
 	}
 	finish(c, token_by(c, by), true);
 }
