@@ -594,7 +594,7 @@ author_table(struct paper *p, json_object *doc, const char *title)
 	static const char *const cols[] = { "STT", "Họ và tên", "Ngày sinh",
 		"Nơi công tác", "Chức danh", "Trình độ chuyên môn",
 		"Tỷ lệ đóng góp" };
-	static const int widths[] = { 7, 20, 12, 20, 13, 15, 11 };
+	static const int widths[] = { 6, 19, 15, 19, 12, 19, 10 };
 	json_object     *authors  = json_object_object_get(doc, "authors");
 	json_object     *rows;
 	char             n[24], share[24], born[16];
@@ -651,7 +651,11 @@ paper_receipt(struct paper *p)
 		    (unsigned long long) p->id));
 	}
 	receipt_of(p->doc, &r);
-	snprintf(number, sizeof(number), "Số: %s/BN-SK", r.no);
+	/* The unit's register gives "12/2026"; a bare case id gets the
+	 * document's sign. */
+	snprintf(number, sizeof(number), strchr(r.no, '/') ? "Số: %s"
+	                                                    : "Số: %s/BN-SK",
+	    r.no);
 	if (paper_begin(p, number, r.date, "GIẤY BIÊN NHẬN",
 	        "Hồ sơ yêu cầu công nhận sáng kiến") != 0) {
 		return (SK_EINTERNAL);
