@@ -468,8 +468,9 @@ defer_work(struct server *s, struct item *it)
 		item_reset(it);
 		if (rv == SK_EUNAVAIL) {
 			proto_fail(&it->err, rv,
-			    "%s: too many password checks are waiting; try "
-			    "again in a moment",
+			    "%s: too much heavy work (password checks, "
+			    "rubric runs, documents) is waiting; try again "
+			    "in a moment",
 			    it->op->name);
 		} else {
 			proto_fail(&it->err, SK_EINTERNAL, "%s: %s",
@@ -691,9 +692,10 @@ server_run(const struct server_config *cfg)
 	}
 	s.env.rubrics = s.rubrics;
 	s.heavy_tail  = &s.heavy_wait;
-	if ((s.env.sessions = sessions_new(cfg->session_idle_s > 0
-	                 ? cfg->session_idle_s
-	                 : 30 * 60)) == NULL ||
+	if ((s.env.sessions = sessions_new(
+	         cfg->session_idle_s > 0 ? cfg->session_idle_s : 30 * 60,
+	         cfg->session_max_s > 0 ? cfg->session_max_s : 12 * 3600)) ==
+	        NULL ||
 	    (s.env.limiter = pw_limiter_new()) == NULL) {
 		log_error("out of memory");
 		goto cleanup_store;

@@ -14,6 +14,7 @@
 #include "core/util/err.h"
 #include "core/util/log.h"
 #include "core/model/council.h"
+#include "core/model/form.h"
 #include "core/server/impl.h"
 
 /*
@@ -51,6 +52,24 @@ rebuild_derived(struct op_ctx *ctx, void *arg)
 	if (rv == 0 && (rv = auth_tokens_upgrade(ctx->txn, ctx->st, &n)) == 0 &&
 	    n > 0) {
 		log_info("%llu tokens rewritten with their principal",
+		    (unsigned long long) n);
+	}
+	return (rv);
+}
+
+/*
+ * Issue 16: cases written before the application's form had the authors'
+ * particulars get them empty (core/model/form.c), once.
+ */
+static int
+upgrade_form(struct op_ctx *ctx, void *arg)
+{
+	uint64_t n;
+	int      rv;
+
+	(void) arg;
+	if ((rv = form_upgrade(ctx, &n)) == 0 && n > 0) {
+		log_info("%llu cases given the form's new fields, empty",
 		    (unsigned long long) n);
 	}
 	return (rv);
@@ -123,6 +142,8 @@ server_upgrade(struct server *s)
 		return (false);
 	}
 	server_system(s, "rebuilding indexes", rebuild_derived, NULL);
+	server_system(s, "filling in the application's form", upgrade_form,
+	    NULL);
 	while (!u.done) {
 		if (server_system(s, "rebuilding the duplicate index",
 		        upgrade_dedup, &u) != 0) {

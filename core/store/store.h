@@ -10,7 +10,11 @@
  *                 "head_hash" -> hex BLAKE2b of the last history event;
  *                 "count/STATE" -> decimal number of cases in STATE;
  *                 "dedup_flush_at", "dedup_upgrade_band" -> decimal, the
- *                 progress of core/dedup/lsh.c's work
+ *                 progress of core/dedup/lsh.c's work;
+ *                 "receipt/UNIT/YEAR" -> decimal, the last number of the
+ *                 unit's register of applications for the year, and
+ *                 "form_upgraded" -> "1" once old cases have the form's
+ *                 fields (core/model/form.c)
  *   cases         u64 id -> case JSON, its internal fields
  *                 (store_case_internal_fields) last
  *   case_items    u64 id -> what deciding who may see the case takes, and
