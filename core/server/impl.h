@@ -100,6 +100,10 @@ int idem_expire(MDB_txn *txn, struct store *st, int64_t now);
  * older format.  Returns false if that failed (the server must not start).
  */
 bool server_upgrade(struct server *s);
+/* At start, after the upgrades: refuses a database that holds less than
+ * data_dir/counts.json says it held (a damaged meta page; counts.c), then
+ * writes the counts of now there.  False: do not serve. */
+bool server_counts_guard(struct server *s, const char *data_dir);
 
 /*
  * deferred.c.  Runs op->work on libuv's thread pool with arg (the handler's

@@ -725,7 +725,7 @@ server_run(const struct server_config *cfg)
 	uv_signal_start(&s.sigint, on_signal, SIGINT);
 	uv_signal_start(&s.sigterm, on_signal, SIGTERM);
 	uv_signal_start(&s.sighup, on_sighup, SIGHUP);
-	if (!server_upgrade(&s)) {
+	if (!server_upgrade(&s) || !server_counts_guard(&s, cfg->data_dir)) {
 		close_server(&s, false);
 		goto cleanup_store;
 	}
@@ -751,6 +751,9 @@ server_run(const struct server_config *cfg)
 	}
 
 	uv_run(&s.loop, UV_RUN_DEFAULT);
+	if (store_counts_save(s.st, cfg->data_dir, err, sizeof(err)) != 0) {
+		log_warn("%s", err);
+	}
 	log_info("stopped after %llu batches, %llu writes, %llu commits "
 	         "(%llu batches replayed nested)",
 	    s.batches, s.writes, s.commits, s.replays);

@@ -11,6 +11,7 @@
 
 #include "core/model/auth.h"
 #include "core/dedup/dedup.h"
+#include "core/util/err.h"
 #include "core/util/log.h"
 #include "core/model/council.h"
 #include "core/model/form.h"
@@ -158,3 +159,41 @@ server_upgrade(struct server *s)
 	}
 	return (true);
 }
+
+/*
+ * LMDB falls back to its older meta page, silently, when the newer one is
+ * damaged: the server would start on an older (in a restored backup,
+ * empty) database.  counts.json, written at each start and clean stop,
+ * says what it held (core/store/counts.c).
+ */
+bool
+server_counts_guard(struct server *s, const char *data_dir)
+{
+	struct store_counts have, want;
+	bool                found;
+	char                msg[512];
+	int                 rv;
+
+	if ((rv = store_counts_load(data_dir, &want, &found)) != 0) {
+		log_error("cannot read %s/counts.json (%s): remove it if the "
+		          "database is known to be whole",
+		    data_dir, sk_err_code(rv));
+		return (false);
+	}
+	if ((rv = store_counts(s->st, &have)) != 0) {
+		log_error("cannot read the database's counts: %s",
+		    sk_err_code(rv));
+		return (false);
+	}
+	if (found && store_counts_short(&have, &want, msg, sizeof(msg))) {
+		log_error("%s/data.mdb: %s; restore a backup (sangkien restore), "
+		          "or remove counts.json to start on it anyway",
+		    data_dir, msg);
+		return (false);
+	}
+	if (store_counts_save(s->st, data_dir, msg, sizeof(msg)) != 0) {
+		log_warn("%s", msg);
+	}
+	return (true);
+}
+

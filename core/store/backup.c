@@ -1,7 +1,8 @@
 /*
  * backup.c: reading the map from other threads than the loop's (store.h):
- * server.verify's snapshots and server.backup's compacted copy.  Both hold
- * map_lock, so that the map cannot grow (and move) under them.
+ * server.verify's snapshots and server.backup's compacted copy (and its
+ * counts.json, counts.c).  Both hold map_lock, so that the map cannot grow
+ * (and move) under them.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -51,5 +52,14 @@ store_backup(struct store *st, const char *path, char *err, size_t errlen)
 		return (rc == ENOENT || rc == EEXIST ? SK_EBADREQ
 		                                      : store_err(rc));
 	}
-	return (0);
+	/* The copy's counts beside it, read off the copy itself, for
+	 * sangkien restore to check it against (counts.c). */
+	struct store *copy;
+	int           rv;
+	if ((rv = store_open_ro(&copy, path, err, errlen)) != 0) {
+		return (rv);
+	}
+	rv = store_counts_save(copy, path, err, errlen);
+	store_close(copy);
+	return (rv);
 }

@@ -14,6 +14,8 @@
  *   verify.c   server.verify's reading of everything
  *   backup.c   snapshots and backups, read off the loop under map_lock
  *   sum.c      every record's checksum, and the upgrade that adds them
+ *   counts.c   counts.json beside a database, read-only opening of a
+ *              backup and its file check
  */
 #ifndef SK_STORE_IMPL_H
 #define SK_STORE_IMPL_H
@@ -36,6 +38,7 @@ struct store {
 	bool     rtxn_live;
 	size_t   mapsize;
 	unsigned flags; /* mdb_env_open's */
+	char     precheck_err[600]; /* why store_counts_precheck refused */
 	char     path[4096];
 	/* Writes made through the store, ever (store_changes): the server
 	 * compares it before and after a request to tell whether a failed one
@@ -71,6 +74,11 @@ struct store {
 	} cache[STORE_DOC_CACHE];
 };
 
+/* A new store for dir, with nothing open (NULL: out of memory); and one
+ * given up on, its transaction (or NULL) aborted: SK_EUNAVAIL (store.c). */
+struct store *store_alloc(const char *dir);
+int           store_discard(struct store *st, MDB_txn *txn);
+
 /* mdb_cursor_put and mdb_cursor_del, counted. */
 int store_cursor_put(struct store *st, enum store_db db, MDB_cursor *cur,
     MDB_val *key, MDB_val *val, unsigned flags);
@@ -91,6 +99,13 @@ void store_sum_write(const void *key, size_t klen, const void *val,
  * naming the record, if it does not match. */
 int store_sum_check(const struct store *st, enum store_db db,
     const MDB_val *k, MDB_val *v);
+
+/* At open, before anything is written: SK_EUNAVAIL, with err saying why,
+ * if the database holds less than dir/counts.json says (counts.c).  A
+ * write would make the damage permanent: LMDB's next commit overwrites
+ * the damaged newer meta page, the one that still points to the data. */
+int store_counts_precheck(MDB_env *env, const char *dir, char *err,
+    size_t errlen);
 
 /* BLAKE2b-256, the history chain's hash (hex: twice as many chars). */
 #define STORE_HASH_LEN 32

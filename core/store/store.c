@@ -84,8 +84,15 @@ env_open(struct store *st, MDB_txn **txn)
 	if ((rc = mdb_env_set_maxdbs(st->env, DB_COUNT + 8)) != 0 ||
 	    (rc = mdb_env_set_maxreaders(st->env, 126)) != 0 ||
 	    (rc = mdb_env_set_mapsize(st->env, st->mapsize)) != 0 ||
-	    (rc = mdb_env_open(st->env, st->path, st->flags, 0640)) != 0 ||
-	    (rc = mdb_txn_begin(st->env, NULL, 0, txn)) != 0) {
+	    (rc = mdb_env_open(st->env, st->path, st->flags, 0640)) != 0) {
+		goto fail;
+	}
+	if (store_counts_precheck(st->env, st->path, st->precheck_err,
+	        sizeof(st->precheck_err)) != 0) {
+		rc = MDB_INVALID;
+		goto fail;
+	}
+	if ((rc = mdb_txn_begin(st->env, NULL, 0, txn)) != 0) {
 		goto fail;
 	}
 	for (int i = 0; i < DB_COUNT; i++) {
@@ -122,21 +129,22 @@ store_open(struct store **out, const char *dir, size_t mapsize, bool nosync,
 	 * drop_caches), and none once the pages are in. */
 	unsigned      flags = MDB_NOTLS | MDB_NORDAHEAD;
 
-	if ((st = calloc(1, sizeof(*st))) == NULL) {
+	if ((st = store_alloc(dir)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return (SK_EINTERNAL);
 	}
-	atomic_init(&st->stop_reading, false);
-	pthread_rwlock_init(&st->map_lock, NULL);
-	snprintf(st->path, sizeof(st->path), "%s", dir);
 	st->mapsize = mapsize ? mapsize : DEFAULT_MAPSIZE;
 	if (nosync) {
 		flags |= MDB_NOSYNC;
 	}
 	st->flags = flags;
 	if ((rc = env_open(st, &txn)) != 0) {
-		snprintf(err, errlen, "cannot open the database in %s: %s", dir,
-		    mdb_strerror(rc));
+		if (st->precheck_err[0] != '\0') {
+			snprintf(err, errlen, "%s", st->precheck_err);
+		} else {
+			snprintf(err, errlen, "cannot open the database in %s: %s",
+			    dir, mdb_strerror(rc));
+		}
 		goto fail;
 	}
 	/* An existing file may be larger than asked: use what it is. */
@@ -180,6 +188,24 @@ store_open(struct store **out, const char *dir, size_t mapsize, bool nosync,
 	*out = st;
 	return (0);
 fail:
+	return (store_discard(st, txn));
+}
+
+struct store *
+store_alloc(const char *dir)
+{
+	struct store *st = calloc(1, sizeof(*st));
+	if (st != NULL) {
+		atomic_init(&st->stop_reading, false);
+		pthread_rwlock_init(&st->map_lock, NULL);
+		snprintf(st->path, sizeof(st->path), "%s", dir);
+	}
+	return (st);
+}
+
+int
+store_discard(struct store *st, MDB_txn *txn)
+{
 	if (txn != NULL) {
 		mdb_txn_abort(txn);
 	}

@@ -481,6 +481,33 @@ int store_verify(MDB_txn *txn, struct store *st, const char *const *states,
 void store_verify_counts(MDB_txn *txn, struct store *st,
     json_object *problems, uint64_t ncases, uint64_t nevents);
 
+/*
+ * Counts (counts.c): counts.json beside a database (in the data directory,
+ * and in each backup) keeps the history's last seq and next_case as they
+ * were when the server last started or stopped, or when the backup was
+ * made.  A database holding less has lost committed data (a damaged meta
+ * page makes LMDB fall back to an older state, silently).
+ */
+struct store_counts {
+	uint64_t last_seq, next_case;
+};
+/* The database's counts now (a read transaction of its own). */
+int store_counts(struct store *st, struct store_counts *c);
+/* Writes dir/counts.json (atomically: a temporary file, fsync, rename). */
+int store_counts_save(struct store *st, const char *dir, char *err,
+    size_t errlen);
+/* Reads dir/counts.json; *found is false if there is none. */
+int store_counts_load(const char *dir, struct store_counts *c, bool *found);
+/* Whether have is short of want; if so msg says how. */
+bool store_counts_short(const struct store_counts *have,
+    const struct store_counts *want, char *msg, size_t msglen);
+/* Opens a compacted copy (a backup) read-only, writing nothing in its
+ * directory; refused ("damaged meta page: ...") when the file is not
+ * exactly as long as the meta page LMDB reads says, which means that
+ * page is not the newest.  Close with store_close. */
+int store_open_ro(struct store **out, const char *dir, char *err,
+    size_t errlen);
+
 /* Hot, compacted, consistent copy into the empty directory path. */
 int store_backup(struct store *st, const char *path, char *err,
     size_t errlen);

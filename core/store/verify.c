@@ -274,7 +274,8 @@ verify_sums(MDB_txn *txn, struct store *st, json_object *problems)
  * What the history and the counters say must agree with what is there:
  * cases are never deleted, so there are next_case - 1 of them, and each
  * was created by an event.  An empty database whose meta says otherwise
- * (or the reverse) is not clean.
+ * (or the reverse) is not clean, nor one that holds less than its
+ * counts.json says it held (counts.c).
  */
 void
 store_verify_counts(MDB_txn *txn, struct store *st, json_object *problems,
@@ -294,6 +295,13 @@ store_verify_counts(MDB_txn *txn, struct store *st, json_object *problems,
 		    "the history holds %" PRIu64 " events, fewer than the %" PRIu64
 		    " cases it must have created",
 		    nevents, ncases);
+	}
+	struct store_counts have = { last, next }, want;
+	bool                found;
+	char                msg[400];
+	if (store_counts_load(st->path, &want, &found) == 0 && found &&
+	    store_counts_short(&have, &want, msg, sizeof(msg))) {
+		store_problem(problems, "%s", msg);
 	}
 	if (last == 0 && nevents == 0 &&
 	    store_entries(txn, st, DB_USERS) + store_entries(txn, st, DB_UNITS) >

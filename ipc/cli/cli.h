@@ -315,6 +315,9 @@ int cmd_backup(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_watch(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_call(struct cli *cl, const struct cmd *cmd, const struct args *a);
 
+/* restore.c: a backup put in place as a data directory, checked first. */
+int cmd_restore(struct cli *cl, const struct cmd *cmd, const struct args *a);
+
 /* cases.c: filing, listing, showing and moving cases; duplicates. */
 int cmd_cases(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_history(struct cli *cl, const struct cmd *cmd, const struct args *a);

@@ -344,6 +344,11 @@ static const struct cmd cmds[] = {
 	{ "backup", NULL, cmd_backup, no_opts, 1, 1, CMD_API | CMD_LONG,
 	    "backup DIR",
 	    "Sao lưu cơ sở dữ liệu (khi đang chạy) vào thư mục mới DIR." },
+	{ "restore", NULL, cmd_restore, no_opts, 2, 2, 0,
+	    "restore BACKUP DATA_DIR",
+	    "Kiểm tra bản sao lưu BACKUP rồi đặt nó làm dữ liệu ở DATA_DIR\n"
+	    "      (máy chủ đã dừng; DATA_DIR chưa có data.mdb); bản hỏng bị "
+	    "từ chối." },
 	{ "cases", NULL, cmd_cases, cases_opts, 0, 0, CMD_API,
 	    "cases [--state S] [--unit U [--only]] [--author USER]\n"
 	    "        [--round R] [--limit N] [--after ID] [--overdue] [--all]",

@@ -9,7 +9,9 @@
 #
 # The limit is found from the server itself: started once without it on
 # the filled database, its VmSize is read; then it is started under
-# VmSize + 8 MiB, which lets it run but not double a 16 MiB map.
+# VmSize + 20 MiB, which lets it run (jemalloc takes address space in
+# chunks of a few MiB, and crashes when it cannot) but not double a 32 MiB
+# map.
 source "$(dirname "$0")/lib.sh"
 
 # AddressSanitizer maps terabytes of shadow memory: under an address-space
@@ -20,7 +22,7 @@ if [ "${SK_SANITIZED:-0}" = 1 ]; then
 fi
 
 FIRST=$(date -u -d '-2 months' +%F)
-# A case of four 60 KB sections: 16 MiB fill up in about 60 of them.
+# A case of four 60 KB sections: 32 MiB fill up in about 130 of them.
 jq -nc --arg f "$FIRST" --arg s "$(head -c 60000 /dev/zero | tr '\0' x)" \
 	'{op: "case.create", args: {unit: "u1", title: "lớn", field: "y tế",
 	  first_applied: $f, authors: [{name: "Hoàng Văn Lộc", share: 100}],
@@ -28,22 +30,22 @@ jq -nc --arg f "$FIRST" --arg s "$(head -c 60000 /dev/zero | tr '\0' x)" \
 	  applicability: $s}}}' >"$T_DIR/big.json"
 big() { nngcat --req --dial "$API" --raw --recv-timeout 10 --file "$T_DIR/big.json"; }
 
-start_server --map-size 16
+start_server --map-size 32
 call "" unit.put '{"id":"u1","name":"Đơn vị một"}' >/dev/null
-# Filled to about 10 MiB: the next writes cross three quarters of the map.
-for _ in $(seq 1 40); do big >/dev/null; done
+# Filled to about 17 MiB: the next writes cross three quarters of the map.
+for _ in $(seq 1 70); do big >/dev/null; done
 FIRST_ID=$(call "" case.list '{}' | jq '.result.items[0].id')
 stop_server
 
-start_server --map-size 16
+start_server --map-size 32
 VM=$(awk '/^VmSize/ { print $2 }' "/proc/$SKD_PID/status")
 stop_server
-LIMIT=$((VM + 8192))
+LIMIT=$((VM + 20480))
 echo "# VmSize at start ${VM} kB; limit ${LIMIT} kB"
 
 (
 	ulimit -v "$LIMIT"
-	exec "$SKD" --data "$DATA" --rubrics "$SK_SRC/rubrics" --map-size 16 \
+	exec "$SKD" --data "$DATA" --rubrics "$SK_SRC/rubrics" --map-size 32 \
 		--log-level info >>"$T_DIR/server.log" 2>&1
 ) &
 SKD_PID=$!
@@ -53,7 +55,7 @@ for _ in $(seq 1 200); do
 done
 
 refused=""
-for i in $(seq 1 40); do
+for i in $(seq 1 80); do
 	r=$(big 2>/dev/null || true)
 	if [ "$(jget "$r" .error.code 2>/dev/null)" = unavailable ]; then
 		refused=$r
@@ -83,7 +85,7 @@ grep -q "database map cannot grow" "$T_DIR/server.log" &&
 stop_server
 
 # Without the limit the next start grows the map as it should.
-start_server --map-size 16
+start_server --map-size 32
 r=$(big)
 check "after a restart without the limit writes go through again" true \
 	"$(jget "$r" .ok)"

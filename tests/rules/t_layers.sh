@@ -43,8 +43,11 @@ sources() {
 		\( -name '*.c' -o -name '*.h' \) -print | sort
 }
 
+# tests/tools/ is exempt: its programs write a database as an older
+# sangkiend did (nosums: records without their checksums), below the store
+# on purpose.
 rule "no cursor, MDB_SET_RANGE or DBI handle outside core/store/" \
-	"$(sources | grep -v '^core/store/' |
+	"$(sources | grep -v -e '^core/store/' -e '^tests/tools/' |
 		xargs grep -nE 'mdb_cursor_|MDB_SET_RANGE|->dbi\[' || true)"
 
 rule "core/util/, core/store/ and plugins/ do not include ipc/" \
