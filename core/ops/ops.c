@@ -19,6 +19,8 @@
 	"first_applied", "owner", "unit", "confidential", "trial_users", \
 	"benefits_assessed", "first_applied_end"
 
+#define REPORT_FILTER "year", "round", "unit", "subunits", "field", "state"
+
 const struct op op_table[] = {
 	/* Administration. */
 	{ "unit.put", op_unit_put, OP_WRITE | OP_ADMIN,
@@ -116,6 +118,19 @@ const struct op op_table[] = {
 	{ "doc.verify", op_doc_verify, OP_PUBLIC, ARGS("case", "hash"),
 	    "is a document's hash the case's current state, or superseded",
 	    NULL },
+	/* Reports (issue 17): a snapshot each, on the thread pool. */
+	{ "report.states", op_report_states, OP_READER, ARGS(REPORT_FILTER),
+	    "cases counted by state and unit", op_report_work },
+	{ "report.times", op_report_times, OP_READER, ARGS(REPORT_FILTER),
+	    "answer times against the three months", op_report_work },
+	{ "report.recognized", op_report_recognized, OP_READER,
+	    ARGS(REPORT_FILTER),
+	    "recognized initiatives with authors and shares", op_report_work },
+	{ "report.authors", op_report_authors, OP_READER, ARGS(REPORT_FILTER),
+	    "authors with a recognized initiative", op_report_work },
+	{ "report.scorers", op_report_scorers, OP_READER, ARGS(REPORT_FILTER),
+	    "how each council member's marks differ from their council's",
+	    op_report_work },
 	{ NULL, NULL, 0, NULL, NULL, NULL },
 };
 

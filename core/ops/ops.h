@@ -154,4 +154,12 @@ int op_doc_get(struct op_ctx *ctx);
 int op_doc_get_work(struct op_work *w);
 int op_doc_verify(struct op_ctx *ctx);
 
+/* Handlers: report.c (reports over many cases, on the thread pool). */
+int op_report_states(struct op_ctx *ctx);
+int op_report_times(struct op_ctx *ctx);
+int op_report_recognized(struct op_ctx *ctx);
+int op_report_authors(struct op_ctx *ctx);
+int op_report_scorers(struct op_ctx *ctx);
+int op_report_work(struct op_work *w);
+
 #endif

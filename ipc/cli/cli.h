@@ -344,6 +344,7 @@ int cmd_login(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_doc(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_doc_verify(
     struct cli *cl, const struct cmd *cmd, const struct args *a);
+int cmd_report(struct cli *cl, const struct cmd *cmd, const struct args *a);
 
 /* rubrics.c: the scoring rubrics. */
 int cmd_rubric_get(

@@ -1085,6 +1085,26 @@ demo_criteria(struct demo *d, long long id)
 	return (crit != NULL ? crit : demo_default_criteria());
 }
 
+/*
+ * One member of the unit council scores harshly on purpose (issue 17): a
+ * quarter of each criterion's maximum under the level the others give,
+ * still above the unit's bar of 50 on the cases the council passes, so no
+ * outcome changes; `sangkien report scorers` flags this member, and only
+ * this one (the province council's members score two cases each, too few
+ * to be judged).
+ */
+#define DEMO_HARSH_MEMBER "ha.thi.thanh"
+#define DEMO_HARSH_BY 0.25
+
+static double
+demo_level(const struct demo_member *m, double level)
+{
+	if (strcmp(m->user, DEMO_HARSH_MEMBER) == 0) {
+		level -= DEMO_HARSH_BY;
+	}
+	return (level > 0 ? level : 0);
+}
+
 /* The marks of case.score: each criterion at level of its maximum. */
 static json_object *
 demo_marks(json_object *crit, double level)
@@ -1134,10 +1154,10 @@ demo_score(struct demo *d, long long id, const struct demo_member *council,
 			break;
 		}
 		args = cli_case_args(id);
-		json_object_object_add(
-		    args, "marks", demo_marks(crit, level[m]));
+		double lv = demo_level(&council[m], level[m]);
+		json_object_object_add(args, "marks", demo_marks(crit, lv));
 		demo_add_str(args, "comment",
-		    comments[level[m] >= 0.75 ? 0 : level[m] >= 0.5 ? 1 : 2]);
+		    comments[lv >= 0.75 ? 0 : lv >= 0.5 ? 1 : 2]);
 		snprintf(step, sizeof(step), "score of case #%lld by %s", id,
 		    council[m].user);
 		rv = demo_decision_call(

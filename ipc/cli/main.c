@@ -312,6 +312,18 @@ static const struct optspec doc_opts[] = {
 	{ NULL, 0 },
 };
 
+static const struct optspec report_opts[] = {
+	{ "--year", 1 },
+	{ "--round", 1 },
+	{ "--unit", 1 },
+	{ "--only", 0 },
+	{ "--field", 1 },
+	{ "--state", 1 },
+	{ "-o", 1 },
+	{ "--output", 1 },
+	{ NULL, 0 },
+};
+
 static const struct cmd cmds[] = {
 	{ "status", NULL, cmd_status, no_opts, 0, 0, CMD_API, "status",
 	    "Phiên bản, thời gian chạy và số hồ sơ theo trạng thái." },
@@ -443,6 +455,14 @@ static const struct cmd cmds[] = {
 	    "      (phiếu chấm của U), minutes (biên bản), decision (quyết "
 	    "định\n      hoặc thông báo từ chối), certificate (giấy chứng "
 	    "nhận)." },
+	{ "report", NULL, cmd_report, report_opts, 1, 1, CMD_API | CMD_LONG,
+	    "report NAME [--year Y] [--round R] [--unit U [--only]]\n"
+	    "        [--field F] [--state S] [-o FILE.xlsx|FILE.csv]",
+	    "Báo cáo: states (số hồ sơ theo trạng thái, đơn vị), times\n"
+	    "      (thời hạn trả lời), recognized (sáng kiến được công nhận),\n"
+	    "      authors (tác giả có sáng kiến được công nhận), scorers\n"
+	    "      (độ lệch điểm của từng thành viên hội đồng); -o ghi bảng\n"
+	    "      tính .xlsx hoặc .csv, --json in nguyên bản." },
 	{ "help", NULL, cmd_help, no_opts, 0, -1, 0, "help",
 	    "Xem hướng dẫn này." },
 };
@@ -472,7 +492,8 @@ print_usage(FILE *f)
 	    "  --token T        bạn là ai; mặc định $SANGKIEN_TOKEN; không "
 	    "có thì là\n"
 	    "                   local-admin (qua ipc://, cùng tài khoản máy "
-	    "chủ)\n"
+	    "chủ,\n"
+	    "                   root, hoặc nhóm admin-group của máy chủ)\n"
 	    "  --json           in kết quả thành một dòng JSON, cho chương "
 	    "trình\n"
 	    "  --timeout GIÂY   chờ mỗi trả lời tối đa chừng này (mặc định "

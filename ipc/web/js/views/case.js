@@ -12,6 +12,7 @@
 import { h, replace, field, errorText, fmtTime } from '../dom.js';
 import { SECTIONS, NEXT_STEP, stateBadge, roleLabel } from './common.js';
 import { compareView } from './compare.js';
+import { docsPanel } from './docs.js';
 
 const ACTION_LABEL = {
 	submit: 'nộp đơn', accept: 'tiếp nhận', return: 'trả lại', withdraw: 'rút đơn',
@@ -72,6 +73,7 @@ export async function caseView(ctx, main, params) {
 			h('p', {}, stateBadge(c), ' ', h('span', { class: 'meta' }, `phiên bản ${c.version}`)),
 			isAuthor(ctx, c) ? h('p', { class: 'next' }, 'Bước tiếp theo: ' + (NEXT_STEP[c.state] || '—')) : null,
 			panels,
+			docsPanel(ctx, c),
 			(c.decisions || []).map(decisionView),
 			h('h2', {}, 'Thông tin chung'),
 			h('p', {}, `Đơn vị: ${c.unit} · Lĩnh vực: ${c.field || '—'} · Áp dụng lần đầu: ${c.first_applied || '—'}`),
