@@ -4,13 +4,9 @@
  * reviews a case and who sees which ballot is the model's
  * (model/review.c).
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <json-c/printbuf.h>
 
@@ -842,42 +838,6 @@ op_rubric_get(struct op_ctx *ctx)
  * copy of it (json-c's reference counts are not atomic, and documents may
  * be shared with the loop's cache): the work touches nothing else.
  */
-/*
- * The work runs on a thread of its own, made for it at a lower priority
- * (nice +10) and ended with it: on a machine with as many cores as heavy
- * works at once, a rubric spinning for its whole limit would otherwise
- * take the loop's core share as much as the loop.  A pool thread cannot be
- * lowered and raised again without privilege, hence a thread per work; the
- * pool thread that runs this waits for it, using no CPU.
- */
-struct niced {
-	int (*fn)(struct op_work *w);
-	struct op_work *w;
-	int             rv;
-};
-
-static void *
-niced_main(void *arg)
-{
-	struct niced *n = arg;
-	/* Best effort: at worst the work runs at the loop's priority. */
-	(void) setpriority(PRIO_PROCESS, (id_t) syscall(SYS_gettid), 10);
-	n->rv = n->fn(n->w);
-	return (NULL);
-}
-
-static int
-run_niced(int (*fn)(struct op_work *w), struct op_work *w)
-{
-	struct niced n = { fn, w, 0 };
-	pthread_t    t;
-	if (pthread_create(&t, NULL, niced_main, &n) != 0) {
-		return (fn(w)); /* no thread: here, at the pool's priority */
-	}
-	pthread_join(t, NULL);
-	return (n.rv);
-}
-
 static int
 hand_over(struct op_ctx *ctx, json_object *arg)
 {
@@ -957,8 +917,8 @@ rubric_put_after(struct op_ctx *ctx, struct op_work *w)
 	return (0);
 }
 
-static int
-rubric_put_work(struct op_work *w)
+int
+op_rubric_put_work(struct op_work *w)
 {
 	const char         *src = doc_get_str(w->arg, "source");
 	struct plug_rubric *r;
@@ -1079,8 +1039,8 @@ op_rubric_test(struct op_ctx *ctx)
 }
 
 /* rubric.test's work: load, check, decide, apart from the loop. */
-static int
-rubric_test_work(struct op_work *w)
+int
+op_rubric_test_work(struct op_work *w)
 {
 	json_object        *a   = w->arg, *problems = NULL, *verdict = NULL;
 	json_object        *c   = json_object_object_get(a, "case");
@@ -1138,16 +1098,4 @@ rubric_test_work(struct op_work *w)
 	    json_object_new_int((int) json_object_array_length(
 	        json_object_object_get(a, "ballots"))));
 	return (0);
-}
-
-int
-op_rubric_put_work(struct op_work *w)
-{
-	return (run_niced(rubric_put_work, w));
-}
-
-int
-op_rubric_test_work(struct op_work *w)
-{
-	return (run_niced(rubric_test_work, w));
 }
