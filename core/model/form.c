@@ -494,3 +494,100 @@ form_receipt(struct op_ctx *ctx, json_object *doc, bool accepted)
 	}
 	return (0);
 }
+
+/*
+ * The upgrade: a case written before the form's fields existed.
+ */
+
+/* Adds what the form has and doc lacks; true if anything was. */
+static bool
+fill_form(json_object *doc)
+{
+	static const char *const keys[] = { "birth_date", "workplace",
+		"position", "qualification", NULL };
+	json_object *a = NULL;
+	bool         changed = false;
+
+	json_object_object_get_ex(doc, "authors", &a);
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		json_object *p = json_object_array_get_idx(a, i);
+		for (size_t k = 0; keys[k] != NULL && p != NULL; k++) {
+			if (!json_object_object_get_ex(p, keys[k], NULL)) {
+				json_object_object_add(
+				    p, keys[k], json_object_new_string(""));
+				changed = true;
+			}
+		}
+	}
+	if (!json_object_object_get_ex(doc, "trial_users", NULL)) {
+		json_object_object_add(
+		    doc, "trial_users", json_object_new_array());
+		changed = true;
+	}
+	if (!json_object_object_get_ex(doc, "benefits_assessed", NULL)) {
+		json_object_object_add(
+		    doc, "benefits_assessed", json_object_new_string(""));
+		changed = true;
+	}
+	return (changed);
+}
+
+int
+form_upgrade(struct op_ctx *ctx, uint64_t *n)
+{
+	struct store_scan it;
+	MDB_val           k, v;
+	uint64_t          done = 0, *ids = NULL;
+	size_t            nids = 0, cap = 0;
+	int               rv;
+
+	*n = 0;
+	if ((rv = store_meta_u64(ctx->txn, ctx->st, "form_upgraded", &done)) !=
+	        0 ||
+	    done != 0) {
+		return (rv);
+	}
+	/* The ids first: the cases are rewritten after the scan. */
+	if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, DB_CASES, NULL,
+	         NULL)) != 0) {
+		return (rv);
+	}
+	while (rv == 0 && store_scan_next(&it, &k, &v) == 0) {
+		/* The list, not the section of the same name (a string). */
+		if (k.mv_size != 8 ||
+		    memmem(v.mv_data, v.mv_size, "\"trial_users\":[", 15) !=
+		        NULL) {
+			continue;
+		}
+		if (nids == cap) {
+			uint64_t *g = realloc(ids, (cap = cap ? cap * 2 : 64) *
+			        sizeof(*ids));
+			if (g == NULL) {
+				rv = SK_EINTERNAL;
+				break;
+			}
+			ids = g;
+		}
+		ids[nids++] = store_u64_at(k.mv_data);
+	}
+	store_scan_end(&it);
+	for (size_t i = 0; i < nids && rv == 0; i++) {
+		json_object *old = NULL, *doc;
+		if ((rv = store_case_get(ctx->txn, ctx->st, ids[i], &old)) != 0) {
+			break;
+		}
+		if ((doc = doc_clone(old)) == NULL) {
+			rv = SK_EINTERNAL;
+		} else if (fill_form(doc)) {
+			rv = store_case_put(ctx->txn, ctx->st, ids[i], old, doc, NULL);
+			*n += rv == 0;
+		}
+		json_object_put(doc);
+		json_object_put(old);
+	}
+	free(ids);
+	if (rv == 0) {
+		rv = store_meta_set_u64(ctx->txn, ctx->st, "form_upgraded", 1);
+	}
+	return (rv);
+}

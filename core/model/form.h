@@ -66,4 +66,14 @@ int form_receipt(struct op_ctx *ctx, json_object *doc, bool accepted);
  * 11 bytes.  False if ymd is no date. */
 bool form_add_months(const char *ymd, int months, char *out);
 
+/*
+ * At start (core/server/upgrade.c): every case written before the form's
+ * fields existed gets them empty (each author's birth_date, workplace,
+ * position, qualification; trial_users, benefits_assessed), keeping all
+ * it had; its next submission asks for them.  Once done, the meta key
+ * "form_upgraded" says so and later starts skip the scan.  *n: the cases
+ * rewritten.
+ */
+int form_upgrade(struct op_ctx *ctx, uint64_t *n);
+
 #endif

@@ -679,8 +679,10 @@ op_server_verify_work(struct op_work *w)
 	}
 	ctx.txn = txn;
 	if ((rv = store_verify(txn, w->st, states, problems, &ncases,
-	         &nevents)) == 0 &&
-	    (rv = verify_go_on(w->st)) == 0 &&
+	         &nevents)) == 0) {
+		store_verify_counts(txn, w->st, problems, ncases, nevents);
+	}
+	if (rv == 0 && (rv = verify_go_on(w->st)) == 0 &&
 	    (rv = dedup_server_verify(&ctx, problems)) == 0 &&
 	    (rv = verify_go_on(w->st)) == 0) {
 		rv = auth_verify(txn, w->st, problems);

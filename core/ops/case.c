@@ -928,6 +928,19 @@ op_case_list(struct op_ctx *ctx)
 	        : proto_fail(ctx->err, SK_EINTERNAL, "out of memory"));
 }
 
+/* May the caller see who cast a ballot of stage (a case.scored event)? */
+static bool
+may_see_scorer(bool staff, unsigned roles, const char *stage)
+{
+	unsigned officer = 0;
+	if (stage != NULL && strcmp(stage, "unit") == 0) {
+		officer = WF_UNIT_OFFICER;
+	} else if (stage != NULL && strcmp(stage, "province") == 0) {
+		officer = WF_PROV_OFFICER;
+	}
+	return (staff || ((roles & WF_AUTHOR) == 0 && (roles & officer) != 0));
+}
+
 int
 op_case_history(struct op_ctx *ctx)
 {
@@ -945,9 +958,10 @@ op_case_history(struct op_ctx *ctx)
 		return (rv);
 	}
 	json_object_put(doc);
-	/* Who scored is for the council's officers and the staff. */
-	bool see_scorers = (ctx->who->roles & (ROLE_ADMIN | ROLE_VIEWER)) ||
-	    (roles & (WF_UNIT_OFFICER | WF_PROV_OFFICER));
+	/* Who scored is for the staff and the officers of that stage's
+	 * council (PROTOCOL.md: ballots are secret until the decision), never
+	 * for an author. */
+	bool staff = (ctx->who->roles & (ROLE_ADMIN | ROLE_VIEWER)) != 0;
 	store_key_init(&prefix);
 	store_key_u64(&prefix, id);
 	if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, DB_CASE_HISTORY,
@@ -970,8 +984,8 @@ op_case_history(struct op_ctx *ctx)
 		    (o = store_json(&ev)) == NULL) {
 			continue;
 		}
-		if (!see_scorers &&
-		    strcmp(doc_get_str(o, "type") ?: "", "case.scored") == 0) {
+		if (strcmp(doc_get_str(o, "type") ?: "", "case.scored") == 0 &&
+		    !may_see_scorer(staff, roles, doc_get_str(o, "stage"))) {
 			json_object_object_del(o, "actor");
 		}
 		json_object_array_add(items, o);

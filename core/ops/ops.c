@@ -95,10 +95,15 @@ const struct op op_table[] = {
 	    "the rubrics and their current versions", NULL },
 	{ "rubric.get", op_rubric_get, 0, ARGS("id", "hash"),
 	    "one rubric: criteria, hash, source", NULL },
-	{ "rubric.put", op_rubric_put, OP_WRITE | OP_ADMIN,
-	    ARGS("id", "source"), "a new version of a rubric (Lua source)", NULL },
-	{ "rubric.test", op_rubric_test, 0, ARGS("id", "source", "case"),
-	    "what check and decide would say now; changes nothing", NULL },
+	/* rubric.put writes in its work's after step (op_work), not in a
+	 * batch: it is not OP_WRITE. */
+	{ "rubric.put", op_rubric_put, OP_ADMIN | OP_HEAVY,
+	    ARGS("id", "source"), "a new version of a rubric (Lua source)",
+	    op_rubric_put_work },
+	{ "rubric.test", op_rubric_test, OP_HEAVY,
+	    ARGS("id", "source", "case"),
+	    "what check and decide would say now; changes nothing",
+	    op_rubric_test_work },
 	/* Rounds (đợt xét). */
 	{ "round.put", op_round_put, OP_WRITE | OP_ADMIN,
 	    ARGS("id", "name", "unit", "year", "opens", "closes",

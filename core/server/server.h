@@ -24,6 +24,7 @@ struct server_config {
 	bool        admin_group;  /* --admin-group: its members are local */
 	unsigned    admin_gid;
 	int64_t     session_idle_s; /* auth.login's sessions; 0: 30 min */
+	int64_t     session_max_s;  /* their whole life; 0: 12 h */
 	bool        nosync;
 	bool        test_clock;
 	int         review_days;

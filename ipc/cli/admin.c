@@ -34,7 +34,7 @@ show_whoami(struct cli *cl, const struct cmd *cmd, const struct args *a,
 	card_line("tại chỗ",
 	    jbool(r, "local")
 	        ? "có (không cần token: qua ipc://, cùng tài khoản máy "
-	          "chủ)"
+	          "chủ, root, hoặc nhóm admin-group)"
 	        : "không");
 	return (CLI_OK);
 }

@@ -1,6 +1,6 @@
 # seccomp.py: runs a command under the system-call filter of a systemd unit
-# (its SystemCallFilter= and SystemCallArchitectures=native lines), as
-# systemd would, on a machine where systemd cannot start the unit (a
+# (its SystemCallFilter=, SystemCallArchitectures=native and
+# RestrictAddressFamilies= lines), as systemd would, on a machine where systemd cannot start the unit (a
 # container, a build machine).  The groups (@system-service, ~@privileged,
 # ...) are expanded by `systemd-analyze syscall-filter`, the names mapped to
 # this architecture's numbers from <sys/syscall.h>, and the filter is
@@ -52,12 +52,16 @@ def numbers():
 
 
 g = groups()
-allow, native = None, False
+allow, native, families = None, False, None
+FAMILY = {"AF_UNIX": 1, "AF_INET": 2, "AF_INET6": 10, "AF_NETLINK": 16,
+          "AF_PACKET": 17}
 with open(unit) as f:
     for line in f:
         line = line.strip()
         if line.startswith("SystemCallArchitectures=") and "native" in line:
             native = True
+        if line.startswith("RestrictAddressFamilies="):
+            families = [FAMILY[f] for f in line.split("=", 1)[1].split()]
         if not line.startswith("SystemCallFilter="):
             continue
         v = line.split("=", 1)[1]
@@ -93,6 +97,15 @@ if native:
     prog += [Insn(LD_W_ABS, 0, 0, 4), Insn(JEQ_K, 1, 0, AUDIT_ARCH_X86_64),
              Insn(RET_K, 0, 0, RET_KILL_PROCESS)]
 prog.append(Insn(LD_W_ABS, 0, 0, 0))
+if families is not None:
+    # socket(2) with a family outside the list: killed too.  args[0] is at
+    # offset 16 of seccomp_data (its low half, on little-endian x86-64).
+    block = [Insn(LD_W_ABS, 0, 0, 16)]
+    for f in families:
+        block += [Insn(JEQ_K, 0, 1, f), Insn(RET_K, 0, 0, RET_ALLOW)]
+    block.append(Insn(RET_K, 0, 0, RET_KILL_PROCESS))
+    prog.append(Insn(JEQ_K, 0, len(block), nr["socket"]))
+    prog += block
 for n in nums:
     prog += [Insn(JEQ_K, 0, 1, n), Insn(RET_K, 0, 0, RET_ALLOW)]
 prog.append(Insn(RET_K, 0, 0, RET_KILL_PROCESS))

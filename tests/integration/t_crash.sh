@@ -66,7 +66,7 @@ for round in 1 2; do
 		writer "$w" "$round" &
 		pids+=($!)
 	done
-	sleep 2
+	sleep $((2 * ${SK_TIME_SCALE:-1})) # longer under the sanitizers
 	kill_server
 	touch "$T_DIR/stop"
 	for p in "${pids[@]}"; do wait "$p" || true; done

@@ -236,10 +236,13 @@ done
 # `rubric test` changes nothing: no version, no event, no case change.
 BEFORE="$(sk --json rubric list | jq -c .) $(sk --json show "$P" | jq .version) $(last_seq)"
 ok_status "rubric test FILE --case" 0 sk rubric test "$SK_SRC/rubrics/province.lua" --case "$P"
-check "... prints what decide would say" 1 "$(grep -c '^  kết quả  *không đạt$' "$OUT")"
+check "... a source's decide sees no ballot of a review under way" 1 \
+	"$(grep -c '^decide, theo 0 phiếu bạn được xem trong số đã chấm$' "$OUT")"
 check "... and check's problems" 1 "$(grep -c '^check: hồ sơ đầy đủ, không có gì cần sửa$' "$OUT")"
 check "... says nothing was changed" 1 "$(grep -c '(không thay đổi gì)$' "$OUT")"
 ok_status "rubric test ID --case" 0 sk rubric test default --case "$P"
+check "... a stored rubric sees the admin every ballot" 1 \
+	"$(grep -c '^decide, theo 3 phiếu bạn được xem trong số đã chấm$' "$OUT")"
 check "... the current default, H2: fail at 80" 1 "$(grep -c '^  kết quả  *không đạt$' "$OUT")"
 check "rubric test changed nothing" "$BEFORE" \
 	"$(sk --json rubric list | jq -c .) $(sk --json show "$P" | jq .version) $(last_seq)"
