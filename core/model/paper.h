@@ -57,6 +57,10 @@ int paper_gather(struct op_ctx *ctx, uint64_t id, enum paper_kind kind,
 int paper_pdf(json_object *page, unsigned char **pdf, size_t *len,
     char *err, size_t errlen);
 
+/* paper_pdf, in base64 (*b64 malloc'd) for a reply. */
+int paper_pdf_base64(json_object *page, char **b64, char *err,
+    size_t errlen);
+
 /*
  * doc.verify: *out says whether hash (hex BLAKE2b of a history event) is
  * an event of case id: {case, hash, valid, current, superseded, seq, at,

@@ -22,6 +22,7 @@
 #include <cairo.h>
 #include <pango/pangocairo.h>
 #include <qrencode.h>
+#include <sodium.h>
 
 #include "core/util/err.h"
 #include "core/model/doc.h"
@@ -160,6 +161,13 @@ foot(struct pen *p)
 	double      y    = PAGE_H - M_BOTTOM - FOOT_H + 8;
 
 	hline(p, M_LEFT, PAGE_W - M_RIGHT, y - 4);
+	if (*url == '\0') {
+		/* A report: no case, nothing to verify. */
+		snprintf(line, sizeof(line), "Trang %d", p->pages);
+		text_at(p, M_LEFT, y + 6, line, BODY_W, 7.5, 'r',
+		    PANGO_ALIGN_RIGHT);
+		return;
+	}
 	qr_at(p, url, M_LEFT - 4, y, FOOT_H - 8);
 	snprintf(line, sizeof(line),
 	    "Mã hồ sơ: %lld · Trang %d\nMã kiểm tra (hash): %s\n"
@@ -204,7 +212,9 @@ head(struct pen *p)
 		    i + 1 == n ? 'b' : 'r', PANGO_ALIGN_CENTER);
 		g_free(up);
 	}
-	hline(p, M_LEFT + lw * 0.3, M_LEFT + lw * 0.7, ly + 2);
+	if (n > 0) {
+		hline(p, M_LEFT + lw * 0.3, M_LEFT + lw * 0.7, ly + 2);
+	}
 	ly += 8;
 	ly += text_at(p, M_LEFT - 20, ly, doc_get_str(p->page, "number"),
 	    lw + 20, 12.5, 'r', PANGO_ALIGN_CENTER);
@@ -386,5 +396,27 @@ paper_pdf(json_object *page, unsigned char **pdf, size_t *len, char *err,
 	}
 	*pdf = out.b;
 	*len = out.len;
+	return (0);
+}
+
+int
+paper_pdf_base64(json_object *page, char **b64, char *err, size_t errlen)
+{
+	unsigned char *pdf = NULL;
+	size_t         len = 0, n;
+	int            rv;
+
+	*b64 = NULL;
+	if ((rv = paper_pdf(page, &pdf, &len, err, errlen)) != 0) {
+		return (rv);
+	}
+	n = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
+	if ((*b64 = malloc(n)) == NULL) {
+		free(pdf);
+		snprintf(err, errlen, "out of memory");
+		return (SK_EINTERNAL);
+	}
+	sodium_bin2base64(*b64, n, pdf, len, sodium_base64_VARIANT_ORIGINAL);
+	free(pdf);
 	return (0);
 }

@@ -727,3 +727,106 @@ report_run(struct op_ctx *ctx, int which, const struct report_filter *f,
 	}
 	return (0);
 }
+
+/* ---- A report as a page (paper_pdf's input) --------------------------- */
+
+struct pcol {
+	const char *key, *head;
+	int         width;
+};
+
+static const struct pcol pdf_cols[R_NKINDS][9] = {
+	[R_STATES] = { { "unit_name", "Đơn vị", 60 }, { "total", "Số hồ sơ", 20 } },
+	[R_TIMES] = { { "id", "Số", 7 }, { "title", "Tên sáng kiến", 43 },
+	    { "submitted", "Ngày nộp", 15 }, { "answered", "Ngày trả lời", 15 },
+	    { "days", "Số ngày", 10 }, { "late", "Quá hạn", 10 } },
+	[R_RECOGNIZED] = { { "id", "Số", 7 }, { "title", "Tên sáng kiến", 45 },
+	    { "scope", "Phạm vi", 12 },
+	    { "authors_text", "Tác giả (tỷ lệ đóng góp)", 36 } },
+	[R_AUTHORS] = { { "name", "Họ và tên", 35 }, { "unit", "Đơn vị", 35 },
+	    { "count", "Số sáng kiến", 15 }, { "province", "Cấp tỉnh", 15 } },
+	[R_SCORERS] = { { "council", "Hội đồng", 12 },
+	    { "user", "Thành viên", 20 }, { "cases", "Số hồ sơ", 9 },
+	    { "mean_deviation", "Chênh lệch (điểm)", 12 },
+	    { "correlation", "Tương quan", 11 }, { "flagged", "Cảnh báo", 9 },
+	    { "explain", "Giải thích", 27 } },
+};
+
+static const char *const pdf_titles[R_NKINDS] = {
+	"SỐ HỒ SƠ THEO ĐƠN VỊ", "THỜI HẠN TRẢ LỜI", "SÁNG KIẾN ĐƯỢC CÔNG NHẬN",
+	"TÁC GIẢ CÓ SÁNG KIẾN ĐƯỢC CÔNG NHẬN", "ĐỘ LỆCH ĐIỂM CỦA THÀNH VIÊN HỘI ĐỒNG",
+};
+
+json_object *
+report_page(json_object *result, const char *today)
+{
+	int          which = report_find(doc_get_str(result, "report"));
+	json_object *page  = json_object_new_object();
+	json_object *items = json_object_object_get(result, "items");
+	json_object *t     = json_object_new_object(), *cols, *widths, *rows;
+	char         buf[128];
+
+	if (which < 0) {
+		which = R_STATES;
+	}
+	json_object_object_add(page, "org", json_object_new_array());
+	json_object_object_add(page, "number", json_object_new_string(""));
+	snprintf(buf, sizeof(buf), "ngày %.2s tháng %.2s năm %.4s", today + 8,
+	    today + 5, today);
+	json_object_object_add(page, "place_date", json_object_new_string(buf));
+	json_object_object_add(page, "title", json_object_new_string("BÁO CÁO"));
+	json_object_object_add(page, "subtitle",
+	    json_object_new_string(pdf_titles[which]));
+	json_object_object_add(t, "t", json_object_new_string("table"));
+	cols   = json_object_new_array();
+	widths = json_object_new_array();
+	rows   = json_object_new_array();
+	for (const struct pcol *c = pdf_cols[which]; c->key != NULL; c++) {
+		json_object_array_add(cols, json_object_new_string(c->head));
+		json_object_array_add(widths, json_object_new_int(c->width));
+	}
+	for (size_t i = 0; i < doc_len(items); i++) {
+		json_object *it = json_object_array_get_idx(items, i);
+		json_object *r  = json_object_new_array();
+		for (const struct pcol *c = pdf_cols[which]; c->key != NULL; c++) {
+			json_object *v = json_object_object_get(it, c->key);
+			const char  *s = v ? json_object_get_string(v) : "";
+			char num[32];
+			if (v != NULL && json_object_is_type(v, json_type_boolean)) {
+				s = json_object_get_boolean(v) ? "Có" : "";
+			} else if (v != NULL &&
+			           json_object_is_type(v, json_type_double)) {
+				snprintf(num, sizeof(num), "%.2f",
+				    json_object_get_double(v));
+				char *dot = strchr(num, '.');
+				if (dot != NULL) {
+					*dot = ','; /* a Vietnamese decimal */
+				}
+				s = num;
+			} else if (strcmp(c->key, "scope") == 0) {
+				s = strcmp(s, "province") == 0 ? "Tỉnh" : "Cơ sở";
+			}
+			json_object_array_add(r, json_object_new_string(s));
+		}
+		json_object_array_add(rows, r);
+	}
+	json_object_object_add(t, "cols", cols);
+	json_object_object_add(t, "widths", widths);
+	json_object_object_add(t, "rows", rows);
+	json_object *blocks = json_object_new_array();
+	json_object *p      = json_object_new_object();
+	snprintf(buf, sizeof(buf), "Số hồ sơ được xét: %lld.",
+	    (long long) doc_get_int(result, "cases", 0));
+	json_object_object_add(p, "t", json_object_new_string("p"));
+	json_object_object_add(p, "text", json_object_new_string(buf));
+	json_object_array_add(blocks, p);
+	json_object_array_add(blocks, t);
+	json_object_object_add(page, "blocks", blocks);
+	json_object *signers = json_object_new_array();
+	json_object *sg      = json_object_new_object();
+	json_object_object_add(sg, "role", json_object_new_string("NGƯỜI LẬP BIỂU"));
+	json_object_object_add(sg, "name", json_object_new_string(""));
+	json_object_array_add(signers, sg);
+	json_object_object_add(page, "signers", signers);
+	return (page);
+}

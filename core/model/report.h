@@ -42,4 +42,8 @@ int report_find(const char *name);
 int report_run(struct op_ctx *ctx, int which, const struct report_filter *f,
     json_object **out);
 
+/* A report's result as a page for paper_pdf (model/paper.h), dated today
+ * ("YYYY-MM-DD"): its title and its items in a table. */
+json_object *report_page(json_object *result, const char *today);
+
 #endif

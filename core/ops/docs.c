@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "core/util/err.h"
 #include "core/model/paper.h"
 #include "core/ops/ops.h"
@@ -52,22 +50,12 @@ op_doc_get(struct op_ctx *ctx)
 int
 op_doc_get_work(struct op_work *w)
 {
-	unsigned char *pdf = NULL;
-	size_t         len = 0;
-	char           err[256];
-	char          *b64;
-	size_t         b64len;
+	char  err[256];
+	char *b64;
 
-	if (paper_pdf(w->arg, &pdf, &len, err, sizeof(err)) != 0) {
+	if (paper_pdf_base64(w->arg, &b64, err, sizeof(err)) != 0) {
 		return (proto_fail(&w->err, SK_EINTERNAL, "%s", err));
 	}
-	b64len = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
-	if ((b64 = malloc(b64len)) == NULL) {
-		free(pdf);
-		return (proto_fail(&w->err, SK_EINTERNAL, "out of memory"));
-	}
-	sodium_bin2base64(b64, b64len, pdf, len, sodium_base64_VARIANT_ORIGINAL);
-	free(pdf);
 	w->result = json_object_new_object();
 	json_object_object_add(w->result, "kind",
 	    json_object_get(json_object_object_get(w->arg, "kind")));
@@ -77,8 +65,7 @@ op_doc_get_work(struct op_work *w)
 	    json_object_get(json_object_object_get(w->arg, "hash")));
 	json_object_object_add(w->result, "url",
 	    json_object_get(json_object_object_get(w->arg, "url")));
-	json_object_object_add(w->result, "pdf",
-	    json_object_new_string_len(b64, (int) strlen(b64)));
+	json_object_object_add(w->result, "pdf", json_object_new_string(b64));
 	free(b64);
 	return (0);
 }

@@ -19,7 +19,8 @@
 	"first_applied", "owner", "unit", "confidential", "trial_users", \
 	"benefits_assessed", "first_applied_end"
 
-#define REPORT_FILTER "year", "round", "unit", "subunits", "field", "state"
+#define REPORT_FILTER "year", "round", "unit", "subunits", "field", \
+	"state", "pdf"
 
 const struct op op_table[] = {
 	/* Administration. */

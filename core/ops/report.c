@@ -12,6 +12,8 @@
 #include <time.h>
 
 #include "core/util/err.h"
+#include "core/util/json.h"
+#include "core/model/paper.h"
 #include "core/model/report.h"
 #include "core/model/workflow.h"
 #include "core/ops/ops.h"
@@ -41,11 +43,17 @@ report_defer(struct op_ctx *ctx, const char *name)
 		return (proto_fail(ctx->err, SK_EBADREQ,
 		    "state: no state is called \"%s\"", s));
 	}
+	bool pdf = false;
+	if ((rv = arg_bool(ctx->args, "pdf", &pdf, ctx->err)) != 0) {
+		return (rv);
+	}
+	json_object *filter = doc_clone(ctx->args);
+	json_object_object_del(filter, "pdf");
 	ctx->result = json_object_new_object();
 	json_object_object_add(ctx->result, "report",
 	    json_object_new_string(name));
-	json_object_object_add(ctx->result, "filter",
-	    json_object_get(ctx->args));
+	json_object_object_add(ctx->result, "filter", filter);
+	json_object_object_add(ctx->result, "pdf", json_object_new_boolean(pdf));
 	return (SK_EDEFER);
 }
 
@@ -79,6 +87,26 @@ op_report_scorers(struct op_ctx *ctx)
 	return (report_defer(ctx, "scorers"));
 }
 
+/* The result as a PDF too (pdf: true), in base64 under "pdf". */
+static int
+report_pdf(struct op_work *w)
+{
+	char         today[32], err[256], *b64;
+	json_object *page;
+	int          rv;
+
+	util_time_str((int64_t) time(NULL), today, sizeof(today));
+	page = report_page(w->result, today);
+	rv   = paper_pdf_base64(page, &b64, err, sizeof(err));
+	json_object_put(page);
+	if (rv != 0) {
+		return (proto_fail(&w->err, rv, "%s", err));
+	}
+	json_object_object_add(w->result, "pdf", json_object_new_string(b64));
+	free(b64);
+	return (0);
+}
+
 /* On the thread pool, in a snapshot of its own. */
 int
 op_report_work(struct op_work *w)
@@ -110,6 +138,10 @@ op_report_work(struct op_work *w)
 	store_snapshot_end(w->st, txn);
 	if (rv == 0) {
 		json_object_object_add(w->result, "filter", json_object_get(a));
+	}
+	if (rv == 0 && json_object_object_get_ex(w->arg, "pdf", &v) &&
+	    json_object_get_boolean(v)) {
+		rv = report_pdf(w);
 	}
 	return (rv);
 }

@@ -34,6 +34,32 @@ write_file(const char *path, const unsigned char *b, size_t len)
 	return (CLI_OK);
 }
 
+/* Writes the base64 PDF of result's "pdf" to path. */
+static int
+write_pdf(const char *path, json_object *r)
+{
+	const char    *b64 = cli_str(r, "pdf");
+	unsigned char *pdf;
+	size_t         b64len, len = 0;
+	int            rv;
+
+	if (b64 == NULL) {
+		fprintf(stderr, "sangkien: the reply has no PDF\n");
+		return (CLI_ETRANSPORT);
+	}
+	b64len = strlen(b64);
+	if ((pdf = malloc(b64len + 1)) == NULL ||
+	    sodium_base642bin(pdf, b64len, b64, b64len, NULL, &len, NULL,
+	        sodium_base64_VARIANT_ORIGINAL) != 0) {
+		free(pdf);
+		fprintf(stderr, "sangkien: the PDF in the reply cannot be read\n");
+		return (CLI_ETRANSPORT);
+	}
+	rv = write_file(path, pdf, len);
+	free(pdf);
+	return (rv);
+}
+
 int
 cmd_doc(struct cli *cl, const struct cmd *cmd, const struct args *a)
 {
@@ -43,9 +69,6 @@ cmd_doc(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	char           name[128];
 	long long      id;
 	json_object   *args, *reply, *r;
-	unsigned char *pdf;
-	size_t         b64len, len = 0;
-	const char    *b64;
 	int            rv;
 
 	if ((rv = parse_case_id(a->pos[1], &id)) != 0) {
@@ -63,35 +86,19 @@ cmd_doc(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	if (rv != CLI_OK) {
 		return (rv);
 	}
-	r   = cli_result(reply);
-	b64 = cli_str(r, "pdf");
-	if (b64 == NULL) {
-		json_object_put(reply);
-		fprintf(stderr, "sangkien: doc.get trả lời không có PDF\n");
-		return (CLI_ETRANSPORT);
-	}
-	b64len = strlen(b64);
-	if ((pdf = malloc(b64len)) == NULL ||
-	    sodium_base642bin(pdf, b64len, b64, b64len, NULL, &len, NULL,
-	        sodium_base64_VARIANT_ORIGINAL) != 0) {
-		free(pdf);
-		json_object_put(reply);
-		fprintf(stderr, "sangkien: PDF trong doc.get không đọc được\n");
-		return (CLI_ETRANSPORT);
-	}
+	r = cli_result(reply);
 	if (out == NULL) {
 		snprintf(name, sizeof(name), "%s-%lld.pdf", kind, id);
 		out = name;
 	}
-	rv = write_file(out, pdf, len);
-	free(pdf);
+	rv = write_pdf(out, r);
 	if (rv == CLI_OK) {
 		if (cl->o.json) {
 			json_object_object_del(r, "pdf");
 			json_object_object_add(r, "file", json_object_new_string(out));
 			cli_print_json(r, 0);
 		} else {
-			printf("Đã lưu %s (%zu byte)\nMã kiểm tra: %s\n", out, len,
+			printf("Đã lưu %s\nMã kiểm tra: %s\n", out,
 			    cli_str(r, "hash") ?: "");
 		}
 	}
@@ -422,10 +429,15 @@ cmd_report(struct cli *cl, const struct cmd *cmd, const struct args *a)
 		                  "recognized, authors, scorers)",
 		    name));
 	}
-	if (out != NULL && !ends_with(out, ".xlsx") && !ends_with(out, ".csv")) {
-		return (usage_err("-o: tệp .xlsx hoặc .csv, không phải '%s'", out));
+	if (out != NULL && !ends_with(out, ".xlsx") && !ends_with(out, ".csv") &&
+	    !ends_with(out, ".pdf")) {
+		return (usage_err("-o: tệp .xlsx, .csv hoặc .pdf, không phải '%s'",
+		    out));
 	}
 	args = json_object_new_object();
+	if (out != NULL && ends_with(out, ".pdf")) {
+		json_object_object_add(args, "pdf", json_object_new_boolean(1));
+	}
 	if (opt_get(a, "--year") != NULL) {
 		long long y = 0;
 		if ((rv = opt_pos_int(a, "--year", "năm", &y)) != 0) {
@@ -450,13 +462,15 @@ cmd_report(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	}
 	items = jarray(cli_result(reply), "items");
 	if (out != NULL) {
-		rv = ends_with(out, ".csv") ? write_csv(out, cols, items)
-		                            : write_xlsx(out, title, cols, items);
+		rv = ends_with(out, ".csv")   ? write_csv(out, cols, items)
+		    : ends_with(out, ".pdf") ? write_pdf(out, cli_result(reply))
+		                             : write_xlsx(out, title, cols, items);
 		if (rv == CLI_OK && !cl->o.json) {
 			printf("Đã ghi %s (%zu dòng)\n", out, jlen(items));
 		}
 	}
 	if (cl->o.json) {
+		json_object_object_del(cli_result(reply), "pdf");
 		cli_print_json(cli_result(reply), 0);
 	} else if (out == NULL) {
 		rv = print_report(cols, items);

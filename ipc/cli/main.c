@@ -480,12 +480,12 @@ static const struct cmd cmds[] = {
 	    "nhận)." },
 	{ "report", NULL, cmd_report, report_opts, 1, 1, CMD_API | CMD_LONG,
 	    "report NAME [--year Y] [--round R] [--unit U [--only]]\n"
-	    "        [--field F] [--state S] [-o FILE.xlsx|FILE.csv]",
+	    "        [--field F] [--state S] [-o FILE.xlsx|FILE.csv|FILE.pdf]",
 	    "Báo cáo: states (số hồ sơ theo trạng thái, đơn vị), times\n"
 	    "      (thời hạn trả lời), recognized (sáng kiến được công nhận),\n"
 	    "      authors (tác giả có sáng kiến được công nhận), scorers\n"
 	    "      (độ lệch điểm của từng thành viên hội đồng); -o ghi bảng\n"
-	    "      tính .xlsx hoặc .csv, --json in nguyên bản." },
+	    "      tính .xlsx, .csv hoặc .pdf, --json in nguyên bản." },
 	{ "help", NULL, cmd_help, no_opts, 0, -1, 0, "help",
 	    "Xem hướng dẫn này." },
 };

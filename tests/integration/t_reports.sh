@@ -167,6 +167,17 @@ sk report scorers -o scorers.xlsx >/dev/null
 xlsx_rows scorers.xlsx >scorers.rows
 check "scorers.xlsx: the flag" 1 "$(grep -c '"ha.thi.thanh".*"Có"' scorers.rows)"
 
+# As a page (PDF): the same figures, and the README's picture of it
+# (build/doc-images/, or SK_DOC_IMAGES; a copy in tests/docs/).
+sk report scorers -o scorers.pdf >/dev/null
+pdftotext -layout scorers.pdf - | tr -s ' ' >scorers.txt
+check "scorers.pdf: its title" 1 "$(grep -c 'ĐỘ LỆCH ĐIỂM CỦA THÀNH VIÊN HỘI ĐỒNG' scorers.txt)"
+check "scorers.pdf: the harsh member, flagged" 1 \
+	"$(grep -c 'hd-gddt ha.thi.thanh 7 -[0-9,]* [0-9,]* Có' scorers.txt)"
+IMAGES=${SK_DOC_IMAGES:-$SK_BIN/doc-images}
+mkdir -p "$IMAGES"
+pdftoppm -png -r 60 -f 1 -l 1 -singlefile scorers.pdf "$IMAGES/report-scorers"
+
 # Who may, and bad filters.
 LAN=$(sk token nguyen.thi.lan 2>/dev/null)
 check "an author may not read reports" forbidden \
