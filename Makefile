@@ -12,7 +12,7 @@ CMAKE_BUILD_TYPE ?= RelWithDebInfo
 DEB_PACKAGES = build-essential cmake pkg-config libuv1-dev liblmdb-dev \
 	liblua5.4-dev libnng-dev libjson-c-dev libsodium-dev libutf8proc-dev \
 	libxxhash-dev libcmocka-dev libjemalloc-dev nng-utils lmdb-utils jq \
-	curl openssl chromium
+	curl openssl chromium libcurl4-openssl-dev python3-aiosmtpd
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

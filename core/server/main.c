@@ -29,6 +29,9 @@ usage(FILE *f)
 	    "                 [--review-days N] [--contexts N] [--map-size MIB]\n"
 	    "                 [--tls-cert FILE] [--tls-key FILE] [--rubric-mem MIB]\n"
 	    "                 [--http URL --web DIR] [--session-idle M]\n"
+	    "                 [--smtp URL [--smtp-user U --smtp-password-file F]\n"
+	    "                 [--smtp-require-tls] --mail-from ADDR]\n"
+	    "                 [--public-url URL]\n"
 	    "\n"
 	    "  --data DIR        data directory, created if missing "
 	    "(default ./sangkien-data);\n"
@@ -68,6 +71,20 @@ usage(FILE *f)
 	    "grows)\n"
 	    "  --rubric-mem MIB  memory cap of each rubric's Lua state "
 	    "(default 64)\n"
+	    "  --smtp URL        send notices by mail through "
+	    "smtp://HOST:PORT (STARTTLS\n"
+	    "                    when offered) or smtps://HOST:PORT (TLS); "
+	    "without it,\n"
+	    "                    notices are in the application only\n"
+	    "  --smtp-user U     log in to the mail server as U\n"
+	    "  --smtp-password-file F  U's password, the first line of F\n"
+	    "  --smtp-require-tls  refuse to send over smtp:// without "
+	    "STARTTLS\n"
+	    "  --mail-from ADDR  the notices' sender address "
+	    "(default sangkien@localhost)\n"
+	    "  --public-url URL  the web page's address as users reach it: "
+	    "notices link\n"
+	    "                    to URL/#/case/ID\n"
 	    "\n"
 	    "SIGHUP rereads the rubrics directory (and --web DIR); SIGINT and "
 	    "SIGTERM\n"
@@ -139,6 +156,12 @@ main(int argc, char **argv)
 		{ "web", required_argument, NULL, 'W' },
 		{ "session-idle", required_argument, NULL, 'S' },
 		{ "rubric-mem", required_argument, NULL, 'M' },
+		{ "smtp", required_argument, NULL, 1000 },
+		{ "smtp-user", required_argument, NULL, 1001 },
+		{ "smtp-password-file", required_argument, NULL, 1002 },
+		{ "smtp-require-tls", no_argument, NULL, 1003 },
+		{ "mail-from", required_argument, NULL, 1004 },
+		{ "public-url", required_argument, NULL, 1005 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -149,6 +172,8 @@ main(int argc, char **argv)
 		.contexts    = 64,
 	};
 	const char *listen[SERVER_MAX_URLS], *events[SERVER_MAX_URLS];
+	const char *password_file = NULL;
+	static char password[512];
 	int         nlisten = 0, nevents = 0, c, lvl, mib = 0;
 	char        api_url[4200], ev_url[4200];
 
@@ -238,6 +263,44 @@ main(int argc, char **argv)
 			}
 			cfg.rubric_mem = (size_t) mib << 20;
 			break;
+		case 1000:
+			if (strncmp(optarg, "smtp://", 7) != 0 &&
+			    strncmp(optarg, "smtps://", 8) != 0) {
+				fprintf(stderr, "sangkiend: --smtp must be "
+				                "smtp://HOST:PORT or "
+				                "smtps://HOST:PORT\n");
+				return (2);
+			}
+			cfg.smtp_url = optarg;
+			break;
+		case 1001:
+			cfg.smtp_user = optarg;
+			break;
+		case 1002:
+			password_file = optarg;
+			break;
+		case 1003:
+			cfg.smtp_require_tls = true;
+			break;
+		case 1004:
+			if (strchr(optarg, '@') == NULL ||
+			    strpbrk(optarg, " <>\r\n\"") != NULL) {
+				fprintf(stderr, "sangkiend: --mail-from must be "
+				                "one address, name@domain\n");
+				return (2);
+			}
+			cfg.mail_from = optarg;
+			break;
+		case 1005:
+			if (strncmp(optarg, "http://", 7) != 0 &&
+			    strncmp(optarg, "https://", 8) != 0) {
+				fprintf(stderr, "sangkiend: --public-url must "
+				                "start with http:// or "
+				                "https://\n");
+				return (2);
+			}
+			cfg.public_url = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return (0);
@@ -261,6 +324,27 @@ main(int argc, char **argv)
 	if (cfg.tls_key != NULL && cfg.tls_cert_key == NULL) {
 		fprintf(stderr, "sangkiend: --tls-key needs --tls-cert\n");
 		return (2);
+	}
+	if ((cfg.smtp_user != NULL || password_file != NULL ||
+	        cfg.smtp_require_tls || cfg.mail_from != NULL) &&
+	    cfg.smtp_url == NULL) {
+		fprintf(stderr, "sangkiend: the mail flags need --smtp URL\n");
+		return (2);
+	}
+	if (password_file != NULL) {
+		FILE *f = fopen(password_file, "r");
+		if (f == NULL || fgets(password, sizeof(password), f) == NULL) {
+			fprintf(stderr, "sangkiend: cannot read the password "
+			                "from %s\n",
+			    password_file);
+			if (f != NULL) {
+				fclose(f);
+			}
+			return (2);
+		}
+		fclose(f);
+		password[strcspn(password, "\r\n")] = '\0';
+		cfg.smtp_password = password;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	if (mkdir(cfg.data_dir, 0750) != 0 && errno != EEXIST) {

@@ -22,6 +22,13 @@ struct server_config {
 	const char *http_url;     /* --http: the web application */
 	const char *web_dir;      /* its static files */
 	int64_t     session_idle_s; /* auth.login's sessions; 0: 30 min */
+	/* Notices' mail (core/server/mailer.c); no smtp_url: none sent. */
+	const char *smtp_url;      /* smtp://HOST:PORT or smtps://HOST:PORT */
+	const char *smtp_user;     /* login, or NULL */
+	const char *smtp_password; /* read from --smtp-password-file */
+	bool        smtp_require_tls; /* STARTTLS or fail (else if offered) */
+	const char *mail_from;     /* the sender's address */
+	const char *public_url;    /* the web page's address, for links */
 	bool        nosync;
 	bool        test_clock;
 	int         review_days;

@@ -10,7 +10,8 @@
  *                 "head_hash" -> hex BLAKE2b of the last history event;
  *                 "count/STATE" -> decimal number of cases in STATE;
  *                 "dedup_flush_at", "dedup_upgrade_band" -> decimal, the
- *                 progress of core/dedup/lsh.c's work
+ *                 progress of core/dedup/lsh.c's work;
+ *                 "next_notice", "notice_digest_at" -> decimal (notices)
  *   cases         u64 id -> case JSON, its internal fields
  *                 (store_case_internal_fields) last
  *   case_items    u64 id -> what deciding who may see the case takes, and
@@ -58,6 +59,14 @@
  *   search_pending u32 case (BE) -> u32 n, the n bytes of the terms its
  *                 postings have ("from"), then those they move to ("to");
  *                 each NUL-terminated, in strcmp order
+ *   notices       u64 id -> notice JSON: one person told of one event, in
+ *                 the application and by mail, or a daily digest; its
+ *                 "mail" is none, queued, digest, in_digest, sent or
+ *                 failed (core/model/notice.c; the outbox)
+ *   notice_index  'u' str user, u64 ~id -> "" (every notice of user,
+ *                 newest first); 'n' the same, unread ones; 'q' u64
+ *                 next_ts, u64 id -> "" (mail to try at next_ts); 'd' str
+ *                 user, u64 id -> "" (waiting for user's daily digest)
  *
  * ("str" is one length byte and the bytes; "u64" is 8 bytes big-endian.)
  *
@@ -107,6 +116,8 @@ enum store_db {
 	DB_CASE_ITEMS,
 	DB_DEDUP_PENDING,
 	DB_SEARCH_PENDING,
+	DB_NOTICES,
+	DB_NOTICE_INDEX,
 	DB_COUNT,
 };
 

@@ -757,6 +757,11 @@ static const struct {
 	{ "hash", "mã băm", "MÃ BĂM" },
 	{ "created_at", "tạo lúc", "NGÀY TẠO" },
 	{ "updated_at", "cập nhật lúc", "CẬP NHẬT" },
+	{ "email", "thư điện tử", "THƯ ĐIỆN TỬ" },
+	{ "notify", "nhận thông báo", "THÔNG BÁO" },
+	{ "unread", "chưa đọc", "CHƯA ĐỌC" },
+	{ "subject", "tiêu đề", "TIÊU ĐỀ" },
+	{ "mail", "thư", "THƯ" },
 };
 
 /* The label (head: the heading) of a member key, or the key itself. */
