@@ -31,8 +31,9 @@
 #define TO_ADMINS   (1u << 4) /* the users with the admin role */
 
 /*
- * The notice table.  type is the history event's type; action narrows
- * case.transition (and any event with an "action"); to is who is told
+ * The notice table.  type is the history event's type (NULL: any event
+ * with this action); action narrows case.transition (and any event with
+ * an "action"); to is who is told
  * (of the council of the stage the case is at).  In subject and body:
  * {id} the case's number, {title}, {unit}, {state} the state's label,
  * {due} the review's deadline (YYYY-MM-DD), {note} a line with the note
@@ -79,6 +80,12 @@ static const struct notice_rule {
 	    "Kết quả xét sáng kiến số {id}: {state}",
 	    "Hội đồng đã xét sáng kiến «{title}» (số {id}). Kết quả: "
 	    "{state}.{note}{link}" },
+	/* The head of the unit's decision (issue 16's case.recognize; the
+	 * event's type is whatever that op appends, its action "recognize"). */
+	{ NULL, "recognize", TO_AUTHORS, "recognized",
+	    "Quyết định về sáng kiến số {id}: {state}",
+	    "Thủ trưởng đơn vị đã quyết định về sáng kiến «{title}» (số "
+	    "{id}): {state}.{note}{link}" },
 	{ "case.due_soon", NULL, TO_MEMBERS, "due_soon",
 	    "Sắp đến hạn xét sáng kiến số {id}",
 	    "Sáng kiến «{title}» (số {id}) phải được xét xong trước {due}. "
@@ -466,7 +473,10 @@ static bool
 rule_matches(const struct notice_rule *r, const char *type,
     const char *action)
 {
-	if (strcmp(r->type, type) != 0) {
+	if (r->type != NULL && strcmp(r->type, type) != 0) {
+		return (false);
+	}
+	if (r->type == NULL && r->action == NULL) {
 		return (false);
 	}
 	return (r->action == NULL ||

@@ -640,6 +640,15 @@ op_auth_whoami(struct op_ctx *ctx)
 	json_object_object_add(r, "name",
 	    json_object_new_string(user ? doc_get_str(user, "name")
 	                                : "Local administrator"));
+	/* One's own mail settings (user.settings changes them). */
+	if (user != NULL) {
+		if (doc_get_str(user, "email") != NULL) {
+			json_object_object_add(r, "email",
+			    json_object_new_string(doc_get_str(user, "email")));
+		}
+		json_object_object_add(r, "notify",
+		    json_object_new_string(doc_get_str(user, "notify") ?: "now"));
+	}
 	json_object_put(user);
 	json_object_object_add(r, "unit",
 	    ctx->who->unit[0] ? json_object_new_string(ctx->who->unit) : NULL);

@@ -23,7 +23,7 @@ const READS = new Set([
 	'council.list', 'rubric.list', 'rubric.get', 'rubric.test',
 	'server.status', 'server.verify', 'case.get', 'case.list',
 	'case.history', 'case.similar', 'case.search', 'events.since',
-	'auth.whoami',
+	'auth.whoami', 'notice.list', 'notice.outbox',
 ]);
 
 export class ApiError extends Error {

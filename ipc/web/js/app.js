@@ -15,6 +15,7 @@ import { queueView, reviewView, allCasesView } from './views/council.js';
 import { adminView } from './views/admin.js';
 import { searchView, publicView } from './views/public.js';
 import { roleLabel } from './views/common.js';
+import { noticesView } from './views/notices.js';
 
 const api = new Api();
 const ctx = {
@@ -35,6 +36,15 @@ const ctx = {
 	flash(text) {
 		this.flashKeep = !!text;
 		replace(document.getElementById('flash'), text || '');
+	},
+	// The count of unread notices in the navigation (notices.js sets it
+	// too, after reading the list).
+	unread: 0,
+	setUnread(n) {
+		if (this.unread !== n) {
+			this.unread = n;
+			drawNav();
+		}
 	},
 	isAdmin() {
 		return !!this.me && (this.me.roles || []).includes('admin');
@@ -68,10 +78,27 @@ api.addEventListener('connection', (e) => {
 });
 api.addEventListener('event', (e) => {
 	for (const fn of ctx.liveFns) fn(e.detail);
+	if (e.detail.type.startsWith('case.')) refreshUnread();
 });
 api.addEventListener('resync', () => {
 	for (const fn of ctx.liveFns) fn(null);
+	refreshUnread();
 });
+
+// A case changed somewhere: the notices it made are committed with it.
+let unreadAsked = null;
+function refreshUnread() {
+	if (!ctx.me || ctx.me.id === 'local-admin' || unreadAsked) return;
+	unreadAsked = setTimeout(async () => {
+		unreadAsked = null;
+		try {
+			const r = await api.call('notice.list', { limit: 1 });
+			ctx.setUnread(r.unread);
+		} catch (e) {
+			// The count waits for the next event.
+		}
+	}, 200);
+}
 api.addEventListener('unauthorized', () => {
 	if (api.token) {
 		ctx.logout();
@@ -90,6 +117,7 @@ async function loadMe() {
 	try {
 		ctx.me = await api.call('auth.whoami');
 		api.staff = ctx.isStaff();
+		refreshUnread();
 	} catch (e) {
 		ctx.me = null;
 		api.token = null;
@@ -124,6 +152,10 @@ function drawNav() {
 	const here = location.hash || '#/';
 	replace(nav, navLinks().map(([href, text]) =>
 		h('a', { href, 'aria-current': here === href ? 'page' : null }, text)),
+	ctx.me ? h('a', { href: '#/notices', id: 'nav-notices',
+		'aria-current': here === '#/notices' ? 'page' : null,
+		'aria-label': `Thông báo, ${ctx.unread} chưa đọc` },
+	'Thông báo', ctx.unread ? h('span', { class: 'count' }, String(ctx.unread)) : null) : null,
 	ctx.me ? h('a', { href: '#/password', title: 'Đổi mật khẩu' }, ctx.me.name || ctx.me.id) : null,
 	ctx.me ? h('button', { type: 'button', onclick: () => logout(ctx) },
 		'Đăng xuất') : null);
@@ -146,6 +178,7 @@ const routes = [
 	[/^#?\/?$/, homeView],
 	[/^#\/login$/, loginView],
 	[/^#\/password$/, passwordView],
+	[/^#\/notices$/, noticesView],
 	[/^#\/mine$/, mineView],
 	[/^#\/new$/, formView],
 	[/^#\/edit\/(\d+)$/, formView],
