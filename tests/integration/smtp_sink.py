@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """smtp_sink.py: the mail server of the notice tests (t_notices.sh).
 
-  smtp_sink.py serve PORT DIR   an SMTP server on 127.0.0.1:PORT (Debian's
+  smtp_sink.py serve PORT DIR [USER:PASSWORD]
+                                an SMTP server on 127.0.0.1:PORT (Debian's
                                 python3-aiosmtpd) that keeps each message
                                 it accepts as DIR/NNNN.eml, the envelope's
-                                recipients in an X-Rcpt-To header on top
+                                recipients in an X-Rcpt-To header on top;
+                                with USER:PASSWORD it takes mail only after
+                                that login (AUTH, without TLS: a test)
   smtp_sink.py stall PORT       a server that accepts connections and never
                                 says a word (a mail server that hangs)
   smtp_sink.py list DIR         one JSON line per message kept in DIR, with
@@ -20,8 +23,9 @@ import sys
 import time
 
 
-def serve(port, folder):
+def serve(port, folder, login=None):
     from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
 
     os.makedirs(folder, exist_ok=True)
 
@@ -38,7 +42,17 @@ def serve(port, folder):
             os.rename(path + ".tmp", path)
             return "250 OK"
 
-    c = Controller(Keep(), hostname="127.0.0.1", port=port)
+    params = {}
+    if login:
+        user, password = login.encode().split(b":", 1)
+
+        def check(server, session, envelope, mechanism, data):
+            ok = data.login == user and data.password == password
+            return AuthResult(success=ok, handled=False)
+
+        params = {"auth_required": True, "auth_require_tls": False,
+                  "authenticator": check}
+    c = Controller(Keep(), hostname="127.0.0.1", port=port, **params)
     c.start()
     print("ready", flush=True)
     try:
@@ -88,7 +102,8 @@ def listing(folder):
 
 if __name__ == "__main__":
     if sys.argv[1] == "serve":
-        serve(int(sys.argv[2]), sys.argv[3])
+        serve(int(sys.argv[2]), sys.argv[3],
+              sys.argv[4] if len(sys.argv) > 4 else None)
     elif sys.argv[1] == "stall":
         stall(int(sys.argv[2]))
     elif sys.argv[1] == "list":

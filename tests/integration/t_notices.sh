@@ -63,6 +63,19 @@ rcpts() {
 		sort | paste -sd, -
 }
 subjects() { new_mails | jq -r .subject | sort -u | paste -sd '|' -; }
+# last_error CASE N: waits (10 s at most) until a queued mail of CASE has
+# been tried N times; prints its last error.
+last_error() {
+	local err=""
+	for _ in $(seq 1 100); do
+		err=$(sk --json call notice.outbox '{"state":"queued"}' |
+			jq -r --argjson c "$1" --argjson n "$2" \
+				'[.items[] | select(.case == $c and .attempts >= $n)][0].error // ""')
+		[ -n "$err" ] && break
+		sleep 0.1
+	done
+	printf '%s' "$err"
+}
 
 start_sink
 start_mailing
@@ -325,5 +338,44 @@ stop_server
 check "SIGTERM does not wait for the hung mail server" yes \
 	"$([ $(($(date +%s) - t0)) -lt 5 ] && echo yes || echo no)"
 kill "$STALL_PID" 2>/dev/null || true
+stop_sink
+
+# --- A mail server that wants a login, and one without STARTTLS. -----------
+
+# start_login_sink: a server that takes mail only from sangkien:mat-khau.
+SMTP_PORT=$(free_port)
+"$PY" "$SINK_PY" serve "$SMTP_PORT" "$MAIL" sangkien:mat-khau >"$T_DIR/sink.log" 2>&1 &
+SINK_PID=$!
+wait_for_text "$T_DIR/sink.log" ready 20
+printf 'mat-khau\n' >"$T_DIR/password"
+start_server --smtp "smtp://127.0.0.1:$SMTP_PORT" --smtp-user sangkien \
+	--smtp-password-file "$T_DIR/password" --mail-from sangkien@example.invalid
+mark_mail
+E=$(new_case "Sổ theo dõi công văn điện tử")
+sk --token "$AUTHOR" act "$E" submit >/dev/null
+expect_mails "with --smtp-user and the right password" 1
+stop_server
+printf 'sai-mat-khau\n' >"$T_DIR/password"
+start_server --smtp "smtp://127.0.0.1:$SMTP_PORT" --smtp-user sangkien \
+	--smtp-password-file "$T_DIR/password" --mail-from sangkien@example.invalid
+mark_mail
+sk --token "$SEC" act "$E" return --note "Thử mật khẩu sai" >/dev/null
+ERR=$(last_error "$E" 1)
+check "a refused login is the failure the outbox shows" 1 \
+	"$(printf '%s' "$ERR" | grep -ci 'login\|auth')"
+check "and no mail went" 0 "$(new_mails | wc -l)"
+stop_server
+# The sink offers no STARTTLS: --smtp-require-tls sends nothing.
+start_server --smtp "smtp://127.0.0.1:$SMTP_PORT" --smtp-require-tls \
+	--mail-from sangkien@example.invalid
+ERR=$(last_error "$E" 2)
+check "--smtp-require-tls refuses a server without STARTTLS" 1 \
+	"$(printf '%s' "$ERR" | grep -ci 'ssl\|tls')"
+check "and no mail went" 0 "$(new_mails | wc -l)"
+check "the flags are checked: --smtp-user needs --smtp" 2 \
+	"$(status_of "$SKD" --data "$T_DIR/other" --smtp-user x 2>/dev/null)"
+check "a bad --smtp URL is refused" 2 \
+	"$(status_of "$SKD" --data "$T_DIR/other" --smtp http://x 2>/dev/null)"
+stop_server
 stop_sink
 finish
