@@ -12,11 +12,14 @@ CMAKE_BUILD_TYPE ?= RelWithDebInfo
 DEB_PACKAGES = build-essential cmake pkg-config libuv1-dev liblmdb-dev \
 	liblua5.4-dev libnng-dev libjson-c-dev libsodium-dev libutf8proc-dev \
 	libxxhash-dev libcmocka-dev libjemalloc-dev nng-utils lmdb-utils jq \
-	curl openssl chromium libcurl4-openssl-dev python3-aiosmtpd
+	curl openssl chromium libsystemd-dev \
+	libcairo2-dev libpango1.0-dev fonts-noto-core libqrencode-dev \
+	libxlsxwriter-dev poppler-utils zbar-tools unzip \
+	libcurl4-openssl-dev python3-aiosmtpd
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps configure build run test bench clean
+.PHONY: all deps configure build run test bench deb clean
 
 all: build
 
@@ -57,6 +60,11 @@ test: build
 # baselines, lists at 50,000 cases, and three kill -9 rounds.
 bench: build
 	./$(BUILD)/skbench --quick
+
+# The Debian package, $(BUILD)/sangkien_VERSION_amd64.deb (CPack; see
+# core/server/dist/package.cmake and the README's "Install on a server").
+deb: build
+	cd $(BUILD) && cpack -G DEB
 
 clean:
 	rm -rf $(BUILD)

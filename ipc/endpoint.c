@@ -125,7 +125,8 @@ struct pipe_ent {
 	bool     uncounted; /* its transport keeps no statistics */
 	bool     seen;      /* in the last statistics read */
 	bool     checked;   /* local and peer are known (asked once) */
-	bool     local;     /* ipc:// from our own uid, or root */
+	bool     local;     /* ipc:// from our own uid, root, or the
+	                     * --admin-group */
 	char     peer[48];  /* see struct ipc_req */
 	uint64_t stuck_ms;  /* uv_now when found full with no progress; 0 */
 	uint64_t stuck_written; /* written then */
@@ -147,6 +148,8 @@ struct ipc_endpoint {
 	uint64_t           stats_ns; /* when the statistics were last read */
 	bool               no_stats; /* nng keeps none: pipes go unchecked */
 	uint64_t           euid;     /* ours, for peer_is_local */
+	bool               admin_group; /* --admin-group was given */
+	uint64_t           admin_gid;   /* its gid, for peer_in_group */
 	uv_poll_t          recv_poll; /* NNG_OPT_RECVFD */
 	uv_timer_t         retry;     /* runs while the unsent list is not empty */
 	int                handles;   /* uv handles initialized, to close */
@@ -181,6 +184,55 @@ ipc_err(int rv)
 	}
 }
 
+/*
+ * Is the ipc:// peer in the --admin-group?  Its gid (SO_PEERCRED), or one of
+ * the supplementary groups the kernel holds for its process (the Groups: line
+ * of /proc/PID/status: what the kernel checks file access against, so a
+ * member who has logged in again since being added, not one merely named in
+ * /etc/group).
+ */
+static bool
+peer_in_group(const struct ipc_endpoint *ep, nng_pipe p)
+{
+	uint64_t gid, pid;
+	char     path[64], *line = NULL, *s, *end;
+	size_t   cap = 0;
+	FILE    *f;
+	bool     in = false;
+
+	if (nng_pipe_get_uint64(p, NNG_OPT_IPC_PEER_GID, &gid) == 0 &&
+	    gid == ep->admin_gid) {
+		return (true);
+	}
+	if (nng_pipe_get_uint64(p, NNG_OPT_IPC_PEER_PID, &pid) != 0) {
+		return (false);
+	}
+	snprintf(path, sizeof(path), "/proc/%llu/status",
+	    (unsigned long long) pid);
+	if ((f = fopen(path, "re")) == NULL) {
+		return (false);
+	}
+	while (!in && getline(&line, &cap, f) >= 0) {
+		if (strncmp(line, "Groups:", 7) != 0) {
+			continue;
+		}
+		for (s = line + 7;; s = end) {
+			unsigned long long g = strtoull(s, &end, 10);
+			if (end == s) {
+				break;
+			}
+			if (g == ep->admin_gid) {
+				in = true;
+				break;
+			}
+		}
+		break;
+	}
+	free(line);
+	fclose(f);
+	return (in);
+}
+
 /* Asks the kernel (SO_PEERCRED): once per pipe, see pipe_is_local. */
 static bool
 peer_is_local(const struct ipc_endpoint *ep, nng_msg *msg)
@@ -190,7 +242,8 @@ peer_is_local(const struct ipc_endpoint *ep, nng_msg *msg)
 	if (nng_pipe_get_uint64(p, NNG_OPT_IPC_PEER_UID, &uid) != 0) {
 		return (false); /* not ipc:// */
 	}
-	return (uid == ep->euid || uid == 0);
+	return (uid == ep->euid || uid == 0 ||
+	    (ep->admin_group && peer_in_group(ep, p)));
 }
 
 /* nng_recvmsg(NNG_FLAG_NONBLOCK) on our aio: 0, NNG_EAGAIN or an error. */
@@ -837,6 +890,8 @@ ipc_endpoint_open(struct ipc_endpoint **out, uv_loop_t *loop,
 	ep->arg         = cfg->arg;
 	ep->unsent_tail = &ep->unsent;
 	ep->euid        = (uint64_t) geteuid();
+	ep->admin_group = cfg->admin_group;
+	ep->admin_gid   = (uint64_t) cfg->admin_gid;
 	for (int i = ep->nslots - 1; i >= 0; i--) {
 		ep->slots[i].ep   = ep;
 		ep->slots[i].link = ep->free;

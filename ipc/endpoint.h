@@ -25,7 +25,8 @@ struct ipc_req {
 	struct ipc_req *next;  /* the queue, and the batch handed to the loop */
 	const char     *body;  /* request bytes, valid until ipc_reply */
 	size_t          len;
-	bool            local; /* over ipc:// from our own uid (or root) */
+	bool            local; /* over ipc:// from our own uid (or root, or
+	                        * a member of --admin-group) */
 	char            peer[48]; /* the peer's address without its port;
 	                           * "local" for every ipc:// peer */
 };
@@ -42,6 +43,8 @@ struct ipc_config {
 	const char        *tls_key;  /* PEM key; NULL: in tls_cert_key */
 	const char        *http_url; /* --http: web files, /api, /events */
 	const char        *web_dir;  /* the web files, with http_url */
+	bool               admin_group; /* ipc:// peers of admin_gid are local */
+	unsigned           admin_gid;   /* --admin-group's gid */
 };
 
 /* Translates an nng error to the project's errors (the one place). */

@@ -21,10 +21,14 @@ proto_fail(struct proto_err *e, int code, const char *fmt, ...)
 		return (code);
 	}
 	va_list ap;
+	char    raw[sizeof(e->msg)];
 	e->code = code;
 	va_start(ap, fmt);
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* A message may quote what a client or a rubric wrote, and may be
+	 * cut inside a character: the reply must still be UTF-8. */
+	(void) util_utf8_clean(e->msg, sizeof(e->msg), raw, strlen(raw));
 	return (code);
 }
 
@@ -67,6 +71,18 @@ proto_decode(const char *buf, size_t len, struct proto_req *req,
 	}
 	if ((root = proto_json_parse(buf, len, e)) == NULL) {
 		return (e->code);
+	}
+	/* A client's request, unlike our own stored documents, must also
+	 * pass the stricter rules: {"token":"sk_…","token":null} must not
+	 * read as a request without a token (local-admin over ipc://). */
+	{
+		char msg[256];
+		int  code;
+		if (util_json_strict(buf, len, root, &code, msg, sizeof(msg)) !=
+		    0) {
+			json_object_put(root);
+			return (proto_fail(e, code, "%s", msg));
+		}
 	}
 	if (!json_object_is_type(root, json_type_object)) {
 		json_object_put(root);
@@ -258,6 +274,53 @@ arg_str(json_object *args, const char *key, bool required, size_t maxchars,
 		return (proto_fail(e, SK_ETOOLARGE,
 		    "\"%s\" has %ld characters; at most %zu are allowed", key, n,
 		    maxchars));
+	}
+	*out = s;
+	return (0);
+}
+
+/* Is the UTF-8 character at s (n bytes) white space or invisible? */
+static size_t
+blank_char(const unsigned char *s, size_t n)
+{
+	static const char *const blanks[] = { "\u00a0", "\u1680", "\u2000",
+		"\u2001", "\u2002", "\u2003", "\u2004", "\u2005", "\u2006",
+		"\u2007", "\u2008", "\u2009", "\u200a", "\u200b", "\u2028",
+		"\u2029", "\u202f", "\u205f", "\u3000", "\ufeff", NULL };
+
+	if (n > 0 && isspace(s[0])) {
+		return (1);
+	}
+	for (const char *const *b = blanks; *b != NULL; b++) {
+		size_t l = strlen(*b);
+		if (l <= n && memcmp(s, *b, l) == 0) {
+			return (l);
+		}
+	}
+	return (0);
+}
+
+int
+arg_name(json_object *args, const char *key, bool required,
+    size_t maxchars, const char **out, struct proto_err *e)
+{
+	const char *s = NULL;
+	size_t      i = 0, n, k;
+	int         rv;
+
+	if ((rv = arg_str(args, key, required, maxchars, &s, e)) != 0 ||
+	    s == NULL) {
+		return (rv);
+	}
+	n = strlen(s);
+	while (i < n && (k = blank_char((const unsigned char *) s + i,
+	                     n - i)) > 0) {
+		i += k;
+	}
+	if (i == n) {
+		return (proto_fail(e, SK_EBADREQ,
+		    "\"%s\" is %s; give a name people can read", key,
+		    n == 0 ? "empty" : "only white space"));
 	}
 	*out = s;
 	return (0);

@@ -72,6 +72,10 @@ int proto_check_keys(json_object *args, const char *const *allowed,
     struct proto_err *e);
 int arg_str(json_object *args, const char *key, bool required,
     size_t maxchars, const char **out, struct proto_err *e);
+/* arg_str for a name or title people read: not empty, not white space
+ * only (Unicode spaces and invisible ones included). */
+int arg_name(json_object *args, const char *key, bool required,
+    size_t maxchars, const char **out, struct proto_err *e);
 int arg_id(json_object *args, const char *key, bool required,
     const char **out, struct proto_err *e);
 int arg_u64(json_object *args, const char *key, bool required, uint64_t min,

@@ -429,6 +429,9 @@ l_charged(lua_State *L)
 	case CHARGE_GSUB:
 		cost = pat_guard(L, (enum charge_kind) kind);
 		break;
+	case CHARGE_PCALL:
+		cost = PLUG_PCALL_CHARGE;
+		break;
 	}
 	if (cost > 0) {
 		host_charge(L, cost);

@@ -88,9 +88,12 @@ add_or_raise(lua_State *L, json_object *obj, const char *key, json_object *v)
 	}
 }
 
-/* Checks criteria[i] (at the top) and appends its JSON to c->criteria. */
+/*
+ * Checks criteria[i] (at the top) and appends its JSON to c->criteria;
+ * seen is the index of the table of the ids met so far.
+ */
 static void
-check_criterion(lua_State *L, struct plug_call *c, lua_Integer i)
+check_criterion(lua_State *L, struct plug_call *c, lua_Integer i, int seen)
 {
 	static const char *const fields[]
 	    = { "id", "label", "max", "guide", NULL };
@@ -136,18 +139,18 @@ check_criterion(lua_State *L, struct plug_call *c, lua_Integer i)
 		    "'.', '_', '-', starting with a letter or digit",
 		    (long long) i);
 	}
-	for (size_t k = 0; k + 1 < json_object_array_length(c->criteria);
-	     k++) {
-		json_object *prev = json_object_array_get_idx(c->criteria, k);
-		json_object *pid;
-		if (json_object_object_get_ex(prev, "id", &pid)
-		    && strcmp(json_object_get_string(pid), s) == 0) {
-			shape_fail(L, c,
-			    "criteria[%lld].id \"%s\" is used twice (also by "
-			    "criteria[%zu])",
-			    (long long) i, s, k + 1);
-		}
+	/* seen: id -> index, so that a repeated id is found in O(1). */
+	lua_pushvalue(L, -1);
+	if (lua_rawget(L, seen) != LUA_TNIL) {
+		shape_fail(L, c,
+		    "criteria[%lld].id \"%s\" is used twice (also by "
+		    "criteria[%lld])",
+		    (long long) i, s, (long long) lua_tointeger(L, -1));
 	}
+	lua_pop(L, 1);
+	lua_pushvalue(L, -1);
+	lua_pushinteger(L, i);
+	lua_rawset(L, seen);
 	add_or_raise(L, obj, "id", json_object_new_string(s));
 	lua_pop(L, 1);
 
@@ -157,16 +160,22 @@ check_criterion(lua_State *L, struct plug_call *c, lua_Integer i)
 		    "criteria[%lld].label must be a non-empty string",
 		    (long long) i);
 	}
+	if (util_utf8_chars(s, len) > PLUG_MAX_LABEL) {
+		shape_fail(L, c,
+		    "criteria[%lld].label has %ld characters; at most %d",
+		    (long long) i, util_utf8_chars(s, len), PLUG_MAX_LABEL);
+	}
 	add_or_raise(L, obj, "label", json_object_new_string_len(s, len));
 	lua_pop(L, 1);
 
 	rawfield(L, t, "max");
 	double max = lua_tonumber(L, -1);
-	if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(max) || max <= 0) {
+	if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(max) || max <= 0
+	    || max > PLUG_MAX_MARK) {
 		shape_fail(L, c,
-		    "criteria[%lld].max must be a number greater than 0 "
-		    "(got %s)",
-		    (long long) i,
+		    "criteria[%lld].max must be a number greater than 0, "
+		    "at most %d (got %s)",
+		    (long long) i, PLUG_MAX_MARK,
 		    lua_type(L, -1) == LUA_TNUMBER ? lua_tostring(L, -1)
 		                                   : luaL_typename(L, -1));
 	}
@@ -183,6 +192,13 @@ check_criterion(lua_State *L, struct plug_call *c, lua_Integer i)
 			    (long long) i);
 		}
 		s = lua_tolstring(L, -1, &len);
+		if (util_utf8_chars(s, len) > PLUG_MAX_GUIDE) {
+			shape_fail(L, c,
+			    "criteria[%lld].guide has %ld characters; at most "
+			    "%d",
+			    (long long) i, util_utf8_chars(s, len),
+			    PLUG_MAX_GUIDE);
+		}
 		add_or_raise(
 		    L, obj, "guide", json_object_new_string_len(s, len));
 	}
@@ -216,6 +232,10 @@ check_shape(lua_State *L, struct plug_call *c, int idx)
 	if ((s = top_text(L, &len)) == NULL) {
 		shape_fail(L, c, "title must be a non-empty string");
 	}
+	if (util_utf8_chars(s, len) > PLUG_MAX_LABEL) {
+		shape_fail(L, c, "title has %ld characters; at most %d",
+		    util_utf8_chars(s, len), PLUG_MAX_LABEL);
+	}
 	if ((c->title = strndup(s, len)) == NULL) {
 		luaL_error(L, "host: out of memory");
 	}
@@ -230,9 +250,14 @@ check_shape(lua_State *L, struct plug_call *c, int idx)
 		    "criteria must be a non-empty list of criteria, "
 		    "{ {id = ..., label = ..., max = ...}, ... }");
 	}
+	/* Refused before any work that grows with n. */
+	if (n > PLUG_MAX_CRITERIA) {
+		shape_fail(L, c, "criteria has %llu entries; at most %d",
+		    (unsigned long long) n, PLUG_MAX_CRITERIA);
+	}
 	lua_Unsigned keys = 0;
 	lua_pushnil(L);
-	while (lua_next(L, crit) != 0) {
+	while (keys <= n && lua_next(L, crit) != 0) {
 		lua_pop(L, 1);
 		keys++;
 	}
@@ -244,12 +269,13 @@ check_shape(lua_State *L, struct plug_call *c, int idx)
 	if ((c->criteria = json_object_new_array()) == NULL) {
 		luaL_error(L, "host: out of memory");
 	}
+	lua_createtable(L, 0, (int) n); /* the ids seen */
 	for (lua_Unsigned i = 1; i <= n; i++) {
 		lua_rawgeti(L, crit, (lua_Integer) i);
-		check_criterion(L, c, (lua_Integer) i);
+		check_criterion(L, c, (lua_Integer) i, crit + 1);
 		lua_pop(L, 1);
 	}
-	lua_pop(L, 1);
+	lua_pop(L, 2);
 
 	const char *fns[] = { "check", "decide" };
 	for (int i = 0; i < 2; i++) {

@@ -87,6 +87,7 @@ static int
 l_xpcall(lua_State *L)
 {
 	int n = lua_gettop(L);
+	host_charge(L, PLUG_PCALL_CHARGE);
 	luaL_checktype(L, 2, LUA_TFUNCTION);
 	luaL_checkany(L, 1);
 	luaL_checkstack(L, n, "too many arguments");
@@ -222,6 +223,7 @@ l_host_setup(lua_State *L)
 		lua_getfield(L, 2, base_names[i]);
 		lua_setfield(L, 3, base_names[i]);
 	}
+	host_wrap_charged(L, "pcall", CHARGE_PCALL);
 	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++) {
 		luaL_requiref(L, libs[i].name, libs[i].open, 0);
 		if (strcmp(libs[i].name, LUA_STRLIBNAME) == 0) {

@@ -101,17 +101,53 @@ result_fail(
 	return (SK_ERUBRIC);
 }
 
-/* Checks that every item of arr is a string; returns the bad index or -1. */
-static long
-bad_string_item(json_object *arr)
+/*
+ * Checks that arr (check's problems, decide's reasons: what) is a list of at
+ * most PLUG_MAX_LINES strings of at most PLUG_MAX_LINE characters each;
+ * returns SK_OK or result_fail's error.
+ */
+static int
+check_lines(struct plug_call *c, json_object *arr, const char *what,
+    char *err, size_t errlen)
 {
-	for (size_t i = 0; i < json_object_array_length(arr); i++) {
-		if (!json_object_is_type(
-		        json_object_array_get_idx(arr, i), json_type_string)) {
-			return ((long) i);
+	size_t n = json_object_array_length(arr);
+	if (n > PLUG_MAX_LINES) {
+		return (result_fail(c, err, errlen,
+		    "%s returned %zu %s; at most %d", c->fn, n, what,
+		    PLUG_MAX_LINES));
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(v, json_type_string)) {
+			return (result_fail(c, err, errlen,
+			    "%s must return a list of strings; %s[%zu] is not "
+			    "a string",
+			    c->fn, what, i + 1));
+		}
+		long chars = util_utf8_chars(json_object_get_string(v),
+		    (size_t) json_object_get_string_len(v));
+		if (chars > PLUG_MAX_LINE) {
+			return (result_fail(c, err, errlen,
+			    "%s[%zu] has %ld characters; at most %d", what,
+			    i + 1, chars, PLUG_MAX_LINE));
 		}
 	}
-	return (-1);
+	return (SK_OK);
+}
+
+/*
+ * Every message leaves the host as valid UTF-8: a Lua error may carry any
+ * bytes the rubric put in it.
+ */
+static int
+finish(int rv, char *err, size_t errlen)
+{
+	if (rv != SK_OK && err != NULL && errlen > 0) {
+		char raw[PLUG_MSG * 2];
+		snprintf(raw, sizeof(raw), "%s", err);
+		(void) util_utf8_clean(err, errlen, raw, strlen(raw));
+	}
+	return (rv);
 }
 
 /*
@@ -166,7 +202,7 @@ plug_load(const char *chunkname, const char *src, size_t len,
 	lua_atpanic(r->L, l_host_panic);
 	if ((rv = host_run(r, l_host_setup, NULL, err, errlen)) != SK_OK) {
 		plug_free(r);
-		return (rv);
+		return (finish(rv, err, errlen));
 	}
 
 	memset(&c, 0, sizeof(c));
@@ -184,7 +220,7 @@ plug_load(const char *chunkname, const char *src, size_t len,
 		json_object_put(c.criteria);
 		free(c.title);
 		plug_free(r);
-		return (rv);
+		return (finish(rv, err, errlen));
 	}
 	r->criteria = c.criteria;
 	r->title    = c.title;
@@ -232,7 +268,6 @@ plug_check(struct plug_rubric *r, json_object *case_doc, const char *today,
 {
 	struct plug_call c;
 	int              rv;
-	long             bad;
 
 	*problems = NULL;
 	memset(&c, 0, sizeof(c));
@@ -242,32 +277,30 @@ plug_check(struct plug_rubric *r, json_object *case_doc, const char *today,
 	c.today = today;
 	if ((rv = host_run(r, l_check, &c, err, errlen)) != SK_OK) {
 		json_object_put(c.out);
-		return (rv);
+		return (finish(rv, err, errlen));
 	}
 	if (!json_object_is_type(c.out, json_type_array)) {
-		return (result_fail(&c, err, errlen,
-		    "check must return a list of problems (strings), {} when "
-		    "the case is complete"));
+		return (finish(result_fail(&c, err, errlen,
+		                   "check must return a list of problems "
+		                   "(strings), {} when the case is complete"),
+		    err, errlen));
 	}
-	if ((bad = bad_string_item(c.out)) >= 0) {
-		return (result_fail(&c, err, errlen,
-		    "check must return a list of strings; item %ld is not a "
-		    "string",
-		    bad + 1));
+	if ((rv = check_lines(&c, c.out, "problems", err, errlen)) != SK_OK) {
+		return (finish(rv, err, errlen));
 	}
 	*problems = c.out;
 	return (SK_OK);
 }
 
-int
-plug_decide(struct plug_rubric *r, json_object *ballots, json_object *council,
+/* plug_decide, before finish. */
+static int
+decide(struct plug_rubric *r, json_object *ballots, json_object *council,
     json_object **verdict, char *err, size_t errlen)
 {
 	struct plug_call c;
 	json_object     *v, *score, *reasons = NULL;
 	const char      *word;
 	int              rv;
-	long             bad;
 
 	*verdict = NULL;
 	memset(&c, 0, sizeof(c));
@@ -305,6 +338,13 @@ plug_decide(struct plug_rubric *r, json_object *ballots, json_object *council,
 		return (result_fail(
 		    &c, err, errlen, "decide's score must be a number"));
 	}
+	if (has_score
+	    && !(json_object_get_double(score) >= -PLUG_MAX_SCORE
+	        && json_object_get_double(score) <= PLUG_MAX_SCORE)) {
+		return (result_fail(&c, err, errlen,
+		    "decide's score must be from -1e9 to 1e9 (got %g)",
+		    json_object_get_double(score)));
+	}
 	if (!has_score && strcmp(word, "pending") != 0) {
 		return (result_fail(&c, err, errlen,
 		    "decide must give a score with a \"%s\" verdict", word));
@@ -315,11 +355,9 @@ plug_decide(struct plug_rubric *r, json_object *ballots, json_object *council,
 			return (result_fail(&c, err, errlen,
 			    "decide's reasons must be a list of strings"));
 		}
-		if ((bad = bad_string_item(reasons)) >= 0) {
-			return (result_fail(&c, err, errlen,
-			    "decide's reasons must be strings; reasons[%ld] "
-			    "is not",
-			    bad + 1));
+		if ((rv = check_lines(&c, reasons, "reasons", err, errlen))
+		    != SK_OK) {
+			return (rv);
 		}
 	} else {
 		if ((reasons = json_object_new_array()) == NULL
@@ -348,4 +386,12 @@ plug_decide(struct plug_rubric *r, json_object *ballots, json_object *council,
 	}
 	*verdict = c.out;
 	return (SK_OK);
+}
+
+int
+plug_decide(struct plug_rubric *r, json_object *ballots, json_object *council,
+    json_object **verdict, char *err, size_t errlen)
+{
+	return (finish(
+	    decide(r, ballots, council, verdict, err, errlen), err, errlen));
 }

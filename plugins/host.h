@@ -7,7 +7,10 @@
  * message.  Nothing a rubric does can stop the server or reach outside its
  * state.
  *
- * Threads: a plug_rubric is used by one thread at a time (the loop).
+ * Threads: a plug_rubric is used by one thread at a time: the loop, or the
+ * worker of rubric.test or rubric.put that made it (its state may then be
+ * handed to the loop, never shared).  Nothing here is global: states on
+ * different threads are independent.
  * Ownership: JSON passed in stays the caller's; JSON returned belongs to the
  * caller (json_object_put).
  */
@@ -21,10 +24,23 @@
 
 #define PLUG_HASH_HEX 64
 
+/*
+ * Caps on what a rubric declares and returns (rubrics/README.md): each is
+ * refused with a message naming it, never truncated.  Characters are
+ * Unicode code points.
+ */
+#define PLUG_MAX_CRITERIA 200 /* criteria of a rubric */
+#define PLUG_MAX_LABEL 200 /* characters of the title, of a label */
+#define PLUG_MAX_GUIDE 2000 /* characters of a criterion's guide */
+#define PLUG_MAX_MARK 1000 /* a criterion's max */
+#define PLUG_MAX_LINES 100 /* problems check returns, reasons of decide */
+#define PLUG_MAX_LINE 1000 /* characters of one problem or reason */
+#define PLUG_MAX_SCORE 1e9 /* decide's score, either sign */
+
 struct plug_limits {
 	size_t   mem_bytes;    /* allocator cap per state; 0: 64 MiB */
-	uint64_t instructions; /* budget per call; 0: 50 million */
-	uint32_t time_ms;      /* wall-clock backstop per call; 0: 2000 */
+	uint64_t instructions; /* budget per call; 0: 20 million */
+	uint32_t time_ms;      /* wall-clock backstop per call; 0: 100 */
 };
 
 /*

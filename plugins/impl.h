@@ -27,8 +27,8 @@
 #include "plugins/host.h"
 
 #define PLUG_DEFAULT_MEM (64u << 20)
-#define PLUG_DEFAULT_INSTRUCTIONS 50000000u
-#define PLUG_DEFAULT_TIME_MS 2000u
+#define PLUG_DEFAULT_INSTRUCTIONS 20000000u /* about 40 to 80 ms */
+#define PLUG_DEFAULT_TIME_MS 100u
 #define PLUG_HOOK_STEP 1000 /* instructions between hook calls */
 #define PLUG_ALLOC_CHARGE 16 /* bytes allocated per instruction charged */
 #define PLUG_MAX_DEPTH 32 /* nesting of a value a rubric returns */
@@ -37,6 +37,13 @@
 #define PLUG_WHERE 160 /* "file:line" */
 #define PLUG_MSG 320
 #define PLUG_MAX_RESULT (1u << 20) /* bytes of a returned value, about */
+/*
+ * A pcall (or xpcall) costs a setjmp, and its error a longjmp and the
+ * unwinding: some hundreds of nanoseconds, where an instruction costs a
+ * few.  Charged this many instructions, a loop of pcall(error, 'x') meets
+ * the budget as soon as a loop of plain instructions would.
+ */
+#define PLUG_PCALL_CHARGE 100
 
 /* Registry keys. */
 #define REG_ENV "sk.env"
@@ -136,6 +143,7 @@ enum charge_kind {
 	CHARGE_MATCH,
 	CHARGE_GMATCH,
 	CHARGE_GSUB,
+	CHARGE_PCALL, /* a flat PLUG_PCALL_CHARGE */
 };
 /* Replaces lib[name] (lib at the top) by a charged wrapper of itself. */
 void host_wrap_charged(lua_State *L, const char *name, enum charge_kind kind);

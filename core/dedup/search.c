@@ -155,7 +155,9 @@ tlist_has(const struct tlist *l, const char *term)
 static bool
 tlist_eq(const struct tlist *a, const struct tlist *b)
 {
-	return (a->len == b->len && memcmp(a->b, b->b, a->len) == 0);
+	/* Two empty lists may both be NULL: memcmp must not see them. */
+	return (a->len == b->len &&
+	    (a->len == 0 || memcmp(a->b, b->b, a->len) == 0));
 }
 
 /* The terms of text (NULL: none) as a list; the caller frees l->b. */

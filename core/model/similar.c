@@ -358,11 +358,16 @@ dedup_server_verify(struct op_ctx *ctx, json_object *problems)
 		MDB_val vv = v;
 		for (int r = store_dup_packed(&it, true, &vv); r == 0;
 		     r = store_dup_packed(&it, false, &vv)) {
-			const uint32_t *ids = vv.mv_data;
+			/* The packed ids may sit at any address (a key's
+			 * few duplicates live inside its node): each is
+			 * copied out, never loaded in place. */
+			const unsigned char *packed = vv.mv_data;
 			for (size_t i = 0; i < vv.mv_size / 4; i++) {
-				bool from, to;
+				bool     from, to;
+				uint32_t id;
+				memcpy(&id, packed + i * 4, sizeof(id));
 				int  p = dedup_search_pending_term(ctx->txn,
-				     ctx->st, ids[i], k.mv_data, k.mv_size,
+				     ctx->st, id, k.mv_data, k.mv_size,
 				     &from, &to);
 				if (p == SK_OK && !from) {
 					store_problem(problems,
@@ -370,19 +375,19 @@ dedup_server_verify(struct op_ctx *ctx, json_object *problems)
 					    "case %u, which its pending record "
 					    "does not",
 					    (int) k.mv_size,
-					    (char *) k.mv_data, ids[i]);
+					    (char *) k.mv_data, id);
 				}
 				if (p == SK_OK) {
 					continue; /* it moves later */
 				}
 				if (npub == 0 ||
-				    bsearch(&ids[i], pub, npub, sizeof(*pub),
+				    bsearch(&id, pub, npub, sizeof(*pub),
 				        cmp_u32) == NULL) {
 					store_problem(problems,
 					    "search_terms has \"%.*s\" for "
 					    "case %u, which is not public",
 					    (int) k.mv_size,
-					    (char *) k.mv_data, ids[i]);
+					    (char *) k.mv_data, id);
 				}
 			}
 		}

@@ -139,14 +139,11 @@ op_unit_put(struct op_ctx *ctx)
 	int          rv;
 
 	if ((rv = arg_id(ctx->args, "id", true, &id, ctx->err)) != 0 ||
-	    (rv = arg_str(ctx->args, "name", true, NAME_MAX_CHARS, &name,
+	    (rv = arg_name(ctx->args, "name", true, NAME_MAX_CHARS, &name,
 	         ctx->err)) != 0 ||
 	    (rv = arg_id(ctx->args, "parent", false, &parent, ctx->err)) != 0 ||
 	    (rv = arg_id(ctx->args, "rubric", false, &rubric, ctx->err)) != 0) {
 		return (rv);
-	}
-	if (name[0] == '\0') {
-		return (proto_fail(ctx->err, SK_EBADREQ, "\"name\" is empty"));
 	}
 	if ((rv = need_rubric(ctx, rubric)) != 0) {
 		return (rv);
@@ -262,16 +259,13 @@ op_user_put(struct op_ctx *ctx)
 	int          rv;
 
 	if ((rv = arg_id(ctx->args, "id", true, &id, ctx->err)) != 0 ||
-	    (rv = arg_str(ctx->args, "name", true, NAME_MAX_CHARS, &name,
+	    (rv = arg_name(ctx->args, "name", true, NAME_MAX_CHARS, &name,
 	         ctx->err)) != 0 ||
 	    (rv = arg_id(ctx->args, "unit", true, &unit, ctx->err)) != 0 ||
 	    (rv = arg_array(ctx->args, "roles", true, &roles_arr, ctx->err)) !=
 	        0 ||
 	    (rv = auth_roles_parse(roles_arr, &roles, ctx->err)) != 0) {
 		return (rv);
-	}
-	if (name[0] == '\0') {
-		return (proto_fail(ctx->err, SK_EBADREQ, "\"name\" is empty"));
 	}
 	if (strcmp(id, "local-admin") == 0) {
 		return (proto_fail(ctx->err, SK_ECONFLICT,
@@ -519,7 +513,7 @@ op_council_put(struct op_ctx *ctx)
 	int          rv;
 
 	if ((rv = arg_id(ctx->args, "id", true, &id, ctx->err)) != 0 ||
-	    (rv = arg_str(ctx->args, "name", true, NAME_MAX_CHARS, &name,
+	    (rv = arg_name(ctx->args, "name", true, NAME_MAX_CHARS, &name,
 	         ctx->err)) != 0 ||
 	    (rv = arg_str(ctx->args, "scope", true, 0, &scope, ctx->err)) != 0 ||
 	    (rv = arg_id(ctx->args, "unit", true, &unit, ctx->err)) != 0 ||

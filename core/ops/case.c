@@ -107,17 +107,12 @@ check_authors(struct op_ctx *ctx, json_object *in, json_object **out)
 			goto fail;
 		}
 		if ((rv = proto_check_keys(a, keys, ctx->err)) != 0 ||
-		    (rv = arg_str(a, "name", true, TITLE_MAX_CHARS, &name,
+		    (rv = arg_name(a, "name", true, TITLE_MAX_CHARS, &name,
 		         ctx->err)) != 0 ||
 		    (rv = arg_id(a, "user", false, &user, ctx->err)) != 0) {
 			size_t l = strlen(ctx->err->msg);
 			snprintf(ctx->err->msg + l, sizeof(ctx->err->msg) - l,
 			    " (in authors[%zu])", i);
-			goto fail;
-		}
-		if (name[0] == '\0') {
-			rv = proto_fail(ctx->err, SK_EBADREQ,
-			    "\"authors[%zu].name\" is empty", i);
 			goto fail;
 		}
 		if (!json_object_object_get_ex(a, "share", &share) ||
@@ -221,15 +216,11 @@ apply_fields(struct op_ctx *ctx, json_object *doc, bool creating,
 	int          rv;
 
 #define CHANGED(k) json_object_array_add(changed, json_object_new_string(k))
-	if ((rv = arg_str(ctx->args, "title", creating, TITLE_MAX_CHARS, &s,
+	if ((rv = arg_name(ctx->args, "title", creating, TITLE_MAX_CHARS, &s,
 	         ctx->err)) != 0) {
 		return (rv);
 	}
 	if (s != NULL) {
-		if (s[0] == '\0') {
-			return (proto_fail(ctx->err, SK_EBADREQ,
-			    "\"title\" is empty"));
-		}
 		json_object_object_add(doc, "title", json_object_new_string(s));
 		CHANGED("title");
 		s = NULL;

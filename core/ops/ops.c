@@ -95,6 +95,13 @@ const struct op op_table[] = {
 	    ARGS("id", "source"), "a new version of a rubric (Lua source)", NULL },
 	{ "rubric.test", op_rubric_test, 0, ARGS("id", "source", "case"),
 	    "what check and decide would say now; changes nothing", NULL },
+	/* Documents (issue 17): typeset on the thread pool. */
+	{ "doc.get", op_doc_get, OP_HEAVY, ARGS("case", "kind", "user"),
+	    "a case's document as PDF: receipt, sheet, minutes, decision, "
+	    "certificate", op_doc_get_work },
+	{ "doc.verify", op_doc_verify, OP_PUBLIC, ARGS("case", "hash"),
+	    "is a document's hash the case's current state, or superseded",
+	    NULL },
 	/* Notices (issue 18). */
 	{ "notice.list", op_notice_list, 0, ARGS("unread", "limit", "before"),
 	    "your notices, newest first, and how many are unread", NULL },

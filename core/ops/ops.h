@@ -7,8 +7,9 @@
  * live in files by family: admin.c (units, users, councils, who am I, the
  * server), case.c (filing, editing, reading, listing, moving cases),
  * review.c (scores, decisions, rubrics), search.c (duplicates, the
- * public search), auth.c (passwords and sessions) and notice.c (notices
- * and one's own mail settings).  They call the model (core/model/: the context they run
+ * public search), auth.c (passwords and sessions), docs.c (a case's
+ * documents as PDF), report.c (reports over many cases) and notice.c
+ * (notices and one's own mail settings).  They call the model (core/model/: the context they run
  * in, struct op_ctx, is model/ctx.h's) and never each other.
  *
  * A handler runs on the loop thread inside a transaction the server gives
@@ -150,5 +151,10 @@ int op_rubric_test(struct op_ctx *ctx);
 /* Handlers: search.c (duplicates and the public search). */
 int op_case_similar(struct op_ctx *ctx);
 int op_case_search(struct op_ctx *ctx);
+
+/* Handlers: docs.c (a case's documents as PDF). */
+int op_doc_get(struct op_ctx *ctx);
+int op_doc_get_work(struct op_work *w);
+int op_doc_verify(struct op_ctx *ctx);
 
 #endif

@@ -61,7 +61,57 @@ struct mailer {
 	bool             thread_on;
 	int64_t          digest_at;
 	char             from_addr[320];
+	char             from_name[200]; /* of --mail-from, or ours */
 };
+
+/*
+ * The sender's address.
+ */
+
+static bool
+addr_ok(const char *a)
+{
+	const char *at = strchr(a, '@');
+	return (at != NULL && at != a && at[1] != '\0' && strchr(at + 1, '@') == NULL &&
+	    strpbrk(a, " \t<>\"\r\n,;()[]\\") == NULL);
+}
+
+bool
+server_mail_from_parse(const char *s, char *name, size_t nlen, char *addr,
+    size_t alen)
+{
+	const char *lt = strchr(s, '<');
+	size_t      n;
+
+	if (strpbrk(s, "\r\n\"") != NULL) {
+		return (false);
+	}
+	if (lt == NULL) {
+		snprintf(name, nlen, "%s", "");
+		n = strlen(s);
+		if (n >= alen) {
+			return (false);
+		}
+		memcpy(addr, s, n + 1);
+		return (addr_ok(addr));
+	}
+	n = strlen(lt + 1);
+	if (n < 2 || lt[n] != '>' || n - 1 >= alen) {
+		return (false);
+	}
+	memcpy(addr, lt + 1, n - 1);
+	addr[n - 1] = '\0';
+	/* The name before "<", without the blanks around it. */
+	const char *b = s, *e = lt;
+	while (b < e && (*b == ' ' || *b == '\t')) {
+		b++;
+	}
+	while (e > b && (e[-1] == ' ' || e[-1] == '\t')) {
+		e--;
+	}
+	snprintf(name, nlen, "%.*s", (int) (e - b), b);
+	return (addr_ok(addr));
+}
 
 /*
  * The message.
@@ -133,7 +183,7 @@ message_of(struct mailer *m, json_object *n, size_t *outlen)
 	ADD("Date: ");
 	ADD(date);
 	ADD("\r\nFrom: ");
-	add_encoded(&b, &len, &cap, "Hệ thống sáng kiến");
+	add_encoded(&b, &len, &cap, m->from_name);
 	ADD(" <");
 	ADD(m->from_addr);
 	ADD(">\r\nTo: <");
@@ -462,8 +512,18 @@ mailer_start(struct server *s)
 	m->s         = s;
 	m->todo_tail = &m->todo;
 	m->digest_at = -1;
-	snprintf(m->from_addr, sizeof(m->from_addr), "%s",
-	    from ? from : "sangkien@localhost");
+	if (!server_mail_from_parse(from ? from : "sangkien@localhost",
+	        m->from_name, sizeof(m->from_name), m->from_addr,
+	        sizeof(m->from_addr))) {
+		free(m);
+		log_error("--mail-from \"%s\" is not an address", from);
+		return (SK_EBADREQ);
+	}
+	if (m->from_name[0] == '\0') {
+		snprintf(m->from_name, sizeof(m->from_name), "Hệ thống sáng kiến");
+	}
+	/* Message-IDs end with the sender's domain (notice.c). */
+	s->env.mail_domain = strchr(m->from_addr, '@') + 1;
 	uv_mutex_init(&m->mu);
 	uv_cond_init(&m->cv);
 	uv_timer_init(&s->loop, &m->tick);

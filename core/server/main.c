@@ -2,12 +2,20 @@
  * main.c: sangkiend, the sangkien server.
  *
  * A straight init chain in the manner of Knot Resolver's daemon/main.c:
- * parse flags, prepare the data directory and take its lock, then hand over
- * to server_run, which owns the loop until SIGINT or SIGTERM.
+ * read the configuration file (--config), parse flags, prepare the data
+ * directory and take its lock, then hand over to server_run, which owns the
+ * loop until SIGINT or SIGTERM.
+ *
+ * The configuration file knows no settings of its own: each `key = value`
+ * line is the long flag --key=value, put before the command line's flags,
+ * so that every flag (those added later too) can be set there, and a flag
+ * given on the command line wins (the repeatable --listen and --events add
+ * to the file's).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/util/conf.h"
 #include "core/util/log.h"
 #include "core/server/server.h"
 
@@ -29,6 +38,7 @@ usage(FILE *f)
 	    "                 [--review-days N] [--contexts N] [--map-size MIB]\n"
 	    "                 [--tls-cert FILE] [--tls-key FILE] [--rubric-mem MIB]\n"
 	    "                 [--http URL --web DIR] [--session-idle M]\n"
+	    "                 [--admin-group GROUP] [--config FILE]\n"
 	    "                 [--smtp URL [--smtp-user U --smtp-password-file F]\n"
 	    "                 [--smtp-require-tls] --mail-from ADDR]\n"
 	    "                 [--public-url URL]\n"
@@ -71,6 +81,17 @@ usage(FILE *f)
 	    "grows)\n"
 	    "  --rubric-mem MIB  memory cap of each rubric's Lua state "
 	    "(default 64)\n"
+	    "  --admin-group G   members of group G (its gid, or a "
+	    "supplementary group of\n"
+	    "                    the client's process) act as local-admin "
+	    "over ipc://, as\n"
+	    "                    the server's own user and root do\n"
+	    "  --config FILE     read settings from FILE first: one "
+	    "\"flag = value\" a line\n"
+	    "                    (\"test-clock = yes\" for a flag without "
+	    "value); the\n"
+	    "                    command line's flags win (none is read "
+	    "without --config)\n"
 	    "  --smtp URL        send notices by mail through "
 	    "smtp://HOST:PORT (STARTTLS\n"
 	    "                    when offered) or smtps://HOST:PORT (TLS); "
@@ -80,8 +101,9 @@ usage(FILE *f)
 	    "  --smtp-password-file F  U's password, the first line of F\n"
 	    "  --smtp-require-tls  refuse to send over smtp:// without "
 	    "STARTTLS\n"
-	    "  --mail-from ADDR  the notices' sender address "
-	    "(default sangkien@localhost)\n"
+	    "  --mail-from ADDR  the notices' sender, addr@domain or "
+	    "\"Name <addr@domain>\"\n"
+	    "                    (default sangkien@localhost)\n"
 	    "  --public-url URL  the web page's address as users reach it: "
 	    "notices link\n"
 	    "                    to URL/#/case/ID\n"
@@ -136,35 +158,165 @@ parse_int(const char *flag, const char *s, int min, int max, int *out)
 	return (0);
 }
 
+static const struct option opts[] = {
+	{ "data", required_argument, NULL, 'd' },
+	{ "listen", required_argument, NULL, 'l' },
+	{ "events", required_argument, NULL, 'e' },
+	{ "rubrics", required_argument, NULL, 'r' },
+	{ "durability", required_argument, NULL, 'D' },
+	{ "test-clock", no_argument, NULL, 'T' },
+	{ "log-level", required_argument, NULL, 'L' },
+	{ "review-days", required_argument, NULL, 'R' },
+	{ "contexts", required_argument, NULL, 'c' },
+	{ "map-size", required_argument, NULL, 'm' },
+	{ "tls-cert", required_argument, NULL, 't' },
+	{ "tls-key", required_argument, NULL, 'K' },
+	{ "http", required_argument, NULL, 'H' },
+	{ "web", required_argument, NULL, 'W' },
+	{ "session-idle", required_argument, NULL, 'S' },
+	{ "rubric-mem", required_argument, NULL, 'M' },
+	{ "admin-group", required_argument, NULL, 'G' },
+	{ "config", required_argument, NULL, 'C' },
+	{ "smtp", required_argument, NULL, 1000 },
+	{ "smtp-user", required_argument, NULL, 1001 },
+	{ "smtp-password-file", required_argument, NULL, 1002 },
+	{ "smtp-require-tls", no_argument, NULL, 1003 },
+	{ "mail-from", required_argument, NULL, 1004 },
+	{ "public-url", required_argument, NULL, 1005 },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* The flags read from a configuration file, as an argv to prepend. */
+struct conf_flags {
+	char **v;
+	int    n, cap;
+};
+
+/* Appends arg (NULL: out of memory) to cf, which stays NULL-terminated. */
+static int
+conf_push(struct conf_flags *cf, char *arg)
+{
+	if (arg == NULL) {
+		return (-1);
+	}
+	if (cf->n + 1 >= cf->cap) {
+		int    cap = cf->cap ? cf->cap * 2 : 16;
+		char **v   = realloc(cf->v, (size_t) cap * sizeof(*v));
+		if (v == NULL) {
+			free(arg);
+			return (-1);
+		}
+		cf->v   = v;
+		cf->cap = cap;
+	}
+	cf->v[cf->n++] = arg;
+	cf->v[cf->n]   = NULL;
+	return (0);
+}
+
+/* One `key = value` line of the file: the flag --key=value (conf_fn). */
+static int
+conf_flag(void *arg, const char *key, const char *val, int line, char *err,
+    size_t errlen)
+{
+	struct conf_flags   *cf = arg;
+	const struct option *o;
+	char                *flag;
+
+	/* Settings of the daily backup job (core/server/dist/sangkien-backup),
+	 * which reads the same file. */
+	if (strcmp(key, "backup-keep") == 0 || strcmp(key, "backup-dir") == 0) {
+		return (0);
+	}
+	for (o = opts; o->name != NULL; o++) {
+		if (strcmp(o->name, key) == 0) {
+			break;
+		}
+	}
+	if (o->name == NULL || strcmp(key, "config") == 0 ||
+	    strcmp(key, "help") == 0) {
+		snprintf(err, errlen,
+		    "line %d: unknown setting \"%s\" (sangkiend --help lists "
+		    "the flags, which are the settings)",
+		    line, key);
+		return (-1);
+	}
+	if (o->has_arg == no_argument) {
+		if (strcmp(val, "yes") == 0 || strcmp(val, "true") == 0) {
+			flag = NULL;
+			if (asprintf(&flag, "--%s", key) < 0 ||
+			    conf_push(cf, flag) != 0) {
+				snprintf(err, errlen, "out of memory");
+				return (-1);
+			}
+		} else if (strcmp(val, "no") != 0 && strcmp(val, "false") != 0) {
+			snprintf(err, errlen,
+			    "line %d: %s takes yes or no, not \"%s\"", line,
+			    key, val);
+			return (-1);
+		}
+		return (0);
+	}
+	if (*val == '\0') {
+		snprintf(err, errlen, "line %d: %s needs a value", line, key);
+		return (-1);
+	}
+	flag = NULL;
+	if (asprintf(&flag, "--%s=%s", key, val) < 0 ||
+	    conf_push(cf, flag) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Builds *out_argv: argv[0], the flags of the file that --config names (if
+ * any), then the rest of argv.  Its strings live as long as the process.
+ * Returns 0, or 2 (the exit status) after saying what is wrong.
+ */
+static int
+with_config(int argc, char **argv, int *out_argc, char ***out_argv)
+{
+	struct conf_flags cf   = { 0 };
+	const char       *path = NULL;
+	char              err[512], msg[600];
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+			path = argv[++i];
+		} else if (strncmp(argv[i], "--config=", 9) == 0) {
+			path = argv[i] + 9;
+		}
+	}
+	if (conf_push(&cf, strdup(argv[0])) != 0) {
+		fprintf(stderr, "sangkiend: out of memory\n");
+		return (2);
+	}
+	if (path != NULL &&
+	    conf_read(path, conf_flag, &cf, err, sizeof(err)) != 0) {
+		/* conf_read names the file; conf_flag's messages do not. */
+		snprintf(msg, sizeof(msg), "%s%s%s",
+		    strncmp(err, "line ", 5) == 0 ? path : "",
+		    strncmp(err, "line ", 5) == 0 ? ": " : "", err);
+		fprintf(stderr, "sangkiend: %s\n", msg);
+		return (2);
+	}
+	for (int i = 1; i < argc; i++) {
+		if (conf_push(&cf, argv[i]) != 0) {
+			fprintf(stderr, "sangkiend: out of memory\n");
+			return (2);
+		}
+	}
+	*out_argc = cf.n;
+	*out_argv = cf.v;
+	return (0);
+}
+
 int
 main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "data", required_argument, NULL, 'd' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "events", required_argument, NULL, 'e' },
-		{ "rubrics", required_argument, NULL, 'r' },
-		{ "durability", required_argument, NULL, 'D' },
-		{ "test-clock", no_argument, NULL, 'T' },
-		{ "log-level", required_argument, NULL, 'L' },
-		{ "review-days", required_argument, NULL, 'R' },
-		{ "contexts", required_argument, NULL, 'c' },
-		{ "map-size", required_argument, NULL, 'm' },
-		{ "tls-cert", required_argument, NULL, 't' },
-		{ "tls-key", required_argument, NULL, 'K' },
-		{ "http", required_argument, NULL, 'H' },
-		{ "web", required_argument, NULL, 'W' },
-		{ "session-idle", required_argument, NULL, 'S' },
-		{ "rubric-mem", required_argument, NULL, 'M' },
-		{ "smtp", required_argument, NULL, 1000 },
-		{ "smtp-user", required_argument, NULL, 1001 },
-		{ "smtp-password-file", required_argument, NULL, 1002 },
-		{ "smtp-require-tls", no_argument, NULL, 1003 },
-		{ "mail-from", required_argument, NULL, 1004 },
-		{ "public-url", required_argument, NULL, 1005 },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct server_config cfg = {
 		.data_dir    = "./sangkien-data",
 		.rubrics_dir = "./rubrics",
@@ -173,10 +325,15 @@ main(int argc, char **argv)
 	};
 	const char *listen[SERVER_MAX_URLS], *events[SERVER_MAX_URLS];
 	const char *password_file = NULL;
+	char        from_name[200], from_addr[320];
 	static char password[512];
 	int         nlisten = 0, nevents = 0, c, lvl, mib = 0;
 	char        api_url[4200], ev_url[4200];
+	struct group *gr;
 
+	if ((c = with_config(argc, argv, &argc, &argv)) != 0) {
+		return (c);
+	}
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -283,10 +440,12 @@ main(int argc, char **argv)
 			cfg.smtp_require_tls = true;
 			break;
 		case 1004:
-			if (strchr(optarg, '@') == NULL ||
-			    strpbrk(optarg, " <>\r\n\"") != NULL) {
+			if (!server_mail_from_parse(optarg, from_name,
+			        sizeof(from_name), from_addr,
+			        sizeof(from_addr))) {
 				fprintf(stderr, "sangkiend: --mail-from must be "
-				                "one address, name@domain\n");
+				                "name@domain or \"Tên "
+				                "<name@domain>\"\n");
 				return (2);
 			}
 			cfg.mail_from = optarg;
@@ -301,6 +460,18 @@ main(int argc, char **argv)
 			}
 			cfg.public_url = optarg;
 			break;
+		case 'G':
+			if ((gr = getgrnam(optarg)) == NULL) {
+				fprintf(stderr, "sangkiend: --admin-group: no "
+				                "group named \"%s\"\n",
+				    optarg);
+				return (2);
+			}
+			cfg.admin_group = true;
+			cfg.admin_gid   = (unsigned) gr->gr_gid;
+			break;
+		case 'C':
+			break; /* read before the flags, by with_config */
 		case 'h':
 			usage(stdout);
 			return (0);

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <systemd/sd-daemon.h>
 #include <uv.h>
 
 #include "core/model/auth.h"
@@ -308,7 +309,7 @@ apply_writes(struct server *s, struct item *items, size_t n, int64_t now,
 	}
 	rc = mdb_txn_commit(txn);
 	s->commits++;
-	return (store_err(rc));
+	return (store_commit_err(s->st, rc));
 mapfull:
 	mdb_txn_abort(txn);
 	return (SK_EMAPFULL);
@@ -344,8 +345,8 @@ run_writes(struct server *s, struct item *items, size_t n, int64_t now)
 			size_t before = store_mapsize(s->st);
 			if (store_grow(s->st) != 0) {
 				log_error("the database is full and cannot grow "
-				          "past %zu bytes",
-				    before);
+				          "past %zu bytes: %s",
+				    before, store_grow_error(s->st));
 				break;
 			}
 			log_info("database map grown from %zu to %zu bytes",
@@ -354,11 +355,16 @@ run_writes(struct server *s, struct item *items, size_t n, int64_t now)
 	}
 	if (rv != 0) {
 		log_error("a batch of %zu requests was not committed: %s", n,
-		    sk_err_code(rv));
+		    rv == SK_EDISKFULL ? "the disk is full"
+		    : rv == SK_EMAPFULL ? "the map is full" : sk_err_code(rv));
 	} else {
 		bool   grown;
 		size_t before = store_mapsize(s->st);
-		if (store_grow_ahead(s->st, &grown) == 0 && grown) {
+		if (store_grow_ahead(s->st, &grown) != 0) {
+			log_warn("%s; writes go on until the map is full, "
+			         "tried again in a minute",
+			    store_grow_error(s->st));
+		} else if (grown) {
 			log_info("database map grown ahead of need from %zu to "
 			         "%zu bytes",
 			    before, store_mapsize(s->st));
@@ -379,11 +385,20 @@ run_writes(struct server *s, struct item *items, size_t n, int64_t now)
 		if (rv != 0) {
 			/* Nothing of this batch is durable: say so. */
 			item_reset(it);
-			proto_fail(&it->err, SK_EUNAVAIL,
-			    rv == SK_EMAPFULL
-			        ? "storage is full; nothing was changed"
-			        : "the change could not be saved; nothing "
-			          "was changed");
+			if (rv == SK_EMAPFULL && store_grow_error(s->st)) {
+				proto_fail(&it->err, SK_EUNAVAIL,
+				    "%s; nothing was changed",
+				    store_grow_error(s->st));
+			} else {
+				proto_fail(&it->err, SK_EUNAVAIL,
+				    rv == SK_EMAPFULL
+				        ? "storage is full; nothing was changed"
+				    : rv == SK_EDISKFULL
+				        ? "the server's disk is full; nothing was "
+				          "changed"
+				        : "the change could not be saved; nothing "
+				          "was changed");
+			}
 		}
 		item_send(it);
 	}
@@ -558,6 +573,7 @@ on_signal(uv_signal_t *h, int signum)
 		return;
 	}
 	s->stopping = true;
+	sd_notify(0, "STOPPING=1");
 	log_info("signal %d: finishing and shutting down", signum);
 	/* The batch in hand has been answered: on_batch runs to its end
 	 * before the loop delivers a signal.  A backup still being written
@@ -614,11 +630,13 @@ on_sighup(uv_signal_t *h, int signum)
 {
 	struct server *s = h->data;
 	(void) signum;
+	sd_notify(0, "RELOADING=1");
 	log_info("SIGHUP: rereading rubrics from %s", s->cfg->rubrics_dir);
 	server_system(s, "rereading rubrics", load_rubrics,
 	    (void *) s->cfg->rubrics_dir);
 	server_timer_rearm(s);
 	ipc_endpoint_reload_web(s->ep);
+	sd_notify(0, "READY=1");
 }
 
 int
@@ -635,9 +653,6 @@ server_run(const struct server_config *cfg)
 	s.env.data_dir    = cfg->data_dir;
 	s.env.mail_on     = cfg->smtp_url != NULL;
 	s.env.public_url  = cfg->public_url;
-	if (cfg->mail_from != NULL && strchr(cfg->mail_from, '@') != NULL) {
-		s.env.mail_domain = strchr(cfg->mail_from, '@') + 1;
-	}
 
 	if (auth_init() != 0) {
 		log_error("cannot initialize libsodium");
@@ -684,6 +699,8 @@ server_run(const struct server_config *cfg)
 		.tls_key  = cfg->tls_key,
 		.http_url = cfg->http_url,
 		.web_dir  = cfg->web_dir,
+		.admin_group = cfg->admin_group,
+		.admin_gid   = cfg->admin_gid,
 		.batch    = on_batch,
 		.arg      = &s,
 	};
@@ -719,6 +736,10 @@ server_run(const struct server_config *cfg)
 	}
 	log_info("sangkiend %s ready: data in %s, durability %s", SK_VERSION,
 	    cfg->data_dir, cfg->nosync ? "nosync" : "full");
+	/* Under systemd (Type=notify): the store is open and upgraded, the
+	 * rubrics loaded and every socket listens.  Without NOTIFY_SOCKET
+	 * this does nothing. */
+	sd_notifyf(0, "READY=1\nSTATUS=serving, data in %s", cfg->data_dir);
 	if ((s.env.web_url = ipc_endpoint_page(s.ep)) != NULL) {
 		printf("Trang web: %s\n", s.env.web_url);
 		fflush(stdout);

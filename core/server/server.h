@@ -21,6 +21,8 @@ struct server_config {
 	const char *tls_key;      /* NULL: the key is in tls_cert_key */
 	const char *http_url;     /* --http: the web application */
 	const char *web_dir;      /* its static files */
+	bool        admin_group;  /* --admin-group: its members are local */
+	unsigned    admin_gid;
 	int64_t     session_idle_s; /* auth.login's sessions; 0: 30 min */
 	/* Notices' mail (core/server/mailer.c); no smtp_url: none sent. */
 	const char *smtp_url;      /* smtp://HOST:PORT or smtps://HOST:PORT */
@@ -37,6 +39,13 @@ struct server_config {
 	size_t      rubric_mem;          /* per rubric state; 0: default */
 	uint64_t    rubric_instructions; /* per call; 0: default */
 };
+
+/*
+ * Splits --mail-from, "addr@domain" or "Name <addr@domain>", into the
+ * name ("" if none) and the address; false if it is neither.
+ */
+bool server_mail_from_parse(const char *s, char *name, size_t nlen,
+    char *addr, size_t alen);
 
 /*
  * Runs the server until SIGINT or SIGTERM.  Returns the process's exit

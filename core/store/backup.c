@@ -15,6 +15,10 @@ store_snapshot_begin(struct store *st, MDB_txn **txn)
 {
 	int rc;
 	pthread_rwlock_rdlock(&st->map_lock);
+	if (st->unmapped) {
+		pthread_rwlock_unlock(&st->map_lock);
+		return (SK_EUNAVAIL);
+	}
 	if ((rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, txn)) != 0) {
 		pthread_rwlock_unlock(&st->map_lock);
 		return (store_err(rc));
@@ -34,6 +38,11 @@ store_backup(struct store *st, const char *path, char *err, size_t errlen)
 {
 	int rc;
 	pthread_rwlock_rdlock(&st->map_lock);
+	if (st->unmapped) {
+		pthread_rwlock_unlock(&st->map_lock);
+		snprintf(err, errlen, "%s", st->grow_err);
+		return (SK_EUNAVAIL);
+	}
 	rc = mdb_env_copy2(st->env, path, MDB_CP_COMPACT);
 	pthread_rwlock_unlock(&st->map_lock);
 	if (rc != 0) {

@@ -19,6 +19,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <time.h>
 
 #include "core/store/store.h"
 
@@ -33,6 +34,7 @@ struct store {
 	MDB_txn *rtxn;
 	bool     rtxn_live;
 	size_t   mapsize;
+	unsigned flags; /* mdb_env_open's */
 	char     path[4096];
 	/* Writes made through the store, ever (store_changes): the server
 	 * compares it before and after a request to tell whether a failed one
@@ -49,6 +51,12 @@ struct store {
 	 * (minutes at a million cases), gives up part way (SK_EUNAVAIL)
 	 * instead of holding the shutdown until it ends. */
 	atomic_bool stop_reading;
+	/* Why the map could not grow last time ("" once it has grown):
+	 * store_grow_error.  unmapped: not even the old size could be mapped
+	 * again, and no transaction may begin (map_double, store.c). */
+	char   grow_err[256];
+	time_t grow_failed_at;
+	bool   unmapped;
 	/* The documents store_doc_view has parsed for cache_txn (below). */
 	MDB_txn *cache_txn;
 	unsigned cache_n;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "core/store/impl.h"
 #include "core/util/err.h"
@@ -60,6 +61,45 @@ schema_is(const MDB_val *v, const char *version)
 	    memcmp(v->mv_data, version, v->mv_size) == 0);
 }
 
+/*
+ * Creates and opens the environment at st->mapsize, and its databases in
+ * *txn (a write transaction the caller commits); on error there is
+ * nothing to end.  Returns an LMDB code.
+ */
+static int
+env_open(struct store *st, MDB_txn **txn)
+{
+	int rc;
+
+	*txn = NULL;
+	if ((rc = mdb_env_create(&st->env)) != 0) {
+		st->env = NULL;
+		return (rc);
+	}
+	if ((rc = mdb_env_set_maxdbs(st->env, DB_COUNT + 8)) != 0 ||
+	    (rc = mdb_env_set_maxreaders(st->env, 126)) != 0 ||
+	    (rc = mdb_env_set_mapsize(st->env, st->mapsize)) != 0 ||
+	    (rc = mdb_env_open(st->env, st->path, st->flags, 0640)) != 0 ||
+	    (rc = mdb_txn_begin(st->env, NULL, 0, txn)) != 0) {
+		goto fail;
+	}
+	for (int i = 0; i < DB_COUNT; i++) {
+		if ((rc = mdb_dbi_open(*txn, store_db_names[i],
+		         MDB_CREATE | db_flags[i], &st->dbi[i])) != 0) {
+			goto fail;
+		}
+	}
+	return (0);
+fail:
+	if (*txn != NULL) {
+		mdb_txn_abort(*txn);
+		*txn = NULL;
+	}
+	mdb_env_close(st->env);
+	st->env = NULL;
+	return (rc);
+}
+
 int
 store_open(struct store **out, const char *dir, size_t mapsize, bool nosync,
     char *err, size_t errlen)
@@ -88,11 +128,8 @@ store_open(struct store **out, const char *dir, size_t mapsize, bool nosync,
 	if (nosync) {
 		flags |= MDB_NOSYNC;
 	}
-	if ((rc = mdb_env_create(&st->env)) != 0 ||
-	    (rc = mdb_env_set_maxdbs(st->env, DB_COUNT + 8)) != 0 ||
-	    (rc = mdb_env_set_maxreaders(st->env, 126)) != 0 ||
-	    (rc = mdb_env_set_mapsize(st->env, st->mapsize)) != 0 ||
-	    (rc = mdb_env_open(st->env, dir, flags, 0640)) != 0) {
+	st->flags = flags;
+	if ((rc = env_open(st, &txn)) != 0) {
 		snprintf(err, errlen, "cannot open the database in %s: %s", dir,
 		    mdb_strerror(rc));
 		goto fail;
@@ -102,19 +139,6 @@ store_open(struct store **out, const char *dir, size_t mapsize, bool nosync,
 	mdb_env_info(st->env, &info);
 	st->mapsize = info.me_mapsize;
 
-	if ((rc = mdb_txn_begin(st->env, NULL, 0, &txn)) != 0) {
-		snprintf(err, errlen, "cannot begin a transaction: %s",
-		    mdb_strerror(rc));
-		goto fail;
-	}
-	for (int i = 0; i < DB_COUNT; i++) {
-		if ((rc = mdb_dbi_open(txn, store_db_names[i],
-		         MDB_CREATE | db_flags[i], &st->dbi[i])) != 0) {
-			snprintf(err, errlen, "cannot open database %s: %s",
-			    store_db_names[i], mdb_strerror(rc));
-			goto fail;
-		}
-	}
 	MDB_val k = { 6, "schema" }, v;
 	rc        = mdb_get(txn, st->dbi[DB_META], &k, &v);
 	if (rc == MDB_NOTFOUND) {
@@ -146,7 +170,9 @@ fail:
 	if (txn != NULL) {
 		mdb_txn_abort(txn);
 	}
-	mdb_env_close(st->env);
+	if (st->env != NULL) {
+		mdb_env_close(st->env);
+	}
 	pthread_rwlock_destroy(&st->map_lock);
 	free(st);
 	return (SK_EUNAVAIL);
@@ -162,7 +188,9 @@ store_close(struct store *st)
 	if (st->rtxn != NULL) {
 		mdb_txn_abort(st->rtxn);
 	}
-	mdb_env_close(st->env);
+	if (st->env != NULL) {
+		mdb_env_close(st->env);
+	}
 	pthread_rwlock_destroy(&st->map_lock);
 	free(st);
 }
@@ -170,6 +198,9 @@ store_close(struct store *st)
 int
 store_write_begin(struct store *st, MDB_txn *parent, MDB_txn **txn)
 {
+	if (st->unmapped) {
+		return (SK_EUNAVAIL);
+	}
 	return (store_err(mdb_txn_begin(st->env, parent, 0, txn)));
 }
 
@@ -180,6 +211,9 @@ store_read_begin(struct store *st, MDB_txn **txn)
 	if (st->rtxn_live) {
 		*txn = st->rtxn;
 		return (0);
+	}
+	if (st->unmapped) {
+		return (SK_EUNAVAIL);
 	}
 	if (st->rtxn == NULL) {
 		rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &st->rtxn);
@@ -211,13 +245,44 @@ store_read_end(struct store *st)
 	}
 }
 
+/* After a failed grow: the environment closed and opened again at
+ * st->mapsize, under map_lock (no other thread reads).  An LMDB code. */
+static int
+env_reopen(struct store *st)
+{
+	MDB_txn *txn;
+	int      rc;
+
+	if (st->rtxn != NULL) {
+		mdb_txn_abort(st->rtxn);
+		st->rtxn      = NULL;
+		st->rtxn_live = false;
+	}
+	mdb_env_close(st->env);
+	st->env = NULL;
+	if ((rc = env_open(st, &txn)) != 0) {
+		return (rc);
+	}
+	return (mdb_txn_commit(txn));
+}
+
 /* Doubles the map, waiting for the other threads' snapshots to end, or
- * (!wait) not at all if one is being read.  *grown says whether it did. */
+ * (!wait) not at all if one is being read.  *grown says whether it did.
+ *
+ * LMDB unmaps the old map before it maps the new one, and when that mmap
+ * fails (the address space is limited: ulimit -v, a 32-bit process) it
+ * leaves the environment with no map and its meta pointers dangling: the
+ * next transaction crashed (SIGSEGV in store_read_begin); and with no map
+ * mdb_env_set_mapsize maps nothing.  So a failed grow closes the
+ * environment and opens it again at the old size (what was just unmapped
+ * fits), as a restart would, and the store goes on, read-only in effect: the batch that needed the room
+ * is refused with unavailable naming the cause (store_grow_error), reads
+ * are served, and the next batch that needs room tries to grow again. */
 static int
 map_double(struct store *st, bool wait, bool *grown)
 {
 	size_t want = st->mapsize * 2;
-	int    rc;
+	int    rc, back = 0;
 
 	*grown = false;
 	store_read_end(st);
@@ -227,13 +292,38 @@ map_double(struct store *st, bool wait, bool *grown)
 		return (0);
 	}
 	rc = mdb_env_set_mapsize(st->env, want);
+	if (rc != 0) {
+		back = env_reopen(st);
+	}
 	pthread_rwlock_unlock(&st->map_lock);
 	if (rc != 0) {
-		return (store_err(rc));
+		st->grow_failed_at = time(NULL);
+		snprintf(st->grow_err, sizeof(st->grow_err),
+		    "database map cannot grow: %s (from %zu to %zu MiB)",
+		    mdb_strerror(rc), st->mapsize >> 20, want >> 20);
+		if (back != 0) {
+			/* Not even the old size maps again: nothing may
+			 * touch the environment any more. */
+			st->unmapped = true;
+			snprintf(st->grow_err, sizeof(st->grow_err),
+			    "database map lost: %s (growing from %zu to %zu "
+			    "MiB, then mapping %zu MiB again); restart "
+			    "sangkiend",
+			    mdb_strerror(back), st->mapsize >> 20, want >> 20,
+			    st->mapsize >> 20);
+		}
+		return (SK_EUNAVAIL);
 	}
-	st->mapsize = want;
-	*grown      = true;
+	st->mapsize     = want;
+	st->grow_err[0] = '\0';
+	*grown          = true;
 	return (0);
+}
+
+const char *
+store_grow_error(const struct store *st)
+{
+	return (st->grow_err[0] != '\0' ? st->grow_err : NULL);
 }
 
 int
@@ -250,6 +340,12 @@ store_grow_ahead(struct store *st, bool *grown)
 	if (store_bytes(st) < st->mapsize / 4 * 3) {
 		return (0);
 	}
+	/* After a failed grow, not at every commit (each failure closes and
+	 * opens the environment again): a minute later, or when a batch
+	 * finds the map full (store_grow). */
+	if (st->grow_err[0] != '\0' && time(NULL) - st->grow_failed_at < 60) {
+		return (0);
+	}
 	return (map_double(st, false, grown));
 }
 
@@ -258,6 +354,9 @@ store_bytes(struct store *st)
 {
 	MDB_envinfo info;
 	MDB_stat    stat;
+	if (st->unmapped) {
+		return (0);
+	}
 	mdb_env_info(st->env, &info);
 	mdb_env_stat(st->env, &stat);
 	return ((uint64_t) (info.me_last_pgno + 1) * stat.ms_psize);

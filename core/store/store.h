@@ -155,6 +155,15 @@ void store_problem(json_object *problems, const char *fmt, ...)
 /* Translates an LMDB return code to the project's errors (the one place). */
 int store_err(int mdb_rc);
 
+/*
+ * store_err for a failed commit: a full disk is SK_EDISKFULL (logged as
+ * such, naming the directory and the bytes free), whether LMDB said ENOSPC
+ * or EIO (its word for a short write, which is what a full disk gives)
+ * with less than STORE_DISK_LOW bytes free.
+ */
+#define STORE_DISK_LOW ((uint64_t) 16 << 20)
+int store_commit_err(struct store *st, int mdb_rc);
+
 /* Begins the batch's write transaction, or a nested one inside parent. */
 int store_write_begin(struct store *st, MDB_txn *parent, MDB_txn **txn);
 
@@ -180,6 +189,11 @@ int store_grow(struct store *st);
  * waits for that snapshot instead.  *grown says whether it grew.
  */
 int store_grow_ahead(struct store *st, bool *grown);
+
+/* Why the last grow failed ("database map cannot grow: ..."), or NULL if
+ * the map has grown since (or never failed to).  A failed grow leaves the
+ * map as it was: reads go on, and writes that need room are refused. */
+const char *store_grow_error(const struct store *st);
 
 /* Key building. */
 void store_key_init(struct store_key *k);

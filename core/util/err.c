@@ -22,6 +22,7 @@ static const struct {
 	{ SK_ETOOLARGE, "too_large" },
 	{ SK_EUNAVAIL, "unavailable" },
 	{ SK_EINTERNAL, "internal" },
+	{ SK_EDISKFULL, "unavailable" }, /* after SK_EUNAVAIL: see below */
 };
 
 const char *
@@ -35,6 +36,7 @@ sk_err_code(int err)
 	return ("internal");
 }
 
+/* The first entry with the code wins: "unavailable" is SK_EUNAVAIL. */
 int
 sk_err_from_code(const char *code)
 {

@@ -29,6 +29,9 @@ enum sk_err {
 	/* Never on the wire: a request failed after writing; the batch is
 	 * replayed with a nested transaction per request. */
 	SK_ENESTED = -102,
+	/* The disk is full: "unavailable" on the wire, "disk full" in the
+	 * log and the message, never "internal" (issue 19). */
+	SK_EDISKFULL = -103,
 };
 
 /* The wire code ("bad_request", ...) of an error; "internal" if unknown. */

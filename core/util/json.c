@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -207,4 +208,304 @@ util_date_valid(const char *s)
 	struct tm back;
 	gmtime_r(&t, &back);
 	return (back.tm_mday == d && back.tm_mon == m - 1);
+}
+
+/*
+ * util_json_strict.  json-c's tokener has no hook for what the door must
+ * refuse beyond JSON itself, so a second pass reads the text json-c has
+ * already accepted (and so is well formed, at most JSON_MAX_DEPTH deep):
+ * it checks each \u escape, and counts the keys written in each object.
+ * json-c replaces a repeated key's value, so an object with a repeated key
+ * has fewer keys in the parsed value than in the text.  Objects are
+ * numbered in the order they open; the parsed value walked depth first
+ * (json-c keeps keys in the order they came) meets them in the same order
+ * up to the first object with a repeated key, whose count then differs.
+ * Only then are that object's keys decoded, to name the one repeated.
+ */
+struct strict {
+	const char *buf;
+	size_t      len;
+	size_t     *keys;  /* keys written, per object in order of opening */
+	size_t     *start; /* where each object opens in buf */
+	size_t      n, cap;
+	struct why *w;
+};
+
+static int
+hex4(const char *p)
+{
+	int v = 0;
+	for (int i = 0; i < 4; i++) {
+		int c = (unsigned char) p[i];
+		v     = v * 16 +
+		    (isdigit(c) ? c - '0' : (tolower(c) - 'a' + 10));
+	}
+	return (v);
+}
+
+/* Skips the string opening at buf[i] ('"'); returns the index after it,
+ * or 0 (with w filled) on a forbidden escape. */
+static size_t
+strict_string(struct strict *s, size_t i)
+{
+	const char *b = s->buf;
+
+	for (i++; i < s->len && b[i] != '"'; i++) {
+		if (b[i] != '\\') {
+			continue;
+		}
+		if (b[++i] != 'u') {
+			continue; /* json-c refused every other bad escape */
+		}
+		int cp = hex4(b + i + 1);
+		i += 4;
+		if (cp == 0) {
+			why(s->w, SK_EBADREQ,
+			    "the message has \\u0000 (a NUL character) in a "
+			    "string at byte %zu",
+			    i - 5);
+			return (0);
+		}
+		if (cp >= 0xd800 && cp <= 0xdbff && i + 6 < s->len &&
+		    b[i + 1] == '\\' && b[i + 2] == 'u' &&
+		    hex4(b + i + 3) >= 0xdc00 && hex4(b + i + 3) <= 0xdfff) {
+			i += 6; /* a pair: one character */
+		} else if (cp >= 0xd800 && cp <= 0xdfff) {
+			why(s->w, SK_EBADREQ,
+			    "the message has \\u%04x, half of a surrogate "
+			    "pair without the other half, at byte %zu",
+			    cp, i - 5);
+			return (0);
+		}
+	}
+	return (i + 1);
+}
+
+static int
+strict_scan(struct strict *s)
+{
+	size_t stack[JSON_MAX_DEPTH + 1]; /* object number, or SIZE_MAX */
+	size_t depth = 0;
+	char   last  = 0; /* the last token outside strings */
+
+	for (size_t i = 0; i < s->len;) {
+		char c = s->buf[i];
+		if (c == '"') {
+			if (depth > 0 && stack[depth - 1] != SIZE_MAX &&
+			    (last == '{' || last == ',')) {
+				s->keys[stack[depth - 1]]++;
+			}
+			if ((i = strict_string(s, i)) == 0) {
+				return (-1);
+			}
+			last = '"';
+			continue;
+		}
+		if ((c == '{' || c == '[') && depth > JSON_MAX_DEPTH) {
+			why(s->w, SK_EBADREQ, "the message nests too deep");
+			return (-1);
+		}
+		if (c == '{') {
+			if (s->n == s->cap) {
+				size_t  cap = s->cap ? 2 * s->cap : 16;
+				size_t *k   = realloc(s->keys, cap * sizeof(*k));
+				if (k != NULL) {
+					s->keys = k;
+				}
+				size_t *st = realloc(s->start, cap * sizeof(*st));
+				if (st != NULL) {
+					s->start = st;
+				}
+				if (k == NULL || st == NULL) {
+					why(s->w, SK_EINTERNAL, "out of memory");
+					return (-1);
+				}
+				s->cap = cap;
+			}
+			s->keys[s->n]  = 0;
+			s->start[s->n] = i;
+			stack[depth++] = s->n++;
+		} else if (c == '[') {
+			stack[depth++] = SIZE_MAX;
+		} else if ((c == '}' || c == ']') && depth > 0) {
+			depth--;
+		}
+		if (!isspace((unsigned char) c)) {
+			last = c;
+		}
+		i++;
+	}
+	return (0);
+}
+
+/* The first object, depth first, whose key count differs from the text's;
+ * SIZE_MAX if none. */
+static size_t
+strict_walk(json_object *o, const struct strict *s, size_t *next)
+{
+	if (json_object_is_type(o, json_type_object)) {
+		size_t k = (*next)++;
+		if (k >= s->n ||
+		    s->keys[k] != (size_t) json_object_object_length(o)) {
+			return (k);
+		}
+		json_object_object_foreach(o, key, val)
+		{
+			(void) key;
+			size_t r = strict_walk(val, s, next);
+			if (r != SIZE_MAX) {
+				return (r);
+			}
+		}
+	} else if (json_object_is_type(o, json_type_array)) {
+		size_t n = json_object_array_length(o);
+		for (size_t i = 0; i < n; i++) {
+			size_t r = strict_walk(
+			    json_object_array_get_idx(o, i), s, next);
+			if (r != SIZE_MAX) {
+				return (r);
+			}
+		}
+	}
+	return (SIZE_MAX);
+}
+
+/* Names the key that object k (at s->start[k]) repeats. */
+static void
+strict_name_dup(struct strict *s, size_t k)
+{
+	json_object  *seen = json_object_new_object();
+	json_tokener *tok  = json_tokener_new();
+	size_t        depth = 0, i = s->start[k];
+	char          last  = 0;
+
+	why(s->w, SK_EBADREQ, "the message has a key twice in one object");
+	while (seen != NULL && tok != NULL && i < s->len) {
+		char c = s->buf[i];
+		if (c == '"') {
+			size_t end  = strict_string(s, i);
+			bool   key  = depth == 1 && (last == '{' || last == ',');
+			if (key) {
+				json_object *v;
+				json_tokener_reset(tok);
+				v = json_tokener_parse_ex(
+				    tok, s->buf + i, (int) (end - i));
+				const char *name = v ? json_object_get_string(v)
+				                     : NULL;
+				if (name != NULL &&
+				    json_object_object_get_ex(seen, name, NULL)) {
+					size_t cut = strlen(name);
+					if (cut > 64) { /* on a character boundary */
+						cut = 64;
+						while (cut > 0 &&
+						    ((unsigned char) name[cut] &
+						        0xc0) == 0x80) {
+							cut--;
+						}
+					}
+					why(s->w, SK_EBADREQ,
+					    "the message has the key \"%.*s%s\" "
+					    "twice in one object",
+					    (int) cut, name,
+					    cut < strlen(name) ? "…" : "");
+					json_object_put(v);
+					break;
+				}
+				if (name != NULL) {
+					json_object_object_add(
+					    seen, name, NULL);
+				}
+				json_object_put(v);
+			}
+			i    = end;
+			last = '"';
+			continue;
+		}
+		if (c == '{' || c == '[') {
+			depth++;
+		} else if (c == '}' || c == ']') {
+			if (--depth == 0) {
+				break;
+			}
+		}
+		if (!isspace((unsigned char) c)) {
+			last = c;
+		}
+		i++;
+	}
+	json_tokener_free(tok);
+	json_object_put(seen);
+}
+
+int
+util_json_strict(const char *buf, size_t len, json_object *obj, int *code,
+    char *msg, size_t msglen)
+{
+	struct why    w    = { code, msg, msglen };
+	struct strict s    = { .buf = buf, .len = len, .w = &w };
+	size_t        next = 0, bad;
+	int           rv   = 0;
+
+	if (strict_scan(&s) != 0) {
+		rv = -1;
+	} else if ((bad = strict_walk(obj, &s, &next)) != SIZE_MAX) {
+		strict_name_dup(&s, bad);
+		rv = -1;
+	}
+	free(s.keys);
+	free(s.start);
+	return (rv);
+}
+
+/*
+ * Text for people from bytes that may not be UTF-8 (a rubric's error
+ * message, a message cut at a buffer's end): each valid sequence is kept,
+ * each byte that starts no valid sequence becomes U+FFFD, a character cut
+ * at the very end is dropped, and the copy stops before a sequence that
+ * would not fit whole.
+ */
+size_t
+util_utf8_clean(char *dst, size_t dstlen, const char *src, size_t srclen)
+{
+	static const char repl[] = "\xef\xbf\xbd";
+	const unsigned char *p   = (const unsigned char *) src;
+	size_t               i = 0, o = 0;
+
+	if (dstlen == 0) {
+		return (0);
+	}
+	while (i < srclen) {
+		size_t k = p[i] < 0x80 ? 1
+		    : (p[i] & 0xe0) == 0xc0 ? 2
+		    : (p[i] & 0xf0) == 0xe0 ? 3
+		    : (p[i] & 0xf8) == 0xf0 ? 4
+		                            : 0;
+		const char *seq = src + i;
+		size_t      n   = k;
+		if (k > 1 && i + k > srclen &&
+		    util_utf8_chars(src + i, srclen - i) < 0) {
+			/* Cut at the end (a full buffer): drop the rest. */
+			size_t j = i + 1;
+			while (j < srclen && (p[j] & 0xc0) == 0x80) {
+				j++;
+			}
+			if (j == srclen) {
+				break;
+			}
+		}
+		if (k == 0 || i + k > srclen || util_utf8_chars(seq, k) != 1 ||
+		    (k == 1 && p[i] == 0)) {
+			seq = repl;
+			n   = sizeof(repl) - 1;
+			k   = 1;
+		}
+		if (o + n >= dstlen) {
+			break;
+		}
+		memcpy(dst + o, seq, n);
+		o += n;
+		i += k;
+	}
+	dst[o] = '\0';
+	return (o);
 }

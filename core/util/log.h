@@ -1,6 +1,9 @@
 /*
  * log.h: one-line logs on stderr, "TIME LEVEL message", filtered by
- * --log-level.  Logs are for operators, in English.
+ * --log-level.  Logs are for operators, in English.  When stderr is the
+ * journal's stream (systemd's JOURNAL_STREAM), a line is "<N>message"
+ * instead: the journal adds the time and keeps N as its priority
+ * (journalctl -p warning shows errors and warnings).
  */
 #ifndef SK_LOG_H
 #define SK_LOG_H

@@ -7,7 +7,8 @@
  *
  *     main.c                     flags, connection, the command table
  *     server.c cases.c review.c  the commands, by family
- *     admin.c rubrics.c demo.c   notices.c
+ *     admin.c rubrics.c demo.c
+ *     docs.c notices.c
  *     call.c                     calling the server, showing a result
  *     args.c                     a command's options and files
  *     cards.c                    cases, events, ballots, rubrics, lists
@@ -341,6 +342,11 @@ int cmd_settings(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_inbox(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_passwd(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_login(struct cli *cl, const struct cmd *cmd, const struct args *a);
+
+/* docs.c: a case's documents as PDF, and reports over many cases. */
+int cmd_doc(struct cli *cl, const struct cmd *cmd, const struct args *a);
+int cmd_doc_verify(
+    struct cli *cl, const struct cmd *cmd, const struct args *a);
 
 /* rubrics.c: the scoring rubrics. */
 int cmd_rubric_get(

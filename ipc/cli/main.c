@@ -15,12 +15,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <nng/nng.h>
 
+#include "core/util/conf.h"
 #include "ipc/cli/cli.h"
 
 #define CLI_DEFAULT_SERVER "ipc://sangkien-data/api.ipc"
+/* The packaged server's configuration (core/server/dist/sangkiend.conf):
+ * where the CLI finds that server when nothing else says. */
+#define CLI_SYSTEM_CONF "/etc/sangkien/sangkiend.conf"
 #define CLI_DEFAULT_TIMEOUT_MS 10000
 /* verify and backup read or copy the whole database: minutes at a million
  * cases, and the server answers others meanwhile. */
@@ -101,11 +106,15 @@ set_global(struct cli *cl, const char *name, const char *value)
 	}
 }
 
-/* True if s is an option, not a positional ("-" and "--" are not). */
+/* True if s is an option, not a positional ("-" and "--" are not):
+ * "--name", or a one-letter "-o". */
 static int
 is_option(const char *s)
 {
-	return (strncmp(s, "--", 2) == 0 && s[2] != '\0');
+	return ((strncmp(s, "--", 2) == 0 && s[2] != '\0') ||
+	    (s[0] == '-' && ((s[1] >= 'a' && s[1] <= 'z') ||
+	                        (s[1] >= 'A' && s[1] <= 'Z')) &&
+	        s[2] == '\0'));
 }
 
 /*
@@ -301,6 +310,13 @@ static const struct optspec search_opts[] = {
 	{ NULL, 0 },
 };
 
+static const struct optspec doc_opts[] = {
+	{ "--user", 1 },
+	{ "-o", 1 },
+	{ "--output", 1 },
+	{ NULL, 0 },
+};
+
 static const struct cmd cmds[] = {
 	{ "status", NULL, cmd_status, no_opts, 0, 0, CMD_API, "status",
 	    "Phiên bản, thời gian chạy và số hồ sơ theo trạng thái." },
@@ -410,6 +426,16 @@ static const struct cmd cmds[] = {
 	{ "search", NULL, cmd_search, search_opts, 1, -1, CMD_API,
 	    "search WORDS... [--limit N] [--after ID]",
 	    "Tìm sáng kiến đã công nhận chứa đủ các từ (có dấu hay không)." },
+	{ "doc", "verify", cmd_doc_verify, no_opts, 2, 2, CMD_API,
+	    "doc verify ID HASH",
+	    "Văn bản có mã kiểm tra HASH có đúng là trạng thái hiện tại\n"
+	    "      của hồ sơ không (mã thoát 1 nếu không)." },
+	{ "doc", NULL, cmd_doc, doc_opts, 2, 2, CMD_API,
+	    "doc KIND ID [--user U] [-o FILE.pdf]",
+	    "Tải văn bản của hồ sơ (PDF): receipt (giấy biên nhận), sheet\n"
+	    "      (phiếu chấm của U), minutes (biên bản), decision (quyết "
+	    "định\n      hoặc thông báo từ chối), certificate (giấy chứng "
+	    "nhận)." },
 	{ "notices", NULL, cmd_notices, notices_opts, 0, 2,
 	    CMD_API | CMD_WRITE,
 	    "notices [--state none|queued|digest|sent|failed] [--limit N]\n"
@@ -442,7 +468,10 @@ print_usage(FILE *f)
 	    "Tùy chọn, trước hoặc sau lệnh:\n"
 	    "  --server URL     địa chỉ API; mặc định $SANGKIEN_SERVER, "
 	    "nếu không thì\n"
-	    "                   %s\n"
+	    "                   %s nếu có, nếu không thì địa chỉ\n"
+	    "                   ipc:// trong %s (listen = ipc://...,\n"
+	    "                   hoặc data = DIR; $SANGKIEN_CONF thay tệp "
+	    "đó)\n"
 	    "  --data DIR       viết tắt của --server ipc://DIR/api.ipc và\n"
 	    "                   --events ipc://DIR/events.ipc\n"
 	    "  --events URL     luồng sự kiện; mặc định: events.ipc cạnh "
@@ -464,7 +493,8 @@ print_usage(FILE *f)
 	    "làm một lần)\n"
 	    "\n"
 	    "Lệnh:\n",
-	    CLI_DEFAULT_SERVER, CLI_DEFAULT_TIMEOUT_MS / 1000);
+	    CLI_DEFAULT_SERVER, CLI_SYSTEM_CONF,
+	    CLI_DEFAULT_TIMEOUT_MS / 1000);
 	for (size_t i = 0; i < CLI_NCMDS; i++) {
 		fprintf(f, "  %s\n      %s\n", cmds[i].synopsis, cmds[i].help);
 	}
@@ -480,9 +510,65 @@ cmd_help(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	return (CLI_OK);
 }
 
+/* What the server's configuration file says of its ipc:// API address. */
+struct conf_api {
+	char *listen; /* the first "listen = ipc://..." */
+	char *data;   /* "data = DIR" */
+};
+
+static int
+conf_api_line(void *arg, const char *key, const char *val, int line,
+    char *err, size_t errlen)
+{
+	struct conf_api *ca = arg;
+	if (strcmp(key, "listen") == 0 && ca->listen == NULL &&
+	    strncmp(val, "ipc://", 6) == 0) {
+		ca->listen = strdup(val);
+	} else if (strcmp(key, "data") == 0) {
+		free(ca->data);
+		ca->data = strdup(val);
+	}
+	return (0);
+}
+
+/*
+ * The API address of the server installed on this machine, from its
+ * configuration file ($SANGKIEN_CONF, or /etc/sangkien/sangkiend.conf),
+ * allocated; NULL if there is none or it names no ipc:// address.
+ */
+static char *
+conf_server(void)
+{
+	struct conf_api ca = { 0 };
+	const char     *path = getenv("SANGKIEN_CONF");
+	char            err[512], *url = NULL;
+
+	if (path == NULL || *path == '\0') {
+		path = CLI_SYSTEM_CONF;
+	}
+	if (access(path, R_OK) != 0 ||
+	    conf_read(path, conf_api_line, &ca, err, sizeof(err)) != 0) {
+		free(ca.listen);
+		free(ca.data);
+		return (NULL);
+	}
+	if (ca.listen != NULL) {
+		url = ca.listen;
+		ca.listen = NULL;
+	} else if (ca.data != NULL &&
+	    asprintf(&url, "ipc://%s/api.ipc", ca.data) < 0) {
+		url = NULL;
+	}
+	free(ca.listen);
+	free(ca.data);
+	return (url);
+}
+
 /*
  * Sets cl->o.server (and cl->o.events when --data gives it) from --server,
- * --data, $SANGKIEN_SERVER or the default.  Returns 0 or an exit code.
+ * --data, $SANGKIEN_SERVER, a source checkout's ./sangkien-data (make run),
+ * the installed server's configuration file, or the default.  Returns 0 or
+ * an exit code.
  */
 static int
 resolve_server(struct cli *cl)
@@ -507,6 +593,9 @@ resolve_server(struct cli *cl)
 		cl->o.server = cl->server;
 	} else if ((env = getenv("SANGKIEN_SERVER")) != NULL && *env != '\0') {
 		cl->o.server = env;
+	} else if (access(CLI_DEFAULT_SERVER + 6, F_OK) != 0 &&
+	    (cl->alloc_server = conf_server()) != NULL) {
+		cl->o.server = cl->alloc_server;
 	} else {
 		cl->o.server = CLI_DEFAULT_SERVER;
 	}

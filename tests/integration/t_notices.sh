@@ -39,7 +39,7 @@ stop_sink() {
 }
 start_mailing() { # [SMTP URL]: sangkiend sending through it
 	start_server --test-clock --smtp "${1:-smtp://127.0.0.1:$SMTP_PORT}" \
-		--mail-from sangkien@example.invalid \
+		--mail-from "Sáng kiến Lạng Sơn <sangkien@example.invalid>" \
 		--public-url https://sangkien.example.invalid/
 }
 mail_count() { find "$MAIL" -name '*.eml' | wc -l; }
@@ -144,7 +144,7 @@ check "the subject is RFC 2047 encoded" "=?UTF-8?B?" \
 check "the body names the unit and links to the case's page" "yes yes" \
 	"$(jq -r --arg u "https://sangkien.example.invalid/#/case/$A" \
 		'"\(.body | contains("UBND huyện Ba Bể") | if . then "yes" else "no" end) \(.body | contains($u) | if . then "yes" else "no" end)"' "$T_DIR/one.json")"
-check "the sender is the --mail-from address" "Hệ thống sáng kiến <sangkien@example.invalid>" \
+check "the sender is --mail-from, its name encoded" "Sáng kiến Lạng Sơn <sangkien@example.invalid>" \
 	"$(jq -r .from "$T_DIR/one.json")"
 
 # --- Returned, with the note: the author. ---------------------------------
@@ -354,6 +354,8 @@ mark_mail
 E=$(new_case "Sổ theo dõi công văn điện tử")
 sk --token "$AUTHOR" act "$E" submit >/dev/null
 expect_mails "with --smtp-user and the right password" 1
+check "a bare --mail-from gets the system's name" "Hệ thống sáng kiến <sangkien@example.invalid>" \
+	"$(new_mails | jq -r .from)"
 stop_server
 printf 'sai-mat-khau\n' >"$T_DIR/password"
 start_server --smtp "smtp://127.0.0.1:$SMTP_PORT" --smtp-user sangkien \
@@ -374,6 +376,8 @@ check "--smtp-require-tls refuses a server without STARTTLS" 1 \
 check "and no mail went" 0 "$(new_mails | wc -l)"
 check "the flags are checked: --smtp-user needs --smtp" 2 \
 	"$(status_of "$SKD" --data "$T_DIR/other" --smtp-user x 2>/dev/null)"
+check "a bad --mail-from is refused" 2 \
+	"$(status_of "$SKD" --data "$T_DIR/other" --smtp smtp://127.0.0.1:1 --mail-from "Tên <a b@x>" 2>/dev/null)"
 check "a bad --smtp URL is refused" 2 \
 	"$(status_of "$SKD" --data "$T_DIR/other" --smtp http://x 2>/dev/null)"
 stop_server

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "core/util/err.h"
+#include "core/util/json.h"
 #include "plugins/host.h"
 
 /*
@@ -234,7 +235,7 @@ static const struct hostile hostiles[] = {
 	{ "check returns nothing", RUBRIC("local x = 1", OK_DECIDE), AT_CHECK,
 	    "check must return a list of problems", "h.lua:3:" },
 	{ "check returns numbers", RUBRIC("return {1, 2}", OK_DECIDE),
-	    AT_CHECK, "item 1 is not a string", "h.lua:3:" },
+	    AT_CHECK, "problems[1] is not a string", "h.lua:3:" },
 	{ "verdict \"maybe\"",
 	    RUBRIC(OK_CHECK, "return {verdict = 'maybe', score = 1}"),
 	    AT_DECIDE, "verdict \"maybe\"", "h.lua:6:" },
@@ -287,6 +288,65 @@ static const struct hostile hostiles[] = {
 	    RUBRIC(OK_CHECK,
 	        "return {verdict = 'fail', score = 1, reasons = {'\\xff'}}"),
 	    AT_DECIDE, "not valid UTF-8", NULL },
+	/* Issue 19: loops the budget did not see, sizes without caps. */
+	{ "a loop of pcall(error, 'x')",
+	    RUBRIC("while true do pcall(error, 'x') end", OK_DECIDE),
+	    AT_CHECK, "instruction limit", "h.lua:4:" },
+	{ "a loop of xpcall(error, error)",
+	    RUBRIC("while true do xpcall(error, error) end", OK_DECIDE),
+	    AT_CHECK, "instruction limit", "h.lua:4:" },
+	{ "error objects kept from a pcall loop",
+	    RUBRIC("local t = {} while true do local ok, e = pcall(error, "
+	           "{('x'):rep(4096)}) t[#t + 1] = e end",
+	        OK_DECIDE),
+	    AT_CHECK, "limit", "h.lua:4:" },
+	{ "10,000 criteria",
+	    "local c = {} for i = 1, 10000 do c[i] = {id = 'c' .. i, label "
+	    "= 'L', max = 1} end return {id = 'h', title = 'H', criteria = "
+	    "c, check = function() return {} end, decide = function() end}",
+	    AT_LOAD, "criteria has 10000 entries; at most 200", NULL },
+	{ "100,000 criteria",
+	    "local c = {} for i = 1, 100000 do c[i] = {id = 'c' .. i, label "
+	    "= 'L', max = 1} end return {id = 'h', title = 'H', criteria = "
+	    "c, check = function() return {} end, decide = function() end}",
+	    AT_LOAD, "criteria has 100000 entries; at most 200", NULL },
+	{ "a title of 201 characters",
+	    "return {id = 'h', title = ('\xc3\xa2'):rep(201), criteria = {{id "
+	    "= 'a', label = 'A', max = 5}}}",
+	    AT_LOAD, "title has 201 characters; at most 200", NULL },
+	{ "a label of 300 characters",
+	    "return {id = 'h', title = 'H', criteria = {{id = 'a', label = "
+	    "('x'):rep(300), max = 5}}}",
+	    AT_LOAD, "criteria[1].label has 300 characters; at most 200",
+	    NULL },
+	{ "a guide of 2001 characters",
+	    "return {id = 'h', title = 'H', criteria = {{id = 'a', label = "
+	    "'A', max = 5, guide = ('x'):rep(2001)}}}",
+	    AT_LOAD, "criteria[1].guide has 2001 characters; at most 2000",
+	    NULL },
+	{ "a max of 1e6",
+	    "return {id = 'h', title = 'H', criteria = {{id = 'a', label = "
+	    "'A', max = 1e6}}}",
+	    AT_LOAD, "criteria[1].max must be a number greater than 0, at "
+	    "most 1000", NULL },
+	{ "101 problems",
+	    RUBRIC("local p = {} for i = 1, 101 do p[i] = 'x' end return p",
+	        OK_DECIDE),
+	    AT_CHECK, "check returned 101 problems; at most 100", "h.lua:3:" },
+	{ "a reason of 1001 characters",
+	    RUBRIC(OK_CHECK,
+	        "return {verdict = 'fail', score = 1, reasons = "
+	        "{('x'):rep(1001)}}"),
+	    AT_DECIDE, "reasons[1] has 1001 characters; at most 1000", NULL },
+	{ "a score of 1e12",
+	    RUBRIC(OK_CHECK, "return {verdict = 'pass', score = 1e12}"),
+	    AT_DECIDE, "score must be from -1e9 to 1e9", NULL },
+	{ "an error that is not UTF-8",
+	    RUBRIC("error('bad \xff\xfe byte')", OK_DECIDE), AT_CHECK,
+	    "bad \xef\xbf\xbd\xef\xbf\xbd byte", "h.lua:4:" },
+	{ "an error cut inside a character",
+	    RUBRIC("error(('\xe1\xbb\x87'):rep(400))", OK_DECIDE), AT_CHECK,
+	    "h.lua:4: \xe1\xbb\x87", NULL },
 	{ "extend inside check",
 	    RUBRIC("return extend('default', {})", OK_DECIDE), AT_CHECK,
 	    "only be used while the rubric loads", "h.lua:4:" },
@@ -380,10 +440,15 @@ test_hostile(void **state)
 		}
 		/* A note, not a check: the limits are checked elsewhere. */
 		printf("# %-45s %7.1f ms  %s\n", h->what, ms_since(&t0), err);
+		/* Every message is text a reply can carry. */
+		if (util_utf8_chars(err, strlen(err)) < 0) {
+			fail_msg("%s: the message is not UTF-8", h->what);
+		}
 		assert_contains(err, h->needle);
 		if (h->needle2 != NULL) {
 			assert_contains(err, h->needle2);
 		}
+
 		if (r != NULL) {
 			/* The same state runs its other function, twice. */
 			for (int k = 0; k < 2; k++) {
@@ -403,6 +468,26 @@ test_hostile(void **state)
 		}
 		assert_host_usable();
 	}
+}
+
+/*
+ * A message cut at the end of a buffer inside a character loses the
+ * character, not its validity: no U+FFFD where the text was good.
+ */
+static void
+test_error_cut_cleanly(void **state)
+{
+	static const char src[]
+	    = RUBRIC("error(('\xe1\xbb\x87'):rep(400))", OK_DECIDE);
+	struct plug_rubric *r;
+	char                err[512];
+	assert_int_equal(plug_load("h.lua", src, strlen(src), &test_lim, NULL,
+	                     NULL, &r, err, sizeof(err)),
+	    SK_OK);
+	assert_int_equal(run_check(r, err, sizeof(err)), SK_ERUBRIC);
+	assert_true(util_utf8_chars(err, strlen(err)) > 100);
+	assert_null(strstr(err, "\xef\xbf\xbd"));
+	plug_free(r);
 }
 
 /* A rubric that catches the limit error cannot go on after it. */
@@ -440,9 +525,9 @@ test_endless_loop_timing(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(run_check(r, err, sizeof(err)), SK_ERUBRIC);
 	double ms = ms_since(&t0);
-	assert_contains(err, "instruction limit of 50000000 exceeded");
+	assert_contains(err, "instruction limit of 20000000 exceeded");
 	printf("# note: an endless loop stopped after %.1f ms "
-	       "(50 million instructions; target < 100 ms)\n",
+	       "(20 million instructions; target < 100 ms)\n",
 	    ms);
 	plug_free(r);
 
@@ -975,6 +1060,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_pcall_cannot_swallow_limit),
+		cmocka_unit_test(test_error_cut_cleanly),
 		cmocka_unit_test(test_endless_loop_timing),
 		cmocka_unit_test(test_time_limit),
 		cmocka_unit_test(test_limits_configurable),

@@ -99,7 +99,67 @@ static const struct bad_case bad_cases[] = {
 	    SK_EBADREQ, "\"request_id\"" },
 	{ "request_id a number", LIT("{\"op\":\"x\",\"request_id\":42}"),
 	    SK_EBADREQ, "\"request_id\"" },
+	/* Issue 19: what json-c lets through and the door refuses. */
+	{ "\\u0000 in op", LIT("{\"op\":\"server.status\\u0000x\"}"),
+	    SK_EBADREQ, "NUL" },
+	{ "\\u0000 in a token",
+	    LIT("{\"op\":\"x\",\"token\":\"sk_a\\u0000\"}"), SK_EBADREQ,
+	    "NUL" },
+	{ "\\u0000 in an argument's key",
+	    LIT("{\"op\":\"x\",\"args\":{\"id\\u0000z\":1}}"), SK_EBADREQ,
+	    "NUL" },
+	{ "\\u0000 deep in an array",
+	    LIT("{\"op\":\"x\",\"args\":{\"a\":[[\"\\u0000\"]]}}"),
+	    SK_EBADREQ, "NUL" },
+	{ "token twice, the second null",
+	    LIT("{\"op\":\"x\",\"token\":\"sk_a\",\"token\":null}"),
+	    SK_EBADREQ, "\"token\" twice" },
+	{ "op twice", LIT("{\"op\":\"a\",\"op\":\"b\"}"), SK_EBADREQ,
+	    "\"op\" twice" },
+	{ "a key twice, once escaped",
+	    LIT("{\"op\":\"x\",\"args\":{\"id\":1,\"\\u0069d\":2}}"),
+	    SK_EBADREQ, "\"id\" twice" },
+	{ "a key twice, deep after a clean sibling",
+	    LIT("{\"op\":\"x\",\"args\":{\"a\":{\"b\":1},\"c\":[{\"d\":1,"
+	        "\"e\":{\"f\":1,\"f\":2}}]}}"),
+	    SK_EBADREQ, "\"f\" twice" },
+	{ "lone high surrogate", LIT("{\"op\":\"\\ud800\"}"), SK_EBADREQ,
+	    "surrogate" },
+	{ "lone low surrogate", LIT("{\"op\":\"x\\udc00y\"}"), SK_EBADREQ,
+	    "surrogate" },
+	{ "high surrogate then a letter", LIT("{\"op\":\"\\ud83dx\"}"),
+	    SK_EBADREQ, "surrogate" },
+	{ "two high surrogates", LIT("{\"op\":\"\\ud83d\\ud83d\"}"),
+	    SK_EBADREQ, "surrogate" },
+	{ "an invalid escape", LIT("{\"op\":\"\\x41\"}"), SK_EBADREQ,
+	    "not JSON" },
+	{ "a short \\u escape", LIT("{\"op\":\"\\u41\"}"), SK_EBADREQ,
+	    "not JSON" },
 };
+
+/* What the strict pass must still let through. */
+static void
+test_decode_strict_ok(void **state)
+{
+	static const char *const good[] = {
+		"{\"op\":\"x\",\"args\":{\"a\":{\"k\":1},\"b\":{\"k\":2}}}",
+		"{\"op\":\"x\",\"args\":{\"t\":\"\\ud83d\\ude00 \\u00e1\"}}",
+		"{\"op\":\"x\",\"args\":{\"t\":\"{\\\"k\\\":1,\\\"k\\\":2}\"}}",
+		"{\"op\":\"x\",\"args\":{\"l\":[{\"k\":1},{\"k\":1}]}}",
+		"{\"op\":\"x\",\"args\":{\"t\":\"\\\\u0000\"}}",
+	};
+	(void) state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct proto_req req;
+		struct proto_err e  = { 0 };
+		int              rv = proto_decode(good[i], strlen(good[i]), &req,
+		                 &e);
+		if (rv != 0) {
+			fail_msg("%s: refused: %s", good[i], e.msg);
+		}
+		json_object_put(req.root);
+	}
+}
 
 static void
 test_decode_bad(void **state)
@@ -648,6 +708,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decode_bad),
+		cmocka_unit_test(test_decode_strict_ok),
 		cmocka_unit_test(test_decode_nesting),
 		cmocka_unit_test(test_decode_size),
 		cmocka_unit_test(test_decode_valid),
