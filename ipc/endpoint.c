@@ -66,9 +66,11 @@
  * until every open pipe has been written each reply it was handed.
  */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -107,6 +109,16 @@
 
 /* How long ipc_endpoint_close waits for replies to be written. */
 #define CLOSE_WAIT_MS 1000
+
+/*
+ * How long nng_close() of the request socket may take before the process
+ * exits without it.  nng 1.5.2 was seen to wait for good for a pipe whose
+ * peer never reads (its reaper blocked while tearing the pipe down), and a
+ * stop must end within the service manager's grace period whatever the
+ * clients do (issue 19).  By then every reply that went out was sent after
+ * its commit, so exiting loses nothing acknowledged.
+ */
+#define NNG_CLOSE_MAX_S 3
 
 struct ipc_slot {
 	struct ipc_req       req; /* first: ipc_reply casts back */
@@ -1001,6 +1013,57 @@ replies_written(struct ipc_endpoint *ep)
 	return (done);
 }
 
+/* The watchdog of nng_close (NNG_CLOSE_MAX_S). */
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t  cv;
+	bool            done;
+} close_dog = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false };
+
+static void *
+close_dog_run(void *arg)
+{
+	struct timespec until;
+	bool            done;
+
+	(void) arg;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += NNG_CLOSE_MAX_S;
+	pthread_mutex_lock(&close_dog.mu);
+	while (!close_dog.done &&
+	    pthread_cond_timedwait(&close_dog.cv, &close_dog.mu, &until) == 0) {
+	}
+	done = close_dog.done;
+	pthread_mutex_unlock(&close_dog.mu);
+	if (!done) {
+		log_error("nng has not closed the request socket after %d s "
+		          "(a peer that never reads); exiting without it: "
+		          "every reply sent was committed first",
+		    NNG_CLOSE_MAX_S);
+		_exit(0);
+	}
+	return (NULL);
+}
+
+/* nng_close(s), but the process exits if it takes past NNG_CLOSE_MAX_S. */
+static void
+close_guarded(nng_socket s)
+{
+	pthread_t t;
+	bool      dog;
+
+	close_dog.done = false;
+	dog = pthread_create(&t, NULL, close_dog_run, NULL) == 0;
+	nng_close(s);
+	if (dog) {
+		pthread_mutex_lock(&close_dog.mu);
+		close_dog.done = true;
+		pthread_cond_signal(&close_dog.cv);
+		pthread_mutex_unlock(&close_dog.mu);
+		pthread_join(t, NULL);
+	}
+}
+
 void
 ipc_endpoint_close(struct ipc_endpoint *ep)
 {
@@ -1034,7 +1097,7 @@ ipc_endpoint_close(struct ipc_endpoint *ep)
 	}
 	uv_close((uv_handle_t *) &ep->recv_poll, handle_closed);
 	uv_close((uv_handle_t *) &ep->retry, handle_closed);
-	nng_close(ep->rep);
+	close_guarded(ep->rep);
 	nng_close(ep->pub);
 	/* The sockets' WebSocket listeners have let go of the HTTP server. */
 	ipc_http_close(ep->http);

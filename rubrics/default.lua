@@ -58,7 +58,6 @@ local R = {
 	quorum = 2 / 3,            -- share of eligible members who must score
 	majority = 2 / 3,          -- share of eligible members who must pass it
 	filing_months = 12,        -- file within this many months of first use
-	similarity_limit = 0.8,    -- from here a case is a near-copy
 }
 
 -- The sections of the application, Điều 5 Nghị định 13/2012/NĐ-CP.
@@ -238,21 +237,11 @@ function R.check(case, today, rubric)
 			rubric.filing_months)
 	end
 
-	local sim = case.max_similarity
-	if type(sim) == "number" and sim >= rubric.similarity_limit then
-		local first_similar = type(case.similar) == "table"
-			and case.similar[1] or nil
-		local other = type(first_similar) == "table"
-			and first_similar.id or nil
-		if other ~= nil then
-			problem("Đơn gần như trùng với sáng kiến đã có (hồ sơ số "
-				.. "%s, độ tương đồng %d%%).", tostring(other),
-				math.floor(sim * 100 + 0.5))
-		else
-			problem("Đơn gần như trùng với một sáng kiến đã có (độ "
-				.. "tương đồng %d%%).", math.floor(sim * 100 + 0.5))
-		end
-	end
+	-- A near copy of an earlier initiative is not refused here: the
+	-- engine flags it at submission (case.flagged_similar, at or above
+	-- the province's similarity_flag) and the council judges its
+	-- novelty (Điều 4, Điều lệ sáng kiến).  case.similar and
+	-- case.max_similarity are there for a rubric that wants a rule.
 	return problems
 end
 

@@ -124,6 +124,16 @@ int review_ballot_put(struct op_ctx *ctx, uint64_t id, const char *stage,
 json_object *review_ballots_of(struct op_ctx *ctx, uint64_t id,
     const char *stage);
 
+/*
+ * The ballots of doc's stage whose marks and comment the principal may see
+ * in full, parsed (caller owns): the same rule as case.get's (the stage's
+ * council and the staff every ballot of a decided stage, a member their
+ * own while the review is under way, authors none).  What a rubric the
+ * caller wrote may be given (rubric.test with a source).
+ */
+json_object *review_ballots_seen(struct op_ctx *ctx, json_object *doc,
+    const char *stage, unsigned roles);
+
 /* The ballots the principal may see (for case.get), or NULL. */
 json_object *review_ballots_view_facts(struct op_ctx *ctx,
     const struct case_facts *f, unsigned roles);

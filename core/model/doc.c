@@ -57,3 +57,11 @@ doc_get_int(json_object *doc, const char *key, int64_t dflt)
 	return (json_object_get_int64(v));
 }
 
+
+size_t
+doc_len(json_object *arr)
+{
+	return (json_object_is_type(arr, json_type_array)
+	        ? json_object_array_length(arr)
+	        : 0);
+}

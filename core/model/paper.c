@@ -218,7 +218,7 @@ latest_of(json_object *doc, const char *key, const char *stage)
 	if (arr == NULL || !json_object_is_type(arr, json_type_array)) {
 		return (NULL);
 	}
-	for (size_t i = json_object_array_length(arr); i-- > 0;) {
+	for (size_t i = doc_len(arr); i-- > 0;) {
 		json_object *o = json_object_array_get_idx(arr, i);
 		const char  *s = doc_get_str(o, "stage");
 		if (!superseded(o) &&
@@ -287,7 +287,7 @@ votes_of(json_object *decision, json_object *ballots, int *pass, int *fail,
 		*members = (int) doc_get_int(v, "members", *members);
 		return;
 	}
-	for (size_t i = 0; i < json_object_array_length(ballots); i++) {
+	for (size_t i = 0; i < doc_len(ballots); i++) {
 		json_object *b    = json_object_array_get_idx(ballots, i);
 		const char  *vote = doc_get_str(b, "vote");
 		if (vote != NULL) {
@@ -571,7 +571,7 @@ author_list(json_object *doc, bool shares, char *buf, size_t len)
 	json_object *authors = json_object_object_get(doc, "authors");
 	size_t       used    = 0;
 	buf[0]               = '\0';
-	for (size_t i = 0; i < json_object_array_length(authors); i++) {
+	for (size_t i = 0; i < doc_len(authors); i++) {
 		json_object *a = json_object_array_get_idx(authors, i);
 		char         share[32] = "";
 		if (shares && json_object_object_get(a, "share") != NULL) {
@@ -594,14 +594,14 @@ author_table(struct paper *p, json_object *doc, const char *title)
 	static const char *const cols[] = { "STT", "Họ và tên", "Ngày sinh",
 		"Nơi công tác", "Chức danh", "Trình độ chuyên môn",
 		"Tỷ lệ đóng góp" };
-	static const int widths[] = { 7, 20, 12, 20, 13, 15, 11 };
+	static const int widths[] = { 6, 19, 15, 19, 12, 19, 10 };
 	json_object     *authors  = json_object_object_get(doc, "authors");
 	json_object     *rows;
 	char             n[24], share[24], born[16];
 
 	/* Only when the record has the details (issue 16's fields). */
 	bool any = false;
-	for (size_t i = 0; i < json_object_array_length(authors); i++) {
+	for (size_t i = 0; i < doc_len(authors); i++) {
 		json_object *a = json_object_array_get_idx(authors, i);
 		static const char *const keys[] = { "birth_date", "workplace",
 			"position", "qualification" };
@@ -616,7 +616,7 @@ author_table(struct paper *p, json_object *doc, const char *title)
 		heading(p->page, title);
 	}
 	rows = table(p->page, cols, widths, 7);
-	for (size_t i = 0; i < json_object_array_length(authors); i++) {
+	for (size_t i = 0; i < doc_len(authors); i++) {
 		json_object *a = json_object_array_get_idx(authors, i);
 		snprintf(n, sizeof(n), "%zu", i + 1);
 		snprintf(share, sizeof(share), "%lld%%",
@@ -651,7 +651,11 @@ paper_receipt(struct paper *p)
 		    (unsigned long long) p->id));
 	}
 	receipt_of(p->doc, &r);
-	snprintf(number, sizeof(number), "Số: %s/BN-SK", r.no);
+	/* The unit's register gives "12/2026"; a bare case id gets the
+	 * document's sign. */
+	snprintf(number, sizeof(number), strchr(r.no, '/') ? "Số: %s"
+	                                                    : "Số: %s/BN-SK",
+	    r.no);
 	if (paper_begin(p, number, r.date, "GIẤY BIÊN NHẬN",
 	        "Hồ sơ yêu cầu công nhận sáng kiến") != 0) {
 		return (SK_EINTERNAL);
@@ -708,7 +712,7 @@ ballot_of(struct paper *p, const char *member, const char **stage)
 	static const char *const stages[] = { "province", "unit" };
 	for (size_t s = 0; s < 2; s++) {
 		json_object *all = review_ballots_of(p->ctx, p->id, stages[s]);
-		for (size_t i = 0; i < json_object_array_length(all); i++) {
+		for (size_t i = 0; i < doc_len(all); i++) {
 			json_object *b = json_object_array_get_idx(all, i);
 			if (strcmp(doc_get_str(b, "member") ?: "", member) == 0) {
 				json_object_get(b);
@@ -788,7 +792,7 @@ paper_sheet(struct paper *p, const char *member)
 	{
 		const char *label = cid;
 		double      m     = 0;
-		for (size_t j = 0; j < json_object_array_length(crit); j++) {
+		for (size_t j = 0; j < doc_len(crit); j++) {
 			json_object *c = json_object_array_get_idx(crit, j);
 			if (strcmp(doc_get_str(c, "id") ?: "", cid) == 0) {
 				label = doc_get_str(c, "label") ?: cid;
@@ -863,11 +867,11 @@ paper_minutes(struct paper *p)
 	    (const char *const[]) { "STT", "Họ và tên", "Chức danh",
 	        "Có mặt" },
 	    (const int[]) { 7, 43, 32, 18 }, 4);
-	for (size_t i = 0; i < json_object_array_length(members); i++) {
+	for (size_t i = 0; i < doc_len(members); i++) {
 		json_object *m    = json_object_array_get_idx(members, i);
 		const char  *user = doc_get_str(m, "user") ?: "";
 		bool         here = false;
-		for (size_t j = 0; j < json_object_array_length(ballots); j++) {
+		for (size_t j = 0; j < doc_len(ballots); j++) {
 			here |= strcmp(doc_get_str(json_object_array_get_idx(
 			                   ballots, j), "member") ?: "",
 			            user) == 0;
@@ -883,7 +887,7 @@ paper_minutes(struct paper *p)
 	votes_of(dec, ballots, &pass, &fail, &nmembers);
 	rows = table(p->page, (const char *const[]) { "Nội dung", "Kết quả" },
 	    (const int[]) { 60, 40 }, 2);
-	snprintf(buf, sizeof(buf), "%zu/%d", json_object_array_length(ballots),
+	snprintf(buf, sizeof(buf), "%zu/%d", doc_len(ballots),
 	    nmembers);
 	row(rows, 2, "Số phiếu chấm / số thành viên", buf);
 	if (pass + fail > 0) {
@@ -903,7 +907,7 @@ paper_minutes(struct paper *p)
 	        ? "Hội đồng đề nghị công nhận sáng kiến."
 	        : "Hội đồng không đề nghị công nhận sáng kiến.");
 	json_object *reasons = json_object_object_get(dec, "reasons");
-	for (size_t i = 0; i < json_object_array_length(reasons); i++) {
+	for (size_t i = 0; i < doc_len(reasons); i++) {
 		para(p->page, "- %s",
 		    json_object_get_string(json_object_array_get_idx(reasons, i)));
 	}
@@ -912,7 +916,7 @@ paper_minutes(struct paper *p)
 	}
 	/* The secretary on the left, the chair on the right. */
 	const char *chair = NULL, *secretary = NULL;
-	for (size_t i = 0; i < json_object_array_length(members); i++) {
+	for (size_t i = 0; i < doc_len(members); i++) {
 		json_object *m = json_object_array_get_idx(members, i);
 		const char  *r = doc_get_str(m, "role") ?: "";
 		if (strcmp(r, "chair") == 0 && chair == NULL) {
@@ -1037,7 +1041,7 @@ paper_decision(struct paper *p)
 		        "Tác giả (tỷ lệ đóng góp)" },
 		    (const int[]) { 7, 11, 45, 37 }, 4);
 		json_object *all = same_decision(p, &o);
-		for (size_t i = 0; i < json_object_array_length(all); i++) {
+		for (size_t i = 0; i < doc_len(all); i++) {
 			json_object *c = json_object_array_get_idx(all, i);
 			char authors[2048], id[32], n[24];
 			author_list(c, true, authors, sizeof(authors));
@@ -1046,7 +1050,7 @@ paper_decision(struct paper *p)
 			snprintf(n, sizeof(n), "%zu", i + 1);
 			row(rows, 4, n, id, doc_get_str(c, "title"), authors);
 		}
-		for (size_t i = 0; i < json_object_array_length(all); i++) {
+		for (size_t i = 0; i < doc_len(all); i++) {
 			json_object *c = json_object_array_get_idx(all, i);
 			char         t[600];
 			snprintf(t, sizeof(t), "Tác giả của sáng kiến \"%s\":",
@@ -1070,7 +1074,7 @@ paper_decision(struct paper *p)
 		json_object *reasons =
 		    o.decision ? json_object_object_get(o.decision, "reasons")
 		               : NULL;
-		for (size_t i = 0; i < json_object_array_length(reasons); i++) {
+		for (size_t i = 0; i < doc_len(reasons); i++) {
 			para(p->page, "- %s", json_object_get_string(
 			                         json_object_array_get_idx(reasons, i)));
 		}
@@ -1249,6 +1253,8 @@ paper_verify(struct op_ctx *ctx, uint64_t id, const char *hash,
 	}
 	json_object_object_add(*out, "title", jstr(doc_get_str(doc, "title")));
 	json_object_object_add(*out, "state", jstr(doc_get_str(doc, "state")));
+	json_object_object_add(*out, "state_label",
+	    jstr(doc_get_str(doc, "state_label")));
 	json_object_put(doc);
 	return (0);
 }

@@ -194,7 +194,7 @@ head(struct pen *p)
 	json_object *org  = json_object_object_get(p->page, "org");
 	double       lw   = BODY_W * 0.42, rx = M_LEFT + lw, rw = BODY_W - lw;
 	double       ly   = M_TOP, ry = M_TOP, h;
-	size_t       n    = json_object_array_length(org);
+	size_t       n    = doc_len(org);
 
 	for (size_t i = 0; i < n; i++) {
 		const char *s  = json_object_get_string(
@@ -281,7 +281,7 @@ table_block(struct pen *p, json_object *b)
 	json_object *cols   = json_object_object_get(b, "cols");
 	json_object *widths = json_object_object_get(b, "widths");
 	json_object *rows   = json_object_object_get(b, "rows");
-	size_t       n      = json_object_array_length(cols);
+	size_t       n      = doc_len(cols);
 	double       w[16], sum = 0;
 
 	if (n == 0 || n > 16) {
@@ -295,7 +295,7 @@ table_block(struct pen *p, json_object *b)
 		w[i] = BODY_W * (w[i] > 0 ? w[i] : 1) / sum;
 	}
 	table_row(p, cols, w, n, true);
-	for (size_t r = 0; r < json_object_array_length(rows); r++) {
+	for (size_t r = 0; r < doc_len(rows); r++) {
 		table_row(p, json_object_array_get_idx(rows, r), w, n, false);
 	}
 	p->y += 8;
@@ -306,7 +306,7 @@ static void
 signers(struct pen *p)
 {
 	json_object *s = json_object_object_get(p->page, "signers");
-	size_t       n = json_object_array_length(s);
+	size_t       n = doc_len(s);
 	double       cw = BODY_W / 2, top;
 
 	if (n == 0) {
@@ -357,7 +357,7 @@ paper_pdf(json_object *page, unsigned char **pdf, size_t *len, char *err,
 	foot(&p);
 	head(&p);
 	json_object *blocks = json_object_object_get(page, "blocks");
-	for (size_t i = 0; i < json_object_array_length(blocks); i++) {
+	for (size_t i = 0; i < doc_len(blocks); i++) {
 		json_object *b = json_object_array_get_idx(blocks, i);
 		const char  *t = doc_get_str(b, "t") ?: "";
 		if (strcmp(t, "p") == 0) {

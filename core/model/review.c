@@ -358,6 +358,37 @@ review_ballots_view_facts(struct op_ctx *ctx, const struct case_facts *f,
 }
 
 json_object *
+review_ballots_seen(struct op_ctx *ctx, json_object *doc, const char *stage,
+    unsigned roles)
+{
+	uint64_t      id   = (uint64_t) doc_get_int(doc, "id", 0);
+	enum wf_state s    = wf_state_parse(doc_get_str(doc, "state"));
+	bool          open = review_stage_of(s) != NULL &&
+	    strcmp(review_stage_of(s), stage) == 0;
+	bool staff = (ctx->who->roles & (ROLE_ADMIN | ROLE_VIEWER)) != 0;
+	json_object *council = case_council(ctx, doc, stage);
+	const char  *role    = council && !ctx->who->local_admin
+	        ? council_role(council, ctx->who->id)
+	        : NULL;
+	json_object *all, *out = json_object_new_array();
+
+	json_object_put(council);
+	if ((roles & WF_AUTHOR) != 0 || (role == NULL && !staff)) {
+		return (out);
+	}
+	all = review_ballots_of(ctx, id, stage);
+	for (size_t j = 0; j < json_object_array_length(all); j++) {
+		json_object *b = json_object_array_get_idx(all, j);
+		if (!open ||
+		    strcmp(doc_get_str(b, "member") ?: "", ctx->who->id) == 0) {
+			json_object_array_add(out, json_object_get(b));
+		}
+	}
+	json_object_put(all);
+	return (out);
+}
+
+json_object *
 review_ballots_view(struct op_ctx *ctx, json_object *doc, unsigned roles)
 {
 	struct case_facts f;

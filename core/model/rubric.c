@@ -43,30 +43,61 @@ struct resolve_ctx {
 	bool               missing;
 };
 
+/* The base id as rc resolves it, read in txn: its hash and its version. */
+static int
+find_base(struct resolve_ctx *rc, MDB_txn *txn, const char *id,
+    char hash[RUBRIC_HASH_HEX + 1], json_object **doc)
+{
+	json_object *v;
+
+	if (rc->pinned != NULL) {
+		if (!json_object_object_get_ex(rc->pinned, id, &v)) {
+			return (-1);
+		}
+		snprintf(hash, RUBRIC_HASH_HEX + 1, "%s",
+		    json_object_get_string(v));
+	} else if (rubric_current(txn, rc->reg->st, id, hash) != 0) {
+		return (-1);
+	}
+	if (rubric_version(txn, rc->reg->st, hash, doc) != 0) {
+		return (-1);
+	}
+	if (!json_object_object_get_ex(*doc, "source", &v)) {
+		json_object_put(*doc);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * extend()'s resolver.  Apart from the loop (rc->txn NULL) each base is
+ * read in a snapshot of its own, held only for the read: a rubric that
+ * runs for its whole time limit must not keep the map from growing.
+ */
 static int
 resolve_base(void *arg, const char *id, const char **src, size_t *len,
     const char **chunkname)
 {
-	struct resolve_ctx *rc = arg;
+	struct resolve_ctx *rc  = arg;
+	MDB_txn            *txn = rc->txn;
 	char                hash[RUBRIC_HASH_HEX + 1];
 	json_object        *doc, *v;
 	char                chunk[96];
+	int                 rv;
 
-	if (rc->pinned != NULL) {
-		if (!json_object_object_get_ex(rc->pinned, id, &v)) {
-			rc->missing = true;
-			return (-1);
-		}
-		snprintf(hash, sizeof(hash), "%s", json_object_get_string(v));
-	} else if (rubric_current(rc->txn, rc->reg->st, id, hash) != 0) {
+	if (txn == NULL && store_snapshot_begin(rc->reg->st, &txn) != 0) {
 		rc->missing = true;
 		return (-1);
 	}
-	if (rubric_version(rc->txn, rc->reg->st, hash, &doc) != 0 ||
-	    !json_object_object_get_ex(doc, "source", &v)) {
+	rv = find_base(rc, txn, id, hash, &doc);
+	if (rc->txn == NULL) {
+		store_snapshot_end(rc->reg->st, txn);
+	}
+	if (rv != 0) {
 		rc->missing = true;
 		return (-1);
 	}
+	v = json_object_object_get(doc, "source");
 	snprintf(chunk, sizeof(chunk), "@%s.lua", id);
 	json_object_object_add(doc, "chunkname", json_object_new_string(chunk));
 	json_object_array_add(rc->held, doc);
@@ -227,11 +258,11 @@ rubric_version(MDB_txn *txn, struct store *st, const char *hash,
 	return (store_doc_get(txn, st, DB_RUBRICS, hash, out));
 }
 
-/* Loads src with bases resolved by rc; fills e on failure. */
+/* Loads src under lim with bases resolved by rc; fills e on failure. */
 static int
 load(struct rubric_reg *reg, struct resolve_ctx *rc, const char *chunkname,
-    const char *src, size_t len, struct plug_rubric **out,
-    struct proto_err *e)
+    const char *src, size_t len, const struct plug_limits *lim,
+    struct plug_rubric **out, struct proto_err *e)
 {
 	char err[512];
 	if (len > SOURCE_MAX) {
@@ -239,10 +270,51 @@ load(struct rubric_reg *reg, struct resolve_ctx *rc, const char *chunkname,
 		    "the rubric source is %zu bytes; at most %d", len,
 		    SOURCE_MAX));
 	}
-	if (plug_load(chunkname, src, len, &reg->lim, resolve_base, rc, out,
-	        err, sizeof(err)) != 0) {
+	if (plug_load(chunkname, src, len, lim, resolve_base, rc, out, err,
+	        sizeof(err)) != 0) {
 		return (proto_fail(e, SK_ERUBRIC, "%s", err));
 	}
+	return (0);
+}
+
+/*
+ * Loads src as rubric id under lim and builds its version document; the
+ * caller owns both.  rc->txn may be NULL (apart from the loop).
+ */
+static int
+compile(struct rubric_reg *reg, struct resolve_ctx *rc, const char *id,
+    const char *chunkname, const char *src, size_t len,
+    const struct plug_limits *lim, struct plug_rubric **out,
+    json_object **version, struct proto_err *e)
+{
+	struct plug_rubric *r;
+	char                hash[RUBRIC_HASH_HEX + 1];
+	int                 rv;
+
+	if ((rv = load(reg, rc, chunkname, src, len, lim, &r, e)) != 0) {
+		return (rv);
+	}
+	if (strcmp(plug_id(r), id) != 0) {
+		proto_fail(e, SK_EBADREQ,
+		    "the rubric's table says id = \"%s\", but it is being "
+		    "stored as \"%s\"",
+		    plug_id(r), id);
+		plug_free(r);
+		return (SK_EBADREQ);
+	}
+	version_hash(src, len, rc->used, hash);
+	json_object *doc = json_object_new_object();
+	json_object_object_add(doc, "id", json_object_new_string(id));
+	json_object_object_add(
+	    doc, "title", json_object_new_string(plug_title(r)));
+	json_object_object_add(doc, "hash", json_object_new_string(hash));
+	json_object_object_add(
+	    doc, "criteria", json_object_get(plug_criteria(r)));
+	json_object_object_add(doc, "bases", json_object_get(rc->used));
+	json_object_object_add(
+	    doc, "source", json_object_new_string_len(src, (int) len));
+	*out     = r;
+	*version = doc;
 	return (0);
 }
 
@@ -253,49 +325,52 @@ rubric_compile(struct rubric_reg *reg, MDB_txn *txn, const char *id,
 {
 	struct resolve_ctx  rc;
 	struct plug_rubric *r;
-	char                hash[RUBRIC_HASH_HEX + 1];
 	int                 rv;
 
 	resolve_init(&rc, reg, txn, NULL);
-	if ((rv = load(reg, &rc, chunkname, src, len, &r, e)) != 0) {
-		resolve_done(&rc);
-		return (rv);
+	rv = compile(reg, &rc, id, chunkname, src, len, &reg->lim, &r, version,
+	    e);
+	if (rv == 0) {
+		cache_add(reg, json_object_get_string(
+		                   json_object_object_get(*version, "hash")),
+		    r);
 	}
-	if (strcmp(plug_id(r), id) != 0) {
-		proto_fail(e, SK_EBADREQ,
-		    "the rubric's table says id = \"%s\", but it is being "
-		    "stored as \"%s\"",
-		    plug_id(r), id);
-		plug_free(r);
-		resolve_done(&rc);
-		return (SK_EBADREQ);
-	}
-	version_hash(src, len, rc.used, hash);
-	json_object *doc = json_object_new_object();
-	json_object_object_add(doc, "id", json_object_new_string(id));
-	json_object_object_add(
-	    doc, "title", json_object_new_string(plug_title(r)));
-	json_object_object_add(doc, "hash", json_object_new_string(hash));
-	json_object_object_add(
-	    doc, "criteria", json_object_get(plug_criteria(r)));
-	json_object_object_add(doc, "bases", json_object_get(rc.used));
-	json_object_object_add(
-	    doc, "source", json_object_new_string_len(src, (int) len));
-	cache_add(reg, hash, r);
 	resolve_done(&rc);
-	*version = doc;
-	return (0);
+	return (rv);
+}
+
+void
+rubric_apart_limits(const struct rubric_reg *reg, struct plug_limits *lim)
+{
+	*lim         = reg->lim;
+	lim->time_ms = RUBRIC_APART_TIME_MS;
 }
 
 int
-rubric_compile_temp(struct rubric_reg *reg, MDB_txn *txn, const char *src,
-    size_t len, struct plug_rubric **out, struct proto_err *e)
+rubric_load_apart(struct rubric_reg *reg, const char *id, const char *src,
+    size_t len, json_object *pinned, struct plug_rubric **out,
+    json_object **version, struct proto_err *e)
 {
 	struct resolve_ctx rc;
+	struct plug_limits lim;
+	json_object       *doc = NULL;
+	char               chunk[96];
 	int                rv;
-	resolve_init(&rc, reg, txn, NULL);
-	rv = load(reg, &rc, "@rubric.lua", src, len, out, e);
+
+	rubric_apart_limits(reg, &lim);
+	snprintf(chunk, sizeof(chunk), "@%s.lua", id != NULL ? id : "rubric");
+	resolve_init(&rc, reg, NULL, pinned);
+	if (id != NULL) {
+		rv = compile(reg, &rc, id, chunk, src, len, &lim, out, &doc, e);
+	} else {
+		rv = load(reg, &rc, chunk, src, len, &lim, out, e);
+	}
 	resolve_done(&rc);
+	if (version != NULL) {
+		*version = doc;
+	} else {
+		json_object_put(doc);
+	}
 	return (rv);
 }
 
@@ -352,7 +427,7 @@ rubric_get(struct rubric_reg *reg, MDB_txn *txn, const char *hash,
 	    json_object_get_string(json_object_object_get(doc, "id")));
 	resolve_init(&rc, reg, txn, bases ? bases : json_object_new_object());
 	rv = load(reg, &rc, chunk, json_object_get_string(src),
-	    (size_t) json_object_get_string_len(src), out, e);
+	    (size_t) json_object_get_string_len(src), &reg->lim, out, e);
 	if (bases == NULL) {
 		json_object_put(rc.pinned);
 	}

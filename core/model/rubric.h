@@ -8,7 +8,8 @@
  * was pinned to, even after the rubric or its base is edited.  Loaded
  * versions are cached: a lua_State per version, made on first use.
  *
- * Threads: the loop thread only.  Ownership: the registry owns the loaded
+ * Threads: the loop thread only, but for rubric_load_apart and
+ * rubric_apart_limits (any thread).  Ownership: the registry owns the loaded
  * plugins it returns; JSON documents returned belong to the caller.
  */
 #ifndef SK_RUBRIC_H
@@ -58,12 +59,29 @@ int rubric_get(struct rubric_reg *reg, MDB_txn *txn, const char *hash,
     struct plug_rubric **out, struct proto_err *e);
 
 /*
- * Compiles a source that is not stored (rubric.test): the caller frees the
- * plugin with plug_free.
+ * Apart from the loop: rubric.test and rubric.put load and run rubrics on
+ * libuv's thread pool, each in a Lua state of its own, never cached, under
+ * the registry's limits but RUBRIC_APART_TIME_MS of time per call (the
+ * loop's calls have 100 ms: PLUG_DEFAULT_TIME_MS).
  */
-int rubric_compile_temp(struct rubric_reg *reg, MDB_txn *txn,
-    const char *src, size_t len, struct plug_rubric **out,
-    struct proto_err *e);
+#define RUBRIC_APART_TIME_MS 1000
+
+/* The limits of a call apart from the loop. */
+void rubric_apart_limits(const struct rubric_reg *reg,
+    struct plug_limits *lim);
+
+/*
+ * Loads src on a thread that is not the loop's: extend() reads each base
+ * in a read snapshot of its own (pinned: the bases a stored version was
+ * pinned to, id -> hash; NULL: the current versions).  With id, checks
+ * that the table's id is id and gives the version document in *version
+ * (as rubric_compile; version may be NULL).  The caller frees the plugin
+ * with plug_free.  Reads only reg's store and limits, so it may run while
+ * the loop uses the registry.
+ */
+int rubric_load_apart(struct rubric_reg *reg, const char *id,
+    const char *src, size_t len, json_object *pinned,
+    struct plug_rubric **out, json_object **version, struct proto_err *e);
 
 /*
  * Loads every *.lua of dir (file name = rubric id) as the current versions,

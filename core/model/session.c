@@ -19,6 +19,7 @@ struct session {
 	unsigned char   hash[AUTH_HASH_LEN];
 	uint64_t        stamp; /* of the password hash it was opened with */
 	int64_t         last_used;
+	int64_t         opened; /* when auth.login made it */
 	char            user[PROTO_MAX_ID + 1];
 };
 
@@ -26,7 +27,24 @@ struct sessions {
 	struct session **buckets;
 	size_t           nbuckets, n;
 	int64_t          idle_s;
+	int64_t          max_s; /* its whole life, however busy */
 };
+
+/* Has s ended by now, idle or past its whole life? */
+static bool
+ended(const struct sessions *ss, const struct session *s, int64_t now)
+{
+	return (now - s->last_used >= ss->idle_s ||
+	    now - s->opened >= ss->max_s);
+}
+
+/* When s ends if unused from now. */
+static int64_t
+ends_at(const struct sessions *ss, const struct session *s)
+{
+	int64_t idle = s->last_used + ss->idle_s, life = s->opened + ss->max_s;
+	return (idle < life ? idle : life);
+}
 
 /* A string member of a document, or NULL. */
 static const char *
@@ -52,13 +70,14 @@ pw_stamp(const char *pw_hash)
 }
 
 struct sessions *
-sessions_new(int64_t idle_s)
+sessions_new(int64_t idle_s, int64_t max_s)
 {
 	struct sessions *ss = calloc(1, sizeof(*ss));
 	if (ss == NULL) {
 		return (NULL);
 	}
 	ss->idle_s   = idle_s;
+	ss->max_s    = max_s;
 	ss->nbuckets = 64;
 	if ((ss->buckets = calloc(ss->nbuckets, sizeof(*ss->buckets))) ==
 	    NULL) {
@@ -134,7 +153,7 @@ make_room(struct sessions *ss, int64_t now)
 
 	for (size_t i = 0; i < ss->nbuckets; i++) {
 		for (struct session **pp = &ss->buckets[i]; *pp != NULL;) {
-			if (now - (*pp)->last_used >= ss->idle_s) {
+			if (ended(ss, *pp, now)) {
 				unlink_free(ss, pp);
 			} else {
 				pp = &(*pp)->next;
@@ -176,11 +195,12 @@ session_open(struct sessions *ss, const char *user, const char *pw_hash,
 	snprintf(s->user, sizeof(s->user), "%s", user);
 	s->stamp     = pw_stamp(pw_hash);
 	s->last_used = now;
+	s->opened    = now;
 	struct session **pp = &ss->buckets[bucket_of(ss->nbuckets, s->hash)];
 	s->next             = *pp;
 	*pp                 = s;
 	ss->n++;
-	*expires_at = now + ss->idle_s;
+	*expires_at = ends_at(ss, s);
 	return (SK_OK);
 }
 
@@ -201,6 +221,14 @@ session_resolve(struct sessions *ss, MDB_txn *txn, struct store *st,
 		return (proto_fail(e, SK_EUNAUTH,
 		    "the session is unknown or has ended (a restart of the "
 		    "server ends every session): log in again with auth.login"));
+	}
+	if (now - s->opened >= ss->max_s) {
+		unlink_free(ss, pp);
+		return (proto_fail(e, SK_EUNAUTH,
+		    "the session expired: a session lasts at most %lld h from "
+		    "its login (--session-max), however busy: log in again "
+		    "with auth.login",
+		    (long long) (ss->max_s / 3600)));
 	}
 	if (now - s->last_used >= ss->idle_s) {
 		unlink_free(ss, pp);
@@ -241,7 +269,7 @@ int64_t
 session_expires(struct sessions *ss, const unsigned char hash[AUTH_HASH_LEN])
 {
 	struct session *s = *find(ss, hash);
-	return (s != NULL ? s->last_used + ss->idle_s : -1);
+	return (s != NULL ? ends_at(ss, s) : -1);
 }
 
 bool

@@ -4,7 +4,8 @@
  * A session token is written "ss_" + 43 URL-safe base64 characters (a
  * user.token token starts "sk_"), 256 random bits; only its BLAKE2b hash
  * is kept.  A session ends when it has not been used for the idle time
- * (--session-idle, every use starts it again), at auth.logout, and when
+ * (--session-idle, every use starts it again), when it is older than its
+ * whole life (--session-max, however busy), at auth.logout, and when
  * its user's password changes (it remembers a stamp of the password hash
  * it was opened with; the change a user makes to their own password keeps
  * the session that made it) or the user is gone.  The principal is read
@@ -30,7 +31,8 @@
 
 struct sessions;
 
-struct sessions *sessions_new(int64_t idle_s);
+/* Sessions that end after idle_s unused, and max_s after their login. */
+struct sessions *sessions_new(int64_t idle_s, int64_t max_s);
 void             sessions_free(struct sessions *ss);
 
 /* The idle time, in seconds. */

@@ -11,9 +11,14 @@
  *     the signature of the title and every section is (re)indexed; drafts
  *     never are.  A case stays indexed after it leaves review, so that a
  *     later copy of a refused or withdrawn case is still caught.
- *   - accept (submitted -> unit_review): the nearest earlier cases (lower
- *     ids) at DEDUP_SIMILAR_MIN or more, DEDUP_SIMILAR_STORED at most, are
- *     stored on the case as "similar" for its council and its rubric.
+ *   - submit (similar_at_submit, called by the handler before the
+ *     rubric's check) and again at accept (submitted -> unit_review): the
+ *     nearest earlier cases (lower ids) at DEDUP_SIMILAR_MIN or more,
+ *     DEDUP_SIMILAR_STORED at most, are stored on the case as "similar"
+ *     for the intake, the council and the rubric; when the nearest is at
+ *     or above the province's threshold (similarity_flag of the topmost
+ *     unit that sets one, SIMILAR_FLAG_DEFAULT otherwise) the case carries
+ *     "flagged_similar" for the council (issue 16, item 7).
  *   - entering or leaving the public states (wf_state_public): the title
  *     and the sections that are not confidential go in or out of the
  *     search index.  A confidential section is never indexed.
@@ -26,6 +31,7 @@
 
 #include "core/util/err.h"
 #include "core/model/similar.h"
+#include "core/model/unit.h"
 #include "core/model/workflow.h"
 
 /*
@@ -132,8 +138,62 @@ index_case(struct op_ctx *ctx, uint64_t id, json_object *doc)
 	return (0);
 }
 
+/* unit_walk's visit: the similarity_flag of the topmost unit that sets
+ * one (the province's), into arg. */
 static int
-store_similar(struct op_ctx *ctx, uint64_t id, json_object *doc)
+unit_flag(void *arg, const char *id, json_object *unit)
+{
+	json_object *v;
+
+	(void) id;
+	if (unit != NULL && json_object_object_get_ex(unit, "similarity_flag",
+	                        &v) &&
+	    v != NULL) {
+		*(double *) arg = json_object_get_double(v);
+	}
+	return (0);
+}
+
+double
+similar_flag_threshold(struct op_ctx *ctx, const char *unit)
+{
+	double t = SIMILAR_FLAG_DEFAULT;
+
+	if (unit != NULL) {
+		unit_walk(ctx, unit, unit_flag, &t);
+	}
+	return (t);
+}
+
+/*
+ * The flag for the council: the nearest earlier case when its similarity
+ * is at or above the province's threshold (flagged_similar: {id, title,
+ * similarity, threshold}); none otherwise.
+ */
+static void
+set_flag(struct op_ctx *ctx, json_object *doc, json_object *similar)
+{
+	json_object *top = json_object_array_get_idx(similar, 0), *s;
+	double       t   = similar_flag_threshold(ctx, doc_get_str(doc, "unit"));
+
+	if (top != NULL && json_object_object_get_ex(top, "similarity", &s) &&
+	    json_object_get_double(s) >= t - 1e-9) {
+		json_object *f = doc_clone(top);
+		json_object_object_add(f, "threshold", similarity_json(t));
+		json_object_object_add(doc, "flagged_similar", f);
+	} else {
+		json_object_object_del(doc, "flagged_similar");
+	}
+}
+
+/*
+ * Stores on doc the nearest earlier cases (lower ids) and the flag.  With
+ * fresh, doc's own text is signed (at submit, where the index may still
+ * hold an older text of a resubmitted case); else the indexed signature
+ * is used.
+ */
+static int
+store_similar(struct op_ctx *ctx, uint64_t id, json_object *doc, bool fresh)
 {
 	struct dedup_match  m[DEDUP_SIMILAR_STORED];
 	struct dedup_query  q = { DEDUP_SIMILAR_MIN, id, id,
@@ -143,8 +203,10 @@ store_similar(struct op_ctx *ctx, uint64_t id, json_object *doc)
 	size_t              nsh = 1, n = 0;
 	int                 rv;
 
-	rv = dedup_index_get(ctx->txn, ctx->st, id, &sig);
-	if (rv == SK_ENOTFOUND) {
+	rv = fresh ? SK_ENOTFOUND : dedup_index_get(ctx->txn, ctx->st, id, &sig);
+	if (rv == SK_ENOTFOUND && fresh) {
+		rv = case_sign(doc, &sig, &nsh);
+	} else if (rv == SK_ENOTFOUND) {
 		/* Submitted before there was an index: index it now. */
 		if ((rv = case_sign(doc, &sig, &nsh)) == 0 && nsh > 0) {
 			rv = dedup_index_put(ctx->txn, ctx->st, id, &sig);
@@ -169,7 +231,17 @@ store_similar(struct op_ctx *ctx, uint64_t id, json_object *doc)
 		    (unsigned long long) id));
 	}
 	json_object_object_add(doc, "similar", similar);
+	set_flag(ctx, doc, similar);
 	return (0);
+}
+
+int
+similar_at_submit(struct op_ctx *ctx, uint64_t id, json_object *doc)
+{
+	if (id == 0 || id > UINT32_MAX) {
+		return (0);
+	}
+	return (store_similar(ctx, id, doc, true));
 }
 
 static int
@@ -222,7 +294,7 @@ dedup_case_changed(struct op_ctx *ctx, json_object *old, json_object *doc)
 		return (rv);
 	}
 	if (to == WF_UNIT_REVIEW && from == WF_SUBMITTED &&
-	    (rv = store_similar(ctx, (uint64_t) id, doc)) != 0) {
+	    (rv = store_similar(ctx, (uint64_t) id, doc, false)) != 0) {
 		return (rv);
 	}
 	return (search_update(ctx, (uint64_t) id, old, from, doc, to));

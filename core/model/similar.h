@@ -20,6 +20,18 @@
  */
 int dedup_case_changed(struct op_ctx *ctx, json_object *old, json_object *doc);
 
+/*
+ * At submit, before the rubric's check: stores on doc the earlier cases
+ * like its text ("similar") and, when the nearest is at or above the
+ * province's threshold, "flagged_similar".  Reads only.
+ */
+int similar_at_submit(struct op_ctx *ctx, uint64_t id, json_object *doc);
+
+/* The similarity from which a case is flagged: the similarity_flag of the
+ * topmost unit above unit that sets one (unit.put), else the default. */
+#define SIMILAR_FLAG_DEFAULT 0.8
+double similar_flag_threshold(struct op_ctx *ctx, const char *unit);
+
 /* server.verify's checks of those indexes; appends to problems. */
 int dedup_server_verify(struct op_ctx *ctx, json_object *problems);
 

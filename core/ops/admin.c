@@ -145,6 +145,19 @@ op_unit_put(struct op_ctx *ctx)
 	    (rv = arg_id(ctx->args, "rubric", false, &rubric, ctx->err)) != 0) {
 		return (rv);
 	}
+	/* The similarity from which a submitted case is flagged as like an
+	 * earlier one (the topmost unit's counts: model/similar.c). */
+	json_object *flag = NULL;
+	if (json_object_object_get_ex(ctx->args, "similarity_flag", &flag) &&
+	    flag != NULL &&
+	    (!(json_object_is_type(flag, json_type_double) ||
+	         json_object_is_type(flag, json_type_int)) ||
+	        !(json_object_get_double(flag) > 0 &&
+	            json_object_get_double(flag) <= 1))) {
+		return (proto_fail(ctx->err, SK_EBADREQ,
+		    "\"similarity_flag\" must be a number above 0 and at most "
+		    "1 (0.8: 80%% alike)"));
+	}
 	if ((rv = need_rubric(ctx, rubric)) != 0) {
 		return (rv);
 	}
@@ -164,6 +177,10 @@ op_unit_put(struct op_ctx *ctx)
 	json_object_object_add(doc, "name", json_object_new_string(name));
 	json_object_object_add(doc, "parent", copy_str_or_null(parent));
 	json_object_object_add(doc, "rubric", copy_str_or_null(rubric));
+	if (flag != NULL) {
+		json_object_object_add(
+		    doc, "similarity_flag", json_object_get(flag));
+	}
 	json_object_object_add(doc, "created_at",
 	    old ? json_object_get(json_object_object_get(old, "created_at"))
 	        : json_time(ctx->now));
@@ -762,8 +779,10 @@ op_server_verify_work(struct op_work *w)
 	}
 	ctx.txn = txn;
 	if ((rv = store_verify(txn, w->st, states, problems, &ncases,
-	         &nevents)) == 0 &&
-	    (rv = verify_go_on(w->st)) == 0 &&
+	         &nevents)) == 0) {
+		store_verify_counts(txn, w->st, problems, ncases, nevents);
+	}
+	if (rv == 0 && (rv = verify_go_on(w->st)) == 0 &&
 	    (rv = dedup_server_verify(&ctx, problems)) == 0 &&
 	    (rv = verify_go_on(w->st)) == 0) {
 		rv = auth_verify(txn, w->st, problems);

@@ -15,6 +15,9 @@
 #include "core/util/err.h"
 #include "core/util/log.h"
 #include "core/model/case.h"
+#include "core/model/form.h"
+#include "core/model/round.h"
+#include "core/model/similar.h"
 #include "core/model/unit.h"
 #include "core/ops/ops.h"
 #include "core/model/timers.h"
@@ -80,7 +83,7 @@ check_sections(struct op_ctx *ctx, json_object *in, json_object *doc)
 static int
 check_authors(struct op_ctx *ctx, json_object *in, json_object **out)
 {
-	static const char *const keys[] = { "name", "user", "share", NULL };
+	static const char *const keys[] = { FORM_AUTHOR_KEYS, NULL };
 	size_t                   n      = json_object_array_length(in);
 	int                      rv;
 
@@ -102,6 +105,7 @@ check_authors(struct op_ctx *ctx, json_object *in, json_object **out)
 		if (!json_object_is_type(a, json_type_object)) {
 			rv = proto_fail(ctx->err, SK_EBADREQ,
 			    "\"authors[%zu]\" must be an object {name, user?, "
+			    "birth_date, workplace, position, qualification, "
 			    "share}",
 			    i);
 			goto fail;
@@ -147,8 +151,11 @@ check_authors(struct op_ctx *ctx, json_object *in, json_object **out)
 			json_object_object_add(
 			    copy, "user", json_object_new_string(user));
 		}
-		json_object_object_add(copy, "share", json_object_get(share));
 		json_object_array_add(*out, copy);
+		if ((rv = form_author_details(ctx, a, i, copy)) != 0) {
+			goto fail;
+		}
+		json_object_object_add(copy, "share", json_object_get(share));
 	}
 	return (0);
 fail:
@@ -300,6 +307,9 @@ apply_fields(struct op_ctx *ctx, json_object *doc, bool creating,
 		    doc, "confidential", json_object_new_array());
 	}
 #undef CHANGED
+	if ((rv = form_apply(ctx, doc, creating, changed)) != 0) {
+		return (rv);
+	}
 	set_author_users(doc);
 	return (0);
 }
@@ -557,12 +567,27 @@ struct list_filter {
 	/* With subunits: unit and every unit below it, sorted; else NULL. */
 	char (*units)[PROTO_MAX_ID + 1];
 	size_t nunits;
+	const char *round; /* the round (đợt xét) the case belongs to */
 };
 
 static int
 cmp_id(const void *a, const void *b)
 {
 	return (strcmp(a, b));
+}
+
+/* True if case id belongs to round (the case is read: the list's facts
+ * do not carry the round). */
+static bool
+round_match(struct op_ctx *ctx, uint64_t id, const char *round)
+{
+	json_object *doc = NULL;
+	bool         in;
+
+	in = store_case_get(ctx->txn, ctx->st, id, &doc) == 0 &&
+	    strcmp(doc_get_str(doc, "round") ?: "", round) == 0;
+	json_object_put(doc);
+	return (in);
 }
 
 static bool
@@ -581,6 +606,9 @@ list_match(struct op_ctx *ctx, const struct case_facts *c,
 		return (false);
 	}
 	if (f->author != NULL && !case_facts_has(c->authors, c->nauthors, f->author)) {
+		return (false);
+	}
+	if (f->round != NULL && !round_match(ctx, c->id, f->round)) {
 		return (false);
 	}
 	/* Cheap answers first: a list may pass over many cases. */
@@ -814,7 +842,7 @@ list_item(struct op_ctx *ctx, uint64_t id, const struct list_filter *f,
 int
 op_case_list(struct op_ctx *ctx)
 {
-	struct list_filter f = { NULL, NULL, WF_NONE, NULL, 0 };
+	struct list_filter f = { NULL, NULL, WF_NONE, NULL, 0, NULL };
 	struct list_source src;
 	const char        *state = NULL;
 	uint64_t           limit = LIST_DEFAULT, after = 0, id, last = 0;
@@ -831,6 +859,7 @@ op_case_list(struct op_ctx *ctx)
 	    (rv = arg_bool(ctx->args, "overdue", &overdue, ctx->err)) != 0 ||
 	    (rv = arg_bool(ctx->args, "subunits", &subunits, ctx->err)) !=
 	        0 ||
+	    (rv = arg_id(ctx->args, "round", false, &f.round, ctx->err)) != 0 ||
 	    (rv = arg_u64(ctx->args, "limit", false, 1, LIST_MAX, &limit,
 	         ctx->err)) != 0 ||
 	    (rv = arg_u64(ctx->args, "after", false, 0, INT64_MAX - 1, &after,
@@ -899,6 +928,19 @@ op_case_list(struct op_ctx *ctx)
 	        : proto_fail(ctx->err, SK_EINTERNAL, "out of memory"));
 }
 
+/* May the caller see who cast a ballot of stage (a case.scored event)? */
+static bool
+may_see_scorer(bool staff, unsigned roles, const char *stage)
+{
+	unsigned officer = 0;
+	if (stage != NULL && strcmp(stage, "unit") == 0) {
+		officer = WF_UNIT_OFFICER;
+	} else if (stage != NULL && strcmp(stage, "province") == 0) {
+		officer = WF_PROV_OFFICER;
+	}
+	return (staff || ((roles & WF_AUTHOR) == 0 && (roles & officer) != 0));
+}
+
 int
 op_case_history(struct op_ctx *ctx)
 {
@@ -916,9 +958,10 @@ op_case_history(struct op_ctx *ctx)
 		return (rv);
 	}
 	json_object_put(doc);
-	/* Who scored is for the council's officers and the staff. */
-	bool see_scorers = (ctx->who->roles & (ROLE_ADMIN | ROLE_VIEWER)) ||
-	    (roles & (WF_UNIT_OFFICER | WF_PROV_OFFICER));
+	/* Who scored is for the staff and the officers of that stage's
+	 * council (PROTOCOL.md: ballots are secret until the decision), never
+	 * for an author. */
+	bool staff = (ctx->who->roles & (ROLE_ADMIN | ROLE_VIEWER)) != 0;
 	store_key_init(&prefix);
 	store_key_u64(&prefix, id);
 	if ((rv = store_scan_begin(&it, ctx->txn, ctx->st, DB_CASE_HISTORY,
@@ -941,8 +984,8 @@ op_case_history(struct op_ctx *ctx)
 		    (o = store_json(&ev)) == NULL) {
 			continue;
 		}
-		if (!see_scorers &&
-		    strcmp(doc_get_str(o, "type") ?: "", "case.scored") == 0) {
+		if (strcmp(doc_get_str(o, "type") ?: "", "case.scored") == 0 &&
+		    !may_see_scorer(staff, roles, doc_get_str(o, "stage"))) {
 			json_object_object_del(o, "actor");
 		}
 		json_object_array_add(items, o);
@@ -953,16 +996,23 @@ op_case_history(struct op_ctx *ctx)
 	return (0);
 }
 
-/* The rubric's check at submission: incomplete with its problems. */
+/* The form's and the rubric's checks at submission: incomplete with their
+ * problems, the form's first. */
 static int
 submit_check(struct op_ctx *ctx, uint64_t id, json_object *doc)
 {
-	json_object *problems = NULL;
+	json_object *problems = NULL, *rubric = NULL;
 	int          rv;
 
-	if ((rv = review_check(ctx, doc, &problems)) != 0) {
+	if ((rv = review_check(ctx, doc, &rubric)) != 0) {
 		return (rv);
 	}
+	problems = form_problems(doc);
+	for (size_t i = 0; i < json_object_array_length(rubric); i++) {
+		json_object_array_add(problems,
+		    json_object_get(json_object_array_get_idx(rubric, i)));
+	}
+	json_object_put(rubric);
 	if (json_object_array_length(problems) == 0) {
 		json_object_put(problems);
 		return (0);
@@ -1051,6 +1101,33 @@ act_effects(struct op_ctx *ctx, const char *action, enum wf_state to,
 	return (0);
 }
 
+/*
+ * What submit and the unit's accept add to a case (issue 16): at submit
+ * the similar earlier cases (so that the intake sees them and the rubric's
+ * check reads them), the round open for the case's unit, the checks of the
+ * form and the rubric, and then the receipt with its number; at accept,
+ * the similar cases again and the receipt's date of answer fixed.
+ */
+static int
+act_submit_accept(struct op_ctx *ctx, const char *action, enum wf_state to,
+    json_object *doc, uint64_t id)
+{
+	int rv;
+
+	if ((act_find(action)->effects & ACT_CHECK) != 0) {
+		if ((rv = similar_at_submit(ctx, id, doc)) != 0 ||
+		    (rv = round_of_case(ctx, doc)) != 0 ||
+		    (rv = submit_check(ctx, id, doc)) != 0) {
+			return (rv);
+		}
+		return (form_receipt(ctx, doc, false));
+	}
+	if (strcmp(action, "accept") == 0 && to == WF_UNIT_REVIEW) {
+		return (form_receipt(ctx, doc, true));
+	}
+	return (0);
+}
+
 int
 op_case_act(struct op_ctx *ctx)
 {
@@ -1123,8 +1200,8 @@ op_case_act(struct op_ctx *ctx)
 	 * fails should leave the batch's transaction untouched (see
 	 * apply_writes in core/server/server.c).  It reads the case alone,
 	 * and the "similar" that accept stored on it (on a resubmission). */
-	if ((act_find(action)->effects & ACT_CHECK) != 0 &&
-	    (rv = submit_check(ctx, id, doc)) != 0) {
+	if ((rv = form_declaration(ctx, action, doc)) != 0 ||
+	    (rv = act_submit_accept(ctx, action, rule->to, doc, id)) != 0) {
 		goto out;
 	}
 	json_object *extra = json_object_new_object();

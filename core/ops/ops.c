@@ -16,12 +16,15 @@
 #define NOARGS ((const char *const[]) { NULL })
 
 #define CASE_FIELDS "title", "field", "sections", "authors", \
-	"first_applied", "owner", "unit", "confidential"
+	"first_applied", "owner", "unit", "confidential", "trial_users", \
+	"benefits_assessed", "first_applied_end"
+
+#define REPORT_FILTER "year", "round", "unit", "subunits", "field", "state"
 
 const struct op op_table[] = {
 	/* Administration. */
 	{ "unit.put", op_unit_put, OP_WRITE | OP_ADMIN,
-	    ARGS("id", "name", "parent", "rubric"),
+	    ARGS("id", "name", "parent", "rubric", "similarity_flag"),
 	    "create or replace a unit", NULL },
 	{ "unit.get", op_unit_get, OP_PUBLIC, ARGS("id"), "one unit", NULL },
 	{ "unit.list", op_unit_list, OP_PUBLIC, NOARGS, "all units", NULL },
@@ -69,12 +72,12 @@ const struct op op_table[] = {
 	{ "case.get", op_case_get, OP_PUBLIC, ARGS("id"), "one case", NULL },
 	{ "case.list", op_case_list, 0,
 	    ARGS("state", "unit", "subunits", "author", "overdue", "limit",
-	        "after"),
+	        "after", "round"),
 	    "cases the caller may see, filtered, paged", NULL },
 	{ "case.history", op_case_history, 0, ARGS("id"),
 	    "the events of one case, oldest first", NULL },
 	{ "case.act", op_case_act, OP_WRITE,
-	    ARGS("id", "action", "version", "note"),
+	    ARGS("id", "action", "version", "note", "declaration"),
 	    "move a case: submit, accept, return, withdraw, nominate, "
 	    "reopen, revoke", NULL },
 	{ "case.similar", op_case_similar, 0, ARGS("id", "text", "limit"),
@@ -91,10 +94,23 @@ const struct op op_table[] = {
 	    "the rubrics and their current versions", NULL },
 	{ "rubric.get", op_rubric_get, 0, ARGS("id", "hash"),
 	    "one rubric: criteria, hash, source", NULL },
-	{ "rubric.put", op_rubric_put, OP_WRITE | OP_ADMIN,
-	    ARGS("id", "source"), "a new version of a rubric (Lua source)", NULL },
-	{ "rubric.test", op_rubric_test, 0, ARGS("id", "source", "case"),
-	    "what check and decide would say now; changes nothing", NULL },
+	/* rubric.put writes in its work's after step (op_work), not in a
+	 * batch: it is not OP_WRITE. */
+	{ "rubric.put", op_rubric_put, OP_ADMIN | OP_HEAVY,
+	    ARGS("id", "source"), "a new version of a rubric (Lua source)",
+	    op_rubric_put_work },
+	{ "rubric.test", op_rubric_test, OP_HEAVY,
+	    ARGS("id", "source", "case"),
+	    "what check and decide would say now; changes nothing",
+	    op_rubric_test_work },
+	/* Rounds (đợt xét). */
+	{ "round.put", op_round_put, OP_WRITE | OP_ADMIN,
+	    ARGS("id", "name", "unit", "year", "opens", "closes",
+	        "decides_by"),
+	    "create or change a round of applications (đợt xét)", NULL },
+	{ "round.get", op_round_get, OP_PUBLIC, ARGS("id"), "one round", NULL },
+	{ "round.list", op_round_list, OP_PUBLIC, ARGS("unit", "year"),
+	    "the rounds, in id order", NULL },
 	/* Documents (issue 17): typeset on the thread pool. */
 	{ "doc.get", op_doc_get, OP_HEAVY, ARGS("case", "kind", "user"),
 	    "a case's document as PDF: receipt, sheet, minutes, decision, "
@@ -102,6 +118,19 @@ const struct op op_table[] = {
 	{ "doc.verify", op_doc_verify, OP_PUBLIC, ARGS("case", "hash"),
 	    "is a document's hash the case's current state, or superseded",
 	    NULL },
+	/* Reports (issue 17): a snapshot each, on the thread pool. */
+	{ "report.states", op_report_states, OP_READER, ARGS(REPORT_FILTER),
+	    "cases counted by state and unit", op_report_work },
+	{ "report.times", op_report_times, OP_READER, ARGS(REPORT_FILTER),
+	    "answer times against the three months", op_report_work },
+	{ "report.recognized", op_report_recognized, OP_READER,
+	    ARGS(REPORT_FILTER),
+	    "recognized initiatives with authors and shares", op_report_work },
+	{ "report.authors", op_report_authors, OP_READER, ARGS(REPORT_FILTER),
+	    "authors with a recognized initiative", op_report_work },
+	{ "report.scorers", op_report_scorers, OP_READER, ARGS(REPORT_FILTER),
+	    "how each council member's marks differ from their council's",
+	    op_report_work },
 	/* Notices (issue 18). */
 	{ "notice.list", op_notice_list, 0, ARGS("unread", "limit", "before"),
 	    "your notices, newest first, and how many are unread", NULL },

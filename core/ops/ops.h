@@ -25,7 +25,7 @@
  * on its transaction, its arguments and ctx->now.
  *
  * A read handler whose work is too long for the loop (server.backup,
- * server.verify) checks its arguments, puts what the work needs in
+ * server.verify, the rubrics of rubric.put and rubric.test) checks its arguments, puts what the work needs in
  * ctx->result and returns SK_EDEFER; the server then runs the op's work
  * function (struct op_work, below) on libuv's thread pool.
  */
@@ -45,7 +45,8 @@ enum op_flags {
 	OP_TESTCLOCK = 1u << 3, /* exists only with --test-clock */
 	OP_PUBLIC    = 1u << 4, /* answers without a token too (anonymous) */
 	OP_HEAVY     = 1u << 5, /* deferred work that is CPU and memory
-	                         * heavy (argon2id): a few at once */
+	                         * heavy (argon2id, a rubric's Lua state):
+	                         * a few at once */
 };
 
 /* The principal of a request without a token, for OP_PUBLIC ops: no
@@ -146,15 +147,29 @@ int op_case_decide(struct op_ctx *ctx);
 int op_rubric_list(struct op_ctx *ctx);
 int op_rubric_get(struct op_ctx *ctx);
 int op_rubric_put(struct op_ctx *ctx);
+int op_rubric_put_work(struct op_work *w);
 int op_rubric_test(struct op_ctx *ctx);
+int op_rubric_test_work(struct op_work *w);
 
 /* Handlers: search.c (duplicates and the public search). */
 int op_case_similar(struct op_ctx *ctx);
+/* round.c */
+int op_round_put(struct op_ctx *ctx);
+int op_round_get(struct op_ctx *ctx);
+int op_round_list(struct op_ctx *ctx);
 int op_case_search(struct op_ctx *ctx);
 
 /* Handlers: docs.c (a case's documents as PDF). */
 int op_doc_get(struct op_ctx *ctx);
 int op_doc_get_work(struct op_work *w);
 int op_doc_verify(struct op_ctx *ctx);
+
+/* Handlers: report.c (reports over many cases, on the thread pool). */
+int op_report_states(struct op_ctx *ctx);
+int op_report_times(struct op_ctx *ctx);
+int op_report_recognized(struct op_ctx *ctx);
+int op_report_authors(struct op_ctx *ctx);
+int op_report_scorers(struct op_ctx *ctx);
+int op_report_work(struct op_work *w);
 
 #endif

@@ -1,9 +1,10 @@
 /*
  * deferred.c: an op's long part on libuv's thread pool: server.backup and
  * server.verify (minutes), and the argon2id hashes of auth.login and
- * user.password (100 ms and 64 MiB each: OP_HEAVY, HEAVY_MAX at once, the
- * rest waiting their turn).  The handler checked its arguments on the
- * loop; op->work touches nothing the loop owns, only its struct op_work
+ * user.password (100 ms and 64 MiB each), and the rubrics that rubric.test
+ * and rubric.put load and run (up to a second and 64 MiB each): OP_HEAVY,
+ * HEAVY_MAX at once, the rest waiting their turn.  The handler checked its
+ * arguments on the loop; op->work touches nothing the loop owns, only its struct op_work
  * (backup and verify read a snapshot of their own: the environment is
  * MDB_NOTLS), so the loop goes on serving while it runs.
  *
@@ -132,8 +133,11 @@ deferred_done(uv_work_t *work, int status)
 	         run_after, &d->w)) != 0) {
 		if (d->w.err.code == 0) {
 			proto_fail(&d->w.err, rv,
-			    "%s: the change could not be saved; nothing was "
-			    "changed",
+			    rv == SK_EDISKFULL
+			        ? "%s: the server's disk is full; nothing was "
+			          "changed"
+			        : "%s: the change could not be saved; nothing "
+			          "was changed",
 			    d->op->name);
 		}
 		if (d->w.err.code == SK_EINTERNAL) {

@@ -38,6 +38,7 @@ usage(FILE *f)
 	    "                 [--review-days N] [--contexts N] [--map-size MIB]\n"
 	    "                 [--tls-cert FILE] [--tls-key FILE] [--rubric-mem MIB]\n"
 	    "                 [--http URL --web DIR] [--session-idle M]\n"
+	    "                 [--session-max H]\n"
 	    "                 [--admin-group GROUP] [--config FILE]\n"
 	    "                 [--smtp URL [--smtp-user U --smtp-password-file F]\n"
 	    "                 [--smtp-require-tls] --mail-from ADDR]\n"
@@ -67,6 +68,8 @@ usage(FILE *f)
 	    "  --session-idle M  a session of auth.login ends after M minutes "
 	    "unused\n"
 	    "                    (default 30)\n"
+	    "  --session-max H   and H hours after its login, however busy "
+	    "(default 12)\n"
 	    "  --rubrics DIR     rubrics loaded at start and on SIGHUP "
 	    "(default ./rubrics)\n"
 	    "  --durability M    full: every reply follows an fsync "
@@ -158,39 +161,12 @@ parse_int(const char *flag, const char *s, int min, int max, int *out)
 	return (0);
 }
 
-static const struct option opts[] = {
-	{ "data", required_argument, NULL, 'd' },
-	{ "listen", required_argument, NULL, 'l' },
-	{ "events", required_argument, NULL, 'e' },
-	{ "rubrics", required_argument, NULL, 'r' },
-	{ "durability", required_argument, NULL, 'D' },
-	{ "test-clock", no_argument, NULL, 'T' },
-	{ "log-level", required_argument, NULL, 'L' },
-	{ "review-days", required_argument, NULL, 'R' },
-	{ "contexts", required_argument, NULL, 'c' },
-	{ "map-size", required_argument, NULL, 'm' },
-	{ "tls-cert", required_argument, NULL, 't' },
-	{ "tls-key", required_argument, NULL, 'K' },
-	{ "http", required_argument, NULL, 'H' },
-	{ "web", required_argument, NULL, 'W' },
-	{ "session-idle", required_argument, NULL, 'S' },
-	{ "rubric-mem", required_argument, NULL, 'M' },
-	{ "admin-group", required_argument, NULL, 'G' },
-	{ "config", required_argument, NULL, 'C' },
-	{ "smtp", required_argument, NULL, 1000 },
-	{ "smtp-user", required_argument, NULL, 1001 },
-	{ "smtp-password-file", required_argument, NULL, 1002 },
-	{ "smtp-require-tls", no_argument, NULL, 1003 },
-	{ "mail-from", required_argument, NULL, 1004 },
-	{ "public-url", required_argument, NULL, 1005 },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
 
 /* The flags read from a configuration file, as an argv to prepend. */
 struct conf_flags {
-	char **v;
-	int    n, cap;
+	char                **v;
+	int                  n, cap;
+	const struct option *opts; /* sangkiend's flags */
 };
 
 /* Appends arg (NULL: out of memory) to cf, which stays NULL-terminated. */
@@ -229,7 +205,7 @@ conf_flag(void *arg, const char *key, const char *val, int line, char *err,
 	if (strcmp(key, "backup-keep") == 0 || strcmp(key, "backup-dir") == 0) {
 		return (0);
 	}
-	for (o = opts; o->name != NULL; o++) {
+	for (o = cf->opts; o->name != NULL; o++) {
 		if (strcmp(o->name, key) == 0) {
 			break;
 		}
@@ -277,11 +253,16 @@ conf_flag(void *arg, const char *key, const char *val, int line, char *err,
  * Returns 0, or 2 (the exit status) after saying what is wrong.
  */
 static int
-with_config(int argc, char **argv, int *out_argc, char ***out_argv)
+with_config(int argc, char **argv, const struct option *opts, int *out_argc,
+    char ***out_argv)
 {
-	struct conf_flags cf   = { 0 };
-	const char       *path = NULL;
-	char              err[512], msg[600];
+	/* Static: getopt's optarg points into it until the process ends
+	 * (and LeakSanitizer sees it reachable at exit). */
+	static struct conf_flags cf;
+	const char              *path = NULL;
+	char                     err[512], msg[600];
+
+	cf.opts = opts;
 
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
@@ -317,6 +298,35 @@ with_config(int argc, char **argv, int *out_argc, char ***out_argv)
 int
 main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "events", required_argument, NULL, 'e' },
+		{ "rubrics", required_argument, NULL, 'r' },
+		{ "durability", required_argument, NULL, 'D' },
+		{ "test-clock", no_argument, NULL, 'T' },
+		{ "log-level", required_argument, NULL, 'L' },
+		{ "review-days", required_argument, NULL, 'R' },
+		{ "contexts", required_argument, NULL, 'c' },
+		{ "map-size", required_argument, NULL, 'm' },
+		{ "tls-cert", required_argument, NULL, 't' },
+		{ "tls-key", required_argument, NULL, 'K' },
+		{ "http", required_argument, NULL, 'H' },
+		{ "web", required_argument, NULL, 'W' },
+		{ "session-idle", required_argument, NULL, 'S' },
+		{ "session-max", required_argument, NULL, 'X' },
+		{ "rubric-mem", required_argument, NULL, 'M' },
+		{ "admin-group", required_argument, NULL, 'G' },
+		{ "config", required_argument, NULL, 'C' },
+		{ "smtp", required_argument, NULL, 1000 },
+		{ "smtp-user", required_argument, NULL, 1001 },
+		{ "smtp-password-file", required_argument, NULL, 1002 },
+		{ "smtp-require-tls", no_argument, NULL, 1003 },
+		{ "mail-from", required_argument, NULL, 1004 },
+		{ "public-url", required_argument, NULL, 1005 },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct server_config cfg = {
 		.data_dir    = "./sangkien-data",
 		.rubrics_dir = "./rubrics",
@@ -331,7 +341,7 @@ main(int argc, char **argv)
 	char        api_url[4200], ev_url[4200];
 	struct group *gr;
 
-	if ((c = with_config(argc, argv, &argc, &argv)) != 0) {
+	if ((c = with_config(argc, argv, opts, &argc, &argv)) != 0) {
 		return (c);
 	}
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -413,6 +423,13 @@ main(int argc, char **argv)
 				return (2);
 			}
 			cfg.session_idle_s = (int64_t) mib * 60;
+			break;
+		case 'X':
+			if (parse_int("--session-max", optarg, 1, 24 * 365,
+			        &mib) != 0) {
+				return (2);
+			}
+			cfg.session_max_s = (int64_t) mib * 3600;
 			break;
 		case 'M':
 			if (parse_int("--rubric-mem", optarg, 1, 4096, &mib) != 0) {

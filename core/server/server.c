@@ -155,7 +155,17 @@ item_run(struct server *s, struct item *it, MDB_txn *txn, int64_t now)
 		.peer = it->req->peer,
 	};
 	ctx.events_tail = &ctx.events;
+	store_damage_clear();
 	int rv          = it->op->fn(&ctx);
+	if (store_damage() != NULL && rv != SK_EDEFER) {
+		/* The request met a damaged record (core/store/sum.c): it
+		 * fails naming it, whatever the op made of the error (a list
+		 * may have skipped what it could not read), so that nothing
+		 * is answered or decided from part of the data. */
+		rv = SK_EINTERNAL;
+		proto_err_clear(&it->err);
+		proto_fail(&it->err, SK_EINTERNAL, "%s", store_damage());
+	}
 	if (rv == SK_EDEFER && it->err.code == 0) {
 		it->result = ctx.result; /* what the deferred work needs */
 		return (SK_EDEFER);
@@ -458,8 +468,9 @@ defer_work(struct server *s, struct item *it)
 		item_reset(it);
 		if (rv == SK_EUNAVAIL) {
 			proto_fail(&it->err, rv,
-			    "%s: too many password checks are waiting; try "
-			    "again in a moment",
+			    "%s: too much heavy work (password checks, "
+			    "rubric runs, documents) is waiting; try again "
+			    "in a moment",
 			    it->op->name);
 		} else {
 			proto_fail(&it->err, SK_EINTERNAL, "%s: %s",
@@ -684,9 +695,10 @@ server_run(const struct server_config *cfg)
 	}
 	s.env.rubrics = s.rubrics;
 	s.heavy_tail  = &s.heavy_wait;
-	if ((s.env.sessions = sessions_new(cfg->session_idle_s > 0
-	                 ? cfg->session_idle_s
-	                 : 30 * 60)) == NULL ||
+	if ((s.env.sessions = sessions_new(
+	         cfg->session_idle_s > 0 ? cfg->session_idle_s : 30 * 60,
+	         cfg->session_max_s > 0 ? cfg->session_max_s : 12 * 3600)) ==
+	        NULL ||
 	    (s.env.limiter = pw_limiter_new()) == NULL) {
 		log_error("out of memory");
 		goto cleanup_store;

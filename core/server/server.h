@@ -24,6 +24,7 @@ struct server_config {
 	bool        admin_group;  /* --admin-group: its members are local */
 	unsigned    admin_gid;
 	int64_t     session_idle_s; /* auth.login's sessions; 0: 30 min */
+	int64_t     session_max_s;  /* their whole life; 0: 12 h */
 	/* Notices' mail (core/server/mailer.c); no smtp_url: none sent. */
 	const char *smtp_url;      /* smtp://HOST:PORT or smtps://HOST:PORT */
 	const char *smtp_user;     /* login, or NULL */

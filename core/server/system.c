@@ -41,7 +41,7 @@ server_txn(struct server *s, const struct principal *who, const char *peer,
 		rv      = fn(&ctx, arg);
 		events  = ctx.events;
 		if (rv == 0 && (err->code == 0 || keep)) {
-			rv = store_err(mdb_txn_commit(txn));
+			rv = store_commit_err(s->st, mdb_txn_commit(txn));
 		} else {
 			rv = rv ? rv : err->code;
 			mdb_txn_abort(txn);

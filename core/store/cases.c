@@ -580,8 +580,9 @@ store_case_items_rebuild(MDB_txn *txn, struct store *st, uint64_t *n)
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && rv == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		struct store_key key;
-		json_object     *doc = store_json(&v);
-		if (doc == NULL) {
+		json_object     *doc;
+		if (store_sum_check(st, DB_CASES, &k, &v) != 0 ||
+		    (doc = store_json(&v)) == NULL) {
 			continue;
 		}
 		store_key_init(&key);

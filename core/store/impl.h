@@ -13,6 +13,7 @@
  *   history.c  the history's hash chain
  *   verify.c   server.verify's reading of everything
  *   backup.c   snapshots and backups, read off the loop under map_lock
+ *   sum.c      every record's checksum, and the upgrade that adds them
  */
 #ifndef SK_STORE_IMPL_H
 #define SK_STORE_IMPL_H
@@ -54,6 +55,9 @@ struct store {
 	/* Why the map could not grow last time ("" once it has grown):
 	 * store_grow_error.  unmapped: not even the old size could be mapped
 	 * again, and no transaction may begin (map_double, store.c). */
+	/* Records carry their checksum (sum.c): set at open from meta
+	 * "checksums", or by the upgrade that adds them. */
+	bool sums;
 	char   grow_err[256];
 	time_t grow_failed_at;
 	bool   unmapped;
@@ -68,9 +72,25 @@ struct store {
 };
 
 /* mdb_cursor_put and mdb_cursor_del, counted. */
-int store_cursor_put(struct store *st, MDB_cursor *cur, MDB_val *key,
-    MDB_val *val, unsigned flags);
+int store_cursor_put(struct store *st, enum store_db db, MDB_cursor *cur,
+    MDB_val *key, MDB_val *val, unsigned flags);
 int store_cursor_del(struct store *st, MDB_cursor *cur);
+
+/* The checksum's bytes at the end of a value (sum.c). */
+#define STORE_SUM_LEN 8
+/* Whether db holds plain key -> value records (not sorted duplicates),
+ * which carry a checksum (store.c). */
+bool store_db_plain(enum store_db db);
+/* Whether the record (db, key) carries a checksum in this store. */
+bool store_summed(const struct store *st, enum store_db db, const void *key,
+    size_t klen);
+/* val and its checksum into out (vlen + STORE_SUM_LEN bytes). */
+void store_sum_write(const void *key, size_t klen, const void *val,
+    size_t vlen, unsigned char *out);
+/* Checks v's checksum and strips it; SK_EINTERNAL, with store_damage()
+ * naming the record, if it does not match. */
+int store_sum_check(const struct store *st, enum store_db db,
+    const MDB_val *k, MDB_val *v);
 
 /* BLAKE2b-256, the history chain's hash (hex: twice as many chars). */
 #define STORE_HASH_LEN 32

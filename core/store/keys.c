@@ -62,7 +62,8 @@ store_get(MDB_txn *txn, struct store *st, enum store_db db, const void *key,
     size_t klen, MDB_val *val)
 {
 	MDB_val k = { klen, (void *) key };
-	return (store_err(mdb_get(txn, st->dbi[db], &k, val)));
+	int     rc = mdb_get(txn, st->dbi[db], &k, val);
+	return (rc == 0 ? store_sum_check(st, db, &k, val) : store_err(rc));
 }
 
 /* ------------------------------------------------------------------ */
@@ -155,10 +156,28 @@ int
 store_put(MDB_txn *txn, struct store *st, enum store_db db, const void *key,
     size_t klen, const void *val, size_t vlen)
 {
-	MDB_val k = { klen, (void *) key };
-	MDB_val v = { vlen, (void *) val };
+	MDB_val       k = { klen, (void *) key };
+	MDB_val       v = { vlen, (void *) val };
+	unsigned char small[1024], *buf = small;
+	int           rc;
+
 	cache_wrote(st, db);
-	return (store_err(mdb_put(txn, st->dbi[db], &k, &v, 0)));
+	if (store_summed(st, db, key, klen)) {
+		/* The value and its checksum, side by side (a copy: val may
+		 * be a record of this transaction, which a reserved put
+		 * could move before it is copied). */
+		if (vlen + STORE_SUM_LEN > sizeof(small) &&
+		    (buf = malloc(vlen + STORE_SUM_LEN)) == NULL) {
+			return (SK_EINTERNAL);
+		}
+		store_sum_write(key, klen, val, vlen, buf);
+		v = (MDB_val) { vlen + STORE_SUM_LEN, buf };
+	}
+	rc = mdb_put(txn, st->dbi[db], &k, &v, 0);
+	if (buf != small) {
+		free(buf);
+	}
+	return (store_err(rc));
 }
 
 int
@@ -204,11 +223,28 @@ store_del_dup(MDB_txn *txn, struct store *st, enum store_db db,
 }
 
 int
-store_cursor_put(struct store *st, MDB_cursor *cur, MDB_val *key,
-    MDB_val *val, unsigned flags)
+store_cursor_put(struct store *st, enum store_db db, MDB_cursor *cur,
+    MDB_val *key, MDB_val *val, unsigned flags)
 {
+	unsigned char small[1024], *buf = small;
+	MDB_val       v = *val;
+	int           rc;
+
 	cache_wrote_cursor(st, cur);
-	return (store_err(mdb_cursor_put(cur, key, val, flags)));
+	if (store_summed(st, db, key->mv_data, key->mv_size)) {
+		if (v.mv_size + STORE_SUM_LEN > sizeof(small) &&
+		    (buf = malloc(v.mv_size + STORE_SUM_LEN)) == NULL) {
+			return (SK_EINTERNAL);
+		}
+		store_sum_write(key->mv_data, key->mv_size, val->mv_data,
+		    val->mv_size, buf);
+		v = (MDB_val) { val->mv_size + STORE_SUM_LEN, buf };
+	}
+	rc = mdb_cursor_put(cur, key, &v, flags);
+	if (buf != small) {
+		free(buf);
+	}
+	return (store_err(rc));
 }
 
 int

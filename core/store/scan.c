@@ -25,6 +25,7 @@ store_scan_begin(struct store_scan *it, MDB_txn *txn, struct store *st,
 	int                     rc;
 
 	it->st   = st;
+	it->db   = db;
 	it->plen = prefix != NULL ? prefix->len : 0;
 	it->slen = start != NULL ? start->len : 0;
 	if (prefix != NULL) {
@@ -78,7 +79,8 @@ scan_move(struct store_scan *it, MDB_val *key, MDB_val *val, int next_op)
 	if (rc == MDB_NOTFOUND) {
 		it->op = SCAN_DONE;
 	}
-	if ((rv = moved(it, rc)) == SK_OK) {
+	if ((rv = moved(it, rc)) == SK_OK &&
+	    (rv = store_sum_check(it->st, it->db, &k, &v)) == SK_OK) {
 		*key = k;
 		*val = v;
 	}
@@ -113,7 +115,7 @@ int
 store_scan_put(
     struct store_scan *it, MDB_val *key, MDB_val *val, unsigned flags)
 {
-	int rv = store_cursor_put(it->st, it->cur, key, val, flags);
+	int rv = store_cursor_put(it->st, it->db, it->cur, key, val, flags);
 	if (rv == SK_OK) {
 		it->op = MDB_NEXT;
 	}
@@ -208,6 +210,9 @@ edge(MDB_txn *txn, struct store *st, enum store_db db, MDB_val *key,
 	}
 	rc = mdb_cursor_get(cur, key, val, op);
 	mdb_cursor_close(cur);
+	if (rc == 0) {
+		return (store_sum_check(st, db, key, val));
+	}
 	return (rc == MDB_NOTFOUND ? STORE_SCAN_END : store_err(rc));
 }
 

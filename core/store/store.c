@@ -44,6 +44,7 @@ const char *const store_db_names[DB_COUNT] = {
 	[DB_CASE_ITEMS]   = "case_items",
 	[DB_DEDUP_PENDING] = "dedup_pending",
 	[DB_SEARCH_PENDING] = "search_pending",
+	[DB_ROUNDS]       = "rounds",
 	[DB_NOTICES]      = "notices",
 	[DB_NOTICE_INDEX] = "notice_index",
 };
@@ -53,6 +54,12 @@ static const unsigned db_flags[DB_COUNT] = {
 	[DB_DEDUP_BANDS]  = MDB_DUPSORT | MDB_DUPFIXED | MDB_INTEGERDUP,
 	[DB_SEARCH_TERMS] = MDB_DUPSORT | MDB_DUPFIXED | MDB_INTEGERDUP,
 };
+
+bool
+store_db_plain(enum store_db db)
+{
+	return (!(db_flags[db] & MDB_DUPSORT));
+}
 
 static bool
 schema_is(const MDB_val *v, const char *version)
@@ -139,12 +146,18 @@ store_open(struct store **out, const char *dir, size_t mapsize, bool nosync,
 	mdb_env_info(st->env, &info);
 	st->mapsize = info.me_mapsize;
 
-	MDB_val k = { 6, "schema" }, v;
+	MDB_val k = { strlen(STORE_META_SCHEMA), STORE_META_SCHEMA }, v;
 	rc        = mdb_get(txn, st->dbi[DB_META], &k, &v);
 	if (rc == MDB_NOTFOUND) {
+		/* A new database: its records have checksums from the
+		 * first. */
+		MDB_val sk = { strlen(STORE_META_SUMS), STORE_META_SUMS };
+		MDB_val sv = { strlen(STORE_SUMS_KIND), STORE_SUMS_KIND };
 		v.mv_data = STORE_SCHEMA;
 		v.mv_size = strlen(STORE_SCHEMA);
-		rc        = mdb_put(txn, st->dbi[DB_META], &k, &v, 0);
+		if ((rc = mdb_put(txn, st->dbi[DB_META], &k, &v, 0)) == 0) {
+			rc = mdb_put(txn, st->dbi[DB_META], &sk, &sv, 0);
+		}
 	} else if (rc == 0 && !schema_is(&v, STORE_SCHEMA) &&
 	    !schema_is(&v, STORE_SCHEMA_OLD)) {
 		snprintf(err, errlen,
@@ -155,6 +168,8 @@ store_open(struct store **out, const char *dir, size_t mapsize, bool nosync,
 		goto fail;
 	}
 	if (rc == 0) {
+		MDB_val sk = { strlen(STORE_META_SUMS), STORE_META_SUMS };
+		st->sums   = mdb_get(txn, st->dbi[DB_META], &sk, &v) == 0;
 		/* The commit frees the transaction even when it fails. */
 		rc  = mdb_txn_commit(txn);
 		txn = NULL;

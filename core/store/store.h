@@ -11,6 +11,10 @@
  *                 "count/STATE" -> decimal number of cases in STATE;
  *                 "dedup_flush_at", "dedup_upgrade_band" -> decimal, the
  *                 progress of core/dedup/lsh.c's work;
+ *                 "receipt/UNIT/YEAR" -> decimal, the last number of the
+ *                 unit's register of applications for the year, and
+ *                 "form_upgraded" -> "1" once old cases have the form's
+ *                 fields (core/model/form.c);
  *                 "next_notice", "notice_digest_at" -> decimal (notices)
  *   cases         u64 id -> case JSON, its internal fields
  *                 (store_case_internal_fields) last
@@ -59,6 +63,8 @@
  *   search_pending u32 case (BE) -> u32 n, the n bytes of the terms its
  *                 postings have ("from"), then those they move to ("to");
  *                 each NUL-terminated, in strcmp order
+ *   rounds        id -> round JSON {id, unit, year, opens, closes,
+ *                 decides_by} (đợt xét; core/model/round.c)
  *   notices       u64 id -> notice JSON: one person told of one event, in
  *                 the application and by mail, or a daily digest; its
  *                 "mail" is none, queued, digest, in_digest, sent or
@@ -69,6 +75,18 @@
  *                 user, u64 id -> "" (waiting for user's daily digest)
  *
  * ("str" is one length byte and the bytes; "u64" is 8 bytes big-endian.)
+ *
+ * Checksums (issue 19; sum.c): every value of every database above but
+ * dedup_bands and search_terms (sorted fixed-size duplicates, where a sum
+ * would change their order and size; verify rebuilds and compares them)
+ * ends with 8 bytes, XXH3-64 of the value seeded with XXH3-64 of the key,
+ * little-endian.  So index entries whose value is "" hold just the sum of
+ * their key: a flipped key byte is caught too.  Values above are given
+ * without it (store_get and the scans strip it).  meta's "schema",
+ * "checksums" (-> "xxh3-64": every record has its sum) and "checksums_at"
+ * (the upgrade's progress) stay bare: they are read before the sums are
+ * known to be on.  A database without "checksums" gets the sums at start
+ * (store_sums_upgrade_step).
  *
  * Threads: one thread (the loop) writes.  Values returned by LMDB are borrowed
  * until their transaction ends.  The environment is opened with MDB_NOTLS so
@@ -116,6 +134,7 @@ enum store_db {
 	DB_CASE_ITEMS,
 	DB_DEDUP_PENDING,
 	DB_SEARCH_PENDING,
+	DB_ROUNDS,
 	DB_NOTICES,
 	DB_NOTICE_INDEX,
 	DB_COUNT,
@@ -151,6 +170,33 @@ void store_close(struct store *st);
 #define STORE_MAX_PROBLEMS 100
 void store_problem(json_object *problems, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/*
+ * Checksums (sum.c).  Every record of a plain database ends with an 8-byte
+ * XXH3-64 of its value seeded with its key's; reads check and strip it.
+ * meta's records named below stay bare: they are read before it is known
+ * whether the sums are on.
+ */
+#define STORE_META_SCHEMA "schema"
+#define STORE_META_SUMS "checksums"        /* -> STORE_SUMS_KIND: sums on */
+#define STORE_META_SUMS_AT "checksums_at"  /* the upgrade's progress */
+#define STORE_SUMS_KIND "xxh3-64"
+/* The last damaged record this thread read: "damaged record: TABLE KEY
+ * (...)", valid UTF-8; NULL if none since store_damage_clear. */
+const char *store_damage(void);
+void        store_damage_clear(void);
+/* A key as text for messages: a leading u64 in decimal where the table's
+ * keys start with one, the rest ASCII with other bytes escaped. */
+void store_key_text(enum store_db db, const void *key, size_t klen,
+    char *out, size_t outlen);
+/*
+ * Gives a database written before checksums its sums, at most limit
+ * records per call (a transaction each, so that a large database does
+ * not need one huge transaction); *done once all have them and meta
+ * "checksums" says so.  Idempotent; *rewritten counts the records.
+ */
+int store_sums_upgrade_step(MDB_txn *txn, struct store *st, size_t limit,
+    bool *done, uint64_t *rewritten);
 
 /* Translates an LMDB return code to the project's errors (the one place). */
 int store_err(int mdb_rc);
@@ -242,6 +288,7 @@ int store_del_dup(MDB_txn *txn, struct store *st, enum store_db db,
 struct store_scan {
 	MDB_cursor   *cur;
 	struct store *st;
+	enum store_db db;
 	int           op;   /* the next move (an MDB_cursor_op) */
 	size_t        plen; /* bytes of prefix every key must start with */
 	size_t        slen; /* bytes of start */
@@ -435,6 +482,15 @@ int store_event_add(MDB_txn *txn, struct store *st, json_object *ev,
 int store_verify(MDB_txn *txn, struct store *st, const char *const *states,
     json_object *problems,
     uint64_t *ncases, uint64_t *nevents);
+
+/*
+ * What the model promises of the counts (server.verify, after store_verify):
+ * cases are never deleted, so meta's next_case - 1 of them exist, each
+ * created by an event; users and units come from events too.  An empty
+ * database whose meta or history says otherwise is a problem.
+ */
+void store_verify_counts(MDB_txn *txn, struct store *st,
+    json_object *problems, uint64_t ncases, uint64_t nevents);
 
 /* Hot, compacted, consistent copy into the empty directory path. */
 int store_backup(struct store *st, const char *path, char *err,

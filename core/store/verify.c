@@ -72,6 +72,9 @@ verify_index(MDB_txn *txn, struct store *st, enum store_db db,
 			break;
 		}
 		(*entries)++;
+		if (store_sum_check(st, db, &k, &v) != 0) {
+			continue; /* named by verify_sums */
+		}
 		if (k.mv_size < 8) {
 			store_problem(
 			    problems, "%s has a malformed key", store_db_names[db]);
@@ -79,9 +82,13 @@ verify_index(MDB_txn *txn, struct store *st, enum store_db db,
 		}
 		uint64_t id = store_u64_at((char *) k.mv_data + k.mv_size - 8);
 		json_object *doc;
-		if (store_case_get(txn, st, id, &doc) != 0) {
-			store_problem(problems, "%s names case %" PRIu64
-			    ", which does not exist", store_db_names[db], id);
+		if ((rc = store_case_get(txn, st, id, &doc)) != 0) {
+			if (rc == SK_ENOTFOUND) {
+				store_problem(problems, "%s names case %" PRIu64
+				    ", which does not exist", store_db_names[db],
+				    id);
+			}
+			rc = 0;
 			continue;
 		}
 		/* Rebuild the case's own keys and look for this one. */
@@ -155,7 +162,25 @@ verify_history(MDB_txn *txn, struct store *st, json_object *problems,
 			rc = STORE_STOPPED;
 			break;
 		}
+		if (k.mv_size != 8) {
+			store_problem(problems, "history has a malformed key");
+			continue;
+		}
 		uint64_t seq = store_u64_at(k.mv_data);
+		MDB_val  raw = v;
+		if (store_sum_check(st, DB_HISTORY, &k, &v) != 0) {
+			/* Named by verify_sums; the chain goes on from the
+			 * bytes as they are, so that the next event is
+			 * judged on its own. */
+			v.mv_size = raw.mv_size >= STORE_SUM_LEN
+			    ? raw.mv_size - STORE_SUM_LEN
+			    : 0;
+			expect = seq + 1;
+			crypto_generichash(h, STORE_HASH_LEN, v.mv_data, v.mv_size,
+			    NULL, 0);
+			store_hex(h, STORE_HASH_LEN, prev);
+			continue;
+		}
 		if (seq != expect) {
 			store_problem(problems,
 			    "history has a gap: seq %" PRIu64
@@ -200,6 +225,85 @@ verify_history(MDB_txn *txn, struct store *st, json_object *problems,
 	return (0);
 }
 
+/*
+ * Every record's checksum, in every database that has them: each damaged
+ * record is named (table and key).  A database LMDB cannot walk to its end
+ * (a damaged page) is named too, with where it stopped.
+ */
+static int
+verify_sums(MDB_txn *txn, struct store *st, json_object *problems)
+{
+	MDB_cursor *cur;
+	MDB_val     k, v;
+	uint64_t    n = 0;
+	int         rc = 0;
+	char        key[160];
+
+	for (int db = 0; db < DB_COUNT && rc != STORE_STOPPED; db++) {
+		if (!store_db_plain((enum store_db) db)) {
+			continue;
+		}
+		if ((rc = mdb_cursor_open(txn, st->dbi[db], &cur)) != 0) {
+			return (store_err(rc));
+		}
+		key[0] = '\0';
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+		     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			if (stop_asked(st, ++n)) {
+				rc = STORE_STOPPED;
+				break;
+			}
+			if (store_sum_check(st, (enum store_db) db, &k, &v) != 0) {
+				store_problem(problems, "%s", store_damage());
+			}
+			store_key_text((enum store_db) db, k.mv_data, k.mv_size,
+			    key, sizeof(key));
+		}
+		mdb_cursor_close(cur);
+		if (rc != MDB_NOTFOUND && rc != STORE_STOPPED) {
+			store_problem(problems,
+			    "damaged table: %s cannot be read %s%s (%s)",
+			    store_db_names[db], key[0] ? "past key " : "",
+			    key[0] ? key : "at all", mdb_strerror(rc));
+		}
+	}
+	return (rc == STORE_STOPPED ? store_err(rc) : 0);
+}
+
+/*
+ * What the history and the counters say must agree with what is there:
+ * cases are never deleted, so there are next_case - 1 of them, and each
+ * was created by an event.  An empty database whose meta says otherwise
+ * (or the reverse) is not clean.
+ */
+void
+store_verify_counts(MDB_txn *txn, struct store *st, json_object *problems,
+    uint64_t ncases, uint64_t nevents)
+{
+	uint64_t next = 0, last = 0;
+	store_meta_u64(txn, st, "next_case", &next);
+	store_meta_u64(txn, st, "last_seq", &last);
+	if ((next > 0 ? next - 1 : 0) != ncases) {
+		store_problem(problems,
+		    "cases holds %" PRIu64 " cases but meta next_case says %" PRIu64
+		    " were created",
+		    ncases, next > 0 ? next - 1 : 0);
+	}
+	if (nevents < ncases) {
+		store_problem(problems,
+		    "the history holds %" PRIu64 " events, fewer than the %" PRIu64
+		    " cases it must have created",
+		    nevents, ncases);
+	}
+	if (last == 0 && nevents == 0 &&
+	    store_entries(txn, st, DB_USERS) + store_entries(txn, st, DB_UNITS) >
+	        0) {
+		store_problem(problems,
+		    "the history is empty but there are users or units, "
+		    "which only events create");
+	}
+}
+
 int
 store_verify(MDB_txn *txn, struct store *st, const char *const *states,
     json_object *problems, uint64_t *ncases, uint64_t *nevents)
@@ -224,10 +328,17 @@ store_verify(MDB_txn *txn, struct store *st, const char *const *states,
 			rc = STORE_STOPPED;
 			break;
 		}
-		uint64_t     id  = store_u64_at(k.mv_data);
-		json_object *doc = store_json(&v);
-		json_object *a;
+		if (k.mv_size != 8) {
+			store_problem(problems, "cases has a malformed key");
+			continue;
+		}
+		uint64_t     id = store_u64_at(k.mv_data);
+		json_object *doc, *a;
 		n++;
+		if (store_sum_check(st, DB_CASES, &k, &v) != 0) {
+			continue; /* named by verify_sums */
+		}
+		doc = store_json(&v);
 		if (doc == NULL) {
 			store_problem(problems,
 			    "case %" PRIu64 " is not valid JSON", id);
@@ -288,5 +399,9 @@ store_verify(MDB_txn *txn, struct store *st, const char *const *states,
 			    expected[idx[i]]);
 		}
 	}
-	return (verify_history(txn, st, problems, nevents));
+	if ((rv = verify_history(txn, st, problems, nevents)) != 0 ||
+	    (rv = verify_sums(txn, st, problems)) != 0) {
+		return (rv);
+	}
+	return (0);
 }

@@ -34,7 +34,7 @@ show_whoami(struct cli *cl, const struct cmd *cmd, const struct args *a,
 	card_line("tại chỗ",
 	    jbool(r, "local")
 	        ? "có (không cần token: qua ipc://, cùng tài khoản máy "
-	          "chủ)"
+	          "chủ, root, hoặc nhóm admin-group)"
 	        : "không");
 	return (CLI_OK);
 }
@@ -469,4 +469,40 @@ cmd_login(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	json_object_object_add(args, "password", json_object_new_string(pw));
 	explicit_bzero(pw, sizeof(pw));
 	return (call_and_show(cl, cmd, a, "auth.login", args, show_login));
+}
+
+/*
+ * Rounds (đợt xét): `round put` as the other puts, keeping what it is not
+ * given.
+ */
+static const char *const round_keys[]     = { "name", "unit", "year",
+        "opens", "closes", "decides_by", NULL };
+static const char *const round_required[] = { "--year", "--opens",
+	"--closes", "--decides-by", NULL };
+static const struct put_kind round_kind   = { "round", round_keys,
+          round_required };
+
+int
+cmd_round_put(struct cli *cl, const struct cmd *cmd, const struct args *a)
+{
+	json_object *args;
+	int          rv;
+
+	if ((rv = put_args(cl, &round_kind, a, &args)) != 0) {
+		return (rv);
+	}
+	set_opt_string(args, a, "--name");
+	set_opt_nullable(args, a, "--unit");
+	set_opt_string(args, a, "--opens");
+	set_opt_string(args, a, "--closes");
+	if (opt_get(a, "--decides-by") != NULL) {
+		json_object_object_add(args, "decides_by",
+		    json_object_new_string(opt_get(a, "--decides-by")));
+	}
+	if ((rv = set_opt_pos_int(args, a, "--year", "một năm như 2026")) !=
+	    0) {
+		json_object_put(args);
+		return (rv);
+	}
+	return (call_and_show(cl, cmd, a, "round.put", args, show_card));
 }

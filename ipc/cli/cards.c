@@ -322,6 +322,111 @@ print_case_head(json_object *c)
 	}
 }
 
+/*
+ * The application's form (issue 16): a person's particulars, the trial
+ * users, the benefits they assessed, the receipt, the round, the
+ * declaration and the flag of a near copy.
+ */
+
+/* A person's particulars under their name, "-" for what is missing. */
+static void
+print_person_details(json_object *p)
+{
+	static const struct {
+		const char *key, *label;
+	} f[] = {
+		{ "birth_date", "ngày sinh" },
+		{ "workplace", "nơi công tác" },
+		{ "position", "chức danh" },
+		{ "qualification", "trình độ chuyên môn" },
+	};
+	char   buf[1024];
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		const char *v = cli_str(p, f[i].key);
+		if (json_object_object_get_ex(p, f[i].key, NULL) ||
+		    i == 0 || i == 1) {
+			n += (size_t) snprintf(buf + n,
+			    n < sizeof(buf) ? sizeof(buf) - n : 0, "%s%s: %s",
+			    n > 0 ? "; " : "", f[i].label,
+			    v != NULL && v[0] != '\0' ? v : "-");
+		}
+	}
+	print_wrapped(buf, 4, cli_out_width() < 80 ? cli_out_width() : 80);
+}
+
+/* The receipt, the round, the declaration and the flag, under the head. */
+static void
+print_case_intake(json_object *c)
+{
+	json_object *r = jobject(c, "receipt"), *d = jobject(c, "declaration");
+	json_object *f = jobject(c, "flagged_similar"), *v;
+	char         buf[1024];
+
+	if (r != NULL) {
+		int prov = json_object_object_get_ex(r, "provisional", &v) &&
+		    json_object_get_boolean(v);
+		snprintf(buf, sizeof(buf), "số %s ngày %s",
+		    cli_str(r, "no") ?: "?", cli_str(r, "date") ?: "?");
+		card_line("giấy biên nhận", buf);
+		snprintf(buf, sizeof(buf), "%s%s", cli_str(r, "answer_due") ?: "?",
+		    prov ? " (tạm tính từ ngày nộp; cố định khi tiếp nhận)" : "");
+		card_line("hạn trả lời", buf);
+	}
+	if (cli_str(c, "round") != NULL) {
+		card_line("đợt xét", cli_str(c, "round"));
+	} else if (r != NULL) {
+		card_line("đợt xét", "không thuộc đợt nào");
+	}
+	if (cli_str(c, "first_applied_end") != NULL) {
+		card_line("kết thúc áp dụng lần đầu", cli_str(c, "first_applied_end"));
+	}
+	if (d != NULL) {
+		snprintf(buf, sizeof(buf),
+		    "không trái trật tự công cộng, đạo đức xã hội; không "
+		    "đang được bảo hộ sở hữu trí tuệ (%s, %s)",
+		    cli_str(d, "declared_by") ?: "?",
+		    cli_str(d, "declared_at") ?: "?");
+		card_line("cam đoan", buf);
+	}
+	if (f != NULL) {
+		double s = json_object_object_get_ex(f, "similarity", &v)
+		    ? json_object_get_double(v)
+		    : 0;
+		snprintf(buf, sizeof(buf),
+		    "GẦN TRÙNG hồ sơ số %s \"%s\" (độ giống %.0f%%)",
+		    cli_str(f, "id") ?: "?", cli_str(f, "title") ?: "",
+		    s * 100);
+		card_line("cảnh báo", buf);
+	}
+}
+
+/* The trial users and the benefits they assessed. */
+static void
+print_trial_users(json_object *c)
+{
+	json_object *t = jarray(c, "trial_users");
+	const char  *b = cli_str(c, "benefits_assessed");
+	int          width = cli_out_width() < 80 ? cli_out_width() : 80;
+
+	if (jlen(t) > 0) {
+		printf("\nNgười đã tham gia áp dụng thử hoặc áp dụng lần đầu\n");
+	}
+	for (size_t i = 0; i < jlen(t); i++) {
+		json_object *p = json_object_array_get_idx(t, i);
+		printf("  %s\n", cli_str(p, "name") ?: "?");
+		print_person_details(p);
+		printf("    nội dung công việc hỗ trợ: %s\n",
+		    cli_str(p, "content") ?: "-");
+	}
+	if (b != NULL && b[0] != '\0') {
+		printf("\nĐánh giá lợi ích của người đã áp dụng\n");
+		print_wrapped(b, 2, width);
+	}
+}
+
 /* Prints the authors of a case with their shares. */
 static void
 print_authors(json_object *authors)
@@ -341,6 +446,7 @@ print_authors(json_object *authors)
 		w = sk_utf8_width(buf);
 		printf("  %s%*s  %s%%\n", buf, w < 44 ? 44 - w : 0, "",
 		    cli_str(au, "share") != NULL ? cli_str(au, "share") : "?");
+		print_person_details(au);
 	}
 }
 
@@ -414,8 +520,10 @@ print_case(json_object *c, json_object *history)
 	json_object *decisions = jarray(c, "decisions");
 
 	print_case_head(c);
+	print_case_intake(c);
 	print_authors(jarray(c, "authors"));
 	print_sections(c);
+	print_trial_users(c);
 	print_similar(jarray(c, "similar"));
 	print_ballots(ballots);
 	for (size_t i = 0; i < jlen(decisions); i++) {
@@ -578,6 +686,8 @@ static const struct {
 	{ "user", "Chưa có người dùng nào.", { "id", "name", "unit", "roles" } },
 	{ "council", "Chưa có hội đồng nào.",
 	    { "id", "name", "scope", "unit", "members", "fields", "rubric" } },
+	{ "round", "Chưa có đợt xét nào.",
+	    { "id", "name", "unit", "year", "opens", "closes", "decides_by" } },
 	{ "rubric", "Chưa có bộ tiêu chí nào.",
 	    { "id", "title", "criteria", "hash", "created_at" } },
 };

@@ -51,6 +51,7 @@ cases_args(const struct args *a, json_object **out)
 		    args, "subunits", json_object_new_boolean(1));
 	}
 	set_opt_string(args, a, "--author");
+	set_opt_string(args, a, "--round");
 	if (opt_get(a, "--overdue") != NULL) {
 		json_object_object_add(
 		    args, "overdue", json_object_new_boolean(1));
@@ -188,6 +189,8 @@ cmd_show(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	return (call_on_case(cl, cmd, a, "case.get", show_case));
 }
 
+static void show_receipt(json_object *r);
+
 static int
 show_act(struct cli *cl, const struct cmd *cmd, const struct args *a,
     json_object *r)
@@ -203,7 +206,58 @@ show_act(struct cli *cl, const struct cmd *cmd, const struct args *a,
 		cli_time(cli_str(r, "due_at"), 0, due, sizeof(due));
 		printf("hạn xét: %s\n", due);
 	}
+	if (strcmp(a->pos[1], "submit") == 0 ||
+	    strcmp(a->pos[1], "accept") == 0) {
+		show_receipt(r);
+	}
 	return (CLI_OK);
+}
+
+/*
+ * The author's declaration at submit (Điều 3, Điều lệ sáng kiến): --declare
+ * states both, or each flag its own; the server names what is missing.
+ */
+static void
+set_declaration(json_object *args, const struct args *a)
+{
+	int          all = opt_get(a, "--declare") != NULL;
+	int          order = all || opt_get(a, "--not-against-public-order");
+	int          ip    = all || opt_get(a, "--not-protected-ip");
+	json_object *d;
+
+	if (!order && !ip) {
+		return;
+	}
+	d = json_object_new_object();
+	if (order) {
+		json_object_object_add(d, "not_against_public_order",
+		    json_object_new_boolean(1));
+	}
+	if (ip) {
+		json_object_object_add(
+		    d, "not_protected_ip", json_object_new_boolean(1));
+	}
+	json_object_object_add(args, "declaration", d);
+}
+
+/* After submit: the receipt's number and the date the answer is due. */
+static void
+show_receipt(json_object *r)
+{
+	json_object *rc = NULL, *f = NULL;
+
+	if (json_object_object_get_ex(r, "receipt", &rc) && rc != NULL) {
+		printf("giấy biên nhận số %s ngày %s; hạn trả lời %s%s\n",
+		    cli_str(rc, "no") ?: "?", cli_str(rc, "date") ?: "?",
+		    cli_str(rc, "answer_due") ?: "?",
+		    strcmp(cli_str(rc, "provisional") ?: "", "true") == 0
+		        ? " (tạm tính)"
+		        : "");
+	}
+	if (json_object_object_get_ex(r, "flagged_similar", &f) && f != NULL) {
+		printf("cảnh báo: gần trùng hồ sơ số %s (độ giống %s)\n",
+		    cli_str(f, "id") ?: "?", cli_str(f, "similarity") ?: "?");
+	}
 }
 
 int
@@ -225,6 +279,7 @@ cmd_act(struct cli *cl, const struct cmd *cmd, const struct args *a)
 		json_object_put(args);
 		return (rv);
 	}
+	set_declaration(args, a);
 	return (call_and_show(cl, cmd, a, "case.act", args, show_act));
 }
 

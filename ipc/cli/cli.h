@@ -331,6 +331,7 @@ int cmd_decide(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_whoami(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_get(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_list(struct cli *cl, const struct cmd *cmd, const struct args *a);
+int cmd_round_put(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_unit_put(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_user_put(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_council_put(
@@ -347,6 +348,7 @@ int cmd_login(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_doc(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_doc_verify(
     struct cli *cl, const struct cmd *cmd, const struct args *a);
+int cmd_report(struct cli *cl, const struct cmd *cmd, const struct args *a);
 
 /* rubrics.c: the scoring rubrics. */
 int cmd_rubric_get(

@@ -145,6 +145,8 @@ struct demo_case {
 	const char        *note; /* of the return or the withdrawal */
 	/* The sections, in the order of wf_sections: status_quo, solution,
 	 * novelty, applicability, benefits, conditions, trial_users. */
+	/* A case without sections (s[0] NULL) is a near copy: it retypes
+	 * the first case's, and the server flags it at submission. */
 	const char *s[WF_NSECTIONS];
 };
 
@@ -520,6 +522,13 @@ static const struct demo_case demo_cases[] = {
 	        "học kỳ.",
 	        "Học sinh có điện thoại hoặc máy tính kết nối Internet.",
 	        "Học sinh các lớp 10A5, 10A6 của trường." } },
+	/* The first case retyped under another title at another school: the
+	 * intake sees it flagged as a near copy (issue 16). */
+	{ "Giáo dục và đào tạo",
+	    "Dạy học hình học không gian lớp 11 bằng mô hình động GeoGebra",
+	    "Trường THPT Chuyên Chu Văn An",
+	    { { "be.thi.ngoc", "Bế Thị Ngọc", 100 } }, 90, NULL, G_SUBMITTED,
+	    NULL, { NULL } },
 };
 #define DEMO_NCASES (sizeof(demo_cases) / sizeof(demo_cases[0]))
 #define DEMO_NUNITS (sizeof(demo_units) / sizeof(demo_units[0]))
@@ -828,6 +837,36 @@ demo_set_passwords(struct demo *d)
 }
 
 /* Units, users and the two councils, as the administrator. */
+/*
+ * The province's round (đợt xét) of this year: applications all year,
+ * decided by the end of March next year.  Every demo case submitted now
+ * belongs to it.
+ */
+static int
+demo_put_round(struct demo *d)
+{
+	json_object *args = json_object_new_object();
+	time_t       now  = time(NULL);
+	struct tm    tm;
+	char         buf[64];
+	int          y;
+
+	gmtime_r(&now, &tm);
+	y = tm.tm_year + 1900;
+	snprintf(buf, sizeof(buf), "dot-%d", y);
+	demo_add_str(args, "id", buf);
+	snprintf(buf, sizeof(buf), "Đợt xét công nhận sáng kiến năm %d", y);
+	demo_add_str(args, "name", buf);
+	json_object_object_add(args, "year", json_object_new_int(y));
+	snprintf(buf, sizeof(buf), "%d-01-01", y);
+	demo_add_str(args, "opens", buf);
+	snprintf(buf, sizeof(buf), "%d-12-31", y);
+	demo_add_str(args, "closes", buf);
+	snprintf(buf, sizeof(buf), "%d-03-31", y + 1);
+	demo_add_str(args, "decides_by", buf);
+	return (demo_put(d, "round.put", args));
+}
+
 static int
 demo_setup(struct demo *d)
 {
@@ -845,7 +884,55 @@ demo_setup(struct demo *d)
 	         demo_prov_council)) != CLI_OK) {
 		return (rv);
 	}
+	if ((rv = demo_put_round(d)) != CLI_OK) {
+		return (rv);
+	}
 	return (demo_set_passwords(d));
+}
+
+/*
+ * The particulars the form asks of an author (Thông tư 18/2013, Phụ lục):
+ * the workplace is the first author's unit, the title and qualification
+ * those of its sector, the date of birth made up from the name.
+ */
+static void
+demo_author_details(json_object *a, const struct demo_case *dc, int i)
+{
+	static const struct {
+		const char *unit_prefix, *position, *qualification;
+	} sector[] = {
+		{ "thpt-", "Giáo viên", "Thạc sĩ Lí luận và phương pháp dạy học" },
+		{ "so-gddt", "Chuyên viên", "Cử nhân Sư phạm" },
+		{ "bv-", "Bác sĩ", "Bác sĩ chuyên khoa cấp I" },
+		{ "ubnd-", "Chuyên viên", "Cử nhân Luật" },
+		{ "so-nnptnt", "Kỹ sư", "Kỹ sư Nông học" },
+	};
+	const char *unit = demo_user_unit(dc->authors[0].user);
+	const char *pos = "Chuyên viên", *qual = "Đại học", *wp = unit;
+	unsigned    h   = 0;
+	char        date[16];
+
+	for (size_t u = 0; u < DEMO_NUNITS; u++) {
+		if (strcmp(demo_units[u].id, unit) == 0) {
+			wp = demo_units[u].name;
+		}
+	}
+	for (size_t k = 0; k < sizeof(sector) / sizeof(sector[0]); k++) {
+		if (strncmp(unit, sector[k].unit_prefix,
+		        strlen(sector[k].unit_prefix)) == 0) {
+			pos  = sector[k].position;
+			qual = sector[k].qualification;
+		}
+	}
+	for (const char *p = dc->authors[i].name; *p; p++) {
+		h = h * 31 + (unsigned char) *p;
+	}
+	snprintf(date, sizeof(date), "%04u-%02u-%02u", 1968 + h % 27,
+	    1 + (h / 27) % 12, 1 + (h / 324) % 28);
+	demo_add_str(a, "birth_date", date);
+	demo_add_str(a, "workplace", wp);
+	demo_add_str(a, "position", pos);
+	demo_add_str(a, "qualification", qual);
 }
 
 /* The authors of a demo case, as case.create takes them. */
@@ -861,6 +948,7 @@ demo_authors(const struct demo_case *dc)
 		if (dc->authors[i].user != NULL) {
 			demo_add_str(a, "user", dc->authors[i].user);
 		}
+		demo_author_details(a, dc, i);
 		json_object_object_add(
 		    a, "share", json_object_new_int(dc->authors[i].share));
 		json_object_array_add(authors, a);
@@ -881,7 +969,8 @@ demo_create_args(const struct demo_case *dc)
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%d", &tm);
 	for (int i = 0; i < WF_NSECTIONS; i++) {
-		demo_add_str(sections, wf_sections[i].id, dc->s[i]);
+		demo_add_str(sections, wf_sections[i].id,
+		    dc->s[0] == NULL ? demo_cases[0].s[i] : dc->s[i]);
 	}
 	demo_add_str(args, "title", dc->title);
 	demo_add_str(args, "field", dc->field);
@@ -920,6 +1009,15 @@ demo_act(struct demo *d, const char *user, long long id, const char *action,
 	demo_add_str(args, "action", action);
 	if (note != NULL) {
 		demo_add_str(args, "note", note);
+	}
+	if (strcmp(action, "submit") == 0) {
+		/* The author's declaration (Điều 3, Điều lệ sáng kiến). */
+		json_object *decl = json_object_new_object();
+		json_object_object_add(decl, "not_against_public_order",
+		    json_object_new_boolean(1));
+		json_object_object_add(
+		    decl, "not_protected_ip", json_object_new_boolean(1));
+		json_object_object_add(args, "declaration", decl);
 	}
 	snprintf(
 	    step, sizeof(step), "%s of case #%lld by %s", action, id, user);
@@ -1001,6 +1099,26 @@ demo_criteria(struct demo *d, long long id)
 	return (crit != NULL ? crit : demo_default_criteria());
 }
 
+/*
+ * One member of the unit council scores harshly on purpose (issue 17): a
+ * quarter of each criterion's maximum under the level the others give,
+ * still above the unit's bar of 50 on the cases the council passes, so no
+ * outcome changes; `sangkien report scorers` flags this member, and only
+ * this one (the province council's members score two cases each, too few
+ * to be judged).
+ */
+#define DEMO_HARSH_MEMBER "ha.thi.thanh"
+#define DEMO_HARSH_BY 0.25
+
+static double
+demo_level(const struct demo_member *m, double level)
+{
+	if (strcmp(m->user, DEMO_HARSH_MEMBER) == 0) {
+		level -= DEMO_HARSH_BY;
+	}
+	return (level > 0 ? level : 0);
+}
+
 /* The marks of case.score: each criterion at level of its maximum. */
 static json_object *
 demo_marks(json_object *crit, double level)
@@ -1050,10 +1168,10 @@ demo_score(struct demo *d, long long id, const struct demo_member *council,
 			break;
 		}
 		args = cli_case_args(id);
-		json_object_object_add(
-		    args, "marks", demo_marks(crit, level[m]));
+		double lv = demo_level(&council[m], level[m]);
+		json_object_object_add(args, "marks", demo_marks(crit, lv));
 		demo_add_str(args, "comment",
-		    comments[level[m] >= 0.75 ? 0 : level[m] >= 0.5 ? 1 : 2]);
+		    comments[lv >= 0.75 ? 0 : lv >= 0.5 ? 1 : 2]);
 		snprintf(step, sizeof(step), "score of case #%lld by %s", id,
 		    council[m].user);
 		rv = demo_decision_call(

@@ -187,6 +187,7 @@ static const struct optspec cases_opts[] = {
 	{ "--limit", 1 },
 	{ "--after", 1 },
 	{ "--only", 0 },
+	{ "--round", 1 },
 	{ "--overdue", 0 },
 	{ "--all", 0 },
 	{ NULL, 0 },
@@ -201,6 +202,20 @@ static const struct optspec watch_opts[] = {
 static const struct optspec act_opts[] = {
 	{ "--note", 1 },
 	{ "--version", 1 },
+	{ "--declare", 0 },
+	{ "--not-against-public-order", 0 },
+	{ "--not-protected-ip", 0 },
+	{ NULL, 0 },
+};
+
+static const struct optspec round_put_opts[] = {
+	{ "--name", 1 },
+	{ "--unit", 1 },
+	{ "--year", 1 },
+	{ "--opens", 1 },
+	{ "--closes", 1 },
+	{ "--decides-by", 1 },
+	{ "--json", 1 },
 	{ NULL, 0 },
 };
 
@@ -317,6 +332,18 @@ static const struct optspec doc_opts[] = {
 	{ NULL, 0 },
 };
 
+static const struct optspec report_opts[] = {
+	{ "--year", 1 },
+	{ "--round", 1 },
+	{ "--unit", 1 },
+	{ "--only", 0 },
+	{ "--field", 1 },
+	{ "--state", 1 },
+	{ "-o", 1 },
+	{ "--output", 1 },
+	{ NULL, 0 },
+};
+
 static const struct cmd cmds[] = {
 	{ "status", NULL, cmd_status, no_opts, 0, 0, CMD_API, "status",
 	    "Phiên bản, thời gian chạy và số hồ sơ theo trạng thái." },
@@ -329,7 +356,7 @@ static const struct cmd cmds[] = {
 	    "Sao lưu cơ sở dữ liệu (khi đang chạy) vào thư mục mới DIR." },
 	{ "cases", NULL, cmd_cases, cases_opts, 0, 0, CMD_API,
 	    "cases [--state S] [--unit U [--only]] [--author USER]\n"
-	    "        [--limit N] [--after ID] [--overdue] [--all]",
+	    "        [--round R] [--limit N] [--after ID] [--overdue] [--all]",
 	    "Liệt kê hồ sơ bạn được xem; --unit gồm cả các đơn vị cấp "
 	    "dưới\n      (--only: chỉ đơn vị đó); --all: mọi trang." },
 	{ "show", NULL, cmd_show, no_opts, 1, 1, CMD_API, "show ID",
@@ -343,8 +370,11 @@ static const struct cmd cmds[] = {
 	    "update ID (FILE.json | --json '{...}') [--version N]",
 	    "Sửa hồ sơ đang là nháp hoặc bị trả lại." },
 	{ "act", NULL, cmd_act, act_opts, 2, 2, CMD_API | CMD_WRITE,
-	    "act ID ACTION [--note TEXT] [--version N]",
-	    "Nộp, tiếp nhận, trả lại, rút, đề nghị lên tỉnh, mở lại, hủy." },
+	    "act ID ACTION [--note TEXT] [--version N] [--declare]",
+	    "Nộp, tiếp nhận, trả lại, rút, đề nghị lên tỉnh, mở lại, hủy.\n"
+	    "      Nộp (submit) cần lời cam đoan (Điều 3 Điều lệ sáng kiến):\n"
+	    "      --declare, hoặc --not-against-public-order và\n"
+	    "      --not-protected-ip." },
 	{ "score", NULL, cmd_score, score_opts, 2, -1, CMD_API | CMD_WRITE,
 	    "score ID CRITERION=N... [--comment TEXT]",
 	    "Chấm (hoặc chấm lại) phiếu của bạn, ví dụ novelty=25 benefit=30,5." },
@@ -390,6 +420,16 @@ static const struct cmd cmds[] = {
 	    "Liệt kê các hội đồng." },
 	{ "council", "get", cmd_get, no_opts, 1, 1, CMD_API, "council get ID",
 	    "Xem một hội đồng." },
+	{ "round", "put", cmd_round_put, round_put_opts, 0, 1,
+	    CMD_API | CMD_WRITE,
+	    "round put ID [--name N] [--unit U] [--year Y] [--opens D]\n"
+	    "        [--closes D] [--decides-by D]",
+	    "Tạo hoặc sửa đợt xét (ngày dạng NNNN-TT-NN); không có --unit:\n"
+	    "      cả tỉnh." },
+	{ "round", "list", cmd_list, no_opts, 0, 0, CMD_API, "round list",
+	    "Liệt kê các đợt xét." },
+	{ "round", "get", cmd_get, no_opts, 1, 1, CMD_API, "round get ID",
+	    "Xem một đợt xét." },
 	{ "rubric", "list", cmd_list, no_opts, 0, 0, CMD_API, "rubric list",
 	    "Liệt kê các bộ tiêu chí chấm điểm." },
 	{ "rubric", "show", cmd_rubric_get, rubric_get_opts, 1, 1, CMD_API,
@@ -436,6 +476,14 @@ static const struct cmd cmds[] = {
 	    "      (phiếu chấm của U), minutes (biên bản), decision (quyết "
 	    "định\n      hoặc thông báo từ chối), certificate (giấy chứng "
 	    "nhận)." },
+	{ "report", NULL, cmd_report, report_opts, 1, 1, CMD_API | CMD_LONG,
+	    "report NAME [--year Y] [--round R] [--unit U [--only]]\n"
+	    "        [--field F] [--state S] [-o FILE.xlsx|FILE.csv]",
+	    "Báo cáo: states (số hồ sơ theo trạng thái, đơn vị), times\n"
+	    "      (thời hạn trả lời), recognized (sáng kiến được công nhận),\n"
+	    "      authors (tác giả có sáng kiến được công nhận), scorers\n"
+	    "      (độ lệch điểm của từng thành viên hội đồng); -o ghi bảng\n"
+	    "      tính .xlsx hoặc .csv, --json in nguyên bản." },
 	{ "notices", NULL, cmd_notices, notices_opts, 0, 2,
 	    CMD_API | CMD_WRITE,
 	    "notices [--state none|queued|digest|sent|failed] [--limit N]\n"
@@ -479,7 +527,8 @@ print_usage(FILE *f)
 	    "  --token T        bạn là ai; mặc định $SANGKIEN_TOKEN; không "
 	    "có thì là\n"
 	    "                   local-admin (qua ipc://, cùng tài khoản máy "
-	    "chủ)\n"
+	    "chủ,\n"
+	    "                   root, hoặc nhóm admin-group của máy chủ)\n"
 	    "  --json           in kết quả thành một dòng JSON, cho chương "
 	    "trình\n"
 	    "  --timeout GIÂY   chờ mỗi trả lời tối đa chừng này (mặc định "

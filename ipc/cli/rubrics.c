@@ -150,7 +150,9 @@ show_rubric_test(struct cli *cl, const struct cmd *cmd,
 		       "ở bước này)\n");
 		return (CLI_OK);
 	}
-	printf("\ndecide, theo các phiếu đã chấm đến nay\n");
+	/* decide sees only the ballots the caller may (PROTOCOL.md). */
+	printf("\ndecide, theo %d phiếu bạn được xem trong số đã chấm\n",
+	    json_object_get_int(json_object_object_get(r, "ballots_seen")));
 	card_line("kết quả", cli_verdict_words(cli_str(verdict, "verdict")));
 	card_line("điểm", jnum_text(verdict, "score", buf, sizeof(buf)));
 	cli_print_reasons(jarray(verdict, "reasons"));

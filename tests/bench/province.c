@@ -465,6 +465,12 @@ sentence(struct sk_client *c, unsigned n)
 	APPEND(c, ".");
 }
 
+/* What the form of TT 18/2013 asks of every author, so submit finds the
+ * application complete (PROTOCOL.md, "Completeness at submit"). */
+#define AUTHOR_PARTICULARS                                                  \
+	"\"birth_date\":\"1984-05-12\",\"workplace\":\"Trường THPT Việt "   \
+	"Bắc\",\"position\":\"Giáo viên\",\"qualification\":\"Thạc sĩ\""
+
 static void
 req_create(struct sk_client *c, const char *title)
 {
@@ -478,8 +484,9 @@ req_create(struct sk_client *c, const char *title)
 	APPEND(c,
 	    "{\"op\":\"case.create\",\"args\":{\"title\":\"%s\",\"field\":"
 	    "\"%s\",\"first_applied\":\"%s\",\"authors\":[{\"name\":"
-	    "\"%s\",\"user\":\"%s\",\"share\":60},{\"name\":\"%s\",\"share\":"
-	    "40}],\"sections\":{",
+	    "\"%s\",\"user\":\"%s\",\"share\":60," AUTHOR_PARTICULARS
+	    "},{\"name\":\"%s\",\"share\":40," AUTHOR_PARTICULARS
+	    "}],\"sections\":{",
 	    title, p->units[au->unit].school ? "giáo dục" : "y tế",
 	    p->first_applied, au->name, au->id, co);
 	/* About 1.5 KB of text, as the applications of the demo have. */
@@ -537,6 +544,11 @@ req_act(struct sk_client *c, const char *action, enum by by)
 	APPEND(c,
 	    "{\"op\":\"case.act\",\"args\":{\"id\":%llu,\"action\":\"%s\"",
 	    (unsigned long long) c->case_id, action);
+	if (strcmp(action, "submit") == 0) {
+		/* The author's declaration (Điều 3, Điều lệ sáng kiến). */
+		APPEND(c, ",\"declaration\":{\"not_against_public_order\":"
+		          "true,\"not_protected_ip\":true}");
+	}
 	if (strcmp(action, "return") == 0) {
 		APPEND(c,
 		    ",\"note\":\"Đề nghị bổ sung số liệu của nhóm đối "

@@ -2,7 +2,7 @@
 # t_auth.sh: passwords and sessions through the real server: an admin sets
 # a password, a user logs in (auth.login) and out, changes their own
 # password, sessions expire when unused (--session-idle with the test
-# clock), a wrong password is answered late and never holds the loop, and
+# clock; --session-max however busy), a wrong password is answered late and never holds the loop, and
 # failed logins are limited per user and per peer address, on record.
 source "$(dirname "$0")/lib.sh"
 
@@ -169,5 +169,21 @@ start_server --listen "$TCP" --test-clock --session-idle 1
 check "after a restart: the session has ended" "unauthorized" "$(code_of "$(tcall "$S5" auth.whoami)")"
 check "after a restart: the token works" "lan" "$(jget "$(tcall "$TOK" auth.whoami)" .result.id)"
 check "after a restart: the password logs in" "ok" "$(code_of "$(login lan "Hữu Nghị 2026")")"
+
+# --- A whole life (--session-max 1), however busy (issue 19) -------------------------
+stop_server
+start_server --listen "$TCP" --test-clock --session-idle 30 --session-max 1
+S6=$(jget "$(login lan "Hữu Nghị 2026")" .result.token)
+for _ in 1 2; do
+	call "" server.clock '{"advance_s":1500}' >/dev/null
+	check "a busy session within its hour" "lan" "$(jget "$(tcall "$S6" auth.whoami)" .result.id)"
+done
+call "" server.clock '{"advance_s":700}' >/dev/null
+r=$(tcall "$S6" auth.whoami)
+check "past --session-max, however busy: expired" "unauthorized" "$(code_of "$r")"
+case "$(jget "$r" .error.message)" in
+*"expired: a session lasts at most 1 h"*) pass "it says it expired, and why" ;;
+*) fail "it says it expired, and why: $r" ;;
+esac
 stop_server
 finish

@@ -117,8 +117,8 @@ FIRST=$(date -u -d '40 days ago' +%F)
 cat >"$T_DIR/case.json" <<JSON
 {"title": "Sổ tay điện tử hướng dẫn thủ tục hành chính cho người dân",
  "field": "Cải cách hành chính", "first_applied": "$FIRST",
- "authors": [{"name": "Trần Văn An", "user": "tran.van.an", "share": 80},
-             {"name": "Hoàng Thị Em", "share": 20}],
+ "authors": [{"name": "Trần Văn An", "user": "tran.van.an", "share": 80,"birth_date":"1985-04-12","workplace":"Cơ quan chủ trì","position":"Chuyên viên","qualification":"Đại học"},
+             {"name": "Hoàng Thị Em", "share": 20,"birth_date":"1985-04-12","workplace":"Cơ quan chủ trì","position":"Chuyên viên","qualification":"Đại học"}],
  "sections": {
   "status_quo": "Người dân phải hỏi nhiều nơi mới biết cần giấy tờ gì.",
   "solution": "Một sổ tay điện tử có mã QR dán tại bộ phận một cửa.",
@@ -132,10 +132,10 @@ ID=$(sk --token "$TOKEN" --json create "$T_DIR/case.json" | jq -r .id)
 check "create from a file gives a draft" draft \
 	"$(sk --json show "$ID" | jq -r .state)"
 check "act submit says the new state" 1 \
-	"$(sk --token "$TOKEN" act "$ID" submit |
+	"$(sk --token "$TOKEN" act "$ID" submit --declare |
 		grep -c 'đã nộp, nay Đã nộp, chờ tiếp nhận (submitted)')"
 check "a wrong action exits 1" 1 \
-	"$(status_of sk --token "$TOKEN" act "$ID" submit 2>"$ERR")"
+	"$(status_of sk --token "$TOKEN" act "$ID" submit --declare 2>"$ERR")"
 check "invalid_transition on stderr" 1 \
 	"$(grep -c '^lỗi: .*(invalid_transition): ' "$ERR")"
 check "details follow on stderr, for people" \
@@ -230,7 +230,7 @@ jq '.sections.solution = "" | .sections.novelty = " "' "$T_DIR/case.json" \
 	>"$T_DIR/thin.json"
 THIN=$(sk --token "$TOKEN" --json create "$T_DIR/thin.json" | jq -r .id)
 check "an incomplete submission exits 1" 1 \
-	"$(status_of sk --token "$TOKEN" act "$THIN" submit 2>"$ERR")"
+	"$(status_of sk --token "$TOKEN" act "$THIN" submit --declare 2>"$ERR")"
 check "... the code in words" 1 \
 	"$(grep -c '^lỗi: hồ sơ chưa đầy đủ (incomplete): ' "$ERR")"
 check "... the problems as a list, one a line" 2 \

@@ -21,7 +21,7 @@ writer() {
 	while [ ! -e "$T_DIR/stop" ]; do
 		i=$((i + 1))
 		title="Vòng $round, người viết $w, hồ sơ $i: cải tiến quy trình tiếp nhận bệnh nhân"
-		r=$(nngcat --req --dial "$API" --raw --send-timeout 3 --recv-timeout 3 --data '{"op":"case.create","args":{"unit":"ttyt-huyen-loc-binh","title":"'"$title"'","field":"y tế","first_applied":"'"$FIRST"'","authors":[{"name":"Hoàng Văn Lộc","share":100}],"sections":{"status_quo":"Bệnh nhân chờ tiếp nhận trung bình 45 phút.","solution":"Phát số thứ tự qua tin nhắn và sắp xếp lại quầy tiếp đón."}}}' 2>/dev/null) || {
+		r=$(nngcat --req --dial "$API" --raw --send-timeout 3 --recv-timeout 3 --data '{"op":"case.create","args":{"unit":"ttyt-huyen-loc-binh","title":"'"$title"'","field":"y tế","first_applied":"'"$FIRST"'","authors":[{"name":"Hoàng Văn Lộc","share":100,"birth_date":"1985-04-12","workplace":"Cơ quan chủ trì","position":"Chuyên viên","qualification":"Đại học"}],"sections":{"status_quo":"Bệnh nhân chờ tiếp nhận trung bình 45 phút.","solution":"Phát số thứ tự qua tin nhắn và sắp xếp lại quầy tiếp đón."}}}' 2>/dev/null) || {
 			sleep 0.05
 			continue
 		}
@@ -66,7 +66,7 @@ for round in 1 2; do
 		writer "$w" "$round" &
 		pids+=($!)
 	done
-	sleep 2
+	sleep $((2 * ${SK_TIME_SCALE:-1})) # longer under the sanitizers
 	kill_server
 	touch "$T_DIR/stop"
 	for p in "${pids[@]}"; do wait "$p" || true; done
@@ -99,7 +99,7 @@ done
 
 # SIGTERM: the server exits 0, and what it acknowledged is there after a
 # restart.
-r=$(call "" case.create '{"unit":"ttyt-huyen-loc-binh","title":"Hồ sơ cuối cùng trước khi tắt máy chủ","field":"y tế","first_applied":"'"$FIRST"'","authors":[{"name":"Hoàng Văn Lộc","share":100}],"sections":{}}')
+r=$(call "" case.create '{"unit":"ttyt-huyen-loc-binh","title":"Hồ sơ cuối cùng trước khi tắt máy chủ","field":"y tế","first_applied":"'"$FIRST"'","authors":[{"name":"Hoàng Văn Lộc","share":100,"birth_date":"1985-04-12","workplace":"Cơ quan chủ trì","position":"Chuyên viên","qualification":"Đại học"}],"sections":{}}')
 LASTID=$(jget "$r" .result.id)
 kill -TERM "$SKD_PID"
 rc=0

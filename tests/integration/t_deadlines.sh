@@ -50,7 +50,7 @@ FIRST=$(date -u -d '30 days ago' +%F)
 new_case() {
 	jq -n --arg t "$1" --arg d "$FIRST" '{title: $t,
 		field: "Cải cách hành chính", first_applied: $d,
-		authors: [{name: "Hoàng Thị Nhung", user: "hoang.thi.nhung", share: 100}],
+		authors: [{name: "Hoàng Thị Nhung", user: "hoang.thi.nhung", share: 100, birth_date: "1985-04-12", workplace: "Cơ quan chủ trì", position: "Chuyên viên", qualification: "Đại học"}],
 		sections: {
 		status_quo: "Người dân các xã vùng hồ Ba Bể phải đến huyện nhiều lần để nộp hồ sơ đăng ký kinh doanh hộ gia đình.",
 		solution: "Tiếp nhận hồ sơ qua Zalo của bộ phận một cửa, hẹn trả kết quả qua bưu điện.",
@@ -61,7 +61,7 @@ new_case() {
 		trial_users: "Bộ phận một cửa UBND huyện Ba Bể."}}' >"$T_DIR/case.json"
 	local id
 	id=$(sk --token "$AUTHOR" --json create "$T_DIR/case.json" | jq -r .id)
-	sk --token "$AUTHOR" act "$id" submit >/dev/null
+	sk --token "$AUTHOR" act "$id" submit --declare >/dev/null
 	echo "$id"
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # t_demo.sh: `sangkien demo` builds the sample province of Lạng Sơn through
 # the API, and the CLI shows it the way a Vietnamese reader expects: the
-# fifteen cases (at least one in every state) with their state labels, tables whose columns line up whatever
+# sixteen cases (at least one in every state, one a near copy flagged at submission) with their state labels, tables whose columns line up whatever
 # the accents (precomposed or combining), cards with the sections' headings
 # and a timeline.  The demo's users can then act with their own tokens.
 
@@ -12,12 +12,12 @@ start_server
 
 check "demo exits 0" 0 "$(status_of sk demo)"
 sk cases --all >/dev/null
-check "the demo filed fifteen cases" 15 \
+check "the demo filed sixteen cases" 16 \
 	"$(sk --json cases --all | jq '.items | length')"
 
 # Where the demo leaves its cases (decisions, when the server has them, take
 # the reviewed ones further; the others stay where the demo put them).
-for sc in draft:2 submitted:2 returned:1 withdrawn:2; do
+for sc in draft:2 submitted:3 returned:1 withdrawn:2; do
 	check "demo cases in ${sc%%:*}" "${sc##*:}" \
 		"$(sk --json cases --state "${sc%%:*}" | jq '.items | length')"
 done
@@ -41,11 +41,11 @@ check "at least one case is in unit review" yes \
 
 # The table for people: short Vietnamese labels of the states, whole.
 sk cases >"$T_DIR/cases"
-check "cases: a header and fifteen rows" 16 "$(wc -l <"$T_DIR/cases")"
+check "cases: a header and sixteen rows" 17 "$(wc -l <"$T_DIR/cases")"
 check "header" "SỐ TRẠNG THÁI ĐƠN VỊ TÊN SÁNG KIẾN CẬP NHẬT" \
 	"$(head -1 "$T_DIR/cases" | tr -s ' ')"
 check "label of draft" 2 "$(grep -c '^[0-9]*  *Nháp  ' "$T_DIR/cases")"
-check "label of submitted" 2 "$(grep -c '^[0-9]*  *Đã nộp  ' "$T_DIR/cases")"
+check "label of submitted" 3 "$(grep -c '^[0-9]*  *Đã nộp  ' "$T_DIR/cases")"
 check "label of returned" 1 "$(grep -c '^[0-9]*  *Trả lại  ' "$T_DIR/cases")"
 check "label of withdrawn" 2 "$(grep -c '^[0-9]*  *Đã rút  ' "$T_DIR/cases")"
 check "label of unit_review" \
@@ -74,7 +74,7 @@ for title in "$NFD" "Ngắn"; do
 	jq -n --arg t "$title" --arg d "$FIRST" '{unit: "thpt-viet-bac",
 		title: $t, field: "Giáo dục và đào tạo", first_applied: $d,
 		authors: [{name: "Nguyễn Thị Lan", user: "nguyen.thi.lan",
-			   share: 100}],
+			   share: 100, birth_date: "1985-04-12", workplace: "Cơ quan chủ trì", position: "Chuyên viên", qualification: "Đại học"}],
 		sections: {status_quo: "a", solution: "b", novelty: "c",
 			   applicability: "d", benefits: "e", conditions: "f",
 			   trial_users: "g"}}' >"$T_DIR/extra.json"
@@ -104,6 +104,27 @@ check "show: the timeline's return, by the secretary, with its note" 1 \
 REC=$(sk --json cases --state recognized | jq -r '.items[0].id')
 check "a case's card fits 80 columns" yes \
 	"$([ "$(sk show "$REC" | wc -L)" -le 80 ] && echo yes || echo no)"
+# The application as the form asks (issue 16): the authors' particulars,
+# the receipt of the unit's register with its due date, the year's round,
+# the declaration; and the retyped first case flagged as a near copy.
+sk show "$REC" >"$T_DIR/rec"
+check "show: both authors' particulars" 2 "$(grep -c \
+	'ngày sinh: [0-9-]*; nơi công tác: Trường THPT Việt Bắc; chức danh: Giáo' \
+	"$T_DIR/rec")"
+check "show: the receipt, its number from the unit's register" 1 \
+	"$(grep -c "giấy biên nhận  *số [0-9]*/$(date -u +%Y) ngày" "$T_DIR/rec")"
+check "show: the round of the year" 1 \
+	"$(grep -c "đợt xét  *dot-$(date -u +%Y)" "$T_DIR/rec")"
+check "show: the author's declaration" 1 "$(grep -c '^  cam đoan ' "$T_DIR/rec")"
+COPY=$(sk --json cases --state submitted --all | jq -r '.items[] |
+	select(.title | startswith("Dạy học hình học không gian")) | .id')
+FIRST_ID=$(sk --json cases --all | jq -r '.items[] |
+	select(.title | startswith("Ứng dụng phần mềm GeoGebra")) | .id')
+check "the near copy is flagged at submission, naming the first case" \
+	"$FIRST_ID true" "$(sk --json show "$COPY" |
+	jq -r '"\(.flagged_similar.id) \(.flagged_similar.similarity >= 0.8)"')"
+check "show: the flag, for the intake and the council" 1 \
+	"$(sk show "$COPY" | grep -c "cảnh báo  *GẦN TRÙNG hồ sơ số $FIRST_ID")"
 sk history "$REC" >"$T_DIR/history"
 check "a long history fits 80 columns" yes \
 	"$([ "$(wc -L <"$T_DIR/history")" -le 80 ] && echo yes || echo no)"
@@ -116,9 +137,9 @@ check "show marks confidential sections" 1 \
 
 # The demo's own output: a summary, and no token.
 sk demo >"$T_DIR/demo"
-check "demo runs again on the same server: 15 + 2 + 15 cases" 32 \
+check "demo runs again on the same server: 16 + 2 + 16 cases" 34 \
 	"$(sk --json cases --all | jq '.items | length')"
-check "demo prints a summary of its cases: a header and fifteen rows" 16 \
+check "demo prints a summary of its cases: a header and sixteen rows" 17 \
 	"$(grep -cE '^(SỐ|[0-9]+) ' "$T_DIR/demo")"
 check "demo prints no token" 0 \
 	"$(grep -cE 'sk_[A-Za-z0-9_-]{16,}' "$T_DIR/demo" || true)"
@@ -134,7 +155,7 @@ check "the council chair sees the council" "hd-gddt chair" \
 	"$(sk --token "$CHAIR" --json whoami |
 		jq -r '.councils[0] | .id + " " + .role')"
 VIEWER=$(sk token vi.van.long 2>/dev/null)
-check "the viewer lists every case" 32 \
+check "the viewer lists every case" 34 \
 	"$(sk --token "$VIEWER" --json cases --all | jq '.items | length')"
 check "the viewer may not act" 1 \
 	"$(status_of sk --token "$VIEWER" act "$RET" withdraw 2>/dev/null)"

@@ -6,8 +6,8 @@
 # decodes (zbarimg) to the page that verifies the document, and doc.verify
 # accepts its hash until the case changes, then calls it superseded.  Who
 # may have which document is checked with the demo users' own tokens.
-# The certificate's first page is kept as an image for the README
-# (docs/images/, when SK_DOC_IMAGES names that folder).
+# The first pages of a certificate and a decision are kept as images for
+# the README (build/doc-images/, or SK_DOC_IMAGES; copies in tests/docs/).
 
 source "$(dirname "$0")/lib.sh"
 export LC_ALL=C.UTF-8
@@ -28,8 +28,6 @@ has() { # has NAME TEXT-FILE WORDS
 }
 
 CASE1=$(sk --json call case.get '{"id":1}')
-SUBMITTED=$(jget "$CASE1" '.submitted_at[0:10]' |
-	awk -F- '{print $3"/"$2"/"$1}')
 
 # The receipt.
 text receipt 1 >receipt.txt
@@ -37,9 +35,15 @@ has "receipt: title" receipt.txt "GIẤY BIÊN NHẬN"
 has "receipt: Quốc hiệu" receipt.txt "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 has "receipt: tiêu ngữ" receipt.txt "Độc lập - Tự do - Hạnh phúc"
 has "receipt: the unit" receipt.txt "TRƯỜNG THPT VIỆT BẮC"
-has "receipt: its number" receipt.txt "Số: 1/BN-SK"
-has "receipt: the date received" receipt.txt "Ngày nhận hồ sơ $SUBMITTED"
-has "receipt: the answer due" receipt.txt "Hạn trả lời"
+# dd/mm/yyyy of a record's date.
+vn() { printf '%s' "$1" | awk -F- '{print substr($3,1,2)"/"$2"/"$1}'; }
+RECEIPT_NO=$(jget "$CASE1" '.receipt.no // "1"')
+RECEIVED=$(jget "$CASE1" '.receipt.date // .submitted_at')
+has "receipt: its number" receipt.txt "Số: $RECEIPT_NO"
+has "receipt: the receipt's number" receipt.txt "Số biên nhận $RECEIPT_NO"
+has "receipt: the date received" receipt.txt "Ngày nhận hồ sơ $(vn "$RECEIVED")"
+has "receipt: the answer due" receipt.txt \
+	"Hạn trả lời $(vn "$(jget "$CASE1" '.receipt.answer_due')")"
 has "receipt: the first author" receipt.txt "Nguyễn Thị Lan"
 has "receipt: the second author" receipt.txt "Chu Thị Dung"
 has "receipt: the title's diacritics" receipt.txt "dạy học hình học"
@@ -76,6 +80,8 @@ has "decision: what" decision.txt "Về việc công nhận sáng kiến"
 has "decision: author and share" decision.txt "Nguyễn Thị Lan (70%)"
 has "decision: second author" decision.txt "Dung (30%)"
 has "decision: scope" decision.txt "cấp tỉnh"
+has "decision: an author's birth date" decision.txt \
+	"$(vn "$(jget "$CASE1" '.authors[0].birth_date')")"
 text decision 6 >refusal.txt
 has "refusal: title" refusal.txt "THÔNG BÁO"
 has "refusal: what" refusal.txt "Về việc từ chối công nhận sáng kiến"
@@ -109,10 +115,15 @@ check "sangkien doc verify: current, exit 0" 0 \
 FAKE=$(printf '%s' "$HASH" | tr '0-9a-f' '1-9a-f0')
 check "a made-up hash is not the case's" "false false" \
 	"$(sk --json doc verify 1 "$FAKE" | jq -r '"\(.valid) \(.current)"')"
-if [ -n "${SK_DOC_IMAGES:-}" ]; then
-	pdftoppm -png -r 60 -f 1 -l 1 -singlefile cert.pdf \
-		"$SK_DOC_IMAGES/certificate"
-fi
+# The README's pictures (tests/docs/ holds copies): the first pages of
+# the certificate and of the decision.
+IMAGES=${SK_DOC_IMAGES:-$SK_BIN/doc-images}
+mkdir -p "$IMAGES"
+pdftoppm -png -r 60 -f 1 -l 1 -singlefile cert.pdf "$IMAGES/certificate"
+sk doc decision 1 -o dec.pdf >/dev/null
+pdftoppm -png -r 60 -f 1 -l 1 -singlefile dec.pdf "$IMAGES/decision"
+check "the README's pictures were made" 2 \
+	"$(ls "$IMAGES"/certificate.png "$IMAGES"/decision.png | wc -l)"
 
 # A changed record: case 4's certificate is superseded once it moves on.
 OLD=$(sk --json doc certificate 4 -o old.pdf | jq -r .hash)

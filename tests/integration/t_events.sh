@@ -8,7 +8,9 @@ source "$(dirname "$0")/lib.sh"
 
 act() { # TOKEN ID ACTION [NOTE]
 	call "$1" case.act "$(jq -nc --argjson id "$2" --arg a "$3" --arg n "${4:-}" \
-		'{id:$id,action:$a} + (if $n == "" then {} else {note:$n} end)')"
+		'{id:$id,action:$a} + (if $n == "" then {} else {note:$n} end)
+		+ (if $a == "submit" then {declaration: {not_against_public_order: true,
+			not_protected_ip: true}} else {} end)')"
 }
 
 # events: the subscriber's messages, one a line.  nngcat --raw writes the
@@ -51,7 +53,7 @@ START=$(( $(jget "$(call "" server.status)" .result.last_seq) + 1 ))
 SECS='{"status_quo":"Hồ sơ cấp giấy chứng nhận quyền sử dụng đất mất trung bình 28 ngày.","solution":"Số hóa quy trình một cửa, theo dõi hồ sơ bằng mã QR.","novelty":"Lần đầu áp dụng tại huyện.","applicability":"Áp dụng cho các xã, thị trấn của huyện.","benefits":"Thời gian giải quyết giảm còn 12 ngày.","conditions":"Máy quét mã QR ở bộ phận một cửa.","trial_users":"Bộ phận một cửa thị trấn Cao Lộc."}'
 FIRST=$(date -u -d '-2 months' +%F) # within the rubric's filing window
 mk() { jq -nc --arg t "$1" --arg d "$FIRST" --argjson s "$SECS" '{title:$t,field:"cải cách hành chính",sections:$s,
-	authors:[{name:"Hoàng Thị Thu",user:"thu",share:100}],first_applied:$d}'; }
+	authors:[{name:"Hoàng Thị Thu",user:"thu",share:100, birth_date: "1985-04-12", workplace: "Cơ quan chủ trì", position: "Chuyên viên", qualification: "Đại học"}],first_applied:$d}'; }
 A=$(jget "$(call "$T_THU" case.create "$(mk "Theo dõi hồ sơ đất đai bằng mã QR tại bộ phận một cửa")")" .result.id)
 B=$(jget "$(call "$T_THU" case.create "$(mk "Sổ tay điện tử hướng dẫn thủ tục hành chính")")" .result.id)
 act "$T_THU" "$A" submit >/dev/null

@@ -22,7 +22,7 @@ T_SON=$(jget "$(call "" user.token '{"id":"son"}')" .result.token)
 # first_applied within the rubric's filing window, so that submit passes.
 CASE=$(jq -nc --arg d "$(date -u -d '-2 months' +%F)" '{title:"Quy trình sàng lọc nguy cơ té ngã cho người bệnh cao tuổi nội trú",
 	field:"y tế", first_applied:$d,
-	authors:[{name:"Nguyễn Thị Hoa",user:"hoa",share:70},{name:"Hoàng Thị Yến",share:30}],
+	authors:[{name:"Nguyễn Thị Hoa",user:"hoa",share:70, birth_date: "1985-04-12", workplace: "Cơ quan chủ trì", position: "Chuyên viên", qualification: "Đại học"},{name:"Hoàng Thị Yến",share:30, birth_date: "1985-04-12", workplace: "Cơ quan chủ trì", position: "Chuyên viên", qualification: "Đại học"}],
 	sections:{status_quo:"Năm 2024 khoa Nội ghi nhận 14 trường hợp người bệnh cao tuổi bị té ngã.",
 	  solution:"Áp dụng thang điểm Morse khi nhập viện và đánh giá lại mỗi 48 giờ.",
 	  novelty:"Lần đầu áp dụng có hệ thống tại bệnh viện, gắn với bảng màu nhận diện.",
@@ -68,11 +68,11 @@ check "... which is a success" true "$(jget "$(cat "$T_DIR/par.1")" .ok)"
 check "... and one case more" $((BEFORE + 1)) "$(status_field .result.cases.draft)"
 
 # --- case.act, repeated --------------------------------------------------------
-A1=$(call "$T_HOA" case.act "{\"id\":$ID,\"action\":\"submit\"}" "nop-ho-so-$ID")
+A1=$(call "$T_HOA" case.act "{\"id\":$ID,\"action\":\"submit\",\"declaration\":{\"not_against_public_order\":true,\"not_protected_ip\":true}}" "nop-ho-so-$ID")
 check "submit" "submitted 2" "$(jget "$A1" '.result.state+" "+(.result.version|tostring)')"
-A2=$(call "$T_HOA" case.act "{\"id\":$ID,\"action\":\"submit\"}" "nop-ho-so-$ID")
+A2=$(call "$T_HOA" case.act "{\"id\":$ID,\"action\":\"submit\",\"declaration\":{\"not_against_public_order\":true,\"not_protected_ip\":true}}" "nop-ho-so-$ID")
 check "a repeated submit returns the first reply, not invalid_transition" "$A1" "$A2"
-A3=$(call "$T_HOA" case.act "{\"id\":$ID,\"action\":\"submit\"}" "nop-ho-so-$ID-lan-2")
+A3=$(call "$T_HOA" case.act "{\"id\":$ID,\"action\":\"submit\",\"declaration\":{\"not_against_public_order\":true,\"not_protected_ip\":true}}" "nop-ho-so-$ID-lan-2")
 check "a submit with a fresh request_id is refused" "false invalid_transition" \
 	"$(jget "$A3" '(.ok|tostring)+" "+.error.code')"
 G=$(call "" case.get "{\"id\":$ID}")

@@ -118,7 +118,9 @@ FIRST=$(date -u -d '30 days ago' +%F)
 new_case() { # TITLE: files a draft; prints its id
 	jq -n --arg t "$1" --arg d "$FIRST" '{title: $t,
 		field: "Cải cách hành chính", first_applied: $d,
-		authors: [{name: "Hoàng Thị Nhung", user: "hoang.thi.nhung", share: 100}],
+		authors: [{name: "Hoàng Thị Nhung", user: "hoang.thi.nhung", share: 100,
+			birth_date: "1985-04-12", workplace: "UBND huyện Ba Bể",
+			position: "Chuyên viên", qualification: "Đại học"}],
 		sections: {status_quo: "Người dân phải đi lại nhiều lần.",
 		solution: "Tiếp nhận hồ sơ qua mạng.", novelty: "Lần đầu áp dụng.",
 		applicability: "Các xã trong huyện.", benefits: "Giảm 2 lần đi lại.",
@@ -132,7 +134,7 @@ new_case() { # TITLE: files a draft; prints its id
 TITLE="Tiếp nhận hồ sơ đăng ký hộ kinh doanh qua Zalo"
 A=$(new_case "$TITLE")
 mark_mail
-sk --token "$AUTHOR" act "$A" submit >/dev/null
+sk --token "$AUTHOR" act "$A" submit --declare >/dev/null
 expect_mails "submit" 2
 check "submit: the chair and the secretary" "$S_M,$C_M" "$(rcpts)"
 check "submit: the subject, in Vietnamese" "Hồ sơ sáng kiến mới số $A: $TITLE" "$(subjects)"
@@ -161,12 +163,12 @@ check "return: the note is in the body" 1 \
 NOTICES=$(sk --json call notice.outbox | jq '[.counts[]] | add')
 mark_mail
 check "an act on a stale version fails" 1 \
-	"$(status_of sk --token "$AUTHOR" act "$A" submit --version 1 2>/dev/null)"
+	"$(status_of sk --token "$AUTHOR" act "$A" submit --declare --version 1 2>/dev/null)"
 check "a failed act records no notice" "$NOTICES" \
 	"$(sk --json call notice.outbox | jq '[.counts[]] | add')"
 
 mark_mail
-sk --token "$AUTHOR" act "$A" submit >/dev/null
+sk --token "$AUTHOR" act "$A" submit --declare >/dev/null
 expect_mails "resubmit" 2
 
 # --- Accepted: the author; the review starts: the members. ----------------
@@ -233,7 +235,7 @@ check "the chair chooses the daily digest" daily \
 
 B=$(new_case "Số hóa sổ hộ tịch tại UBND xã Nam Mẫu")
 mark_mail
-sk --token "$AUTHOR" act "$B" submit >/dev/null
+sk --token "$AUTHOR" act "$B" submit --declare >/dev/null
 sk --token "$SEC" act "$B" accept >/dev/null
 # submit: the secretary (the chair is daily); accept: the author (the
 # member is off, the chair daily).
@@ -282,7 +284,7 @@ stop_sink
 DEAD=$(free_port) # nobody listens: every try fails, the mail waits
 start_mailing "smtp://127.0.0.1:$DEAD"
 C=$(new_case "Bản đồ số điểm du lịch cộng đồng hồ Ba Bể")
-sk --token "$AUTHOR" act "$C" submit >/dev/null
+sk --token "$AUTHOR" act "$C" submit --declare >/dev/null
 sk --token "$SEC" act "$C" return --note "Bổ sung bản đồ" >/dev/null
 for _ in $(seq 1 100); do
 	[ "$(sk --json call notice.outbox '{"state":"queued"}' |
@@ -318,7 +320,7 @@ STALL_PID=$!
 wait_for_text "$T_DIR/stall.log" ready 20
 start_mailing "smtp://127.0.0.1:$STALL"
 D=$(new_case "Phần mềm quản lý văn bản đến")
-sk --token "$AUTHOR" act "$D" submit >/dev/null
+sk --token "$AUTHOR" act "$D" submit --declare >/dev/null
 sleep 1 # the sender is now stuck waiting for a greeting
 slowest=0
 for i in $(seq 1 10); do
@@ -352,7 +354,7 @@ start_server --smtp "smtp://127.0.0.1:$SMTP_PORT" --smtp-user sangkien \
 	--smtp-password-file "$T_DIR/password" --mail-from sangkien@example.invalid
 mark_mail
 E=$(new_case "Sổ theo dõi công văn điện tử")
-sk --token "$AUTHOR" act "$E" submit >/dev/null
+sk --token "$AUTHOR" act "$E" submit --declare >/dev/null
 expect_mails "with --smtp-user and the right password" 1
 check "a bare --mail-from gets the system's name" "Hệ thống sáng kiến <sangkien@example.invalid>" \
 	"$(new_mails | jq -r .from)"

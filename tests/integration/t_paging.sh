@@ -55,7 +55,7 @@ for spec in ngoc:350:Ngọc phuong:250:Phương hai:400:Hải; do
 	  range($n) as $i | {op:"case.create", token:$t, args:{
 	    title:("Sáng kiến số \($i + 1) của cô/thầy \($who): đổi mới phương pháp dạy học"),
 	    field:"giáo dục", first_applied:$d,
-	    authors:[{name:$who, share:100}],
+	    authors:[{name:$who, share:100, birth_date: "1985-04-12", workplace: "Cơ quan chủ trì", position: "Chuyên viên", qualification: "Đại học"}],
 	    sections:{status_quo:"Học sinh thụ động trong giờ học.", solution:"Dạy học theo dự án.",
 	      novelty:"Mới tại trường.", applicability:"Toàn trường.", benefits:"Điểm trung bình tăng 0,8.",
 	      conditions:"Máy chiếu.", trial_users:"Khối 11."}}}'
@@ -70,7 +70,7 @@ echo "# 1,000 creates took $(($(date +%s) - T0)) s"
 jq -r 'select(.result.created_by=="ngoc")|.result.id' "$T_DIR/created" | sort -n | head -120 >"$T_DIR/ngoc120"
 jq -r 'select(.result.created_by=="hai")|.result.id' "$T_DIR/created" | sort -n | tail -30 >"$T_DIR/hai30"
 {
-	jq -c --arg t "${TOK[ngoc]}" '{op:"case.act",token:$t,args:{id:.,action:"submit"}}' "$T_DIR/ngoc120"
+	jq -c --arg t "${TOK[ngoc]}" '{op:"case.act",token:$t,args:{id:.,action:"submit",declaration:{not_against_public_order:true,not_protected_ip:true}}}' "$T_DIR/ngoc120"
 	jq -c --arg t "${TOK[hai]}" '{op:"case.act",token:$t,args:{id:.,action:"withdraw"}}' "$T_DIR/hai30"
 } >"$T_DIR/acts"
 send_all "$T_DIR/acts" "$T_DIR/acted"

@@ -154,7 +154,7 @@ is_err "an unknown token" unauthorized "$(call sk_khong-phai-token-that auth.who
 SEC_PART='{"status_quo":"Học sinh lớp 10 gặp nhiều khó khăn khi học hình học không gian; tỷ lệ đạt yêu cầu chỉ 58%.","solution":"Sử dụng phần mềm GeoGebra 3D kết hợp phiếu học tập theo nhóm trong các tiết hình học."}'
 SEC_REST='{"novelty":"Lần đầu áp dụng tại trường: mô hình trực quan kết hợp đánh giá thường xuyên.","applicability":"Áp dụng được cho các trường THPT trong tỉnh có phòng máy tính.","benefits":"Tỷ lệ học sinh đạt yêu cầu tăng từ 58% lên 81% sau một học kỳ.","conditions":"Phòng máy cài GeoGebra; giáo viên được tập huấn hai buổi.","trial_users":"Tổ Toán – Tin, sáu lớp khối 10, năm học 2024–2025."}'
 SEC_ALL=$(jq -nc --argjson a "$SEC_PART" --argjson b "$SEC_REST" '$a + $b')
-AUTHORS='[{"name":"Vi Thị Mai","user":"mai","share":60},{"name":"Nông Văn Dũng","share":40}]'
+AUTHORS='[{"name":"Vi Thị Mai","user":"mai","share":60,"birth_date":"1985-04-12","workplace":"Cơ quan chủ trì","position":"Chuyên viên","qualification":"Đại học"},{"name":"Nông Văn Dũng","share":40,"birth_date":"1985-04-12","workplace":"Cơ quan chủ trì","position":"Chuyên viên","qualification":"Đại học"}]'
 # first_applied dates within the rubric's filing window (not after today, at
 # most 12 months before it), so that a complete application can be submitted.
 FIRST=$(date -u -d '-2 months' +%F)
@@ -173,7 +173,7 @@ check "case.create keeps the authors and shares" "Vi Thị Mai:60,Nông Văn Dũ
 	"$(jget "$r" '[.result.authors[]|.name+":"+(.share|tostring)]|join(",")')"
 check "case ids are positive integers" true "$(jget "$r" '.result.id|type=="number" and .>0')"
 
-r=$(call "$T_MAI" case.act "{\"id\":$C1,\"action\":\"submit\"}")
+r=$(call "$T_MAI" case.act "{\"id\":$C1,\"action\":\"submit\",\"declaration\":{\"not_against_public_order\":true,\"not_protected_ip\":true}}")
 is_err "submit with missing sections" incomplete "$r"
 # The rubric (rubrics/default.lua) names each missing section by its
 # Vietnamese label and its key: Thiếu mục "Tính mới của giải pháp"
@@ -194,14 +194,14 @@ is_err "case.update with a stale version" conflict "$r"
 check "the conflict tells the current version" 2 "$(jget "$r" .error.details.version)"
 check "a stale update changes nothing" "$BEFORE" "$(snap "$C1")"
 
-r=$(call "$T_MAI" case.act "{\"id\":$C1,\"action\":\"submit\",\"version\":2}")
+r=$(call "$T_MAI" case.act "{\"id\":$C1,\"action\":\"submit\",\"declaration\":{\"not_against_public_order\":true,\"not_protected_ip\":true},\"version\":2}")
 check "the author submits" "submitted|Đã nộp, chờ tiếp nhận|3" \
 	"$(jget "$r" '[.result.state,.result.state_label,(.result.version|tostring)]|join("|")')"
 check "submitted_at is an RFC 3339 UTC time" true \
 	"$(jget "$r" '.result.submitted_at|test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")')"
 
 BEFORE=$(snap "$C1")
-r=$(call "$T_MAI" case.act "{\"id\":$C1,\"action\":\"submit\"}")
+r=$(call "$T_MAI" case.act "{\"id\":$C1,\"action\":\"submit\",\"declaration\":{\"not_against_public_order\":true,\"not_protected_ip\":true}}")
 is_err "submit twice" invalid_transition "$r"
 check "invalid_transition details" "submitted|draft,returned" \
 	"$(jget "$r" '[.error.details.state,(.error.details.allowed|join(","))]|join("|")')"
@@ -251,16 +251,16 @@ check "case.get after the walk" "returned 5" "$(jget "$r" '.result.state+" "+(.r
 is_err "a viewer may not unit.put" forbidden \
 	"$(call "$T_THANH" unit.put '{"id":"thpt-moi","name":"Trường THPT Mới"}')"
 is_err "a viewer may not file a case" forbidden \
-	"$(call "$T_THANH" case.create "$(jq -nc --argjson s "$SEC_ALL" '{title:"Sổ theo dõi",field:"giáo dục",sections:$s,authors:[{name:"Đinh Công Thành",share:100}],first_applied:"'"$FIRST_B"'",unit:"so-gddt-lang-son"}')")"
-r=$(call "$T_TUAN" case.create "$(jq -nc --argjson s "$SEC_ALL" '{title:"Quy trình phân loại người bệnh tại khoa Cấp cứu",field:"y tế",sections:$s,authors:[{name:"Lê Minh Tuấn",user:"tuan",share:100}],first_applied:"'"$FIRST_C"'",unit:"thpt-viet-bac"}')")
+	"$(call "$T_THANH" case.create "$(jq -nc --argjson s "$SEC_ALL" '{title:"Sổ theo dõi",field:"giáo dục",sections:$s,authors:[{name:"Đinh Công Thành",share:100, birth_date: "1985-04-12", workplace: "Cơ quan chủ trì", position: "Chuyên viên", qualification: "Đại học"}],first_applied:"'"$FIRST_B"'",unit:"so-gddt-lang-son"}')")"
+r=$(call "$T_TUAN" case.create "$(jq -nc --argjson s "$SEC_ALL" '{title:"Quy trình phân loại người bệnh tại khoa Cấp cứu",field:"y tế",sections:$s,authors:[{name:"Lê Minh Tuấn",user:"tuan",share:100, birth_date: "1985-04-12", workplace: "Cơ quan chủ trì", position: "Chuyên viên", qualification: "Đại học"}],first_applied:"'"$FIRST_C"'",unit:"thpt-viet-bac"}')")
 is_err "an author may not file in another unit" forbidden "$r"
 is_err "an author may not server.backup" forbidden "$(call "$T_MAI" server.backup "{\"path\":\"$T_DIR/khong\"}")"
 is_err "an author may not read events" forbidden "$(call "$T_MAI" events.since '{"seq":1}')"
 
 # Conflict of interest: the council secretary authors a case.
-r=$(call "$T_LAN" case.create "$(jq -nc --argjson s "$SEC_ALL" '{title:"Xây dựng ngân hàng câu hỏi trắc nghiệm môn Ngữ văn",field:"giáo dục",sections:$s,authors:[{name:"Nguyễn Thị Lan",user:"lan",share:100}],first_applied:"'"$FIRST_D"'"}')")
+r=$(call "$T_LAN" case.create "$(jq -nc --argjson s "$SEC_ALL" '{title:"Xây dựng ngân hàng câu hỏi trắc nghiệm môn Ngữ văn",field:"giáo dục",sections:$s,authors:[{name:"Nguyễn Thị Lan",user:"lan",share:100, birth_date: "1985-04-12", workplace: "Cơ quan chủ trì", position: "Chuyên viên", qualification: "Đại học"}],first_applied:"'"$FIRST_D"'"}')")
 C2=$(jget "$r" .result.id)
-r=$(call "$T_LAN" case.act "{\"id\":$C2,\"action\":\"submit\"}")
+r=$(call "$T_LAN" case.act "{\"id\":$C2,\"action\":\"submit\",\"declaration\":{\"not_against_public_order\":true,\"not_protected_ip\":true}}")
 check "the secretary submits her own case" submitted "$(jget "$r" .result.state)"
 BEFORE=$(snap "$C2")
 r=$(call "$T_LAN" case.act "{\"id\":$C2,\"action\":\"accept\"}")
@@ -272,7 +272,7 @@ check "a refused accept changes nothing" "$BEFORE" "$(snap "$C2")"
 r=$(call "" case.get '{"id":999}')
 is_err "case 999" not_found "$r"
 is_err "case.history of case 999" not_found "$(call "" case.history '{"id":999}')"
-is_err "case.act on case 999" not_found "$(call "" case.act '{"id":999,"action":"submit"}')"
+is_err "case.act on case 999" not_found "$(call "" case.act '{"id":999,"action":"submit","declaration":{"not_against_public_order":true,"not_protected_ip":true}}')"
 r=$(call "$T_TUAN" case.get "{\"id\":$C2}")
 is_err "another unit's author gets not_found for a draft" not_found "$r"
 check "not_found for the hidden case reads like a missing one" "no case $C2" "$(jget "$r" .error.message)"
@@ -280,7 +280,7 @@ check "case.list shows another unit's author nothing of ours" 0 \
 	"$(jget "$(call "$T_TUAN" case.list)" '.result.items|length')"
 
 # --- Confidential sections ---------------------------------------------------------
-r=$(call "$T_MAI" case.create "$(jq -nc --argjson s "$SEC_ALL" '{title:"Phần mềm quản lý điểm rèn luyện học sinh",field:"giáo dục",sections:$s,authors:[{name:"Vi Thị Mai",user:"mai",share:100}],first_applied:"'"$FIRST_E"'",confidential:["solution","benefits"]}')")
+r=$(call "$T_MAI" case.create "$(jq -nc --argjson s "$SEC_ALL" '{title:"Phần mềm quản lý điểm rèn luyện học sinh",field:"giáo dục",sections:$s,authors:[{name:"Vi Thị Mai",user:"mai",share:100, birth_date: "1985-04-12", workplace: "Cơ quan chủ trì", position: "Chuyên viên", qualification: "Đại học"}],first_applied:"'"$FIRST_E"'",confidential:["solution","benefits"]}')")
 C3=$(jget "$r" .result.id)
 check "confidential is kept" "solution,benefits" "$(jget "$r" '.result.confidential|join(",")')"
 r=$(call "$T_THANH" case.get "{\"id\":$C3}")
@@ -354,7 +354,7 @@ jq -nc --argjson id "$C1" --rawfile s "$T_DIR/sec" --arg t "$T_MAI" \
 r=$(reqf "$T_DIR/sec.json")
 is_err "a section over 64 KiB" too_large "$r"
 contains "too_large names the section" benefits "$(jget "$r" .error.message)"
-A21=$(jq -nc '[range(21)|{name:("Tác giả số "+tostring), share:5}]')
+A21=$(jq -nc '[range(21)|{name:("Tác giả số "+tostring), share:5, birth_date: "1985-04-12", workplace: "Cơ quan chủ trì", position: "Chuyên viên", qualification: "Đại học"}]')
 r=$(call "$T_MAI" case.update "$(jq -nc --argjson id "$C1" --argjson a "$A21" '{id:$id,authors:$a}')")
 is_err "21 authors" too_large "$r"
 check "refused too_large requests change nothing" "$BEFORE" "$(snap "$C1")"
@@ -368,7 +368,7 @@ jq -nc --argjson id "$C1" --rawfile s "$T_DIR/sec" --arg t "$T_MAI" \
 r=$(reqf "$T_DIR/sec.json")
 check "a section of exactly 64 KiB is fine" "true 32768" \
 	"$(jget "$r" '(.ok|tostring)+" "+(.result.sections.benefits|length|tostring)')"
-A20=$(jq -nc '[range(20)|{name:("Tác giả số "+tostring), share:5}]')
+A20=$(jq -nc '[range(20)|{name:("Tác giả số "+tostring), share:5, birth_date: "1985-04-12", workplace: "Cơ quan chủ trì", position: "Chuyên viên", qualification: "Đại học"}]')
 r=$(call "$T_MAI" case.update "$(jq -nc --argjson id "$C1" --argjson a "$A20" '{id:$id,authors:$a}')")
 check "20 authors are fine" "true 20" "$(jget "$r" '(.ok|tostring)+" "+(.result.authors|length|tostring)')"
 

@@ -71,9 +71,9 @@ new_case() {
 	local authors
 	if [ -n "${5:-}" ]; then
 		authors=$(jq -nc --arg u "$2" --arg n "$3" --arg u2 "$5" --arg n2 "$6" \
-			'[{name:$n,user:$u,share:60},{name:$n2,user:$u2,share:40}]')
+			'[{name:$n,user:$u,share:60, birth_date: "1985-04-12", workplace: "Cơ quan chủ trì", position: "Chuyên viên", qualification: "Đại học"},{name:$n2,user:$u2,share:40, birth_date: "1985-04-12", workplace: "Cơ quan chủ trì", position: "Chuyên viên", qualification: "Đại học"}]')
 	else
-		authors=$(jq -nc --arg u "$2" --arg n "$3" '[{name:$n,user:$u,share:100}]')
+		authors=$(jq -nc --arg u "$2" --arg n "$3" '[{name:$n,user:$u,share:100, birth_date: "1985-04-12", workplace: "Cơ quan chủ trì", position: "Chuyên viên", qualification: "Đại học"}]')
 	fi
 	jq -n --arg t "$4" --arg d "$FIRST" --argjson a "$authors" '{
 		title: $t, field: "Giáo dục và đào tạo", first_applied: $d,
@@ -89,7 +89,7 @@ new_case() {
 		>"$T_DIR/case.json"
 	local id
 	id=$(sk --token "$1" --json create "$T_DIR/case.json" | jq -r .id)
-	sk --token "$1" act "$id" submit >/dev/null
+	sk --token "$1" act "$id" submit --declare >/dev/null
 	echo "$id"
 }
 state_of() { sk --json show "$1" | jq -r .state; }

@@ -60,7 +60,7 @@ FIRST=$(date -u -d '40 days ago' +%F)
 new_case() {
 	jq -n --arg t "$1" --arg d "$FIRST" '{title: $t,
 		field: "Giáo dục và đào tạo", first_applied: $d,
-		authors: [{name: "Nông Thị Huệ", user: "nong.thi.hue", share: 100}],
+		authors: [{name: "Nông Thị Huệ", user: "nong.thi.hue", share: 100, birth_date: "1985-04-12", workplace: "Cơ quan chủ trì", position: "Chuyên viên", qualification: "Đại học"}],
 		sections: {
 		status_quo: "Học sinh chuyên Sinh ít được làm thí nghiệm thực hành do phòng thí nghiệm thiếu hóa chất.",
 		solution: "Thiết kế 15 bài thí nghiệm vi mô dùng vật liệu rẻ tiền, có video hướng dẫn và phiếu ghi kết quả.",
@@ -71,7 +71,7 @@ new_case() {
 		trial_users: "Học sinh lớp 11 chuyên Sinh (35 học sinh)."}}' >"$T_DIR/case.json"
 	local id
 	id=$(sk --token "$HUE" --json create "$T_DIR/case.json" | jq -r .id)
-	sk --token "$HUE" act "$id" submit >/dev/null
+	sk --token "$HUE" act "$id" submit --declare >/dev/null
 	sk --token "$SEC" act "$id" accept >/dev/null
 	echo "$id"
 }
@@ -236,10 +236,13 @@ done
 # `rubric test` changes nothing: no version, no event, no case change.
 BEFORE="$(sk --json rubric list | jq -c .) $(sk --json show "$P" | jq .version) $(last_seq)"
 ok_status "rubric test FILE --case" 0 sk rubric test "$SK_SRC/rubrics/province.lua" --case "$P"
-check "... prints what decide would say" 1 "$(grep -c '^  kết quả  *không đạt$' "$OUT")"
+check "... a source's decide sees no ballot of a review under way" 1 \
+	"$(grep -c '^decide, theo 0 phiếu bạn được xem trong số đã chấm$' "$OUT")"
 check "... and check's problems" 1 "$(grep -c '^check: hồ sơ đầy đủ, không có gì cần sửa$' "$OUT")"
 check "... says nothing was changed" 1 "$(grep -c '(không thay đổi gì)$' "$OUT")"
 ok_status "rubric test ID --case" 0 sk rubric test default --case "$P"
+check "... a stored rubric sees the admin every ballot" 1 \
+	"$(grep -c '^decide, theo 3 phiếu bạn được xem trong số đã chấm$' "$OUT")"
 check "... the current default, H2: fail at 80" 1 "$(grep -c '^  kết quả  *không đạt$' "$OUT")"
 check "rubric test changed nothing" "$BEFORE" \
 	"$(sk --json rubric list | jq -c .) $(sk --json show "$P" | jq .version) $(last_seq)"

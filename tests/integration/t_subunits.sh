@@ -29,14 +29,14 @@ for round in 1 2; do
 	for u in so a toan b ub; do
 		r=$(call "${TOK[$u]}" case.create "$(jq -nc --arg d "$FIRST" --arg u "$u" '{
 		  title:"Sáng kiến của \($u)", field:"giáo dục", first_applied:$d,
-		  authors:[{name:"Tác giả \($u)", user:$u, share:100}],
+		  authors:[{name:"Tác giả \($u)", user:$u, share:100, birth_date: "1985-04-12", workplace: "Cơ quan chủ trì", position: "Chuyên viên", qualification: "Đại học"}],
 		  sections:{status_quo:"Hiện trạng.", solution:"Giải pháp.",
 		    novelty:"Mới.", applicability:"Áp dụng.", benefits:"Lợi ích.",
 		    conditions:"Điều kiện.", trial_users:"Người áp dụng."}}')")
 		[ "$(jget "$r" .ok)" = true ] || fail "create for $u: $r"
 	done
 done
-call "${TOK[a]}" case.act '{"id":2,"action":"submit"}' >/dev/null
+call "${TOK[a]}" case.act '{"id":2,"action":"submit","declaration":{"not_against_public_order":true,"not_protected_ip":true}}' >/dev/null
 
 # ids ARGS [TOKEN]: the ids of one case.list page, on one line.
 ids() {

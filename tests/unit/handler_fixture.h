@@ -100,8 +100,12 @@ hfix_call(struct hfix *f, const char *who, op_fn op, const char *args, ...)
 	rv      = op(&ctx);
 	if (rv == 0 && f->err.code == 0) {
 		assert_int_equal(mdb_txn_commit(txn), 0);
+		/* result_text is result_len bytes, not NUL-terminated. */
+		int  code;
+		char why[128];
 		f->result = ctx.result_text != NULL
-		    ? json_tokener_parse(ctx.result_text)
+		    ? util_json_parse(ctx.result_text, ctx.result_len, &code,
+		          why, sizeof(why))
 		    : ctx.result;
 		if (ctx.result_text != NULL) {
 			json_object_put(ctx.result);
@@ -131,7 +135,9 @@ hfix_new_case(struct hfix *f, const char *author, const char *title)
 	assert_int_equal(hfix_call(f, author, op_case_create,
 	    "{\"title\":\"%s\",\"field\":\"giáo dục\","
 	    "\"first_applied\":\"2025-10-01\","
-	    "\"authors\":[{\"name\":\"Tác giả\",\"user\":\"%s\",\"share\":100}],"
+	    "\"authors\":[{\"name\":\"Tác giả\",\"user\":\"%s\",\"share\":100,"
+	    "\"birth_date\":\"1985-04-12\",\"workplace\":\"Trường THPT A\","
+	    "\"position\":\"Giáo viên\",\"qualification\":\"Cử nhân\"}],"
 	    "\"sections\":{\"status_quo\":\"Học sinh thụ động.\","
 	    "\"solution\":\"Dạy học theo dự án.\",\"novelty\":\"Mới.\","
 	    "\"applicability\":\"Toàn trường.\",\"benefits\":\"Điểm tăng.\","
@@ -149,6 +155,14 @@ hfix_act(struct hfix *f, const char *who, uint64_t id, const char *action,
 		return (hfix_call(f, who, op_case_act,
 		    "{\"id\":%llu,\"action\":\"%s\",\"note\":\"%s\"}",
 		    (unsigned long long) id, action, note));
+	}
+	/* A submission carries the author's declaration (Điều 3). */
+	if (strcmp(action, "submit") == 0) {
+		return (hfix_call(f, who, op_case_act,
+		    "{\"id\":%llu,\"action\":\"submit\",\"declaration\":"
+		    "{\"not_against_public_order\":true,"
+		    "\"not_protected_ip\":true}}",
+		    (unsigned long long) id));
 	}
 	return (hfix_call(f, who, op_case_act, "{\"id\":%llu,\"action\":\"%s\"}",
 	    (unsigned long long) id, action));

@@ -159,7 +159,7 @@ test_sessions(void **state)
 	char             dir[128], msg[512];
 	char             t1[AUTH_TOKEN_LEN + 1], t2[AUTH_TOKEN_LEN + 1];
 	struct store    *st;
-	struct sessions *ss = sessions_new(30 * 60);
+	struct sessions *ss = sessions_new(30 * 60, 12 * 3600);
 	struct principal p;
 	int64_t          exp;
 	(void) state;

@@ -615,6 +615,30 @@ test_utf8_chars(void **state)
 	assert_int_equal(util_utf8_chars("\xc3\xa1", 1), -1);
 }
 
+/* Text for a reply from any bytes (issue 19: a rubric's error message). */
+static void
+test_utf8_clean(void **state)
+{
+	char             out[16];
+	struct proto_err e = { 0 };
+
+	assert_int_equal(util_utf8_clean(out, sizeof(out), LIT("Việt")), 6);
+	assert_string_equal(out, "Việt");
+	/* A bad byte becomes U+FFFD; so does an overlong form. */
+	util_utf8_clean(out, sizeof(out), LIT("a\xff" "b\xc1\xbf"));
+	assert_string_equal(out, "a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd");
+	/* A character cut at the end is dropped, not replaced. */
+	util_utf8_clean(out, sizeof(out), LIT("ab\xe1\xbb"));
+	assert_string_equal(out, "ab");
+	/* One that does not fit whole is left out. */
+	util_utf8_clean(out, 6, LIT("abcd\xe1\xbb\x87"));
+	assert_string_equal(out, "abcd");
+	/* proto_fail: whatever it quotes, the message is UTF-8. */
+	proto_fail(&e, SK_ERUBRIC, "rubric: %s", "bad \xff\xfe byte");
+	assert_string_equal(e.msg, "rubric: bad \xef\xbf\xbd\xef\xbf\xbd byte");
+	assert_true(util_utf8_chars(e.msg, strlen(e.msg)) > 0);
+}
+
 static void
 test_reply_err(void **state)
 {
@@ -719,6 +743,7 @@ main(void)
 		cmocka_unit_test(test_check_keys),
 		cmocka_unit_test(test_date_valid),
 		cmocka_unit_test(test_utf8_chars),
+		cmocka_unit_test(test_utf8_clean),
 		cmocka_unit_test(test_reply_err),
 		cmocka_unit_test(test_reply_ok),
 	};

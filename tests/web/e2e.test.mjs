@@ -40,9 +40,11 @@ function recentDate(daysAgo) {
 function earlierCase() {
 	const c = server.call('case.create', { unit: 'thpt-a', title: 'Sổ tay ôn thi tốt nghiệp môn Địa lý cho học sinh',
 		field: 'Giáo dục và đào tạo', first_applied: recentDate(60),
-		authors: [{ name: 'Đỗ Văn Khoa', share: 100 }],
+		authors: [{ name: 'Đỗ Văn Khoa', share: 100, birth_date: '1979-09-02', workplace: 'Trường THPT A',
+			position: 'Giáo viên', qualification: 'Cử nhân Địa lý' }],
 		sections: { ...SECTIONS, solution: 'Biên soạn sổ tay in gồm bản đồ và câu hỏi trắc nghiệm, phát cho học sinh.' } });
-	server.call('case.act', { id: c.id, action: 'submit' });
+	server.call('case.act', { id: c.id, action: 'submit',
+		declaration: { not_against_public_order: true, not_protected_ip: true } });
 	server.call('case.act', { id: c.id, action: 'accept' });
 	for (const who of ['uchair', 'umember']) {
 		const tok = server.cli('token', PEOPLE[who][0]).trim();
@@ -126,6 +128,21 @@ test('the author drafts, is refused by check next to the field, then submits', a
 	await page.getByRole('button', { name: 'Bỏ tác giả này' }).nth(1).click();
 	await page.getByText(/Đã lưu bản nháp/).waitFor();
 
+	// The form's particulars of the author (Thông tư 18/2013, Phụ lục).
+	await page.getByLabel('Ngày sinh').fill('1986-05-20');
+	await page.getByLabel('Nơi công tác').fill('Trường THPT A');
+	await page.getByLabel('Chức danh').fill('Giáo viên');
+	await page.getByLabel('Trình độ chuyên môn').fill('Thạc sĩ Địa lý');
+	await page.getByText(/Đã lưu bản nháp/).waitFor();
+
+	// Without the declaration (Điều 3, Điều lệ sáng kiến): refused, said
+	// next to the checkboxes.
+	await page.getByRole('button', { name: 'Nộp đơn' }).click();
+	await page.locator('#declaration > .field-error').getByText('Hãy đánh dấu lời cam đoan').waitFor();
+	assert.equal(server.call('case.get', { id: caseId }).state, 'draft');
+	await page.getByLabel(/không trái với trật tự công cộng/).check();
+	await page.getByLabel(/bảo hộ quyền sở hữu trí tuệ/).check();
+
 	await page.getByRole('button', { name: 'Nộp đơn' }).click();
 	const novelty = page.locator('[data-field="sections.novelty"] .field-error');
 	await novelty.waitFor();
@@ -135,7 +152,13 @@ test('the author drafts, is refused by check next to the field, then submits', a
 	await page.locator('textarea[name="sections.novelty"]').fill(SECTIONS.novelty);
 	await page.getByRole('button', { name: 'Nộp đơn' }).click();
 	await page.getByText('Đã nộp, chờ tiếp nhận').first().waitFor();
-	assert.equal(server.call('case.get', { id: caseId }).state, 'submitted');
+	const submitted = server.call('case.get', { id: caseId });
+	assert.equal(submitted.state, 'submitted');
+	assert.equal(submitted.authors[0].workplace, 'Trường THPT A');
+	assert.equal(submitted.declaration.declared_by, PEOPLE.author[0]);
+	// The receipt: the unit's register number, and the answer's due date.
+	await page.locator('#receipt').getByText(`Giấy biên nhận số ${submitted.receipt.no}`).waitFor();
+	assert.match(submitted.receipt.no, /^\d+\/\d{4}$/);
 });
 
 test('the secretary returns it with a note; the author sees the note live', async () => {
@@ -208,6 +231,9 @@ test('two tabs on one draft: the second is told, not silently overwritten', asyn
 	assert.equal(c.sections.status_quo, SECTIONS.status_quo);
 	await tab2.close();
 
+	// A resubmission is declared again.
+	await tab1.getByLabel(/không trái với trật tự công cộng/).check();
+	await tab1.getByLabel(/bảo hộ quyền sở hữu trí tuệ/).check();
 	await tab1.getByRole('button', { name: 'Nộp đơn' }).click();
 	await tab1.getByText('Đã nộp, chờ tiếp nhận').first().waitFor();
 });

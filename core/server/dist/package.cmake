@@ -6,7 +6,8 @@
 # systemd units (the server, the daily backup and its timer), the
 # configuration file (a conffile: upgrades keep local edits), and the
 # maintainer scripts of this folder.  Its Depends are computed by
-# dpkg-shlibdeps from the linked libraries, plus adduser for postinst.
+# dpkg-shlibdeps from the linked libraries, plus adduser for postinst and
+# the documents' font.
 set(SK_DIST ${CMAKE_SOURCE_DIR}/core/server/dist)
 # Who builds the package: set SK_MAINTAINER (cmake -DSK_MAINTAINER=...) to
 # the province's own address.
@@ -64,10 +65,11 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
+# Not libraries, so not found by dpkg-shlibdeps: adduser for postinst, the
+# font of the PDF documents (core/model/paperpdf.c).
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, fonts-noto-core")
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
 	${SK_DIST}/postinst ${SK_DIST}/prerm ${SK_DIST}/postrm ${SK_DIST}/conffiles)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
-set(CPACK_OUTPUT_FILE_PREFIX ${CMAKE_BINARY_DIR})
 include(CPack)

@@ -23,7 +23,9 @@ const READS = new Set([
 	'council.list', 'rubric.list', 'rubric.get', 'rubric.test',
 	'server.status', 'server.verify', 'case.get', 'case.list',
 	'case.history', 'case.similar', 'case.search', 'events.since',
-	'auth.whoami', 'notice.list', 'notice.outbox',
+	'auth.whoami', 'doc.get', 'doc.verify', 'report.states', 'report.times',
+	'report.recognized', 'report.authors', 'report.scorers',
+	'notice.list', 'notice.outbox',
 ]);
 
 export class ApiError extends Error {

@@ -15,6 +15,7 @@ import { queueView, reviewView, allCasesView } from './views/council.js';
 import { adminView } from './views/admin.js';
 import { searchView, publicView } from './views/public.js';
 import { roleLabel } from './views/common.js';
+import { verifyView } from './views/docs.js';
 import { noticesView } from './views/notices.js';
 
 const api = new Api();
@@ -189,6 +190,7 @@ const routes = [
 	[/^#\/admin(?:\/(\w+))?$/, adminView],
 	[/^#\/search(?:\?(.*))?$/, searchView],
 	[/^#\/public\/(\d+)$/, publicView],
+	[/^#\/verify\/(\d+)\/([0-9a-f]{64})$/, verifyView],
 ];
 
 let routing = 0;
@@ -205,7 +207,7 @@ async function route() {
 	for (const [re, view] of routes) {
 		const m = hash.match(re);
 		if (!m) continue;
-		const needsLogin = ![loginView, searchView, publicView, homeView].includes(view);
+		const needsLogin = ![loginView, searchView, publicView, homeView, verifyView].includes(view);
 		if (needsLogin && !ctx.me) {
 			ctx.afterLogin = hash;
 			loginView(ctx, main);

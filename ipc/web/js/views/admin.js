@@ -167,7 +167,7 @@ async function rubrics(ctx, body) {
 					replace(out, h('div', { class: 'card' },
 						h('p', {}, `Kiểm tra đơn: ${t.problems.length ? '' : 'không có vấn đề'}`),
 						h('ul', {}, t.problems.map((p) => h('li', {}, p))),
-						h('p', {}, `Kết luận nếu quyết định bây giờ: ${t.decide.verdict}`),
+						h('p', {}, `Kết luận nếu quyết định bây giờ: ${t.decide.verdict} (theo ${t.ballots_seen} phiếu bạn được xem)`),
 						h('ul', {}, (t.decide.reasons || []).map((p) => h('li', {}, p)))));
 				} catch (e) {
 					replace(out, h('p', { class: 'error', role: 'alert' }, errorText(e)));

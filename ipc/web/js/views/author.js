@@ -64,20 +64,39 @@ export async function formView(ctx, main, params) {
 			autocapitalize: 'none' });
 		const share = h('input', { type: 'number', name: 'author-share', min: 0, max: 100,
 			step: 'any', inputmode: 'decimal', value: a.share ?? '' });
+		const details = personInputs('author', a);
 		const row = h('div', { class: 'row' },
 			field('Họ và tên', name), field('Tài khoản (nếu có)', user),
+			details.fields,
 			field('Tỷ lệ đóng góp (%)', share),
 			h('button', { type: 'button', class: 'secondary', onclick: () => {
 				authorRows.splice(authorRows.indexOf(r), 1);
 				row.remove();
 				changed();
 			} }, 'Bỏ tác giả này'));
-		const r = { name, user, share, row };
+		const r = { name, user, share, row, details };
 		authorRows.push(r);
 		authorsBox.appendChild(row);
 	};
 	const authors0 = c ? c.authors : [{ name: ctx.me.name, user: ctx.me.id, share: 100 }];
 	for (const a of authors0) addAuthor(a);
+
+	// The form of Thông tư 18/2013 (Phụ lục) asks more than the sections:
+	// who applied or trialled the initiative first, the benefits as they
+	// assessed them, and the end of a first application still running.
+	const firstEnd = h('input', { type: 'date', name: 'first_applied_end',
+		value: c ? c.first_applied_end || '' : '' });
+	const trial = trialUsersBox(c ? c.trial_users || [] : [], () => changed());
+	const benefits = h('textarea', { name: 'benefits_assessed', rows: 4 });
+	benefits.value = c ? c.benefits_assessed || '' : '';
+	// The author's declaration at submission (Điều 3, Điều lệ sáng kiến).
+	const declOrder = h('input', { type: 'checkbox', name: 'declaration.not_against_public_order' });
+	const declIp = h('input', { type: 'checkbox', name: 'declaration.not_protected_ip' });
+	const declaration = h('fieldset', { 'data-field': 'declaration', id: 'declaration' },
+		h('legend', {}, 'Cam đoan khi nộp đơn (Điều 3 Điều lệ sáng kiến)'),
+		h('label', {}, declOrder, ' Việc công bố, áp dụng giải pháp không trái với trật tự công cộng hoặc đạo đức xã hội.'),
+		h('label', {}, declIp, ' Giải pháp không phải là đối tượng đang được bảo hộ quyền sở hữu trí tuệ.'),
+		h('p', { class: 'field-error', hidden: true, role: 'alert' }));
 
 	const status = h('p', { class: 'saved', role: 'status', 'aria-live': 'polite' });
 	const formErr = h('div', { class: 'error', role: 'alert', id: 'form-errors' });
@@ -94,13 +113,18 @@ export async function formView(ctx, main, params) {
 			first_applied: first.value,
 			sections,
 			authors: authorRows.map((r) => {
-				const a = { name: r.name.value, share: r.share.value === '' ? 0 : Number(r.share.value) };
+				const a = { name: r.name.value, ...r.details.values(),
+					share: r.share.value === '' ? 0 : Number(r.share.value) };
 				if (r.user.value.trim()) a.user = r.user.value.trim();
 				return a;
 			}),
 			confidential: SECTIONS.map(([k]) => k).filter((k) => conf[k].checked),
+			trial_users: trial.values(),
+			benefits_assessed: benefits.value,
 		};
 		if (owner.value.trim()) args.owner = owner.value;
+		if (firstEnd.value) args.first_applied_end = firstEnd.value;
+		else if (c && c.first_applied_end) args.first_applied_end = null;
 		return args;
 	};
 
@@ -179,6 +203,11 @@ export async function formView(ctx, main, params) {
 		h('p', { class: 'field-error', hidden: true, role: 'alert' })),
 	h('h2', {}, 'Nội dung đơn'),
 	secRows,
+	field('Ngày kết thúc áp dụng lần đầu (nếu đang áp dụng thử)', firstEnd, { name: 'first_applied_end' }),
+	trial.box,
+	field('Đánh giá lợi ích theo ý kiến của người đã tham gia áp dụng (nếu có)', benefits,
+		{ name: 'benefits_assessed' }),
+	declaration,
 	formErr,
 	h('div', { class: 'actions' }, submitBtn,
 		c ? h('a', { href: `#/case/${c.id}` }, 'Xem hồ sơ') : null),
@@ -201,8 +230,11 @@ export async function formView(ctx, main, params) {
 			formErr.textContent = '';
 			try {
 				c = await ctx.api.call('case.act',
-					{ id: c.id, action: 'submit', version: c.version });
-				ctx.flash(`Đã nộp hồ sơ số ${c.id}.`);
+					{ id: c.id, action: 'submit', version: c.version,
+						declaration: { not_against_public_order: declOrder.checked,
+							not_protected_ip: declIp.checked } });
+				ctx.flash(`Đã nộp hồ sơ số ${c.id}; giấy biên nhận số ${c.receipt.no}, `
+					+ `hạn trả lời ${c.receipt.answer_due}.`);
 				ctx.go(`#/case/${c.id}`);
 			} catch (e) {
 				if (e.code === 'incomplete') {
@@ -215,6 +247,9 @@ export async function formView(ctx, main, params) {
 						general.length ? h('ul', {}, general.map((p) => h('li', {}, p))) : null);
 					const bad = form.querySelector('.invalid textarea, .invalid input');
 					if (bad) bad.focus();
+				} else if (e.code === 'bad_request' && e.details && e.details.missing) {
+					showFieldError(form, 'declaration', 'Hãy đánh dấu lời cam đoan: '
+						+ e.details.missing.map((k) => DECLARATION[k]).join('; ') + '.');
 				} else {
 					showError(e);
 				}
@@ -244,4 +279,53 @@ export async function formView(ctx, main, params) {
 			}, 300);
 		}
 	});
+}
+
+const DECLARATION = {
+	not_against_public_order: 'không trái trật tự công cộng, đạo đức xã hội',
+	not_protected_ip: 'không đang được bảo hộ sở hữu trí tuệ',
+};
+
+// A person's particulars as the form asks them (Thông tư 18/2013, Phụ
+// lục): the inputs, and their values for the server.
+function personInputs(kind, p) {
+	const birth = h('input', { type: 'date', name: `${kind}-birth_date`, value: p.birth_date || '' });
+	const work = h('input', { type: 'text', name: `${kind}-workplace`, value: p.workplace || '' });
+	const pos = h('input', { type: 'text', name: `${kind}-position`, value: p.position || '' });
+	const qual = h('input', { type: 'text', name: `${kind}-qualification`, value: p.qualification || '' });
+	return {
+		fields: [field('Ngày sinh', birth), field('Nơi công tác', work),
+			field('Chức danh', pos), field('Trình độ chuyên môn', qual)],
+		values: () => ({ birth_date: birth.value, workplace: work.value,
+			position: pos.value, qualification: qual.value }),
+	};
+}
+
+// The people who applied or trialled the initiative first ("nếu có").
+function trialUsersBox(list, changed) {
+	const rows = [];
+	const inner = h('div', { class: 'trial-users' });
+	const add = (t) => {
+		const name = h('input', { type: 'text', name: 'trial-name', value: t.name || '' });
+		const content = h('input', { type: 'text', name: 'trial-content', value: t.content || '' });
+		const details = personInputs('trial', t);
+		const row = h('div', { class: 'row' }, field('Họ và tên', name), details.fields,
+			field('Nội dung công việc hỗ trợ', content),
+			h('button', { type: 'button', class: 'secondary', onclick: () => {
+				rows.splice(rows.indexOf(r), 1);
+				row.remove();
+				changed();
+			} }, 'Bỏ người này'));
+		const r = { row, values: () => ({ name: name.value, ...details.values(), content: content.value }) };
+		rows.push(r);
+		inner.appendChild(row);
+	};
+	for (const t of list) add(t);
+	const box = h('fieldset', { 'data-field': 'trial_users' },
+		h('legend', {}, 'Người đã tham gia áp dụng thử hoặc áp dụng lần đầu (nếu có)'),
+		inner,
+		h('button', { type: 'button', class: 'secondary', onclick: () => { add({}); changed(); } },
+			'Thêm người áp dụng thử'),
+		h('p', { class: 'field-error', hidden: true, role: 'alert' }));
+	return { box, values: () => rows.map((r) => r.values()) };
 }

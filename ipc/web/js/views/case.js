@@ -12,6 +12,7 @@
 import { h, replace, field, errorText, fmtTime } from '../dom.js';
 import { SECTIONS, NEXT_STEP, stateBadge, roleLabel } from './common.js';
 import { compareView } from './compare.js';
+import { docsPanel } from './docs.js';
 
 const ACTION_LABEL = {
 	submit: 'nộp đơn', accept: 'tiếp nhận', return: 'trả lại', withdraw: 'rút đơn',
@@ -72,15 +73,18 @@ export async function caseView(ctx, main, params) {
 			h('p', {}, stateBadge(c), ' ', h('span', { class: 'meta' }, `phiên bản ${c.version}`)),
 			isAuthor(ctx, c) ? h('p', { class: 'next' }, 'Bước tiếp theo: ' + (NEXT_STEP[c.state] || '—')) : null,
 			panels,
+			docsPanel(ctx, c),
 			(c.decisions || []).map(decisionView),
 			h('h2', {}, 'Thông tin chung'),
 			h('p', {}, `Đơn vị: ${c.unit} · Lĩnh vực: ${c.field || '—'} · Áp dụng lần đầu: ${c.first_applied || '—'}`),
 			c.owner ? h('p', {}, `Chủ đầu tư: ${c.owner}`) : null,
+			intakeView(c),
 			h('h3', {}, 'Tác giả'),
-			h('ul', {}, (c.authors || []).map((a) =>
-				h('li', {}, `${a.name}${a.user ? ` (${a.user})` : ''}: ${a.share}%`))),
+			h('ul', { id: 'authors' }, (c.authors || []).map((a) =>
+				h('li', {}, `${a.name}${a.user ? ` (${a.user})` : ''}: ${a.share}%`, personLine(a)))),
 			h('h2', {}, 'Nội dung đơn'),
 			sectionsView(c),
+			trialView(c),
 			(c.similar || []).length ? [h('h2', {}, 'Sáng kiến tương tự đã có'),
 				h('ul', {}, c.similar.map((s) => h('li', {},
 					h('a', { href: `#/case/${s.id}` }, `Hồ sơ số ${s.id}: ${s.title}`),
@@ -344,4 +348,41 @@ async function chairPanel(ctx, c, history, stage, redraw) {
 			h('div', { class: 'actions' }, actionButton('Kết luận theo quy tắc chấm', () =>
 				ctx.api.call('case.decide', { id: c.id, note: note.value || undefined }), redraw,
 			{ id: 'decide' }))] : null);
+}
+
+// The application's form (issue 16): a person's particulars, the receipt,
+// the round, the declaration, the flag of a near copy, the trial users.
+function personLine(p) {
+	const parts = [['Ngày sinh', p.birth_date], ['Nơi công tác', p.workplace],
+		['Chức danh', p.position], ['Trình độ chuyên môn', p.qualification]]
+		.filter(([, v]) => v).map(([k, v]) => `${k}: ${v}`);
+	return parts.length ? h('div', { class: 'meta' }, parts.join(' · ')) : null;
+}
+
+function intakeView(c) {
+	const r = c.receipt;
+	const f = c.flagged_similar;
+	const d = c.declaration;
+	return [
+		f ? h('p', { class: 'banner', id: 'flagged-similar' }, 'Cảnh báo: đơn gần trùng ',
+			h('a', { href: `#/case/${f.id}` }, `hồ sơ số ${f.id}: ${f.title}`),
+			` (độ tương đồng ${Math.round(f.similarity * 100)}%, ngưỡng của tỉnh `
+			+ `${Math.round((f.threshold || 0.8) * 100)}%). Hội đồng xem xét tính mới.`) : null,
+		r ? h('p', { id: 'receipt' }, `Giấy biên nhận số ${r.no} ngày ${r.date} · Hạn trả lời: ${r.answer_due}`
+			+ (r.provisional ? ' (tạm tính từ ngày nộp, cố định khi tiếp nhận)' : '')) : null,
+		r ? h('p', {}, `Đợt xét: ${c.round || 'không thuộc đợt nào'}`) : null,
+		c.first_applied_end ? h('p', {}, `Kết thúc áp dụng lần đầu: ${c.first_applied_end}`) : null,
+		d ? h('p', { class: 'meta' }, `Tác giả đã cam đoan (${d.declared_by}, ${d.declared_at}): `
+			+ 'giải pháp không trái trật tự công cộng, đạo đức xã hội và không đang được bảo hộ sở hữu trí tuệ.') : null,
+	];
+}
+
+function trialView(c) {
+	const t = c.trial_users || [];
+	return [
+		t.length ? [h('h3', {}, 'Người đã tham gia áp dụng thử hoặc áp dụng lần đầu'),
+			h('ul', {}, t.map((p) => h('li', {}, `${p.name}: ${p.content || '—'}`, personLine(p))))] : null,
+		c.benefits_assessed ? [h('h3', {}, 'Đánh giá lợi ích của người đã áp dụng'),
+			h('p', {}, c.benefits_assessed)] : null,
+	];
 }

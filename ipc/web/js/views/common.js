@@ -51,6 +51,7 @@ export function caseItem(c, ...extra) {
 export function problemField(text) {
 	const m = text.match(/sections\.([a-z_]+)/);
 	if (m) return 'sections.' + m[1];
+	if (/người áp dụng thử|trial_users\[/i.test(text)) return 'trial_users';
 	if (/first_applied|áp dụng lần đầu/i.test(text)) return 'first_applied';
 	if (/tác giả|tỷ lệ đóng góp|authors/i.test(text)) return 'authors';
 	if (/\btitle\b|tên sáng kiến/i.test(text)) return 'title';
