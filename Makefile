@@ -15,7 +15,8 @@ DEB_PACKAGES = build-essential cmake pkg-config libuv1-dev liblmdb-dev \
 	curl openssl chromium libsystemd-dev \
 	libcairo2-dev libpango1.0-dev fonts-noto-core libqrencode-dev \
 	libxlsxwriter-dev poppler-utils zbar-tools unzip \
-	dpkg-dev file lintian systemd python3 man-db
+	dpkg-dev file lintian systemd python3 man-db \
+	libcurl4-openssl-dev python3-aiosmtpd
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

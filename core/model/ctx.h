@@ -31,6 +31,10 @@ struct op_env {
 	const char *web_url; /* the page's address with --http, or NULL */
 	struct sessions   *sessions; /* auth.login's (model/session.h) */
 	struct pw_limiter *limiter;  /* failed logins (model/password.h) */
+	/* Notices (model/notice.h). */
+	bool        mail_on;     /* --smtp given: notices go by mail too */
+	const char *mail_domain; /* of --mail-from, for Message-IDs */
+	const char *public_url;  /* --public-url: links in notices, or NULL */
 };
 
 /* Events made by one op, published in order after the commit. */

@@ -3,7 +3,8 @@
  * transaction of the change, numbered by seq without gaps and chained by
  * hash (core/store/history.c); the server publishes the events a request
  * made only once its transaction is committed (core/server/server.c,
- * run_writes).
+ * run_writes).  Each event also passes notice_on_event here, so that the
+ * notices it calls for are recorded in its transaction (notice.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "core/util/err.h"
 #include "core/model/ctx.h"
 #include "core/model/doc.h"
+#include "core/model/notice.h"
 
 int
 op_event(struct op_ctx *ctx, const char *type, json_object *ev)
@@ -40,11 +42,19 @@ op_event(struct op_ctx *ctx, const char *type, json_object *ev)
 		return (proto_fail(ctx->err, SK_EINTERNAL, "out of memory"));
 	}
 	rv = store_event_add(ctx->txn, ctx->st, full, &seq, &out->text);
-	json_object_put(full);
 	if (rv != 0) {
+		json_object_put(full);
 		free(out);
 		return (proto_fail(ctx->err, rv, "cannot append to the history"));
 	}
+	/* Whoever the event concerns is told in this same transaction. */
+	if ((rv = notice_on_event(ctx, type, full)) != 0) {
+		json_object_put(full);
+		free(out->text);
+		free(out);
+		return (rv);
+	}
+	json_object_put(full);
 	snprintf(out->type, sizeof(out->type), "%s", type);
 	/* The events socket asks nobody who they are: who scored is secret
 	 * from authors until the decision, and where a failed login came

@@ -21,6 +21,7 @@
 #include "core/model/unit.h"
 #include "core/ops/ops.h"
 #include "core/model/rubric.h"
+#include "core/model/notice.h"
 #include "core/model/timers.h"
 #include "core/model/workflow.h"
 
@@ -223,6 +224,49 @@ user_view(json_object *doc)
 	return (doc);
 }
 
+/*
+ * A user's "email" and "notify" from the request's arguments of those
+ * names, else from old: checked, set on doc.  An empty email removes it.
+ */
+int
+user_notice_fields(struct op_ctx *ctx, json_object *old, json_object *doc)
+{
+	const char *email = NULL, *notify = NULL;
+	int         rv;
+
+	if ((rv = arg_str(ctx->args, "email", false, 254, &email, ctx->err)) !=
+	        0 ||
+	    (rv = arg_str(ctx->args, "notify", false, 16, &notify, ctx->err)) !=
+	        0) {
+		return (rv);
+	}
+	if (email != NULL && email[0] != '\0' && !notice_email_valid(email)) {
+		return (proto_fail(ctx->err, SK_EBADREQ,
+		    "\"email\": \"%.80s\" is not an e-mail address "
+		    "(name@domain, no spaces)",
+		    email));
+	}
+	if (notify != NULL && !notice_mode_valid(notify)) {
+		return (proto_fail(ctx->err, SK_EBADREQ,
+		    "\"notify\" must be now, daily or off, not \"%.20s\"",
+		    notify));
+	}
+	if (email == NULL && old != NULL) {
+		email = doc_get_str(old, "email");
+	}
+	if (notify == NULL) {
+		notify = old ? doc_get_str(old, "notify") : NULL;
+	}
+	if (email != NULL && email[0] != '\0') {
+		json_object_object_add(doc, "email", json_object_new_string(email));
+	} else {
+		json_object_object_del(doc, "email");
+	}
+	json_object_object_add(
+	    doc, "notify", json_object_new_string(notify ? notify : "now"));
+	return (0);
+}
+
 int
 op_user_put(struct op_ctx *ctx)
 {
@@ -268,6 +312,12 @@ op_user_put(struct op_ctx *ctx)
 			    json_object_new_string(doc_get_str(old, keep)));
 		}
 	}
+	/* email and notify: given, or kept from before (notice.h). */
+	if ((rv = user_notice_fields(ctx, old, doc)) != 0) {
+		json_object_put(old);
+		json_object_put(doc);
+		return (rv);
+	}
 	json_object_put(old);
 	/* The user's token carries their roles and unit: change it too. */
 	if ((rv = store_doc_put(ctx->txn, ctx->st, DB_USERS, id, doc)) != 0 ||
@@ -277,6 +327,47 @@ op_user_put(struct op_ctx *ctx)
 	}
 	json_object *ev = json_object_new_object();
 	json_object_object_add(ev, "user", json_object_new_string(id));
+	if ((rv = op_event(ctx, "user.changed", ev)) != 0) {
+		json_object_put(doc);
+		return (rv);
+	}
+	ctx->result = user_view(doc);
+	return (0);
+}
+
+/* user.settings: one's own e-mail address and notify mode. */
+int
+op_user_settings(struct op_ctx *ctx)
+{
+	const char  *id = ctx->who->id;
+	json_object *doc, *old;
+	int          rv;
+
+	if (ctx->who->local_admin || strcmp(id, OP_ANONYMOUS) == 0) {
+		return (proto_fail(ctx->err, SK_EBADREQ,
+		    "%s is not a user: log in as one, or use user.put", id));
+	}
+	if ((rv = need_doc(ctx, DB_USERS, "user", id, &old)) != 0) {
+		return (rv);
+	}
+	if ((doc = doc_clone(old)) == NULL) {
+		json_object_put(old);
+		return (proto_fail(ctx->err, SK_EINTERNAL, "out of memory"));
+	}
+	rv = user_notice_fields(ctx, old, doc);
+	json_object_put(old);
+	if (rv != 0) {
+		json_object_put(doc);
+		return (rv);
+	}
+	json_object_object_add(doc, "updated_at", json_time(ctx->now));
+	if ((rv = store_doc_put(ctx->txn, ctx->st, DB_USERS, id, doc)) != 0) {
+		json_object_put(doc);
+		return (proto_fail(ctx->err, rv, "cannot store user %s", id));
+	}
+	json_object *ev = json_object_new_object();
+	json_object_object_add(ev, "user", json_object_new_string(id));
+	json_object_object_add(ev, "settings", json_object_new_boolean(true));
 	if ((rv = op_event(ctx, "user.changed", ev)) != 0) {
 		json_object_put(doc);
 		return (rv);
@@ -562,6 +653,15 @@ op_auth_whoami(struct op_ctx *ctx)
 	json_object_object_add(r, "name",
 	    json_object_new_string(user ? doc_get_str(user, "name")
 	                                : "Local administrator"));
+	/* One's own mail settings (user.settings changes them). */
+	if (user != NULL) {
+		if (doc_get_str(user, "email") != NULL) {
+			json_object_object_add(r, "email",
+			    json_object_new_string(doc_get_str(user, "email")));
+		}
+		json_object_object_add(r, "notify",
+		    json_object_new_string(doc_get_str(user, "notify") ?: "now"));
+	}
 	json_object_put(user);
 	json_object_object_add(r, "unit",
 	    ctx->who->unit[0] ? json_object_new_string(ctx->who->unit) : NULL);
@@ -810,6 +910,9 @@ op_server_clock(struct op_ctx *ctx)
 	ctx->now = clock_now();
 	if ((rv = timers_fire(ctx)) != 0) {
 		return (proto_fail(ctx->err, rv, "cannot fire timers"));
+	}
+	if ((rv = notice_digest(ctx)) != 0) {
+		return (proto_fail(ctx->err, rv, "cannot send the digest"));
 	}
 	ctx->result = json_object_new_object();
 	json_object_object_add(ctx->result, "now", json_time(ctx->now));

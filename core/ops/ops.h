@@ -8,7 +8,8 @@
  * server), case.c (filing, editing, reading, listing, moving cases),
  * review.c (scores, decisions, rubrics), search.c (duplicates, the
  * public search), auth.c (passwords and sessions), docs.c (a case's
- * documents as PDF) and report.c (reports over many cases).  They call the model (core/model/: the context they run
+ * documents as PDF), report.c (reports over many cases) and notice.c
+ * (notices and one's own mail settings).  They call the model (core/model/: the context they run
  * in, struct op_ctx, is model/ctx.h's) and never each other.
  *
  * A handler runs on the loop thread inside a transaction the server gives
@@ -101,6 +102,15 @@ int op_unit_put(struct op_ctx *ctx);
 int op_unit_get(struct op_ctx *ctx);
 int op_unit_list(struct op_ctx *ctx);
 int op_user_put(struct op_ctx *ctx);
+/* user.put's and user.settings's "email" and "notify" (admin.c). */
+int user_notice_fields(struct op_ctx *ctx, json_object *old,
+    json_object *doc);
+/* Notices (notice.c). */
+int op_notice_list(struct op_ctx *ctx);
+int op_notice_read(struct op_ctx *ctx);
+int op_notice_outbox(struct op_ctx *ctx);
+int op_notice_resend(struct op_ctx *ctx);
+int op_user_settings(struct op_ctx *ctx);
 int op_user_token(struct op_ctx *ctx);
 int op_user_get(struct op_ctx *ctx);
 int op_user_list(struct op_ctx *ctx);

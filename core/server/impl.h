@@ -11,6 +11,7 @@
  *   upgrade.c   derived data an older sangkiend did not write, at start
  *   deferred.c  long or heavy ops (backup, verify, password hashes) on
  *               libuv's thread pool
+ *   mailer.c    the notices' mail, sent by a thread of its own (SMTP)
  */
 #ifndef SK_SERVER_IMPL_H
 #define SK_SERVER_IMPL_H
@@ -52,6 +53,7 @@ struct server {
 	unsigned long long batches, writes, commits;
 	unsigned long long replays; /* batches replayed nested (apply_writes) */
 	bool               dedup_stalled; /* an index step failed (dedup/) */
+	struct mailer     *mailer;        /* mailer.c's */
 };
 
 /*
@@ -120,5 +122,17 @@ struct deferred;
 int server_defer(struct server *s, struct ipc_req *req, const struct op *op,
     json_object *arg, const struct principal *who, const char *peer,
     void (*done)(void *), void *done_arg);
+
+/*
+ * mailer.c.  mailer_start starts the one-second timer that sends the
+ * daily digest when it is due and, with --smtp, hands the outbox's due
+ * mail to the sender's thread; the outcomes are recorded in system
+ * writes.  mailer_stop (from close_server) stops the thread, records
+ * what it delivered and closes the handles; mailer_free, once the loop
+ * has run their close callbacks, frees the rest.
+ */
+int  mailer_start(struct server *s);
+void mailer_stop(struct server *s);
+void mailer_free(struct server *s);
 
 #endif

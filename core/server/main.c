@@ -40,6 +40,9 @@ usage(FILE *f)
 	    "                 [--http URL --web DIR] [--session-idle M]\n"
 	    "                 [--session-max H]\n"
 	    "                 [--admin-group GROUP] [--config FILE]\n"
+	    "                 [--smtp URL [--smtp-user U --smtp-password-file F]\n"
+	    "                 [--smtp-require-tls] --mail-from ADDR]\n"
+	    "                 [--public-url URL]\n"
 	    "\n"
 	    "  --data DIR        data directory, created if missing "
 	    "(default ./sangkien-data);\n"
@@ -92,6 +95,21 @@ usage(FILE *f)
 	    "value); the\n"
 	    "                    command line's flags win (none is read "
 	    "without --config)\n"
+	    "  --smtp URL        send notices by mail through "
+	    "smtp://HOST:PORT (STARTTLS\n"
+	    "                    when offered) or smtps://HOST:PORT (TLS); "
+	    "without it,\n"
+	    "                    notices are in the application only\n"
+	    "  --smtp-user U     log in to the mail server as U\n"
+	    "  --smtp-password-file F  U's password, the first line of F\n"
+	    "  --smtp-require-tls  refuse to send over smtp:// without "
+	    "STARTTLS\n"
+	    "  --mail-from ADDR  the notices' sender, addr@domain or "
+	    "\"Name <addr@domain>\"\n"
+	    "                    (default sangkien@localhost)\n"
+	    "  --public-url URL  the web page's address as users reach it: "
+	    "notices link\n"
+	    "                    to URL/#/case/ID\n"
 	    "\n"
 	    "SIGHUP rereads the rubrics directory (and --web DIR); SIGINT and "
 	    "SIGTERM\n"
@@ -300,6 +318,12 @@ main(int argc, char **argv)
 		{ "rubric-mem", required_argument, NULL, 'M' },
 		{ "admin-group", required_argument, NULL, 'G' },
 		{ "config", required_argument, NULL, 'C' },
+		{ "smtp", required_argument, NULL, 1000 },
+		{ "smtp-user", required_argument, NULL, 1001 },
+		{ "smtp-password-file", required_argument, NULL, 1002 },
+		{ "smtp-require-tls", no_argument, NULL, 1003 },
+		{ "mail-from", required_argument, NULL, 1004 },
+		{ "public-url", required_argument, NULL, 1005 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -310,6 +334,9 @@ main(int argc, char **argv)
 		.contexts    = 64,
 	};
 	const char *listen[SERVER_MAX_URLS], *events[SERVER_MAX_URLS];
+	const char *password_file = NULL;
+	char        from_name[200], from_addr[320];
+	static char password[512];
 	int         nlisten = 0, nevents = 0, c, lvl, mib = 0;
 	char        api_url[4200], ev_url[4200];
 	struct group *gr;
@@ -410,6 +437,46 @@ main(int argc, char **argv)
 			}
 			cfg.rubric_mem = (size_t) mib << 20;
 			break;
+		case 1000:
+			if (strncmp(optarg, "smtp://", 7) != 0 &&
+			    strncmp(optarg, "smtps://", 8) != 0) {
+				fprintf(stderr, "sangkiend: --smtp must be "
+				                "smtp://HOST:PORT or "
+				                "smtps://HOST:PORT\n");
+				return (2);
+			}
+			cfg.smtp_url = optarg;
+			break;
+		case 1001:
+			cfg.smtp_user = optarg;
+			break;
+		case 1002:
+			password_file = optarg;
+			break;
+		case 1003:
+			cfg.smtp_require_tls = true;
+			break;
+		case 1004:
+			if (!server_mail_from_parse(optarg, from_name,
+			        sizeof(from_name), from_addr,
+			        sizeof(from_addr))) {
+				fprintf(stderr, "sangkiend: --mail-from must be "
+				                "name@domain or \"Tên "
+				                "<name@domain>\"\n");
+				return (2);
+			}
+			cfg.mail_from = optarg;
+			break;
+		case 1005:
+			if (strncmp(optarg, "http://", 7) != 0 &&
+			    strncmp(optarg, "https://", 8) != 0) {
+				fprintf(stderr, "sangkiend: --public-url must "
+				                "start with http:// or "
+				                "https://\n");
+				return (2);
+			}
+			cfg.public_url = optarg;
+			break;
 		case 'G':
 			if ((gr = getgrnam(optarg)) == NULL) {
 				fprintf(stderr, "sangkiend: --admin-group: no "
@@ -445,6 +512,27 @@ main(int argc, char **argv)
 	if (cfg.tls_key != NULL && cfg.tls_cert_key == NULL) {
 		fprintf(stderr, "sangkiend: --tls-key needs --tls-cert\n");
 		return (2);
+	}
+	if ((cfg.smtp_user != NULL || password_file != NULL ||
+	        cfg.smtp_require_tls || cfg.mail_from != NULL) &&
+	    cfg.smtp_url == NULL) {
+		fprintf(stderr, "sangkiend: the mail flags need --smtp URL\n");
+		return (2);
+	}
+	if (password_file != NULL) {
+		FILE *f = fopen(password_file, "r");
+		if (f == NULL || fgets(password, sizeof(password), f) == NULL) {
+			fprintf(stderr, "sangkiend: cannot read the password "
+			                "from %s\n",
+			    password_file);
+			if (f != NULL) {
+				fclose(f);
+			}
+			return (2);
+		}
+		fclose(f);
+		password[strcspn(password, "\r\n")] = '\0';
+		cfg.smtp_password = password;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	if (mkdir(cfg.data_dir, 0750) != 0 && errno != EEXIST) {

@@ -622,6 +622,7 @@ close_server(struct server *s, bool catch_up)
 	}
 	s->closed = true;
 	ipc_endpoint_close(s->ep);
+	mailer_stop(s);
 	/* Leave the bands and the postings whole: quicker queries at the
 	 * next start, and nothing pending in a backup taken while stopped. */
 	if (catch_up) {
@@ -661,6 +662,8 @@ server_run(const struct server_config *cfg)
 	s.env.review_days = cfg->review_days;
 	s.env.test_clock  = cfg->test_clock;
 	s.env.data_dir    = cfg->data_dir;
+	s.env.mail_on     = cfg->smtp_url != NULL;
+	s.env.public_url  = cfg->public_url;
 
 	if (auth_init() != 0) {
 		log_error("cannot initialize libsodium");
@@ -732,6 +735,10 @@ server_run(const struct server_config *cfg)
 	server_system(&s, "loading rubrics", load_rubrics,
 	    (void *) cfg->rubrics_dir);
 	server_timer_rearm(&s);
+	if (mailer_start(&s) != 0) {
+		close_server(&s, false);
+		goto cleanup_store;
+	}
 
 	for (const char *const *u = cfg->listen; *u; u++) {
 		log_info("API on %s", *u);
@@ -771,6 +778,7 @@ cleanup_loop:
 	if (uv_loop_close(&s.loop) != 0) {
 		log_warn("event loop closed with handles open");
 	}
+	mailer_free(&s);
 	free(s.items);
 	return (status);
 }

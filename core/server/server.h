@@ -25,6 +25,13 @@ struct server_config {
 	unsigned    admin_gid;
 	int64_t     session_idle_s; /* auth.login's sessions; 0: 30 min */
 	int64_t     session_max_s;  /* their whole life; 0: 12 h */
+	/* Notices' mail (core/server/mailer.c); no smtp_url: none sent. */
+	const char *smtp_url;      /* smtp://HOST:PORT or smtps://HOST:PORT */
+	const char *smtp_user;     /* login, or NULL */
+	const char *smtp_password; /* read from --smtp-password-file */
+	bool        smtp_require_tls; /* STARTTLS or fail (else if offered) */
+	const char *mail_from;     /* the sender's address */
+	const char *public_url;    /* the web page's address, for links */
 	bool        nosync;
 	bool        test_clock;
 	int         review_days;
@@ -33,6 +40,13 @@ struct server_config {
 	size_t      rubric_mem;          /* per rubric state; 0: default */
 	uint64_t    rubric_instructions; /* per call; 0: default */
 };
+
+/*
+ * Splits --mail-from, "addr@domain" or "Name <addr@domain>", into the
+ * name ("" if none) and the address; false if it is neither.
+ */
+bool server_mail_from_parse(const char *s, char *name, size_t nlen,
+    char *addr, size_t alen);
 
 /*
  * Runs the server until SIGINT or SIGTERM.  Returns the process's exit

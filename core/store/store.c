@@ -45,6 +45,8 @@ const char *const store_db_names[DB_COUNT] = {
 	[DB_DEDUP_PENDING] = "dedup_pending",
 	[DB_SEARCH_PENDING] = "search_pending",
 	[DB_ROUNDS]       = "rounds",
+	[DB_NOTICES]      = "notices",
+	[DB_NOTICE_INDEX] = "notice_index",
 };
 
 /* Flags of the databases that are not plain key -> value. */

@@ -14,7 +14,8 @@
  *                 "receipt/UNIT/YEAR" -> decimal, the last number of the
  *                 unit's register of applications for the year, and
  *                 "form_upgraded" -> "1" once old cases have the form's
- *                 fields (core/model/form.c)
+ *                 fields (core/model/form.c);
+ *                 "next_notice", "notice_digest_at" -> decimal (notices)
  *   cases         u64 id -> case JSON, its internal fields
  *                 (store_case_internal_fields) last
  *   case_items    u64 id -> what deciding who may see the case takes, and
@@ -64,6 +65,14 @@
  *                 each NUL-terminated, in strcmp order
  *   rounds        id -> round JSON {id, unit, year, opens, closes,
  *                 decides_by} (đợt xét; core/model/round.c)
+ *   notices       u64 id -> notice JSON: one person told of one event, in
+ *                 the application and by mail, or a daily digest; its
+ *                 "mail" is none, queued, digest, in_digest, sent or
+ *                 failed (core/model/notice.c; the outbox)
+ *   notice_index  'u' str user, u64 ~id -> "" (every notice of user,
+ *                 newest first); 'n' the same, unread ones; 'q' u64
+ *                 next_ts, u64 id -> "" (mail to try at next_ts); 'd' str
+ *                 user, u64 id -> "" (waiting for user's daily digest)
  *
  * ("str" is one length byte and the bytes; "u64" is 8 bytes big-endian.)
  *
@@ -126,6 +135,8 @@ enum store_db {
 	DB_DEDUP_PENDING,
 	DB_SEARCH_PENDING,
 	DB_ROUNDS,
+	DB_NOTICES,
+	DB_NOTICE_INDEX,
 	DB_COUNT,
 };
 

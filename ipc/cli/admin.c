@@ -212,7 +212,7 @@ cmd_unit_put(struct cli *cl, const struct cmd *cmd, const struct args *a)
 }
 
 static const char *const user_keys[]     = { "name", "unit", "roles",
-        NULL };
+        "email", "notify", NULL };
 static const char *const user_required[] = { "--name", "--unit", "--roles",
 	NULL };
 static const struct put_kind user_kind   = { "user", user_keys,
@@ -230,6 +230,8 @@ cmd_user_put(struct cli *cl, const struct cmd *cmd, const struct args *a)
 	set_opt_string(args, a, "--name");
 	set_opt_string(args, a, "--unit");
 	set_opt_list(args, a, "--roles");
+	set_opt_string(args, a, "--email");
+	set_opt_string(args, a, "--notify");
 	return (call_and_show(cl, cmd, a, "user.put", args, show_card));
 }
 

@@ -8,7 +8,7 @@
  *     main.c                     flags, connection, the command table
  *     server.c cases.c review.c  the commands, by family
  *     admin.c rubrics.c demo.c
- *     docs.c
+ *     docs.c notices.c
  *     call.c                     calling the server, showing a result
  *     args.c                     a command's options and files
  *     cards.c                    cases, events, ballots, rubrics, lists
@@ -343,6 +343,10 @@ int cmd_user_put(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_council_put(
     struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_token(struct cli *cl, const struct cmd *cmd, const struct args *a);
+/* notices.c */
+int cmd_notices(struct cli *cl, const struct cmd *cmd, const struct args *a);
+int cmd_settings(struct cli *cl, const struct cmd *cmd, const struct args *a);
+int cmd_inbox(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_passwd(struct cli *cl, const struct cmd *cmd, const struct args *a);
 int cmd_login(struct cli *cl, const struct cmd *cmd, const struct args *a);
 

@@ -780,6 +780,19 @@ demo_put_units(struct demo *d)
 	return (CLI_OK);
 }
 
+/*
+ * A demo user's e-mail address, for the notices (issue 18): ID at
+ * example.invalid, a domain that can never receive mail (RFC 2606), so a
+ * demo server started with --smtp sends nothing to anyone real.
+ */
+static void
+demo_add_user_email(json_object *args, const char *id)
+{
+	char email[160];
+	snprintf(email, sizeof(email), "%s@example.invalid", id);
+	demo_add_str(args, "email", email);
+}
+
 /* The demo's users, as the administrator. */
 static int
 demo_put_users(struct demo *d)
@@ -799,6 +812,7 @@ demo_put_users(struct demo *d)
 		demo_add_str(args, "name", u->name);
 		demo_add_str(args, "unit", u->unit);
 		json_object_object_add(args, "roles", roles);
+		demo_add_user_email(args, u->id);
 		if ((rv = demo_put(d, "user.put", args)) != CLI_OK) {
 			return (rv);
 		}

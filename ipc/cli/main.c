@@ -242,6 +242,8 @@ static const struct optspec user_put_opts[] = {
 	{ "--name", 1 },
 	{ "--unit", 1 },
 	{ "--roles", 1 },
+	{ "--email", 1 },
+	{ "--notify", 1 },
 	{ "--json", 1 },
 	{ NULL, 0 },
 };
@@ -255,6 +257,24 @@ static const struct optspec council_put_opts[] = {
 	{ "--fields", 1 },
 	{ "--rubric", 1 },
 	{ "--json", 1 },
+	{ NULL, 0 },
+};
+
+static const struct optspec notices_opts[] = {
+	{ "--state", 1 },
+	{ "--limit", 1 },
+	{ NULL, 0 },
+};
+
+static const struct optspec settings_opts[] = {
+	{ "--email", 1 },
+	{ "--notify", 1 },
+	{ NULL, 0 },
+};
+
+static const struct optspec inbox_opts[] = {
+	{ "--unread", 0 },
+	{ "--all", 0 },
 	{ NULL, 0 },
 };
 
@@ -404,7 +424,8 @@ static const struct cmd cmds[] = {
 	    "Xem một đơn vị." },
 	{ "user", "put", cmd_user_put, user_put_opts, 0, 1,
 	    CMD_API | CMD_WRITE,
-	    "user put ID [--name NAME] [--unit U] [--roles R1,R2]",
+	    "user put ID [--name NAME] [--unit U] [--roles R1,R2]\n"
+	    "        [--email ADDR] [--notify now|daily|off]",
 	    "Tạo hoặc sửa người dùng; vai trò: author, admin, viewer, "
 	    "hoặc \"\"." },
 	{ "user", "list", cmd_list, no_opts, 0, 0, CMD_API, "user list",
@@ -486,6 +507,20 @@ static const struct cmd cmds[] = {
 	    "      authors (tác giả có sáng kiến được công nhận), scorers\n"
 	    "      (độ lệch điểm của từng thành viên hội đồng); -o ghi bảng\n"
 	    "      tính .xlsx, .csv hoặc .pdf, --json in nguyên bản." },
+	{ "notices", NULL, cmd_notices, notices_opts, 0, 2,
+	    CMD_API | CMD_WRITE,
+	    "notices [--state none|queued|digest|sent|failed] [--limit N]\n"
+	    "        | notices resend ID",
+	    "Hộp thư đi của thông báo (quản trị): ai, trạng thái thư, lỗi;\n"
+	    "      resend: gửi lại một thông báo đến địa chỉ hiện tại." },
+	{ "settings", NULL, cmd_settings, settings_opts, 0, 0,
+	    CMD_API | CMD_WRITE,
+	    "settings [--email ADDR] [--notify now|daily|off]",
+	    "Địa chỉ thư của bạn và cách nhận thông báo: ngay, tóm tắt hằng\n"
+	    "      ngày, hoặc tắt." },
+	{ "inbox", NULL, cmd_inbox, inbox_opts, 0, 2, CMD_API | CMD_WRITE,
+	    "inbox [--unread] | inbox read (ID | --all)",
+	    "Thông báo của bạn, mới trước; read: đánh dấu đã đọc." },
 	{ "help", NULL, cmd_help, no_opts, 0, -1, 0, "help",
 	    "Xem hướng dẫn này." },
 };

@@ -787,6 +787,11 @@ static const struct {
 	{ "opens", "nhận đơn từ", "TỪ" },
 	{ "closes", "nhận đơn đến", "ĐẾN" },
 	{ "decides_by", "xét xong trước", "XÉT XONG" },
+	{ "email", "thư điện tử", "THƯ ĐIỆN TỬ" },
+	{ "notify", "nhận thông báo", "THÔNG BÁO" },
+	{ "unread", "chưa đọc", "CHƯA ĐỌC" },
+	{ "subject", "tiêu đề", "TIÊU ĐỀ" },
+	{ "mail", "thư", "THƯ" },
 };
 
 /* The label (head: the heading) of a member key, or the key itself. */

@@ -174,6 +174,10 @@ check "the viewer lists every case" 38 \
 check "the viewer may not act" 1 \
 	"$(status_of sk --token "$VIEWER" act "$RET" withdraw 2>/dev/null)"
 
+check "the demo's users have addresses that receive no mail" yes \
+	"$(sk --json user list | jq -r 'if (.items | length) > 0 and all(.items[]; (.email // "") | endswith("@example.invalid")) then "yes" else "no" end')"
+check "the demo's notices are there for the application" yes \
+	"$(sk --json call notice.outbox '{"limit":1}' | jq -r 'if ([.counts[]] | add) > 0 then "yes" else "no" end')"
 check "verify after the demo" 0 "$(status_of sk verify)"
 stop_server
 finish

@@ -3,7 +3,8 @@
 // case goes from the author's draft to recognition by the province with
 // every person working through the page only: the author writes and
 // submits (and is refused by the rubric's check first), the unit
-// council's secretary returns it with a note and then accepts it, the
+// council's secretary returns it with a note (the author's notice comes
+// live, with its unread count) and then accepts it, the
 // members score, the chair decides, the secretary nominates, the province
 // council accepts, scores and decides.  Around that path: a wrong
 // password, ballots hidden from another member, two tabs editing one
@@ -188,6 +189,32 @@ test('the secretary returns it with a note; the author sees the note live', asyn
 	await authorPage.locator('#timeline .note').getByText(note).waitFor();
 	await authorPage.getByText('Bổ sung theo ghi chú của thư ký').waitFor();
 	await page.context().close();
+
+	// The notice of the return (issue 18): the unread count in the
+	// navigation comes without a reload; the list shows the note; read,
+	// the count goes.
+	const bell = authorPage.locator('#nav-notices');
+	await bell.locator('.count').getByText('1').waitFor();
+	await bell.click();
+	const n = authorPage.locator('.notices li.unread').first();
+	await n.getByText(`Hồ sơ sáng kiến số ${caseId} bị trả lại để bổ sung`).waitFor();
+	await n.getByText(note).waitFor();
+	await assertLabelled(authorPage, 'notices');
+	await shot(authorPage, 'notices');
+	await n.getByRole('button', { name: 'Đã đọc' }).click();
+	await bell.locator('.count').waitFor({ state: 'detached' });
+	await authorPage.locator('.notices li.unread').first().waitFor({ state: 'detached' });
+	// One's own mail settings: a wrong address is refused, a right one kept.
+	const email = authorPage.getByLabel('Địa chỉ thư điện tử (để trống: không nhận thư)');
+	await email.fill('mai@example');
+	await authorPage.getByRole('button', { name: 'Lưu' }).click();
+	await authorPage.getByText('is not an e-mail address').waitFor();
+	await email.fill('tran.thi.mai@example.invalid');
+	await authorPage.getByLabel('Cách gửi').selectOption('daily');
+	await authorPage.getByRole('button', { name: 'Lưu' }).click();
+	await authorPage.getByText('Đã lưu cài đặt thông báo.').waitFor();
+	const me = server.call('user.get', { id: PEOPLE.author[0] });
+	assert.equal(`${me.email} ${me.notify}`, 'tran.thi.mai@example.invalid daily');
 });
 
 test('two tabs on one draft: the second is told, not silently overwritten', async () => {

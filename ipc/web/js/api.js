@@ -25,6 +25,7 @@ const READS = new Set([
 	'case.history', 'case.similar', 'case.search', 'events.since',
 	'auth.whoami', 'doc.get', 'doc.verify', 'report.states', 'report.times',
 	'report.recognized', 'report.authors', 'report.scorers',
+	'notice.list', 'notice.outbox',
 ]);
 
 export class ApiError extends Error {

@@ -16,6 +16,7 @@ import { adminView } from './views/admin.js';
 import { searchView, publicView } from './views/public.js';
 import { roleLabel } from './views/common.js';
 import { verifyView } from './views/docs.js';
+import { noticesView } from './views/notices.js';
 
 const api = new Api();
 const ctx = {
@@ -36,6 +37,15 @@ const ctx = {
 	flash(text) {
 		this.flashKeep = !!text;
 		replace(document.getElementById('flash'), text || '');
+	},
+	// The count of unread notices in the navigation (notices.js sets it
+	// too, after reading the list).
+	unread: 0,
+	setUnread(n) {
+		if (this.unread !== n) {
+			this.unread = n;
+			drawNav();
+		}
 	},
 	isAdmin() {
 		return !!this.me && (this.me.roles || []).includes('admin');
@@ -69,10 +79,27 @@ api.addEventListener('connection', (e) => {
 });
 api.addEventListener('event', (e) => {
 	for (const fn of ctx.liveFns) fn(e.detail);
+	if (e.detail.type.startsWith('case.')) refreshUnread();
 });
 api.addEventListener('resync', () => {
 	for (const fn of ctx.liveFns) fn(null);
+	refreshUnread();
 });
+
+// A case changed somewhere: the notices it made are committed with it.
+let unreadAsked = null;
+function refreshUnread() {
+	if (!ctx.me || ctx.me.id === 'local-admin' || unreadAsked) return;
+	unreadAsked = setTimeout(async () => {
+		unreadAsked = null;
+		try {
+			const r = await api.call('notice.list', { limit: 1 });
+			ctx.setUnread(r.unread);
+		} catch (e) {
+			// The count waits for the next event.
+		}
+	}, 200);
+}
 api.addEventListener('unauthorized', () => {
 	if (api.token) {
 		ctx.logout();
@@ -91,6 +118,7 @@ async function loadMe() {
 	try {
 		ctx.me = await api.call('auth.whoami');
 		api.staff = ctx.isStaff();
+		refreshUnread();
 	} catch (e) {
 		ctx.me = null;
 		api.token = null;
@@ -126,6 +154,10 @@ function drawNav() {
 	const here = location.hash || '#/';
 	replace(nav, navLinks().map(([href, text]) =>
 		h('a', { href, 'aria-current': here === href ? 'page' : null }, text)),
+	ctx.me ? h('a', { href: '#/notices', id: 'nav-notices',
+		'aria-current': here === '#/notices' ? 'page' : null,
+		'aria-label': `Thông báo, ${ctx.unread} chưa đọc` },
+	'Thông báo', ctx.unread ? h('span', { class: 'count' }, String(ctx.unread)) : null) : null,
 	ctx.me ? h('a', { href: '#/password', title: 'Đổi mật khẩu' }, ctx.me.name || ctx.me.id) : null,
 	ctx.me ? h('button', { type: 'button', onclick: () => logout(ctx) },
 		'Đăng xuất') : null);
@@ -148,6 +180,7 @@ const routes = [
 	[/^#?\/?$/, homeView],
 	[/^#\/login$/, loginView],
 	[/^#\/password$/, passwordView],
+	[/^#\/notices$/, noticesView],
 	[/^#\/mine$/, mineView],
 	[/^#\/new$/, formView],
 	[/^#\/edit\/(\d+)$/, formView],
