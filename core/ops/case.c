@@ -80,6 +80,25 @@ check_sections(struct op_ctx *ctx, json_object *in, json_object *doc)
 	return (0);
 }
 
+/*
+ * An argument helper's error names the key alone ("\"name\" is empty"):
+ * name it as the path the form shows, "authors[1].name", so that the web
+ * page puts it beside the right author.
+ */
+static void
+author_key_path(struct proto_err *e, size_t i)
+{
+	char        rest[sizeof(e->msg)];
+	const char *q;
+
+	if (e->msg[0] != '"' || (q = strchr(e->msg + 1, '"')) == NULL) {
+		return;
+	}
+	snprintf(rest, sizeof(rest), "%s", e->msg + 1);
+	snprintf(e->msg, sizeof(e->msg), "\"authors[%zu].%.*s", i,
+	    (int) sizeof(e->msg) - 32, rest);
+}
+
 static int
 check_authors(struct op_ctx *ctx, json_object *in, json_object **out)
 {
@@ -110,13 +129,16 @@ check_authors(struct op_ctx *ctx, json_object *in, json_object **out)
 			    i);
 			goto fail;
 		}
-		if ((rv = proto_check_keys(a, keys, ctx->err)) != 0 ||
-		    (rv = arg_name(a, "name", true, TITLE_MAX_CHARS, &name,
-		         ctx->err)) != 0 ||
-		    (rv = arg_id(a, "user", false, &user, ctx->err)) != 0) {
+		if ((rv = proto_check_keys(a, keys, ctx->err)) != 0) {
 			size_t l = strlen(ctx->err->msg);
 			snprintf(ctx->err->msg + l, sizeof(ctx->err->msg) - l,
 			    " (in authors[%zu])", i);
+			goto fail;
+		}
+		if ((rv = arg_name(a, "name", true, TITLE_MAX_CHARS, &name,
+		         ctx->err)) != 0 ||
+		    (rv = arg_id(a, "user", false, &user, ctx->err)) != 0) {
+			author_key_path(ctx->err, i);
 			goto fail;
 		}
 		if (!json_object_object_get_ex(a, "share", &share) ||
