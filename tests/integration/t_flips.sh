@@ -68,7 +68,7 @@ crashed=0 refused=0 damaged=0 clean=0 badutf8=0
 t0=$SECONDS
 ran=0
 for n in $(seq 1 "$ROUNDS"); do
-	if [ "$n" -gt 10 ] && [ $((SECONDS - t0)) -ge 120 ]; then
+	if [ "$n" -gt 10 ] && [ $((SECONDS - t0)) -ge 90 ]; then
 		break
 	fi
 	ran=$n
