@@ -49,7 +49,7 @@ P_MEM=$(sk token sung.a.cho 2>/dev/null)
 jq -n --arg d "$(date -u -d '60 days ago' +%F)" '{
 	title: "Sổ tay từ vựng tiếng Anh song ngữ Thái - Việt cho học sinh dân tộc",
 	field: "Giáo dục và đào tạo", first_applied: $d,
-	authors: [{name: "Lò Thị Xuân", user: "lo.thi.xuan", share: 100}],
+	authors: [{name: "Lò Thị Xuân", user: "lo.thi.xuan", share: 100, birth_date: "1985-04-12", workplace: "Trường THPT", position: "Giáo viên", qualification: "Đại học"}],
 	sections: {
 	status_quo: "Học sinh người Thái học tiếng Anh qua tiếng Việt, ngôn ngữ thứ hai của các em, nên nhớ từ chậm.",
 	solution: "Biên soạn sổ tay 1.200 từ vựng tiếng Anh có nghĩa tiếng Thái và tiếng Việt, kèm hình minh họa và mã QR phát âm.",
@@ -59,7 +59,7 @@ jq -n --arg d "$(date -u -d '60 days ago' +%F)" '{
 	conditions: "Máy in, điện thoại để quét mã QR.",
 	trial_users: "Học sinh khối 10 (126 học sinh)."}}' >"$T_DIR/case.json"
 ID=$(sk --token "$XUAN" --json create "$T_DIR/case.json" | jq -r .id)
-sk --token "$XUAN" act "$ID" submit >/dev/null
+sk --token "$XUAN" act "$ID" submit --declare >/dev/null
 sk --token "$U_SEC" act "$ID" accept >/dev/null
 for t in "$U_CHAIR" "$U_SEC" "$U_MEM"; do
 	sk --token "$t" score "$ID" novelty=25 applicability=25 benefit=30 \
