@@ -68,6 +68,7 @@ for t in "$U_CHAIR" "$U_SEC" "$U_MEM"; do
 		--comment "Nhận xét kín cấp trường" >/dev/null
 done
 sk --token "$U_CHAIR" decide "$ID" >/dev/null
+recognize_as_head thpt-tam-duong "$ID"
 sk --token "$U_SEC" act "$ID" nominate >/dev/null
 sk --token "$P_SEC" act "$ID" accept >/dev/null
 sk --token "$P_CHAIR" score "$ID" novelty=28 applicability=27 benefit=38 \
@@ -87,6 +88,7 @@ return {
 	id = "dump", title = "Dump",
 	criteria = {{id = "novelty", label = "x", max = 30}},
 	check = function() return {} end,
+	vote = function() return "fail" end,
 	decide = function(ballots, council)
 		local r = {}
 		for _, b in ipairs(ballots) do
