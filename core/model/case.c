@@ -221,12 +221,50 @@ hidden_sections(json_object *doc, unsigned roles)
 	return (conf);
 }
 
+/*
+ * The people of an application (authors, trial users) as a reader outside
+ * the case sees them: without their dates of birth, which the form asks
+ * for the council and the decision, not for the public page of a
+ * recognized initiative (personal data is shown only to those it is
+ * collected for: Nghị định 13/2023/NĐ-CP on personal data protection).
+ */
+static json_object *
+people_public(json_object *people)
+{
+	json_object *out;
+	size_t       n;
+
+	if (!json_object_is_type(people, json_type_array)) {
+		return (json_object_get(people));
+	}
+	n   = json_object_array_length(people);
+	out = json_object_new_array_ext((int) n);
+	for (size_t i = 0; i < n; i++) {
+		json_object *p = json_object_array_get_idx(people, i);
+		json_object *c;
+		if (!json_object_is_type(p, json_type_object)) {
+			json_object_array_add(out, json_object_get(p));
+			continue;
+		}
+		c = json_object_new_object();
+		json_object_object_foreach(p, k, v)
+		{
+			if (strcmp(k, "birth_date") != 0) {
+				json_object_object_add(c, k, json_object_get(v));
+			}
+		}
+		json_object_array_add(out, c);
+	}
+	return (out);
+}
+
 /* The case as this principal may see it (a new object). */
 json_object *
 case_view(json_object *doc, unsigned roles)
 {
 	json_object *out = json_object_new_object();
 	json_object *conf = hidden_sections(doc, roles);
+	bool         insider = case_reads_confidential(roles);
 
 	json_object_object_foreach(doc, key, val)
 	{
@@ -235,6 +273,11 @@ case_view(json_object *doc, unsigned roles)
 			skip = skip || strcmp(*f, key) == 0;
 		}
 		if (skip) {
+			continue;
+		}
+		if (!insider && (strcmp(key, "authors") == 0 ||
+		                    strcmp(key, "trial_users") == 0)) {
+			json_object_object_add(out, key, people_public(val));
 			continue;
 		}
 		if (strcmp(key, "sections") == 0 && conf != NULL) {
@@ -264,7 +307,7 @@ case_reply(struct op_ctx *ctx, json_object *doc, unsigned roles,
     struct store_case_text *t)
 {
 	if (t->text != NULL && t->view_bytes > 1 && t->view_bytes < t->len &&
-	    hidden_sections(doc, roles) == NULL) {
+	    case_reads_confidential(roles)) {
 		t->text[t->view_bytes] = '}';
 		ctx->result_text       = t->text;
 		ctx->result_len        = t->view_bytes + 1;

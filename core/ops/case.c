@@ -504,9 +504,9 @@ out:
 /*
  * case.get sends the case's text as it is stored when it can: its list item
  * (case_items) says who may see it and where its internal fields begin.
- * Only a caller who may not read every section of a case that has
- * confidential ones needs the case parsed and filtered (case_view); so does
- * a case last written before view_bytes existed.  Sets *sent when done.
+ * Only a caller outside the case (who may not read its confidential
+ * sections nor its people's birth dates) needs it parsed and filtered
+ * (case_view); so does a case last written before view_bytes existed.  Sets *sent when done.
  */
 static int
 case_get_stored(struct op_ctx *ctx, uint64_t id, bool *sent)
@@ -537,8 +537,8 @@ case_get_stored(struct op_ctx *ctx, uint64_t id, bool *sent)
 		return (proto_fail(ctx->err, SK_ENOTFOUND, "no case %llu",
 		    (unsigned long long) id));
 	}
-	if (!case_reads_confidential(roles) && f.nconfidential > 0) {
-		return (0); /* case_view filters the sections */
+	if (!case_reads_confidential(roles)) {
+		return (0); /* case_view filters sections and birth dates */
 	}
 	ballots = review_ballots_view_facts(ctx, &f, roles);
 	bt      = util_json_text(ballots, &bl);

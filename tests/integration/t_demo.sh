@@ -173,6 +173,16 @@ check "the viewer lists every case" 38 \
 	"$(sk --token "$VIEWER" --json cases --all | jq '.items | length')"
 check "the viewer may not act" 1 \
 	"$(status_of sk --token "$VIEWER" act "$RET" withdraw 2>/dev/null)"
+# A recognized case is public, its people's dates of birth are not: the
+# author and the admin see them, a viewer and another unit's teacher not.
+births() { sk ${1:+--token "$1"} --json show "$REC_ID" |
+	jq -r '[.authors[] | has("birth_date")] | unique | join(",")'; }
+check "the admin sees the authors' dates of birth" true "$(births)"
+check "a viewer of a recognized case does not" false "$(births "$VIEWER")"
+OTHER=$(sk --json user list | jq -r '[.items[] | select(.unit != "thpt-viet-bac"
+	and (.roles | index("author")))][0].id')
+check "nor does an author of another unit" false \
+	"$(births "$(sk token "$OTHER" 2>/dev/null)")"
 
 check "the demo's users have addresses that receive no mail" yes \
 	"$(sk --json user list | jq -r 'if (.items | length) > 0 and all(.items[]; (.email // "") | endswith("@example.invalid")) then "yes" else "no" end')"
