@@ -126,10 +126,16 @@ setup(void)
 	                       "\"thpt-a\",\"roles\":[\"author\"]}");
 	setup_call("user.put", "{\"id\":\"hung\",\"name\":\"Hùng\",\"unit\":"
 	                       "\"thpt-a\",\"roles\":[]}");
+	setup_call("user.put", "{\"id\":\"mai\",\"name\":\"Mai\",\"unit\":"
+	                       "\"thpt-a\",\"roles\":[]}");
+	setup_call("user.put", "{\"id\":\"son\",\"name\":\"Sơn\",\"unit\":"
+	                       "\"thpt-a\",\"roles\":[]}");
+	/* At least three who vote (TT 18/2013 Điều 8). */
 	setup_call("council.put",
 	    "{\"id\":\"hd-a\",\"name\":\"Hội đồng A\",\"scope\":\"unit\","
 	    "\"unit\":\"thpt-a\",\"members\":[{\"user\":\"hung\",\"role\":"
-	    "\"chair\"}]}");
+	    "\"chair\"},{\"user\":\"mai\",\"role\":\"secretary\"},"
+	    "{\"user\":\"son\",\"role\":\"member\"}]}");
 	setup_call("case.create",
 	    "{\"title\":\"Sổ tay\",\"field\":\"giáo dục\",\"unit\":\"thpt-a\","
 	    "\"owner\":\"lan\",\"sections\":{\"solution\":\"Giải pháp\"},"

@@ -33,9 +33,13 @@ be.van.an|Bế Văn An|thpt-a|author
 nong.thi.ha|Nông Thị Hà|thpt-b|author
 ma.van.hung|Ma Văn Hùng|bv|author
 luc.thi.lan|Lục Thị Lan|so-khcn|
+hoang.van.tam|Hoàng Văn Tâm|so-khcn|
+vi.thi.thu|Vi Thị Thu|so-khcn|
 USERS
+# At least three who vote (TT 18/2013 Điều 8).
 sk council put hd --name "Hội đồng sáng kiến" --scope unit --unit so-khcn \
-	--member luc.thi.lan:secretary >/dev/null
+	--member hoang.van.tam:chair --member luc.thi.lan:secretary \
+	--member vi.thi.thu:member >/dev/null
 AN=$(sk token be.van.an 2>/dev/null)
 HA=$(sk token nong.thi.ha 2>/dev/null)
 HUNG=$(sk token ma.van.hung 2>/dev/null)

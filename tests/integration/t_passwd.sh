@@ -85,7 +85,9 @@ check "... the unit council's chair" 1 \
 check "... the admin" 1 \
 	"$(grep -c '^hoang.thi.thu  *Hoàng Thị Thu  *quản trị  *thu-langson$' \
 		"$T_DIR/demo")"
-check "... every user" 22 "$(sk --json demo | jq '.logins | length')"
+# 22 people, and the heads of the province and of the education
+# department who sign recognitions (issue 16).
+check "... every user" 24 "$(sk --json demo | jq '.logins | length')"
 printf 'lan-langson\n' >"$T_DIR/lan"
 check "a demo user logs in with the password shown" nguyen.thi.lan \
 	"$(sk --token "$(sk login nguyen.thi.lan --password-file "$T_DIR/lan" \

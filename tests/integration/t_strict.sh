@@ -53,7 +53,7 @@ refused "user.put with an empty name is refused" '"name" is empty' \
 	'{"op":"user.put","args":{"id":"u3","name":"","unit":"so-khcn","roles":[]}}'
 refused "case.create with a blank title is refused" '"title" is only white space' \
 	"{\"op\":\"case.create\",\"token\":\"$TOKEN\",\"args\":{\"title\":\"   \",\"field\":\"giáo dục\",\"sections\":{},\"authors\":[{\"name\":\"Lan\",\"user\":\"lan\",\"share\":100}],\"first_applied\":\"2026-01-01\"}}"
-refused "an author with a blank name is refused" '"name" is only white space' \
+refused "an author with a blank name is refused" '"authors[0].name" is only white space' \
 	"{\"op\":\"case.create\",\"token\":\"$TOKEN\",\"args\":{\"title\":\"Sổ tay\",\"field\":\"giáo dục\",\"sections\":{},\"authors\":[{\"name\":\" \",\"share\":100}],\"first_applied\":\"2026-01-01\"}}"
 r=$(call "" council.list)
 check "no council was made" "0" "$(jget "$r" '.result.items | length')"
