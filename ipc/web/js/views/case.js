@@ -356,6 +356,10 @@ async function scoringPanel(ctx, c, redraw) {
 }
 
 // The chair's view: who has scored, what the rubric says now, decide.
+// The last decide preview this page showed, and for which state of which
+// case (chairPanel).
+let shownPreview = null;
+
 async function chairPanel(ctx, c, history, stage, redraw) {
 	const mine = ctx.councils(stage, ['chair', 'secretary']);
 	let council = null;
@@ -387,7 +391,11 @@ async function chairPanel(ctx, c, history, stage, redraw) {
 	}
 	const isChair = ctx.councils(stage, ['chair', 'vice_chair']).length > 0;
 	const note = h('textarea', { name: 'decide-note', rows: 2 });
-	const preview = h('div', { id: 'decide-preview' });
+	// The preview survives a redraw (a live event, another tab) while the
+	// case and its ballots are as they were when it was asked for.
+	const key = `${c.id}:${c.version}:${history.length}`;
+	const preview = h('div', { id: 'decide-preview' },
+		shownPreview && shownPreview.key === key ? shownPreview.node : null);
 	// While members have not voted the server answers `pending` with
 	// what it would record: shown here, recorded only when confirmed.
 	const decide = async (confirm) => {
@@ -398,7 +406,7 @@ async function chairPanel(ctx, c, history, stage, redraw) {
 			const d = e.details || {};
 			if (e.code !== 'pending' || !d.outcome) throw e;
 			const o = d.outcome;
-			replace(preview, h('div', { class: 'card preview', role: 'status' },
+			shownPreview = { key, node: h('div', { class: 'card preview', role: 'status' },
 				h('h3', {}, 'Xem trước kiến nghị (chưa ghi nhận)'),
 				h('p', {}, `Chưa biểu quyết: ${(d.missing || []).join(', ')}`),
 				h('p', {}, `Nếu ghi nhận bây giờ: ${RECOMMEND[o.verdict] || o.verdict}`,
@@ -406,7 +414,8 @@ async function chairPanel(ctx, c, history, stage, redraw) {
 				h('p', {}, votesText(o.votes)),
 				h('ul', {}, (o.reasons || []).map((r) => h('li', {}, r))),
 				h('div', { class: 'actions' }, actionButton('Xác nhận kiến nghị', () => decide(true),
-					redraw, { id: 'decide-confirm' }))));
+					redraw, { id: 'decide-confirm' }))) };
+			replace(document.getElementById('decide-preview') || preview, shownPreview.node);
 			throw Object.assign(new Error('Còn thành viên chưa biểu quyết: xem trước bên dưới.'), { shown: true });
 		}
 	};
