@@ -78,7 +78,7 @@ test-asan: deps
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(ASAN_BUILD) -j$$(nproc)
 	$(SANITIZER_ENV) ctest --test-dir $(ASAN_BUILD) --output-on-failure \
-		-j2 -E '^web_e2e$$'
+		-j2 -E '^(web_e2e|integration_t_package)$$'
 
 # libFuzzer, each target in turn for FUZZ_SECONDS (build-fuzz/, clang with
 # ASan and UBSan): the request decoder, the op dispatch with arguments, the
