@@ -22,6 +22,7 @@
 #include "core/util/err.h"
 #include "core/util/log.h"
 #include "core/model/case.h"
+#include "core/model/council.h"
 #include "core/model/notice.h"
 
 #define TO_AUTHORS  (1u << 0) /* the case's authors who are users */
@@ -29,6 +30,7 @@
 #define TO_CHAIR    (1u << 2) /* the council's chair */
 #define TO_MEMBERS  (1u << 3) /* every member of the council */
 #define TO_ADMINS   (1u << 4) /* the users with the admin role */
+#define TO_HEAD     (1u << 5) /* the head of the unit that recognizes */
 
 /*
  * The notice table.  type is the history event's type (NULL: any event
@@ -80,6 +82,13 @@ static const struct notice_rule {
 	    "Kết quả xét sáng kiến số {id}: {state}",
 	    "Hội đồng đã xét sáng kiến «{title}» (số {id}). Kết quả: "
 	    "{state}.{note}{link}" },
+	/* The council recommends; the head of the unit (council_head_unit)
+	 * decides within the three months (Điều lệ sáng kiến, Điều 7). */
+	{ "case.decided", NULL, TO_HEAD, "recommended",
+	    "Chờ quyết định công nhận sáng kiến số {id}: {title}",
+	    "Hội đồng đã có kiến nghị về sáng kiến «{title}» (số {id}) của "
+	    "đơn vị {unit}: {state}. Xin xem xét và ký quyết định công nhận "
+	    "hoặc không công nhận.{note}{link}" },
 	/* The head of the unit's decision (issue 16's case.recognize; the
 	 * event's type is whatever that op appends, its action "recognize"). */
 	{ NULL, "recognize", TO_AUTHORS, "recognized",
@@ -296,8 +305,10 @@ stage_of(const char *state)
 	        : "unit");
 }
 
+/* Tells every user with role (and of unit, unless NULL). */
 static int
-add_admins(struct op_ctx *ctx, struct told *t, const char *actor)
+add_users(struct op_ctx *ctx, struct told *t, const char *actor,
+    const char *role, const char *unit)
 {
 	struct store_scan it;
 	MDB_val           k, v;
@@ -309,8 +320,10 @@ add_admins(struct op_ctx *ctx, struct told *t, const char *actor)
 	}
 	while ((rv = store_scan_next(&it, &k, &v)) == 0) {
 		json_object *u = store_json(&v), *roles;
+		const char  *uu = doc_get_str(u, "unit");
 		if (u != NULL && json_object_object_get_ex(u, "roles", &roles) &&
-		    json_has_str(roles, "admin")) {
+		    json_has_str(roles, role) &&
+		    (unit == NULL || (uu != NULL && strcmp(uu, unit) == 0))) {
 			tell(t, actor, doc_get_str(u, "id"));
 		}
 		json_object_put(u);
@@ -352,8 +365,20 @@ recipients(struct op_ctx *ctx, unsigned to, json_object *doc,
 		}
 		json_object_put(c);
 	}
+	if (to & TO_HEAD) {
+		json_object *c = case_council(
+		    ctx, doc, stage_of(doc_get_str(doc, "state")));
+		char         unit[PROTO_MAX_ID + 1];
+		int          rv = c != NULL && council_head_unit(ctx, c, unit) == 0
+		             ? add_users(ctx, t, actor, "head", unit)
+		             : 0;
+		json_object_put(c);
+		if (rv != 0) {
+			return (rv);
+		}
+	}
 	if (to & TO_ADMINS) {
-		return (add_admins(ctx, t, actor));
+		return (add_users(ctx, t, actor, "admin", NULL));
 	}
 	return (0);
 }

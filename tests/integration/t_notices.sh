@@ -94,6 +94,7 @@ ma.van.cuong|Ma Văn Cường|
 ly.thi.dao|Lý Thị Đào|
 nong.van.hieu|Nông Văn Hiếu|
 quan.tri|Quản Trị Tỉnh|admin
+trieu.van.truong|Triệu Văn Trường|head
 EOF2
 sk council put hd-ba-be --name "Hội đồng sáng kiến huyện Ba Bể" --scope unit \
 	--unit ubnd-ba-be --member ma.van.cuong:chair --member ly.thi.dao:secretary \
@@ -107,6 +108,7 @@ C_M=ma.van.cuong@example.invalid
 S_M=ly.thi.dao@example.invalid
 M_M=nong.van.hieu@example.invalid
 Q_M=quan.tri@example.invalid
+H_M=trieu.van.truong@example.invalid
 
 check "user.get shows the e-mail and notify" "$A_M now" \
 	"$(sk --json user get hoang.thi.nhung | jq -r '"\(.email) \(.notify)"')"
@@ -192,7 +194,7 @@ expect_mails "overdue" 2
 check "overdue: the chair and the province's admins" "$C_M,$Q_M" \
 	"$(rcpts "Quá hạn xét sáng kiến số $A")"
 
-# --- Decided: the author. --------------------------------------------------
+# --- Decided: the author; the head of the unit, who must now decide. -------
 
 for t in "$CHAIR" "$SEC" "$MEM"; do
 	sk --token "$t" score "$A" novelty=22 applicability=22 benefit=30 >/dev/null
@@ -200,9 +202,11 @@ done
 mark_mail
 sk --token "$CHAIR" decide "$A" >/dev/null
 LABEL=$(sk --json show "$A" | jq -r .state_label)
-expect_mails "decide" 1
+expect_mails "decide" 2
 check "decide: the author, with the outcome" "$A_M" \
 	"$(rcpts "Kết quả xét sáng kiến số $A: $LABEL")"
+check "decide: the head of the unit, asked to decide" "$H_M" \
+	"$(rcpts "Chờ quyết định công nhận sáng kiến số $A: $TITLE")"
 
 # --- In the application. ---------------------------------------------------
 
