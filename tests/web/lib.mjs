@@ -178,11 +178,23 @@ export async function as(browser, server, who, viewport) {
 }
 
 // shot(page, name, selector): a screenshot of the whole page, or of the
-// element the selector finds, as SHOTS/name.png.
+// element the selector finds, as SHOTS/name.png.  The page redraws itself
+// on live events, so an element may be replaced while it is being shot:
+// then the selector is looked up again (three tries).
 export async function shot(page, name, selector) {
 	const file = path.join(SHOTS, name + '.png');
-	if (selector) await page.locator(selector).screenshot({ path: file });
-	else await page.screenshot({ path: file, fullPage: true });
+	if (!selector) {
+		await page.screenshot({ path: file, fullPage: true });
+		return;
+	}
+	for (let i = 0; ; i++) {
+		try {
+			await page.locator(selector).screenshot({ path: file });
+			return;
+		} catch (e) {
+			if (i === 2 || !/not attached/.test(e.message)) throw e;
+		}
+	}
 }
 
 // withToken(browser, server, who): a page whose session is a token from
